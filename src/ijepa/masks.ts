@@ -1,0 +1,203 @@
+// Multi-block masks (reference: src/masks/multiblock.py), with IJEPA_SPEC.md section 6's deviations:
+// placement reaches the last row/column, and every image gets a FIXED number of context tokens (Kc)
+// and target tokens per block (Kt), so no tensor shape ever changes between steps.
+import { gridSize, type IJepaConfig, type Range } from './config';
+import { createRng, sampleSorted, type Rng } from './rng';
+
+export interface BlockSize {
+  height: number;
+  width: number;
+}
+export interface BlockRect extends BlockSize {
+  top: number;
+  left: number;
+}
+
+/** Token counts fixed for a whole run (see `planMasks`). */
+export interface MaskPlan {
+  grid: number; // H = W
+  numPatches: number; // N = H * W
+  contextTokens: number; // Kc: context tokens per image
+  targetTokens: number; // Kt: tokens per target block
+  targetArea: { min: number; max: number }; // h*w of a target block over the whole size range
+}
+
+/** One batch's masks: what the step gathers and what the mask panel draws. */
+export interface MaskBatch {
+  batchIndex: number;
+  batchSize: number; // B
+  numTargets: number; // npred
+  contextTokens: number; // Kc
+  targetTokens: number; // Kt
+  targetSize: BlockSize; // shared by every target block of the batch
+  contextSize: BlockSize; // shared by every context block of the batch
+  contextIdx: Int32Array; // [B, Kc] patch index (row * W + col), ascending per image
+  targetIdx: Int32Array; // [npred, B, Kt] mask-major like the reference's apply_masks
+  contextFlat: Int32Array; // contextIdx + b * N: rows of a flattened [B * N, D] tensor
+  targetFlat: Int32Array; // targetIdx + b * N
+  contextRects: BlockRect[]; // [B]
+  targetRects: BlockRect[]; // [npred * B], mask-major
+  resampledImages: number; // images drawn again because their context fell short of Kc
+}
+
+const PLACEMENT_TIMEOUT = 20; // the reference's tries before one constraint is dropped
+const CONTEXT_RESAMPLES = 50; // redraws of one image whose context is shorter than Kc
+const PLAN_BATCHES = 64; // simulated batches used to choose Kc
+
+/** The reference's _sample_block_size: ONE uniform u sets both the scale and the aspect ratio. */
+export function blockSizeFor(u: number, scale: Range, aspect: Range, grid: number): BlockSize {
+  const maskScale = scale[0] + u * (scale[1] - scale[0]);
+  const maxKeep = Math.floor(grid * grid * maskScale);
+  const aspectRatio = aspect[0] + u * (aspect[1] - aspect[0]);
+  // Math.round rounds .5 up where Python rounds half to even: sqrt of an integer product is
+  // irrational or an integer, so exact halves do not occur here.
+  let height = Math.round(Math.sqrt(maxKeep * aspectRatio));
+  let width = Math.round(Math.sqrt(maxKeep / aspectRatio));
+  height = Math.max(1, Math.min(height, grid - 1));
+  width = Math.max(1, Math.min(width, grid - 1));
+  return { height, width };
+}
+
+/** Smallest and largest block area h*w over u in [0, 1] (a fine scan: h, w are step functions). */
+export function blockAreaRange(scale: Range, aspect: Range, grid: number): { min: number; max: number } {
+  let min = Infinity;
+  let max = 0;
+  const steps = 4096;
+  for (let i = 0; i <= steps; i++) {
+    const { height, width } = blockSizeFor(i / steps, scale, aspect, grid);
+    min = Math.min(min, height * width);
+    max = Math.max(max, height * width);
+  }
+  return { min, max };
+}
+
+interface Block {
+  cells: number[];
+  rect: BlockRect;
+}
+
+/** The reference's _sample_block_mask: place a block uniformly (last row/column included), drop the
+ *  cells outside every acceptable region; after PLACEMENT_TIMEOUT failures drop the last constraint. */
+function sampleBlock(rng: Rng, size: BlockSize, grid: number, minKeep: number, acceptable: Uint8Array[]): Block {
+  let tries = 0;
+  let timeout = PLACEMENT_TIMEOUT;
+  for (;;) {
+    const top = rng.int(0, grid - size.height + 1);
+    const left = rng.int(0, grid - size.width + 1);
+    const constraints = acceptable.slice(0, Math.max(acceptable.length - tries, 0));
+    const cells: number[] = [];
+    for (let r = top; r < top + size.height; r++) {
+      for (let c = left; c < left + size.width; c++) {
+        const cell = r * grid + c;
+        if (constraints.every((region) => region[cell] === 1)) cells.push(cell);
+      }
+    }
+    if (cells.length > minKeep) return { cells, rect: { top, left, ...size } };
+    if (--timeout === 0) {
+      tries++;
+      timeout = PLACEMENT_TIMEOUT;
+    }
+  }
+}
+
+function complementOf(rect: BlockRect, grid: number): Uint8Array {
+  const region = new Uint8Array(grid * grid).fill(1);
+  for (let r = rect.top; r < rect.top + rect.height; r++) region.fill(0, r * grid + rect.left, r * grid + rect.left + rect.width);
+  return region;
+}
+
+interface ImageMasks {
+  context: Block;
+  targets: Block[];
+}
+
+/** One image: npred target blocks, then the context block with every target cell removed. */
+function sampleImage(rng: Rng, config: IJepaConfig, grid: number, targetSize: BlockSize, contextSize: BlockSize): ImageMasks {
+  const targets: Block[] = [];
+  for (let j = 0; j < config.numPredMasks; j++) targets.push(sampleBlock(rng, targetSize, grid, config.minKeep, []));
+  const acceptable = config.allowOverlap ? [] : targets.map((t) => complementOf(t.rect, grid));
+  return { targets, context: sampleBlock(rng, contextSize, grid, config.minKeep, acceptable) };
+}
+
+function batchSizes(rng: Rng, config: IJepaConfig, grid: number) {
+  const targetSize = blockSizeFor(rng.next(), config.predMaskScale, config.aspectRatio, grid);
+  const contextSize = blockSizeFor(rng.next(), config.encMaskScale, [1, 1], grid);
+  return { targetSize, contextSize };
+}
+
+/**
+ * Chooses the run's fixed token counts. Kt = the smallest target area the size range allows, so
+ * every block keeps a random Kt-subset of its cells. Kc = the median, over simulated batches of
+ * this batch size, of the batch's shortest context: the reference cuts every context of a batch
+ * to that minimum, so this reproduces its context statistics with a shape that never changes.
+ */
+export function planMasks(config: IJepaConfig): MaskPlan {
+  const grid = gridSize(config);
+  const targetArea = blockAreaRange(config.predMaskScale, config.aspectRatio, grid);
+  const rng = createRng(0x6d61736b, grid); // fixed stream: the plan depends on geometry, not on the seed
+  const batchMinimums: number[] = [];
+  for (let s = 0; s < PLAN_BATCHES; s++) {
+    const { targetSize, contextSize } = batchSizes(rng, config, grid);
+    let shortest = Infinity;
+    for (let b = 0; b < config.batchSize; b++) {
+      shortest = Math.min(shortest, sampleImage(rng, config, grid, targetSize, contextSize).context.cells.length);
+    }
+    batchMinimums.push(shortest);
+  }
+  batchMinimums.sort((x, y) => x - y);
+  return {
+    grid,
+    numPatches: grid * grid,
+    contextTokens: batchMinimums[Math.floor(PLAN_BATCHES / 2)],
+    targetTokens: targetArea.min,
+    targetArea,
+  };
+}
+
+/** Masks for batch number `batchIndex`: one generator seeded by (seed, batchIndex) draws them all. */
+export function sampleMaskBatch(config: IJepaConfig, plan: MaskPlan, batchIndex: number): MaskBatch {
+  const { grid, numPatches, contextTokens: Kc, targetTokens: Kt } = plan;
+  const B = config.batchSize;
+  const npred = config.numPredMasks;
+  const rng = createRng(config.seed, batchIndex);
+  const { targetSize, contextSize } = batchSizes(rng, config, grid);
+
+  const contextIdx = new Int32Array(B * Kc);
+  const targetIdx = new Int32Array(npred * B * Kt);
+  const contextRects: BlockRect[] = [];
+  const targetRects: BlockRect[] = new Array(npred * B);
+  let resampledImages = 0;
+
+  for (let b = 0; b < B; b++) {
+    let image = sampleImage(rng, config, grid, targetSize, contextSize);
+    let redraws = 0;
+    for (; image.context.cells.length < Kc && redraws < CONTEXT_RESAMPLES; redraws++) {
+      image = sampleImage(rng, config, grid, targetSize, contextSize);
+    }
+    if (redraws > 0) resampledImages++;
+    const context = fixedCount(rng, image.context.cells, Kc);
+    contextIdx.set(context, b * Kc);
+    contextRects.push(image.context.rect);
+    image.targets.forEach((target, j) => {
+      targetIdx.set(sampleSorted(rng, target.cells, Kt), (j * B + b) * Kt);
+      targetRects[j * B + b] = target.rect;
+    });
+  }
+
+  const offsetRows = (idx: Int32Array, perImage: number) =>
+    idx.map((cell, i) => cell + (Math.floor(i / perImage) % B) * numPatches);
+  return {
+    batchIndex, batchSize: B, numTargets: npred, contextTokens: Kc, targetTokens: Kt,
+    targetSize, contextSize, contextIdx, targetIdx,
+    contextFlat: offsetRows(contextIdx, Kc),
+    targetFlat: offsetRows(targetIdx, Kt),
+    contextRects, targetRects, resampledImages,
+  };
+}
+
+/** Exactly k cells: a random subset when longer; when shorter (rare: after CONTEXT_RESAMPLES
+ *  redraws), the cells repeated in order, which keeps every token a real context patch. */
+function fixedCount(rng: Rng, cells: number[], k: number): number[] {
+  if (cells.length >= k) return sampleSorted(rng, cells, k);
+  return Array.from({ length: k }, (_, i) => cells[i % cells.length]);
+}

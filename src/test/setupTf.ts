@@ -1,0 +1,6 @@
+// Vitest setup: the engine is backend-agnostic; unit tests run it on the pure-JS CPU backend.
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '../ijepa/tf';
+
+await tf.setBackend('cpu');
+await tf.ready();

@@ -1,0 +1,183 @@
+// Checkpoints as safetensors with the reference's state-dict names and PyTorch layouts
+// (`encoder.`, `target_encoder.`, `predictor.` prefixes), the run's config in `__metadata__`
+// under the reference's YAML key names, and the AdamW state and step so a run resumes exactly.
+import { gridSize, type IJepaConfig } from './config';
+import { fromTorch, toTorch, torchShape } from './layout';
+import { buildModel, MODULES, moduleParams, moduleShapes, type IJepaModel, type ModuleName } from './model';
+import { sinCosPosEmbed } from './posEmbed';
+import { readSafetensors, writeSafetensors, type SafeTensor } from './safetensors';
+import type { Trainer } from './trainStep';
+import { createTrainer } from './trainStep';
+import * as tf from './tf';
+
+export const CHECKPOINT_FORMAT = 'ijepa-webgpu-playground/1';
+const OPT_PREFIX = { expAvg: 'optimizer.exp_avg.', expAvgSq: 'optimizer.exp_avg_sq.' } as const;
+
+/** The config under the reference's YAML key names (plus the widths the reference derives from
+ *  model_name, and our own planned-length keys). */
+export function referenceConfig(c: IJepaConfig): Record<string, unknown> {
+  return {
+    crop_size: c.cropSize, patch_size: c.patchSize, crop_scale: c.cropScale,
+    enc_mask_scale: c.encMaskScale, pred_mask_scale: c.predMaskScale, aspect_ratio: c.aspectRatio,
+    num_enc_masks: c.numEncMasks, num_pred_masks: c.numPredMasks, min_keep: c.minKeep, allow_overlap: c.allowOverlap,
+    model_name: 'vit_custom', embed_dim: c.embedDim, depth: c.depth, num_heads: c.numHeads, mlp_ratio: c.mlpRatio,
+    pred_depth: c.predDepth, pred_emb_dim: c.predEmbedDim,
+    start_lr: c.startLr, lr: c.lr, final_lr: c.finalLr, warmup_steps: c.warmupSteps, total_steps: c.totalSteps,
+    weight_decay: c.weightDecay, final_weight_decay: c.finalWeightDecay, ema: c.ema, batch_size: c.batchSize,
+    loss: c.loss, seed: c.seed,
+  };
+}
+
+/** Our config from reference-named keys laid over `base` (keys not given keep base's values). */
+export function configFromReference(ref: Record<string, unknown>, base: IJepaConfig): IJepaConfig {
+  const pick = <K extends keyof IJepaConfig>(key: K, refKey: string): Partial<IJepaConfig> =>
+    ref[refKey] === undefined ? {} : ({ [key]: ref[refKey] } as Partial<IJepaConfig>);
+  return {
+    ...base,
+    ...pick('cropSize', 'crop_size'), ...pick('patchSize', 'patch_size'), ...pick('cropScale', 'crop_scale'),
+    ...pick('encMaskScale', 'enc_mask_scale'), ...pick('predMaskScale', 'pred_mask_scale'), ...pick('aspectRatio', 'aspect_ratio'),
+    ...pick('numEncMasks', 'num_enc_masks'), ...pick('numPredMasks', 'num_pred_masks'), ...pick('minKeep', 'min_keep'),
+    ...pick('allowOverlap', 'allow_overlap'), ...pick('embedDim', 'embed_dim'), ...pick('depth', 'depth'),
+    ...pick('numHeads', 'num_heads'), ...pick('mlpRatio', 'mlp_ratio'), ...pick('predDepth', 'pred_depth'),
+    ...pick('predEmbedDim', 'pred_emb_dim'), ...pick('startLr', 'start_lr'), ...pick('lr', 'lr'), ...pick('finalLr', 'final_lr'),
+    ...pick('warmupSteps', 'warmup_steps'), ...pick('totalSteps', 'total_steps'), ...pick('weightDecay', 'weight_decay'),
+    ...pick('finalWeightDecay', 'final_weight_decay'), ...pick('ema', 'ema'), ...pick('batchSize', 'batch_size'),
+    ...pick('loss', 'loss'), ...pick('seed', 'seed'),
+  };
+}
+
+/** Every tensor name a checkpoint of this config holds, with its PyTorch shape, in export order. */
+export function expectedTensors(c: IJepaConfig, modules: readonly ModuleName[] = MODULES): [string, number[]][] {
+  const N = gridSize(c) ** 2;
+  const out: [string, number[]][] = [];
+  for (const module of modules) {
+    for (const [name, shape] of Object.entries(moduleShapes(c, module))) out.push([`${module}.${name}`, torchShape(name, shape, c.patchSize)]);
+    if (module === 'predictor') out.push(['predictor.predictor_pos_embed', [1, N, c.predEmbedDim]]);
+    else out.push([`${module}.pos_embed`, [1, N, c.embedDim]]);
+  }
+  return out;
+}
+
+const f32 = (shape: number[], data: Float32Array): SafeTensor => ({ dtype: 'F32', shape, data });
+
+async function torchTensors(prefix: string, params: Record<string, tf.Variable>, patchSize: number): Promise<[string, SafeTensor][]> {
+  const out: [string, SafeTensor][] = [];
+  for (const [name, v] of Object.entries(params)) {
+    const data = (await v.data()) as Float32Array;
+    out.push([`${prefix}${name}`, f32(torchShape(name, v.shape, patchSize), toTorch(name, v.shape, data, patchSize))]);
+  }
+  return out;
+}
+
+export interface ExportOptions {
+  modules?: readonly ModuleName[]; // default: all three
+  includeOptimizer?: boolean; // default: true when all three modules are exported
+  extraMetadata?: Record<string, string>;
+}
+
+/** The trainer (or some of its modules) as safetensors bytes. */
+export async function exportCheckpoint(trainer: Trainer, options: ExportOptions = {}): Promise<Uint8Array> {
+  const { config, model, optimizer } = trainer;
+  const modules = options.modules ?? MODULES;
+  const includeOptimizer = options.includeOptimizer ?? modules.length === MODULES.length;
+  const grid = gridSize(config);
+  const tensors: [string, SafeTensor][] = [];
+  for (const module of modules) {
+    tensors.push(...(await torchTensors(`${module}.`, moduleParams(model, module), config.patchSize)));
+    const isPredictor = module === 'predictor';
+    const dim = isPredictor ? config.predEmbedDim : config.embedDim;
+    tensors.push([`${module}.${isPredictor ? 'predictor_' : ''}pos_embed`, f32([1, grid * grid, dim], sinCosPosEmbed(dim, grid))]);
+  }
+  if (includeOptimizer) {
+    for (const [key, prefix] of Object.entries(OPT_PREFIX) as [keyof typeof OPT_PREFIX, string][]) {
+      for (const [name, v] of Object.entries(optimizer[key])) {
+        const local = name.slice(name.indexOf('.') + 1);
+        const data = (await v.data()) as Float32Array;
+        tensors.push([`${prefix}${name}`, f32(torchShape(local, v.shape, config.patchSize), toTorch(local, v.shape, data, config.patchSize))]);
+      }
+    }
+  }
+  const metadata: Record<string, string> = {
+    format: CHECKPOINT_FORMAT,
+    config: JSON.stringify(referenceConfig(config)),
+    playground_config: JSON.stringify(config),
+    step: String(trainer.step),
+    ...(includeOptimizer ? { optimizer_step: String(optimizer.step) } : {}),
+    ...options.extraMetadata,
+  };
+  return writeSafetensors(tensors, metadata);
+}
+
+export class CheckpointMismatchError extends Error {
+  constructor(message: string) {
+    super(`Checkpoint does not match this config: ${message}`);
+    this.name = 'CheckpointMismatchError';
+  }
+}
+
+export interface LoadedCheckpoint {
+  values: Record<ModuleName, Record<string, Float32Array>>; // tfjs layout
+  optimizer?: { step: number; expAvg: Record<string, Float32Array>; expAvgSq: Record<string, Float32Array> };
+  step: number;
+  metadata: Record<string, string>;
+}
+
+/** Parses and checks a checkpoint against `config`; the first missing, unexpected or mis-shaped
+ *  tensor is named in the error. */
+export function parseCheckpoint(bytes: Uint8Array | ArrayBuffer, config: IJepaConfig): LoadedCheckpoint {
+  const file = readSafetensors(bytes);
+  const seen = new Set<string>();
+  const take = (name: string, shape: number[]): Float32Array => {
+    const t = file.tensors.get(name);
+    if (!t) throw new CheckpointMismatchError(`missing tensor '${name}'`);
+    if (t.dtype !== 'F32') throw new CheckpointMismatchError(`tensor '${name}' is ${t.dtype}, expected F32`);
+    if (t.shape.join(',') !== shape.join(',')) {
+      throw new CheckpointMismatchError(`tensor '${name}' has shape [${t.shape}] but this config expects [${shape}]`);
+    }
+    seen.add(name);
+    return t.data as Float32Array;
+  };
+  const values = { encoder: {}, target_encoder: {}, predictor: {} } as LoadedCheckpoint['values'];
+  for (const module of MODULES) {
+    for (const [name, shape] of Object.entries(moduleShapes(config, module))) {
+      values[module][name] = fromTorch(name, shape, take(`${module}.${name}`, torchShape(name, shape, config.patchSize)), config.patchSize);
+    }
+  }
+  for (const [name, shape] of expectedTensors(config)) if (name.endsWith('pos_embed')) take(name, shape); // fixed tables: shape only
+  let optimizer: LoadedCheckpoint['optimizer'];
+  if ([...file.tensors.keys()].some((n) => n.startsWith('optimizer.'))) {
+    optimizer = { step: Number(file.metadata.optimizer_step ?? 0), expAvg: {}, expAvgSq: {} };
+    for (const module of ['encoder', 'predictor'] as const) {
+      for (const [name, shape] of Object.entries(moduleShapes(config, module))) {
+        for (const key of ['expAvg', 'expAvgSq'] as const) {
+          const data = take(`${OPT_PREFIX[key]}${module}.${name}`, torchShape(name, shape, config.patchSize));
+          optimizer[key][`${module}.${name}`] = fromTorch(name, shape, data, config.patchSize);
+        }
+      }
+    }
+  }
+  const unexpected = [...file.tensors.keys()].find((n) => !seen.has(n));
+  if (unexpected) throw new CheckpointMismatchError(`unexpected tensor '${unexpected}'`);
+  const step = Number(file.metadata.step ?? 0);
+  return { values, optimizer, step: Number.isSafeInteger(step) && step >= 0 ? step : 0, metadata: file.metadata };
+}
+
+/** A model with a checkpoint's weights. */
+export function modelFromCheckpoint(config: IJepaConfig, loaded: LoadedCheckpoint): IJepaModel {
+  return buildModel(config, loaded.values);
+}
+
+/** A trainer that continues exactly where the checkpoint's run stopped. */
+export function trainerFromCheckpoint(config: IJepaConfig, loaded: LoadedCheckpoint): Trainer {
+  const trainer = createTrainer(config, modelFromCheckpoint(config, loaded));
+  trainer.step = loaded.step;
+  if (loaded.optimizer) {
+    trainer.optimizer.step = loaded.optimizer.step;
+    for (const key of ['expAvg', 'expAvgSq'] as const) {
+      for (const [name, v] of Object.entries(trainer.optimizer[key])) {
+        tf.tidy(() => v.assign(tf.tensor(loaded.optimizer![key][name], v.shape)));
+      }
+    }
+  }
+  return trainer;
+}

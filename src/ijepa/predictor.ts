@@ -1,0 +1,48 @@
+// The narrow predictor ViT (reference: VisionTransformerPredictor): embeds the context tokens to
+// width Dp, adds position at the context cells, appends one mask token per target cell (learned
+// mask_token + position), runs its blocks, and projects the mask-token outputs back to width D.
+import type { IJepaConfig } from './config';
+import { block, blockShapes, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
+import * as tf from './tf';
+
+export function predictorShapes(c: IJepaConfig): Record<string, number[]> {
+  const shapes: Record<string, number[]> = {
+    'predictor_embed.weight': [c.embedDim, c.predEmbedDim],
+    'predictor_embed.bias': [c.predEmbedDim],
+    mask_token: [1, 1, c.predEmbedDim],
+  };
+  for (let i = 0; i < c.predDepth; i++) Object.assign(shapes, blockShapes(`predictor_blocks.${i}`, c.predEmbedDim, c.mlpRatio));
+  shapes['predictor_norm.weight'] = [c.predEmbedDim];
+  shapes['predictor_norm.bias'] = [c.predEmbedDim];
+  shapes['predictor_proj.weight'] = [c.predEmbedDim, c.embedDim];
+  shapes['predictor_proj.bias'] = [c.embedDim];
+  return shapes;
+}
+
+/**
+ * Predicts the target-block representations from the context representations.
+ * Output rows are mask-major (row j * B + b), like the reference's apply_masks.
+ */
+export function predict(
+  p: Params,
+  config: IJepaConfig,
+  predictorPosEmbed: tf.Tensor2D, // [N, Dp]
+  context: tf.Tensor3D, // [B, Kc, D]
+  contextCells: tf.Tensor1D, // [B * Kc] int32 cell index per context token
+  targetCells: tf.Tensor1D, // [npred * B * Kt] int32 cell index per target token, mask-major
+  targetTokens: number, // Kt
+): tf.Tensor3D {
+  const [B, Kc] = context.shape;
+  const Dp = config.predEmbedDim;
+  const npred = config.numPredMasks;
+  const ctxPos = tf.gather(predictorPosEmbed, contextCells).reshape([B, Kc, Dp]); // [B, Kc, Dp]
+  const x = linear(context, p['predictor_embed.weight'], p['predictor_embed.bias']).add(ctxPos); // [B, Kc, Dp]
+  const tgtPos = tf.gather(predictorPosEmbed, targetCells).reshape([npred * B, targetTokens, Dp]);
+  const maskTokens = tgtPos.add(p.mask_token); // [npred*B, Kt, Dp]
+  // every target block sees its image's full context: repeat the batch once per block (mask-major)
+  let h = tf.concat([x.tile([npred, 1, 1]), maskTokens], 1) as tf.Tensor3D; // [npred*B, Kc+Kt, Dp]
+  for (let i = 0; i < config.predDepth; i++) h = block(h, p, `predictor_blocks.${i}`, config.numHeads);
+  h = layerNorm(h, MODEL_LN_EPS, p['predictor_norm.weight'], p['predictor_norm.bias']) as tf.Tensor3D;
+  const predicted = h.slice([0, Kc, 0], [npred * B, targetTokens, Dp]); // [npred*B, Kt, Dp]
+  return linear(predicted, p['predictor_proj.weight'], p['predictor_proj.bias']) as tf.Tensor3D; // [npred*B, Kt, D]
+}

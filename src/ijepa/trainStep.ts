@@ -1,0 +1,126 @@
+// One I-JEPA training step (reference: the train_step closure of src/train.py), narrated in its
+// order. All tensor work of a step runs inside one tf.tidy; the loss is the one readback.
+import type { IJepaConfig, LossKind } from './config';
+import { layerNorm } from './layers';
+import { planMasks, sampleMaskBatch, type MaskBatch, type MaskPlan } from './masks';
+import { createModel, disposeModel, trainableParams, type IJepaModel } from './model';
+import { adamWStep, createAdamW, disposeAdamW, emaUpdate, type AdamWState } from './optim';
+import { predict } from './predictor';
+import { schedulesAt, type Schedules } from './schedules';
+import * as tf from './tf';
+import { assertValidConfig } from './validate';
+import { encode, patchify } from './vit';
+
+/** LayerNorm of the target features, without affine (F.layer_norm in the reference). */
+export const TARGET_LN_EPS = 1e-5;
+
+export interface Trainer {
+  readonly config: IJepaConfig;
+  readonly plan: MaskPlan;
+  readonly model: IJepaModel;
+  readonly optimizer: AdamWState;
+  /** Completed steps; also the index of the next batch's masks and schedules. */
+  step: number;
+}
+
+export interface StepResult extends Schedules {
+  step: number; // the step index that was trained (0-based)
+  loss: number;
+}
+
+export function createTrainer(config: IJepaConfig, model: IJepaModel = createModel(config)): Trainer {
+  assertValidConfig(config);
+  return { config, plan: planMasks(config), model, optimizer: createAdamW(trainableParams(model)), step: 0 };
+}
+
+export function disposeTrainer(trainer: Trainer): void {
+  disposeModel(trainer.model);
+  disposeAdamW(trainer.optimizer);
+}
+
+/** The masks the next step will use (a pure function of seed and step). */
+export function nextMasks(trainer: Trainer): MaskBatch {
+  return sampleMaskBatch(trainer.config, trainer.plan, trainer.step);
+}
+
+/** Index tensors of one batch's masks. */
+export interface MaskTensors {
+  contextCells: tf.Tensor1D; // [B*Kc] cell per context token
+  targetRows: tf.Tensor1D; // [npred*B*Kt]
+  targetCells: tf.Tensor1D; // [npred*B*Kt]
+}
+
+export function maskTensors(masks: MaskBatch): MaskTensors {
+  return {
+    contextCells: tf.tensor1d(masks.contextIdx, 'int32'),
+    targetRows: tf.tensor1d(masks.targetFlat, 'int32'),
+    targetCells: tf.tensor1d(masks.targetIdx, 'int32'),
+  };
+}
+
+/** Target branch: target encoder on ALL tokens -> LayerNorm (no affine) -> gather the blocks.
+ *  Computed outside any gradient tape, so no gradient can reach the target encoder. */
+export function computeTargets(model: IJepaModel, patches: tf.Tensor3D, masks: MaskBatch, idx: MaskTensors): tf.Tensor3D {
+  const [B, N] = patches.shape;
+  const D = model.config.embedDim;
+  const h = encode(model.targetEncoder, model.config, model.posEmbed, patches); // [B, N, D]
+  const normed = layerNorm(h, TARGET_LN_EPS).reshape([B * N, D]); // [B*N, D]
+  return tf.gather(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, D]); // [npred*B, Kt, D]
+}
+
+/** Smooth-L1 (beta 1) or MSE, mean over all elements. Smooth-L1 is written without tf.where
+ *  (comparisons have no gradient in tfjs): q = min(|d|, 1); 0.5 q^2 + (|d| - q). */
+export function regressionLoss(pred: tf.Tensor, target: tf.Tensor, kind: LossKind): tf.Scalar {
+  const diff = pred.sub(target);
+  if (kind === 'mse') return diff.square().mean();
+  const absDiff = diff.abs();
+  const q = tf.minimum(absDiff, 1);
+  return q.square().mul(0.5).add(absDiff.sub(q)).mean();
+}
+
+/** Context branch: encoder on the context tokens -> predictor -> loss against the targets. */
+export function contextLoss(model: IJepaModel, patches: tf.Tensor3D, masks: MaskBatch, idx: MaskTensors, targets: tf.Tensor3D): tf.Scalar {
+  const z = encode(model.encoder, model.config, model.posEmbed, patches, idx.contextCells, masks.contextTokens); // [B, Kc, D]
+  const p = predict(model.predictor, model.config, model.predictorPosEmbed, z, idx.contextCells, idx.targetCells, masks.targetTokens); // [npred*B, Kt, D]
+  return regressionLoss(p, targets, model.config.loss);
+}
+
+/** Loss and gradients (keyed 'encoder.<name>' / 'predictor.<name>') of one batch. Call in tf.tidy. */
+export function lossAndGrads(model: IJepaModel, images: tf.Tensor4D, masks: MaskBatch): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const patches = patchify(images, model.config.patchSize); // [B, N, P]
+  const idx = maskTensors(masks);
+  const targets = computeTargets(model, patches, masks, idx); // [npred*B, Kt, D]
+  const params = trainableParams(model);
+  const { value, grads } = tf.variableGrads(() => contextLoss(model, patches, masks, idx, targets), params.map(([, v]) => v));
+  const named: Record<string, tf.Tensor> = {};
+  for (const [name, v] of params) named[name] = grads[v.name];
+  return { loss: value, grads: named };
+}
+
+/**
+ * Step 1. Schedules for this step. Step 2. Targets from the target encoder (no gradient).
+ * Step 3. Context encoder + predictor, loss, gradients. Step 4. AdamW. Step 5. EMA, AFTER the step.
+ * Returns the loss tensor (the caller reads it back once); advances `trainer.step`.
+ */
+export function stepTensors(trainer: Trainer, images: tf.Tensor4D, masks: MaskBatch): tf.Scalar {
+  const { model, config } = trainer;
+  const { lr, wd, momentum } = schedulesAt(config, trainer.step);
+  const loss = tf.tidy(() => {
+    const { loss, grads } = lossAndGrads(model, images, masks);
+    adamWStep(trainer.optimizer, trainableParams(model), grads, lr, wd);
+    emaUpdate(model.targetEncoder, model.encoder, momentum);
+    return loss;
+  });
+  trainer.step += 1;
+  return loss;
+}
+
+/** One full step on normalised images [B, crop, crop, 3] with the given (or the next) masks. */
+export async function trainStep(trainer: Trainer, images: tf.Tensor4D, masks: MaskBatch = nextMasks(trainer)): Promise<StepResult> {
+  const step = trainer.step;
+  const schedules = schedulesAt(trainer.config, step);
+  const lossTensor = stepTensors(trainer, images, masks);
+  const loss = (await lossTensor.data())[0];
+  lossTensor.dispose();
+  return { step, loss, ...schedules };
+}

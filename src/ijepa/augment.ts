@@ -63,6 +63,6 @@ export function prepareImages(pixels: tf.Tensor4D, cropSize: number, boxes?: Flo
     } else {
       resized = H === cropSize && W === cropSize ? x : tf.image.resizeBilinear(x, [cropSize, cropSize], false, true);
     }
-    return resized.sub(tf.tensor1d(IMAGENET_MEAN)).div(tf.tensor1d(IMAGENET_STD)); // [n, crop, crop, 3]
+    return resized.sub(tf.tensor1d([...IMAGENET_MEAN])).div(tf.tensor1d([...IMAGENET_STD])); // [n, crop, crop, 3]
   });
 }

@@ -53,6 +53,26 @@ describe('train step (micro preset, CPU backend)', () => {
   });
 });
 
+describe('a NaN/Inf loss', () => {
+  it('skips the update: weights, moments, target and step stay as they were', async () => {
+    trainer = createTrainer(micro);
+    const images = randomImages(micro);
+    await trainStep(trainer, images);
+    const snapshot = async () => Promise.all([trainer!.model.encoder, trainer!.model.targetEncoder, trainer!.model.predictor,
+      trainer!.optimizer.expAvg].flatMap((p) => Object.values(p).map((v) => v.data())));
+    const before = await snapshot();
+    const poisoned = tf.tidy(() => images.mul(Number.NaN)) as tf.Tensor4D;
+    const result = await trainStep(trainer, poisoned);
+    expect(Number.isNaN(result.loss)).toBe(true);
+    expect(result.applied).toBe(false);
+    expect(trainer.step).toBe(1);
+    expect(trainer.optimizer.step).toBe(1);
+    expect(await snapshot()).toEqual(before);
+    expect((await trainStep(trainer, images)).applied).toBe(true); // and training can go on
+    tf.dispose([images, poisoned]);
+  });
+});
+
 describe('EMA of the target encoder', () => {
   async function values(p: Record<string, tf.Variable>) {
     return Promise.all(Object.values(p).map((v) => v.data()));

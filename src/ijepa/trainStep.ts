@@ -23,11 +23,6 @@ export interface Trainer {
   step: number;
 }
 
-export interface StepResult extends Schedules {
-  step: number; // the step index that was trained (0-based)
-  loss: number;
-}
-
 export function createTrainer(config: IJepaConfig, model: IJepaModel = createModel(config)): Trainer {
   assertValidConfig(config);
   return { config, plan: planMasks(config), model, optimizer: createAdamW(trainableParams(model)), step: 0 };
@@ -97,30 +92,34 @@ export function lossAndGrads(model: IJepaModel, images: tf.Tensor4D, masks: Mask
   return { loss: value, grads: named };
 }
 
-/**
- * Step 1. Schedules for this step. Step 2. Targets from the target encoder (no gradient).
- * Step 3. Context encoder + predictor, loss, gradients. Step 4. AdamW. Step 5. EMA, AFTER the step.
- * Returns the loss tensor (the caller reads it back once); advances `trainer.step`.
- */
-export function stepTensors(trainer: Trainer, images: tf.Tensor4D, masks: MaskBatch): tf.Scalar {
-  const { model, config } = trainer;
-  const { lr, wd, momentum } = schedulesAt(config, trainer.step);
-  const loss = tf.tidy(() => {
-    const { loss, grads } = lossAndGrads(model, images, masks);
-    adamWStep(trainer.optimizer, trainableParams(model), grads, lr, wd);
-    emaUpdate(model.targetEncoder, model.encoder, momentum);
-    return loss;
-  });
-  trainer.step += 1;
-  return loss;
+export interface StepResult extends Schedules {
+  step: number; // the step index that was trained (0-based)
+  loss: number;
+  applied: boolean; // false when the loss was NaN/Inf: the update was skipped, nothing changed
 }
 
-/** One full step on normalised images [B, crop, crop, 3] with the given (or the next) masks. */
+/**
+ * Step 1. Schedules for this step. Step 2. Targets from the target encoder (no gradient).
+ * Step 3. Context encoder + predictor, loss, gradients. The loss is read back BEFORE the update,
+ * so a NaN/Inf loss never reaches the weights (the readback costs no extra sync: it is the step's
+ * one readback, and the update's kernels overlap the next step's preparation).
+ * Step 4. AdamW. Step 5. EMA of the target encoder, AFTER the optimizer step.
+ */
 export async function trainStep(trainer: Trainer, images: tf.Tensor4D, masks: MaskBatch = nextMasks(trainer)): Promise<StepResult> {
+  const { model, config } = trainer;
   const step = trainer.step;
-  const schedules = schedulesAt(trainer.config, step);
-  const lossTensor = stepTensors(trainer, images, masks);
+  const schedules = schedulesAt(config, step);
+  const { loss: lossTensor, grads } = tf.tidy(() => lossAndGrads(model, images, masks));
   const loss = (await lossTensor.data())[0];
   lossTensor.dispose();
-  return { step, loss, ...schedules };
+  const applied = Number.isFinite(loss);
+  if (applied) {
+    tf.tidy(() => {
+      adamWStep(trainer.optimizer, trainableParams(model), grads, schedules.lr, schedules.wd);
+      emaUpdate(model.targetEncoder, model.encoder, schedules.momentum);
+    });
+    trainer.step += 1;
+  }
+  tf.dispose(Object.values(grads));
+  return { step, loss, applied, ...schedules };
 }

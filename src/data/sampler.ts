@@ -1,0 +1,37 @@
+// Batches without replacement: a fresh seeded permutation of the images every epoch, so a run is
+// reproducible and every image is seen once per epoch.
+import { createRng } from '../ijepa/rng';
+
+export class EpochSampler {
+  private order: number[] = [];
+  private cursor = 0;
+  private epoch = 0;
+
+  constructor(private readonly seed: number, private count: number) {}
+
+  /** The dataset grew or shrank: the next epoch uses the new size. */
+  resize(count: number): void {
+    this.count = count;
+  }
+
+  /** B image indices (a batch may wrap into the next epoch). */
+  next(batchSize: number): number[] {
+    if (this.count === 0) throw new Error('the dataset is empty');
+    const batch: number[] = [];
+    while (batch.length < batchSize) {
+      if (this.cursor >= this.order.length) this.shuffle();
+      batch.push(this.order[this.cursor++]);
+    }
+    return batch;
+  }
+
+  private shuffle(): void {
+    const rng = createRng(this.seed ^ 0x73616d70, this.epoch++);
+    this.order = Array.from({ length: this.count }, (_, i) => i);
+    for (let i = this.order.length - 1; i > 0; i--) {
+      const j = rng.int(0, i + 1);
+      [this.order[i], this.order[j]] = [this.order[j], this.order[i]];
+    }
+    this.cursor = 0;
+  }
+}

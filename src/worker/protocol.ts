@@ -1,0 +1,91 @@
+// Types that cross the worker boundary. Everything here is structured-cloneable plain data.
+import type { ClassCount } from '../data/imageStore';
+import type { SkippedFile } from '../data/fileKinds';
+import type { BlockRect } from '../ijepa/masks';
+
+export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
+export const BACKEND_ORDER: readonly BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+
+export interface BackendInfo {
+  name: BackendName; // the active backend
+  available: BackendName[]; // the backends that initialised in this browser
+  adapter: string; // e.g. "nvidia ampere", "google swiftshader (software)", "CPU"
+  isSoftware: boolean; // WebGPU only through a software fallback adapter
+  note: string; // a plain sentence for the page when WebGPU is missing or software-only ('' otherwise)
+}
+
+export type Phase = 'idle' | 'compiling' | 'training' | 'paused' | 'done' | 'error';
+
+export interface RunStatus {
+  phase: Phase;
+  step: number; // completed steps
+  totalSteps: number;
+  message: string; // why the run stopped or what went wrong ('' when nothing to say)
+  compileMs: number | null; // first step of the run: shader compilation + one step
+}
+
+/** One trained step, as the panels need it. */
+export interface StepRecord {
+  step: number;
+  loss: number;
+  lr: number;
+  wd: number;
+  momentum: number;
+  stepMs: number; // wall time of the step in the worker
+  wallMs: number; // time since the run started (excludes pauses)
+}
+
+/** The masks a step really used (same indices it gathered), for the mask panel. */
+export interface MaskRecord {
+  step: number;
+  batchSize: number;
+  grid: number;
+  contextTokens: number;
+  targetTokens: number;
+  contextIdx: Int32Array; // [B, Kc]
+  targetIdx: Int32Array; // [npred, B, Kt]
+  targetRects: BlockRect[]; // [npred * B]
+  contextRects: BlockRect[]; // [B]
+  imageIndices: number[]; // dataset indices of the batch's images
+}
+
+export interface MetricsUpdate {
+  records: StepRecord[];
+  masks: MaskRecord | null; // the newest step's masks
+  stepsPerSec: number;
+  imagesPerSec: number;
+  etaSec: number | null;
+  numTensors: number;
+  gpuBytes: number | null; // WebGPU/WebGL only
+}
+
+export interface Thumbnail {
+  index: number;
+  label: string | null;
+  rgb: Uint8Array; // [side, side, 3]
+}
+
+export interface DatasetSummary {
+  count: number;
+  side: number;
+  bytes: number;
+  classes: ClassCount[];
+  skipped: SkippedFile[];
+  thumbnails: Thumbnail[];
+  source: 'sample' | 'files' | 'empty';
+}
+
+export interface ImportProgress {
+  running: boolean;
+  done: number;
+  total: number;
+  imagesPerSec: number;
+}
+
+export type WorkerEvent =
+  | { type: 'status'; status: RunStatus }
+  | { type: 'metrics'; update: MetricsUpdate }
+  | { type: 'dataset'; summary: DatasetSummary }
+  | { type: 'import'; progress: ImportProgress }
+  | { type: 'backend'; info: BackendInfo }
+  | { type: 'reset' };

@@ -1,0 +1,208 @@
+// The training loop in the worker: one I-JEPA step at a time on batches from the dataset, with
+// Train / Pause / Resume / Step / Reset, NaN and device-loss handling, and metrics sent to the
+// page about ten times a second (never one message per kernel or per tensor).
+import { cropBoxesFor, prepareImages } from '../ijepa/augment';
+import type { IJepaConfig } from '../ijepa/config';
+import * as tf from '../ijepa/tf';
+import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
+import { assertValidConfig } from '../ijepa/validate';
+import { EpochSampler } from '../data/sampler';
+import type { DatasetManager } from './datasetManager';
+import type { MaskRecord, MetricsUpdate, Phase, RunStatus, StepRecord, WorkerEvent } from './protocol';
+
+const FLUSH_INTERVAL_MS = 100;
+const RATE_WINDOW = 20; // steps averaged for steps/s
+
+/** A macrotask boundary without setTimeout's 4 ms clamp, so Pause messages get in between steps. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => resolve();
+    channel.port2.postMessage(null);
+  });
+}
+
+export interface SessionHooks {
+  gpuBytes(): number | null;
+}
+
+export class TrainingSession {
+  private config: IJepaConfig;
+  private trainer: Trainer | null = null;
+  private sampler: EpochSampler | null = null;
+  private phase: Phase = 'idle';
+  private message = '';
+  private compileMs: number | null = null;
+  private looping = false;
+  private loopDone: Promise<void> = Promise.resolve();
+  private pendingSteps = 0; // Step button: run this many, then pause
+  private pendingRecords: StepRecord[] = [];
+  private lastMasks: MaskRecord | null = null;
+  private lastFlush = 0;
+  private recentStepMs: number[] = [];
+  private wallMs = 0;
+  private poisonNextBatch = false;
+
+  constructor(config: IJepaConfig, private readonly data: DatasetManager, private readonly emit: (e: WorkerEvent) => void, private readonly hooks: SessionHooks) {
+    assertValidConfig(config);
+    this.config = config;
+  }
+
+  status(): RunStatus {
+    return { phase: this.phase, step: this.trainer?.step ?? 0, totalSteps: this.config.totalSteps, message: this.message, compileMs: this.compileMs };
+  }
+
+  private setPhase(phase: Phase, message = ''): void {
+    this.phase = phase;
+    this.message = message;
+    this.flush(true);
+    this.emit({ type: 'status', status: this.status() });
+  }
+
+  get isRunning(): boolean {
+    return this.phase === 'training' || this.phase === 'compiling';
+  }
+
+  /** New settings: only between runs (the page shows them read-only while training). */
+  async configure(config: IJepaConfig): Promise<void> {
+    if (this.isRunning) throw new Error('Pause or reset the run before changing its settings.');
+    assertValidConfig(config);
+    const resize = config.cropSize !== this.config.cropSize;
+    this.config = config;
+    await this.reset();
+    if (resize) await this.data.resize(config.cropSize);
+  }
+
+  /** Back to step 0 (waits for an in-flight step: its tensors must not be disposed under it). */
+  async reset(): Promise<void> {
+    this.phase = 'idle';
+    await this.loopDone;
+    if (this.trainer) disposeTrainer(this.trainer);
+    this.trainer = null;
+    this.sampler = null;
+    this.pendingSteps = 0;
+    this.pendingRecords = [];
+    this.recentStepMs = [];
+    this.lastMasks = null;
+    this.wallMs = 0;
+    this.compileMs = null;
+    this.emit({ type: 'reset' });
+    this.setPhase('idle');
+  }
+
+  start(): void {
+    if (this.isRunning) return;
+    this.pendingSteps = 0;
+    this.run();
+  }
+
+  pause(): void {
+    if (this.isRunning) this.setPhase('paused');
+  }
+
+  step(): void {
+    if (this.isRunning) return;
+    this.pendingSteps = 1;
+    this.run();
+  }
+
+  /** Test hook: the next batch is all NaN, as a diverging run would produce. */
+  poisonNextStep(): void {
+    this.poisonNextBatch = true;
+  }
+
+  private run(): void {
+    if (this.data.store.count === 0) {
+      this.setPhase('error', 'The dataset is empty: add a folder of images or use the sample set.');
+      return;
+    }
+    if (!this.trainer) {
+      this.trainer = createTrainer(this.config);
+      this.sampler = new EpochSampler(this.config.seed, this.data.store.count);
+    }
+    this.setPhase(this.trainer.step === 0 && this.compileMs === null ? 'compiling' : 'training');
+    if (!this.looping) this.loopDone = this.loop();
+  }
+
+  private async loop(): Promise<void> {
+    this.looping = true;
+    try {
+      while (this.isRunning) {
+        await this.oneStep();
+        if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
+        await yieldToEventLoop();
+      }
+    } catch (error) {
+      this.setPhase('error', `Training stopped: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      this.looping = false;
+      this.flush(true);
+    }
+  }
+
+  private async oneStep(): Promise<void> {
+    const trainer = this.trainer!;
+    const { config } = trainer;
+    const B = config.batchSize;
+    const side = this.data.store.side;
+    this.sampler!.resize(this.data.store.count);
+    const imageIndices = this.sampler!.next(B);
+    const masks = nextMasks(trainer);
+    const started = performance.now();
+    const images = tf.tidy(() => {
+      const pixels = tf.tensor4d(this.data.store.gather(imageIndices), [B, side, side, 3], 'int32');
+      const boxes = config.randomResizedCrop ? cropBoxesFor(config, trainer.step, B, side, side) : undefined;
+      const prepared = prepareImages(pixels, config.cropSize, boxes);
+      return this.poisonNextBatch ? prepared.mul(Number.NaN) : prepared;
+    }) as tf.Tensor4D;
+    this.poisonNextBatch = false;
+    const result = await trainStep(trainer, images, masks).finally(() => images.dispose());
+    const stepMs = performance.now() - started;
+    if (this.phase === 'compiling') {
+      this.compileMs = stepMs;
+      if (this.isRunning) this.setPhase('training');
+    } else {
+      this.recentStepMs = [...this.recentStepMs.slice(-(RATE_WINDOW - 1)), stepMs];
+    }
+    this.wallMs += stepMs;
+    if (!result.applied) {
+      this.setPhase('paused', `The loss became ${result.loss} at step ${result.step}. That update was skipped, so the weights are still those of step ${trainer.step}. Lower the learning rate or reset the run.`);
+      return;
+    }
+    this.pendingRecords.push({ step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs: this.wallMs });
+    this.lastMasks = {
+      step: result.step, batchSize: masks.batchSize, grid: trainer.plan.grid, contextTokens: masks.contextTokens, targetTokens: masks.targetTokens,
+      contextIdx: masks.contextIdx, targetIdx: masks.targetIdx, targetRects: masks.targetRects, contextRects: masks.contextRects, imageIndices,
+    };
+    if (trainer.step >= config.totalSteps) this.setPhase('done', `Finished the ${config.totalSteps} planned steps.`);
+    else this.flush(false);
+  }
+
+  /** Sends buffered step records (at most every FLUSH_INTERVAL_MS unless forced). */
+  private flush(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastFlush < FLUSH_INTERVAL_MS) return;
+    if (this.pendingRecords.length === 0 && !force) return;
+    this.lastFlush = now;
+    const meanMs = this.recentStepMs.length > 0 ? this.recentStepMs.reduce((a, b) => a + b, 0) / this.recentStepMs.length : 0;
+    const stepsPerSec = meanMs > 0 ? 1000 / meanMs : 0;
+    const step = this.trainer?.step ?? 0;
+    const update: MetricsUpdate = {
+      records: this.pendingRecords,
+      masks: this.lastMasks,
+      stepsPerSec,
+      imagesPerSec: stepsPerSec * this.config.batchSize,
+      etaSec: stepsPerSec > 0 ? Math.max(0, this.config.totalSteps - step) / stepsPerSec : null,
+      numTensors: tf.memory().numTensors,
+      gpuBytes: this.hooks.gpuBytes(),
+    };
+    this.pendingRecords = [];
+    this.lastMasks = null;
+    this.emit({ type: 'metrics', update });
+  }
+
+  /** The GPU device was lost: nothing more can run on this worker. */
+  deviceLost(reason: string): void {
+    this.setPhase('error', `The GPU device was lost (${reason}). Press Restart to start again on a fresh GPU context.`);
+  }
+}

@@ -1,0 +1,145 @@
+// The worker's API driven directly in Node (CPU backend), without a Worker: the run control and
+// dataset behaviour the page relies on.
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DecodeResult } from '../data/decode';
+import { presetConfig } from '../ijepa/config';
+import * as tf from '../ijepa/tf';
+import type { RunStatus, WorkerEvent } from './protocol';
+import { createTrainerApi, type TrainerApi } from './trainerApi';
+
+const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
+
+async function fakeDecode(file: File, side: number): Promise<DecodeResult> {
+  if (file.name.endsWith('.txt')) return { ok: false, reason: 'not an image' };
+  if (file.name.startsWith('broken')) return { ok: false, reason: 'could not decode' };
+  return { ok: true, rgb: new Uint8Array(side * side * 3).fill(file.size % 256), width: side, height: side };
+}
+
+function setup() {
+  const events: WorkerEvent[] = [];
+  const api = createTrainerApi({
+    selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, note: '' }),
+    decode: fakeDecode,
+    gpuBytes: () => null,
+    deviceLost: () => null,
+  });
+  return { api, events, init: () => api.init(config, (e) => events.push(e)) };
+}
+
+async function until(api: TrainerApi, predicate: (s: RunStatus) => boolean, timeoutMs = 60_000): Promise<RunStatus> {
+  const start = Date.now();
+  for (;;) {
+    const status = api.status();
+    if (predicate(status)) return status;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out in phase ${status.phase} at step ${status.step}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+let current: TrainerApi | null = null;
+afterEach(async () => {
+  await current?.reset();
+  current = null;
+});
+
+describe('trainer API (worker module, CPU backend)', () => {
+  it('opens on the built-in sample set with six labelled classes', async () => {
+    const { api, init } = setup();
+    current = api;
+    const { dataset, status, backend } = await init();
+    expect(backend.name).toBe('cpu');
+    expect(status).toMatchObject({ phase: 'idle', step: 0, totalSteps: 50 });
+    expect(dataset.source).toBe('sample');
+    expect(dataset.count).toBe(600);
+    expect(dataset.classes.map((c) => c.count)).toEqual([100, 100, 100, 100, 100, 100]);
+    expect(dataset.bytes).toBe(600 * 32 * 32 * 3);
+    expect(dataset.thumbnails.length).toBe(24);
+    expect(new Set(dataset.thumbnails.map((t) => t.label)).size).toBe(6);
+  });
+
+  it('imports files with labels from folders and lists every skipped file', async () => {
+    const { api, events, init } = setup();
+    current = api;
+    await init();
+    const file = (name: string, size = 10) => new File([new Uint8Array(size)], name);
+    const added = await api.addFiles([
+      { file: file('a.png'), path: 'set/cats/a.png' }, { file: file('b.png'), path: 'set/cats/deep/b.png' },
+      { file: file('c.jpg'), path: 'set/dogs/c.jpg' }, { file: file('notes.txt'), path: 'set/notes.txt' },
+      { file: file('broken.jpg'), path: 'set/dogs/broken.jpg' },
+    ], ['set/locked.png']);
+    expect(added).toBe(3);
+    const summary = api.datasetSummary();
+    expect(summary.source).toBe('files'); // the first import replaced the sample set
+    expect(summary.classes).toEqual([{ name: 'cats', count: 2 }, { name: 'dogs', count: 1 }]);
+    expect(summary.skipped).toEqual([
+      { path: 'set/locked.png', reason: 'unreadable' },
+      { path: 'set/notes.txt', reason: 'not an image' },
+      { path: 'set/dogs/broken.jpg', reason: 'could not decode' },
+    ]);
+    const last = events.filter((e) => e.type === 'import').pop();
+    expect(last).toMatchObject({ progress: { running: false, done: 5, total: 5 } });
+    await api.addFiles([{ file: file('d.png'), path: 'more/x/d.png' }]);
+    expect(api.datasetSummary().count).toBe(4); // appends
+  });
+
+  it('trains, pauses, steps exactly one, resets, and reports live metrics', async () => {
+    const { api, events, init } = setup();
+    current = api;
+    await init();
+    api.start();
+    expect(api.status().phase).toBe('compiling');
+    await until(api, (s) => s.step >= 3);
+    api.pause();
+    await until(api, (s) => s.phase === 'paused');
+    await new Promise((r) => setTimeout(r, 300)); // a step in flight when Pause came may still land
+    const base = api.status().step;
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.status().step).toBe(base); // paused: the counter stands still
+    api.step();
+    await until(api, (s) => s.phase === 'paused' && s.step === base + 1);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(api.status().step).toBe(base + 1); // exactly one
+    const metrics = events.flatMap((e) => (e.type === 'metrics' ? e.update.records : []));
+    expect(metrics.map((r) => r.step)).toEqual(Array.from({ length: base + 1 }, (_, i) => i));
+    expect(metrics.every((r) => Number.isFinite(r.loss) && r.lr > 0 && r.momentum >= 0.996)).toBe(true);
+    expect(api.status().compileMs).toBeGreaterThan(0);
+    await api.reset();
+    expect(api.status()).toMatchObject({ phase: 'idle', step: 0 });
+    expect(events.some((e) => e.type === 'reset')).toBe(true);
+  });
+
+  it('pauses with a message on a NaN loss, keeping the last good step', async () => {
+    const { api, init } = setup();
+    current = api;
+    await init();
+    api.step();
+    await until(api, (s) => s.phase === 'paused' && s.step === 1);
+    api.testPoisonNextStep();
+    api.start();
+    const status = await until(api, (s) => s.phase === 'paused' && s.message !== '');
+    expect(status.step).toBe(1);
+    expect(status.message).toMatch(/loss became NaN at step 1.*still those of step 1/);
+  });
+
+  it('refuses settings changes during a run, and bad settings, with readable errors', async () => {
+    const { api, init } = setup();
+    current = api;
+    await init();
+    await expect(api.configure({ ...config, cropSize: 30 })).rejects.toThrow(/not divisible by the patch size/);
+    api.start();
+    await expect(api.configure(config)).rejects.toThrow(/Pause or reset/);
+    await api.reset();
+    await api.configure({ ...config, cropSize: 24 });
+    expect(api.datasetSummary().side).toBe(24); // the sample set is drawn again at the new size
+  });
+
+  it('says the dataset is empty instead of training on nothing', async () => {
+    const { api, init } = setup();
+    current = api;
+    await init();
+    api.clearDataset();
+    api.start();
+    expect(api.status()).toMatchObject({ phase: 'error', message: expect.stringMatching(/dataset is empty/) });
+    expect(tf.getBackend()).toBe('cpu');
+  });
+});

@@ -1,0 +1,73 @@
+// The one module the training worker exposes (through Comlink). Environment-specific pieces
+// (backends, image decoding) are injected, so Node tests drive this module without a Worker.
+import type { PickedFile } from '../data/files';
+import type { IJepaConfig } from '../ijepa/config';
+import { DatasetManager, type Decoder } from './datasetManager';
+import type { BackendInfo, BackendName, DatasetSummary, RunStatus, WorkerEvent } from './protocol';
+import { TrainingSession } from './session';
+
+export interface TrainerEnv {
+  selectBackend(preferred?: BackendName): Promise<BackendInfo>;
+  decode: Decoder;
+  gpuBytes(): number | null;
+  deviceLost(): Promise<string> | null;
+}
+
+export interface InitResult {
+  backend: BackendInfo;
+  status: RunStatus;
+  dataset: DatasetSummary;
+}
+
+export function createTrainerApi(env: TrainerEnv) {
+  let listener: (e: WorkerEvent) => void = () => {};
+  const emit = (e: WorkerEvent) => listener(e);
+  let data: DatasetManager | null = null;
+  let session: TrainingSession | null = null;
+
+  const need = () => {
+    if (!data || !session) throw new Error('The trainer is not initialised yet.');
+    return { data, session };
+  };
+  const watchDevice = () => {
+    void env.deviceLost()?.then((reason) => {
+      if (!reason.startsWith('destroyed')) session?.deviceLost(reason);
+    });
+  };
+
+  return {
+    /** Starts a backend, loads the built-in sample set and prepares a run of `config`. */
+    async init(config: IJepaConfig, onEvent: (e: WorkerEvent) => void, preferred?: BackendName): Promise<InitResult> {
+      listener = onEvent;
+      const backend = await env.selectBackend(preferred);
+      watchDevice();
+      data = new DatasetManager(emit, env.decode, config.cropSize);
+      session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes });
+      data.loadSampleSet();
+      return { backend, status: session.status(), dataset: data.summary() };
+    },
+    async setBackend(name: BackendName): Promise<BackendInfo> {
+      const { session } = need();
+      await session.reset(); // the run's tensors live on the old backend
+      const info = await env.selectBackend(name);
+      watchDevice();
+      emit({ type: 'backend', info });
+      return info;
+    },
+    loadSampleSet: () => need().data.loadSampleSet(),
+    clearDataset: () => need().data.clear(),
+    addFiles: (files: PickedFile[], unreadable: string[] = []) => need().data.addFiles(files, unreadable),
+    cancelImport: () => need().data.cancelImport(),
+    configure: (config: IJepaConfig) => need().session.configure(config),
+    start: () => need().session.start(),
+    pause: () => need().session.pause(),
+    step: () => need().session.step(),
+    reset: () => need().session.reset(),
+    status: () => need().session.status(),
+    datasetSummary: () => need().data.summary(),
+    /** Test hook: the next training batch is all NaN. */
+    testPoisonNextStep: () => need().session.poisonNextStep(),
+  };
+}
+
+export type TrainerApi = ReturnType<typeof createTrainerApi>;

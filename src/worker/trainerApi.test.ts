@@ -129,7 +129,7 @@ describe('trainer API (worker module, CPU backend)', () => {
     api.start();
     await expect(api.configure(config)).rejects.toThrow(/Pause or reset/);
     await api.reset();
-    await api.configure({ ...config, cropSize: 24 });
+    await api.configure({ ...config, cropSize: 24, minKeep: 2 });
     expect(api.datasetSummary().side).toBe(24); // the sample set is drawn again at the new size
   });
 

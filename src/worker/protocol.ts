@@ -50,6 +50,7 @@ export interface MaskRecord {
 }
 
 export interface MetricsUpdate {
+  status: RunStatus; // the run as of the newest record
   records: StepRecord[];
   masks: MaskRecord | null; // the newest step's masks
   stepsPerSec: number;

@@ -188,6 +188,7 @@ export class TrainingSession {
     const stepsPerSec = meanMs > 0 ? 1000 / meanMs : 0;
     const step = this.trainer?.step ?? 0;
     const update: MetricsUpdate = {
+      status: this.status(),
       records: this.pendingRecords,
       masks: this.lastMasks,
       stepsPerSec,

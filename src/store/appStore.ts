@@ -1,0 +1,68 @@
+// One zustand store from typed slices: settings, run status, dataset and backend. Only coarse,
+// human-rate state lives here; per-step series live in ./metrics (outside React).
+import { create } from 'zustand';
+import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
+import { validateConfig } from '../ijepa/validate';
+import type { BackendInfo, DatasetSummary, ImportProgress, MetricsUpdate, RunStatus } from '../worker/protocol';
+
+export interface LiveNumbers extends Omit<MetricsUpdate, 'records' | 'masks' | 'status'> {
+  loss: number | null;
+  lr: number | null;
+  wd: number | null;
+  momentum: number | null;
+}
+
+interface SettingsSlice {
+  preset: PresetName;
+  config: IJepaConfig;
+  configProblems: string[];
+  setPreset(preset: PresetName): void;
+  setField<K extends keyof IJepaConfig>(key: K, value: IJepaConfig[K]): void;
+}
+
+interface RunSlice {
+  status: RunStatus;
+  live: LiveNumbers;
+  backend: BackendInfo | null;
+  workerReady: boolean;
+  notices: string[]; // readable errors and warnings for the page (newest last)
+  notify(message: string): void;
+  dismiss(index: number): void;
+}
+
+interface DatasetSlice {
+  dataset: DatasetSummary | null;
+  importProgress: ImportProgress | null;
+}
+
+export type AppState = SettingsSlice & RunSlice & DatasetSlice;
+
+export const emptyLive: LiveNumbers = {
+  loss: null, lr: null, wd: null, momentum: null, stepsPerSec: 0, imagesPerSec: 0, etaSec: null, numTensors: 0, gpuBytes: null,
+};
+
+export const useAppStore = create<AppState>()((set) => ({
+  preset: 'tiny',
+  config: PRESETS.tiny,
+  configProblems: [],
+  setPreset: (preset) => set({ preset, config: PRESETS[preset], configProblems: [] }),
+  setField: (key, value) => set((s) => {
+    const config = { ...s.config, [key]: value };
+    return { config, configProblems: validateConfig(config) };
+  }),
+
+  status: { phase: 'idle', step: 0, totalSteps: PRESETS.tiny.totalSteps, message: '', compileMs: null },
+  live: emptyLive,
+  backend: null,
+  workerReady: false,
+  notices: [],
+  notify: (message) => set((s) => ({ notices: [...s.notices.slice(-4), message] })),
+  dismiss: (index) => set((s) => ({ notices: s.notices.filter((_, i) => i !== index) })),
+
+  dataset: null,
+  importProgress: null,
+}));
+
+/** Named selector hooks for the panels. */
+export const usePhase = () => useAppStore((s) => s.status.phase);
+export const useIsRunLocked = () => useAppStore((s) => s.status.step > 0 || s.status.phase === 'training' || s.status.phase === 'compiling');

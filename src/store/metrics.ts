@@ -1,0 +1,59 @@
+// High-rate series (one value per step) kept outside React state in growable typed arrays:
+// panels read them in requestAnimationFrame, React only sees coarse status.
+import type { MaskRecord, StepRecord } from '../worker/protocol';
+
+export class Series {
+  private data = new Float64Array(1024);
+  private size = 0;
+
+  get length(): number {
+    return this.size;
+  }
+  push(value: number): void {
+    if (this.size === this.data.length) {
+      const bigger = new Float64Array(this.data.length * 2);
+      bigger.set(this.data);
+      this.data = bigger;
+    }
+    this.data[this.size++] = value;
+  }
+  /** A view of the values (valid until the next push). */
+  values(): Float64Array {
+    return this.data.subarray(0, this.size);
+  }
+  last(): number | undefined {
+    return this.size > 0 ? this.data[this.size - 1] : undefined;
+  }
+  clear(): void {
+    this.size = 0;
+  }
+}
+
+const FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
+export type MetricField = (typeof FIELDS)[number];
+
+/** Every step of the current run, and the masks of the most recent batches. */
+export class RunHistory {
+  readonly series: Record<MetricField, Series> = Object.fromEntries(FIELDS.map((f) => [f, new Series()])) as Record<MetricField, Series>;
+  readonly masks: MaskRecord[] = [];
+  version = 0; // bumped on every change, so a panel redraws only when needed
+
+  constructor(private readonly maskCapacity = 64) {}
+
+  append(records: readonly StepRecord[], masks: MaskRecord | null): void {
+    for (const record of records) for (const f of FIELDS) this.series[f].push(record[f]);
+    if (masks) {
+      this.masks.push(masks);
+      if (this.masks.length > this.maskCapacity) this.masks.shift();
+    }
+    this.version++;
+  }
+
+  clear(): void {
+    for (const f of FIELDS) this.series[f].clear();
+    this.masks.length = 0;
+    this.version++;
+  }
+}
+
+export const runHistory = new RunHistory();

@@ -1,0 +1,48 @@
+// The page: dataset on the left; run controls, live numbers and settings on the right.
+import { useEffect } from 'react';
+import { connectTrainer, readSettingsFromUrl } from '../store/trainerConnection';
+import { Controls } from './Controls';
+import { DatasetPanel } from './DatasetPanel';
+import { ErrorBoundary } from './ErrorBoundary';
+import { Header } from './Header';
+import { Notices } from './Notices';
+import { SettingsPanel } from './SettingsPanel';
+import { StatusPanel } from './StatusPanel';
+import { installTestHook } from './testHook';
+
+let started = false; // React StrictMode runs effects twice in development: start one worker
+
+export function App() {
+  useEffect(() => {
+    if (started) return;
+    started = true;
+    readSettingsFromUrl();
+    installTestHook();
+    void connectTrainer();
+  }, []);
+
+  return (
+    <div className="app">
+      <Header />
+      <Notices />
+      <main className="layout">
+        <div className="column">
+          <ErrorBoundary name="Dataset"><DatasetPanel /></ErrorBoundary>
+        </div>
+        <div className="column wide">
+          <ErrorBoundary name="Run">
+            <section className="panel">
+              <Controls />
+            </section>
+            <StatusPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Settings"><SettingsPanel /></ErrorBoundary>
+        </div>
+      </main>
+      <footer className="footer">
+        Everything runs in this tab: your images, the model and its weights never leave the browser. The page makes no requests
+        outside its own origin (no fonts, CDNs or analytics) and its Content-Security-Policy forbids them.
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,50 @@
+// Run control: Train / Pause / Resume / Step / Reset, with keyboard shortcuts
+// (Space: train, pause or resume; N: one step; R: reset).
+import { useEffect } from 'react';
+import { useAppStore, usePhase } from '../store/appStore';
+import { actions } from '../store/trainerConnection';
+
+function primaryAction(phase: string, step: number): { label: string; run: () => unknown } {
+  if (phase === 'training' || phase === 'compiling') return { label: 'Pause', run: actions.pause };
+  return { label: step > 0 && phase !== 'done' ? 'Resume' : 'Train', run: actions.train };
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName));
+}
+
+export function Controls() {
+  const phase = usePhase();
+  const step = useAppStore((s) => s.status.step);
+  const ready = useAppStore((s) => s.workerReady);
+  const settingsInvalid = useAppStore((s) => s.configProblems.length > 0);
+  const running = phase === 'training' || phase === 'compiling';
+  const primary = primaryAction(phase, step);
+  const canTrain = ready && !settingsInvalid && phase !== 'done';
+
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (isTyping(event.target) || event.ctrlKey || event.metaKey || event.altKey || !ready) return;
+      if (event.code === 'Space') {
+        event.preventDefault();
+        if (running || canTrain) void primaryAction(phase, step).run();
+      } else if (event.key === 'n' || event.key === 'N') {
+        if (!running && canTrain) void actions.step();
+      } else if (event.key === 'r' || event.key === 'R') {
+        void actions.reset();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [phase, step, ready, running, canTrain]);
+
+  return (
+    <div className="controls" role="toolbar" aria-label="Run controls">
+      <button type="button" className="primary" data-testid="train-button" disabled={!running && !canTrain}
+        onClick={() => void primary.run()} title="Space">{primary.label}</button>
+      <button type="button" data-testid="step-button" disabled={running || !canTrain} onClick={() => void actions.step()} title="N">Step</button>
+      <button type="button" data-testid="reset-button" disabled={!ready} onClick={() => void actions.reset()} title="R">Reset</button>
+      <span className="muted shortcuts">Space train/pause · N step · R reset</span>
+    </div>
+  );
+}

@@ -1,0 +1,41 @@
+// Live numbers of the run: step, loss, schedules, throughput, compile time, memory.
+import { useAppStore } from '../store/appStore';
+import { formatBytes, formatDuration, formatNumber } from './format';
+
+const PHASE_TEXT: Record<string, string> = {
+  idle: 'Ready', compiling: 'Compiling kernels…', training: 'Training', paused: 'Paused', done: 'Done', error: 'Stopped',
+};
+
+export function StatusPanel() {
+  const status = useAppStore((s) => s.status);
+  const live = useAppStore((s) => s.live);
+  const items: [string, string, string][] = [
+    ['step', 'Step', `${status.step} / ${status.totalSteps}`],
+    ['loss', 'Loss', formatNumber(live.loss)],
+    ['lr', 'Learning rate', formatNumber(live.lr, 3)],
+    ['wd', 'Weight decay', formatNumber(live.wd, 3)],
+    ['momentum', 'EMA momentum', live.momentum === null ? '—' : live.momentum.toFixed(5)],
+    ['steps-per-sec', 'Steps/s', live.stepsPerSec > 0 ? live.stepsPerSec.toFixed(2) : '—'],
+    ['images-per-sec', 'Images/s', live.imagesPerSec > 0 ? live.imagesPerSec.toFixed(0) : '—'],
+    ['eta', 'ETA', formatDuration(live.etaSec)],
+    ['compile', 'Kernel compile + first step', status.compileMs === null ? '—' : `${(status.compileMs / 1000).toFixed(1)} s`],
+    ['tensors', 'Tensors alive', live.numTensors > 0 ? String(live.numTensors) : '—'],
+    ['gpu-bytes', 'GPU memory', formatBytes(live.gpuBytes)],
+  ];
+  return (
+    <section className="panel status-panel" aria-labelledby="status-heading">
+      <h2 id="status-heading">
+        Run <span className={`phase phase-${status.phase}`} data-testid="phase">{PHASE_TEXT[status.phase]}</span>
+      </h2>
+      {status.message && <p className={`run-message ${status.phase === 'error' ? 'error' : ''}`} role="status" data-testid="run-message">{status.message}</p>}
+      <dl className="numbers" aria-live="off">
+        {items.map(([id, label, value]) => (
+          <div key={id}>
+            <dt>{label}</dt>
+            <dd data-testid={`stat-${id}`}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}

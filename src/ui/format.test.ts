@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { formatBytes, formatDuration, formatNumber } from './format';
+
+describe('formatting', () => {
+  it('formats bytes, durations and numbers for people', () => {
+    expect(formatBytes(1_843_200)).toBe('1.8 MB');
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(null)).toBe('—');
+    expect(formatDuration(75)).toBe('1 min 15 s');
+    expect(formatDuration(7260)).toBe('2 h 1 min');
+    expect(formatNumber(0.000123)).toBe('1.23e-4');
+    expect(formatNumber(0.2512)).toBe('0.2512');
+    expect(formatNumber(Number.NaN)).toBe('NaN');
+  });
+});

@@ -74,6 +74,7 @@ export class ImageStore {
     return out;
   }
 
+  /** Images per class, by class name; unlabelled images last. */
   classCounts(): ClassCount[] {
     const counts = new Array(this.classNames.length).fill(0);
     let unlabelled = 0;
@@ -81,7 +82,7 @@ export class ImageStore {
       if (this.labelIds[i] < 0) unlabelled++;
       else counts[this.labelIds[i]]++;
     }
-    const out = this.classNames.map((name, i) => ({ name, count: counts[i] }));
+    const out = this.classNames.map((name, i) => ({ name, count: counts[i] })).sort((a, b) => a.name.localeCompare(b.name));
     return unlabelled > 0 ? [...out, { name: '(no label)', count: unlabelled }] : out;
   }
 }

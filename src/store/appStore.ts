@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
-import type { BackendInfo, DatasetSummary, ImportProgress, MetricsUpdate, RunStatus } from '../worker/protocol';
+import { isActivePhase, type BackendInfo, type DatasetSummary, type ImportProgress, type MetricsUpdate, type RunStatus } from '../worker/protocol';
 
 export interface LiveNumbers extends Omit<MetricsUpdate, 'records' | 'masks' | 'status'> {
   loss: number | null;
@@ -65,4 +65,6 @@ export const useAppStore = create<AppState>()((set) => ({
 
 /** Named selector hooks for the panels. */
 export const usePhase = () => useAppStore((s) => s.status.phase);
-export const useIsRunLocked = () => useAppStore((s) => s.status.step > 0 || s.status.phase === 'training' || s.status.phase === 'compiling');
+export const useIsRunning = () => useAppStore((s) => isActivePhase(s.status.phase));
+/** Settings are editable only before a run starts. */
+export const useIsRunLocked = () => useAppStore((s) => s.status.step > 0 || isActivePhase(s.status.phase));

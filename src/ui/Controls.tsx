@@ -1,11 +1,12 @@
 // Run control: Train / Pause / Resume / Step / Reset, with keyboard shortcuts
 // (Space: train, pause or resume; N: one step; R: reset).
 import { useEffect } from 'react';
-import { useAppStore, usePhase } from '../store/appStore';
+import { useAppStore, useIsRunning, usePhase } from '../store/appStore';
+import { isActivePhase, type Phase } from '../worker/protocol';
 import { actions } from '../store/trainerConnection';
 
-function primaryAction(phase: string, step: number): { label: string; run: () => unknown } {
-  if (phase === 'training' || phase === 'compiling') return { label: 'Pause', run: actions.pause };
+function primaryAction(phase: Phase, step: number): { label: string; run: () => unknown } {
+  if (isActivePhase(phase)) return { label: 'Pause', run: actions.pause };
   return { label: step > 0 && phase !== 'done' ? 'Resume' : 'Train', run: actions.train };
 }
 
@@ -18,7 +19,7 @@ export function Controls() {
   const step = useAppStore((s) => s.status.step);
   const ready = useAppStore((s) => s.workerReady);
   const settingsInvalid = useAppStore((s) => s.configProblems.length > 0);
-  const running = phase === 'training' || phase === 'compiling';
+  const running = useIsRunning();
   const primary = primaryAction(phase, step);
   const canTrain = ready && !settingsInvalid && phase !== 'done';
 

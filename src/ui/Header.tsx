@@ -1,12 +1,12 @@
 // Title, the active backend and adapter (always visible), the backend switch, and restart.
-import { useAppStore } from '../store/appStore';
+import { useAppStore, useIsRunning } from '../store/appStore';
 import { actions, restartTrainer } from '../store/trainerConnection';
 import type { BackendName } from '../worker/protocol';
 
 export function Header() {
   const backend = useAppStore((s) => s.backend);
   const phase = useAppStore((s) => s.status.phase);
-  const running = phase === 'training' || phase === 'compiling';
+  const running = useIsRunning();
   return (
     <header className="header">
       <h1>I-JEPA playground</h1>

@@ -3,7 +3,7 @@ import { useAppStore } from '../store/appStore';
 import { formatBytes, formatDuration, formatNumber } from './format';
 
 const PHASE_TEXT: Record<string, string> = {
-  idle: 'Ready', compiling: 'Compiling kernels…', training: 'Training', paused: 'Paused', done: 'Done', error: 'Stopped',
+  idle: 'Ready', compiling: 'Compiling kernels…', training: 'Training', pausing: 'Pausing…', paused: 'Paused', done: 'Done', error: 'Stopped',
 };
 
 export function StatusPanel() {

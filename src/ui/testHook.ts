@@ -4,9 +4,8 @@ import { useAppStore } from '../store/appStore';
 import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 
-export function installTestHook(): void {
-  const withActions = new URLSearchParams(window.location.search).has('testHooks');
-  const hook = {
+function makeHook(withActions: boolean) {
+  return {
     status: () => structuredClone(useAppStore.getState().status),
     backend: () => structuredClone(useAppStore.getState().backend),
     dataset: () => {
@@ -17,7 +16,18 @@ export function installTestHook(): void {
     losses: () => Array.from(runHistory.series.loss.values()),
     steps: () => Array.from(runHistory.series.step.values()),
     momentum: () => Array.from(runHistory.series.momentum.values()),
-    ...(withActions ? { forceNaN: () => actions.forceNaN() } : {}),
+    forceNaN: withActions ? () => actions.forceNaN() : undefined,
   };
+}
+
+export type IjepaTestHook = ReturnType<typeof makeHook>;
+declare global {
+  interface Window {
+    __ijepa?: IjepaTestHook;
+  }
+}
+
+export function installTestHook(): void {
+  const hook = makeHook(new URLSearchParams(window.location.search).has('testHooks'));
   Object.defineProperty(window, '__ijepa', { value: Object.freeze(hook), configurable: false, writable: false });
 }

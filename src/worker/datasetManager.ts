@@ -70,12 +70,14 @@ export class DatasetManager {
       this.emit({ type: 'import', progress: { running, done, total: incoming.length, imagesPerSec: seconds > 0 ? done / seconds : 0 } });
     };
     progress(true);
-    let next = 0;
-    const worker = async () => {
-      while (next < incoming.length && generation === this.importGeneration) {
-        const item = incoming[next++];
-        const result = await this.decode(item.file, this.store.side).catch(() => ({ ok: false as const, reason: 'could not decode' as const }));
-        if (generation !== this.importGeneration) return; // cancelled meanwhile: drop the late result
+    // decode a few at a time, but add in file order: the same folder always gives the same dataset
+    for (let start = 0; start < incoming.length && generation === this.importGeneration; start += DECODE_CONCURRENCY) {
+      const group = incoming.slice(start, start + DECODE_CONCURRENCY);
+      const results = await Promise.all(group.map((item) =>
+        this.decode(item.file, this.store.side).catch((): DecodeResult => ({ ok: false, reason: 'could not decode' }))));
+      if (generation !== this.importGeneration) break; // cancelled meanwhile: drop the late results
+      results.forEach((result, k) => {
+        const item = group[k];
         if (result.ok) {
           this.store.add(result.rgb, item.label);
           this.files.push(item);
@@ -83,14 +85,13 @@ export class DatasetManager {
         } else {
           this.skipped.push({ path: item.path, reason: result.reason });
         }
-        done++;
-        if (performance.now() - lastProgress > PROGRESS_INTERVAL_MS) {
-          lastProgress = performance.now();
-          progress(true);
-        }
+      });
+      done += group.length;
+      if (performance.now() - lastProgress > PROGRESS_INTERVAL_MS) {
+        lastProgress = performance.now();
+        progress(true);
       }
-    };
-    await Promise.all(Array.from({ length: DECODE_CONCURRENCY }, worker));
+    }
     if (added > 0) this.source = 'files';
     progress(false);
     this.emit({ type: 'dataset', summary: this.summary() });

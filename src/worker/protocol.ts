@@ -14,7 +14,11 @@ export interface BackendInfo {
   note: string; // a plain sentence for the page when WebGPU is missing or software-only ('' otherwise)
 }
 
-export type Phase = 'idle' | 'compiling' | 'training' | 'paused' | 'done' | 'error';
+/** 'pausing': Pause was pressed during a step; the step lands, then the run is 'paused'. */
+export type Phase = 'idle' | 'compiling' | 'training' | 'pausing' | 'paused' | 'done' | 'error';
+
+/** Phases in which the worker is busy with the run (settings and backend are locked). */
+export const isActivePhase = (phase: Phase): boolean => phase === 'training' || phase === 'compiling' || phase === 'pausing';
 
 export interface RunStatus {
   phase: Phase;

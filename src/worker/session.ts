@@ -34,6 +34,7 @@ export class TrainingSession {
   private message = '';
   private compileMs: number | null = null;
   private looping = false;
+  private stepInFlight = false;
   private loopDone: Promise<void> = Promise.resolve();
   private pendingSteps = 0; // Step button: run this many, then pause
   private pendingRecords: StepRecord[] = [];
@@ -91,17 +92,18 @@ export class TrainingSession {
   }
 
   start(): void {
-    if (this.isRunning) return;
+    if (this.isRunning || this.phase === 'pausing') return;
     this.pendingSteps = 0;
     this.run();
   }
 
+  /** Pause takes effect between steps: a step already running lands first ('pausing'). */
   pause(): void {
-    if (this.isRunning) this.setPhase('paused');
+    if (this.isRunning) this.setPhase(this.stepInFlight ? 'pausing' : 'paused');
   }
 
   step(): void {
-    if (this.isRunning) return;
+    if (this.isRunning || this.phase === 'pausing') return;
     this.pendingSteps = 1;
     this.run();
   }
@@ -128,7 +130,9 @@ export class TrainingSession {
     this.looping = true;
     try {
       while (this.isRunning) {
-        await this.oneStep();
+        this.stepInFlight = true;
+        await this.oneStep().finally(() => (this.stepInFlight = false));
+        if (this.phase === 'pausing') this.setPhase('paused');
         if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
         await yieldToEventLoop();
       }

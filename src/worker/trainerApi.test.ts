@@ -90,8 +90,7 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(api.status().phase).toBe('compiling');
     await until(api, (s) => s.step >= 3);
     api.pause();
-    await until(api, (s) => s.phase === 'paused');
-    await new Promise((r) => setTimeout(r, 300)); // a step in flight when Pause came may still land
+    await until(api, (s) => s.phase === 'paused'); // 'pausing' first while a step in flight lands
     const base = api.status().step;
     await new Promise((r) => setTimeout(r, 300));
     expect(api.status().step).toBe(base); // paused: the counter stands still

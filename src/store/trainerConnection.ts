@@ -53,7 +53,8 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T | undefine
 
 export async function connectTrainer(preferred?: BackendName): Promise<void> {
   handle?.terminate();
-  store.setState({ workerReady: false });
+  runHistory.clear();
+  store.setState({ workerReady: false, live: emptyLive });
   handle = startTrainingWorker((message) => store.getState().notify(message));
   const { config } = store.getState();
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), preferred));
@@ -101,6 +102,7 @@ export const actions = {
     await call('Applying settings', () => api().configure(config));
   },
   forceNaN: () => call('Forcing a NaN', () => api().testPoisonNextStep()),
+  loseDevice: () => call('Losing the device', () => api().testLoseDevice()),
 };
 
 export function readSettingsFromUrl(): void {

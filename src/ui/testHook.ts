@@ -17,6 +17,7 @@ function makeHook(withActions: boolean) {
     steps: () => Array.from(runHistory.series.step.values()),
     momentum: () => Array.from(runHistory.series.momentum.values()),
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
+    loseDevice: withActions ? () => actions.loseDevice() : undefined,
   };
 }
 

@@ -68,9 +68,17 @@ export function gpuBytes(): number | null {
   return memory.numBytesInGPU ?? null;
 }
 
+function webGpuDevice(): { lost?: Promise<{ reason: string; message: string }>; destroy?(): void } | undefined {
+  if (tf.getBackend() !== 'webgpu') return undefined;
+  return (tf.backend() as unknown as { device?: ReturnType<typeof webGpuDevice> }).device;
+}
+
+/** Test hook: destroys the WebGPU device, as a driver reset or a GPU unplug would. */
+export function destroyDevice(): void {
+  webGpuDevice()?.destroy?.();
+}
+
 /** Resolves when the WebGPU device is lost (null on other backends). */
 export function deviceLost(): Promise<string> | null {
-  if (tf.getBackend() !== 'webgpu') return null;
-  const backend = tf.backend() as unknown as { device?: { lost?: Promise<{ reason: string; message: string }> } };
-  return backend.device?.lost?.then((info) => `${info.reason || 'unknown'}: ${info.message}`) ?? null;
+  return webGpuDevice()?.lost?.then((info) => `${info.reason || 'unknown'}: ${info.message || 'no details'}`) ?? null;
 }

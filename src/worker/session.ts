@@ -208,6 +208,7 @@ export class TrainingSession {
 
   /** The GPU device was lost: nothing more can run on this worker. */
   deviceLost(reason: string): void {
+    this.phase = 'error'; // stops the loop before anything else touches the GPU
     this.setPhase('error', `The GPU device was lost (${reason}). Press Restart to start again on a fresh GPU context.`);
   }
 }

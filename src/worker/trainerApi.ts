@@ -11,6 +11,7 @@ export interface TrainerEnv {
   decode: Decoder;
   gpuBytes(): number | null;
   deviceLost(): Promise<string> | null;
+  destroyDevice?(): void; // test hook
 }
 
 export interface InitResult {
@@ -30,9 +31,7 @@ export function createTrainerApi(env: TrainerEnv) {
     return { data, session };
   };
   const watchDevice = () => {
-    void env.deviceLost()?.then((reason) => {
-      if (!reason.startsWith('destroyed')) session?.deviceLost(reason);
-    });
+    void env.deviceLost()?.then((reason) => session?.deviceLost(reason));
   };
 
   return {
@@ -67,6 +66,8 @@ export function createTrainerApi(env: TrainerEnv) {
     datasetSummary: () => need().data.summary(),
     /** Test hook: the next training batch is all NaN. */
     testPoisonNextStep: () => need().session.poisonNextStep(),
+    /** Test hook: lose the GPU device. */
+    testLoseDevice: () => env.destroyDevice?.(),
   };
 }
 

@@ -1,7 +1,7 @@
 // The training worker: owns tfjs and the GPU. It only exposes the trainer API module.
 import * as Comlink from 'comlink';
 import { decodeImage } from '../data/decode';
-import { deviceLost, gpuBytes, selectBackend } from './backends';
+import { destroyDevice, deviceLost, gpuBytes, selectBackend } from './backends';
 import { createTrainerApi } from './trainerApi';
 
-Comlink.expose(createTrainerApi({ selectBackend, decode: decodeImage, gpuBytes, deviceLost }));
+Comlink.expose(createTrainerApi({ selectBackend, decode: decodeImage, gpuBytes, deviceLost, destroyDevice }));

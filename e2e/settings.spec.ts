@@ -1,0 +1,24 @@
+// Settings: shared by link, editable before a run, read-only during it, checked as typed.
+import { expect, test } from '@playwright/test';
+import { openApp, waitForStatus } from './app';
+
+test('settings come from the link, go back into it, and lock during a run', async ({ page }) => {
+  await openApp(page, 'preset=micro&batchSize=4&lr=0.0005&testHooks=1');
+  await expect(page.getByTestId('preset-select')).toHaveValue('micro');
+  await expect(page.getByTestId('setting-lr')).toHaveValue('0.0005');
+
+  await page.getByTestId('setting-totalSteps').fill('500');
+  await expect.poll(() => new URL(page.url()).searchParams.get('totalSteps')).toBe('500');
+  await expect(page.getByTestId('stat-step')).toHaveText('0 / 500');
+
+  await page.getByTestId('setting-cropSize').fill('30');
+  await expect(page.getByTestId('config-problems')).toContainText('not divisible by the patch size');
+  await expect(page.getByTestId('train-button')).toBeDisabled();
+  await page.getByTestId('setting-cropSize').fill('32');
+  await expect(page.getByTestId('config-problems')).toHaveCount(0);
+
+  await page.getByTestId('step-button').click();
+  await waitForStatus(page, (s) => s.step === 1);
+  await expect(page.getByTestId('setting-lr')).toBeDisabled();
+  await expect(page.getByTestId('preset-select')).toBeDisabled();
+});

@@ -1,6 +1,6 @@
 // High-rate series (one value per step) kept outside React state in growable typed arrays:
 // panels read them in requestAnimationFrame, React only sees coarse status.
-import type { MaskRecord, StepRecord } from '../worker/protocol';
+import { MASKS_PER_UPDATE, type MaskRecord, type StepRecord } from '../worker/protocol';
 
 export class Series {
   private data = new Float64Array(1024);
@@ -38,14 +38,12 @@ export class RunHistory {
   readonly masks: MaskRecord[] = [];
   version = 0; // bumped on every change, so a panel redraws only when needed
 
-  constructor(private readonly maskCapacity = 64) {}
+  constructor(private readonly maskCapacity = MASKS_PER_UPDATE) {}
 
-  append(records: readonly StepRecord[], masks: MaskRecord | null): void {
+  append(records: readonly StepRecord[], masks: readonly MaskRecord[]): void {
     for (const record of records) for (const f of FIELDS) this.series[f].push(record[f]);
-    if (masks) {
-      this.masks.push(masks);
-      if (this.masks.length > this.maskCapacity) this.masks.shift();
-    }
+    this.masks.push(...masks);
+    if (this.masks.length > this.maskCapacity) this.masks.splice(0, this.masks.length - this.maskCapacity);
     this.version++;
   }
 

@@ -51,12 +51,19 @@ export interface MaskRecord {
   targetRects: BlockRect[]; // [npred * B]
   contextRects: BlockRect[]; // [B]
   imageIndices: number[]; // dataset indices of the batch's images
+  images: Uint8Array; // the first few images of the batch as stored: [n, imageSide, imageSide, 3]
+  imageSide: number;
+  cropBoxes: Float32Array | null; // their RandomResizedCrop boxes, [n, 4] as [y1, x1, y2, x2] in 0-1 (null: no crop)
 }
+
+/** Images per batch sent to the mask panel, and mask records per update (the scrubber's reach). */
+export const MASK_PANEL_IMAGES = 8;
+export const MASKS_PER_UPDATE = 64;
 
 export interface MetricsUpdate {
   status: RunStatus; // the run as of the newest record
   records: StepRecord[];
-  masks: MaskRecord | null; // the newest step's masks
+  masks: MaskRecord[]; // the masks of the steps in `records` (the newest MASKS_PER_UPDATE at most)
   stepsPerSec: number;
   imagesPerSec: number;
   etaSec: number | null;

@@ -8,7 +8,7 @@ import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } fro
 import { assertValidConfig } from '../ijepa/validate';
 import { EpochSampler } from '../data/sampler';
 import type { DatasetManager } from './datasetManager';
-import type { MaskRecord, MetricsUpdate, Phase, RunStatus, StepRecord, WorkerEvent } from './protocol';
+import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type Phase, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
 
 const FLUSH_INTERVAL_MS = 100;
 const RATE_WINDOW = 20; // steps averaged for steps/s
@@ -38,7 +38,7 @@ export class TrainingSession {
   private loopDone: Promise<void> = Promise.resolve();
   private pendingSteps = 0; // Step button: run this many, then pause
   private pendingRecords: StepRecord[] = [];
-  private lastMasks: MaskRecord | null = null;
+  private pendingMasks: MaskRecord[] = [];
   private lastFlush = 0;
   private recentStepMs: number[] = [];
   private wallMs = 0;
@@ -84,7 +84,7 @@ export class TrainingSession {
     this.pendingSteps = 0;
     this.pendingRecords = [];
     this.recentStepMs = [];
-    this.lastMasks = null;
+    this.pendingMasks = [];
     this.wallMs = 0;
     this.compileMs = null;
     this.emit({ type: 'reset' });
@@ -153,10 +153,10 @@ export class TrainingSession {
     const imageIndices = this.sampler!.next(B);
     const masks = nextMasks(trainer);
     const started = performance.now();
+    const pixelBatch = this.data.store.gather(imageIndices); // [B, side, side, 3]
+    const boxes = config.randomResizedCrop ? cropBoxesFor(config, trainer.step, B, side, side) : undefined;
     const images = tf.tidy(() => {
-      const pixels = tf.tensor4d(this.data.store.gather(imageIndices), [B, side, side, 3], 'int32');
-      const boxes = config.randomResizedCrop ? cropBoxesFor(config, trainer.step, B, side, side) : undefined;
-      const prepared = prepareImages(pixels, config.cropSize, boxes);
+      const prepared = prepareImages(tf.tensor4d(pixelBatch, [B, side, side, 3], 'int32'), config.cropSize, boxes);
       return this.poisonNextBatch ? prepared.mul(Number.NaN) : prepared;
     }) as tf.Tensor4D;
     this.poisonNextBatch = false;
@@ -174,10 +174,13 @@ export class TrainingSession {
       return;
     }
     this.pendingRecords.push({ step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs: this.wallMs });
-    this.lastMasks = {
+    const shown = Math.min(B, MASK_PANEL_IMAGES);
+    this.pendingMasks.push({
       step: result.step, batchSize: masks.batchSize, grid: trainer.plan.grid, contextTokens: masks.contextTokens, targetTokens: masks.targetTokens,
       contextIdx: masks.contextIdx, targetIdx: masks.targetIdx, targetRects: masks.targetRects, contextRects: masks.contextRects, imageIndices,
-    };
+      images: pixelBatch.slice(0, shown * side * side * 3), imageSide: side, cropBoxes: boxes ? boxes.slice(0, shown * 4) : null,
+    });
+    if (this.pendingMasks.length > MASKS_PER_UPDATE) this.pendingMasks.shift();
     if (trainer.step >= config.totalSteps) this.setPhase('done', `Finished the ${config.totalSteps} planned steps.`);
     else this.flush(false);
   }
@@ -194,7 +197,7 @@ export class TrainingSession {
     const update: MetricsUpdate = {
       status: this.status(),
       records: this.pendingRecords,
-      masks: this.lastMasks,
+      masks: this.pendingMasks,
       stepsPerSec,
       imagesPerSec: stepsPerSec * this.config.batchSize,
       etaSec: stepsPerSec > 0 ? Math.max(0, this.config.totalSteps - step) / stepsPerSec : null,
@@ -202,7 +205,7 @@ export class TrainingSession {
       gpuBytes: this.hooks.gpuBytes(),
     };
     this.pendingRecords = [];
-    this.lastMasks = null;
+    this.pendingMasks = [];
     this.emit({ type: 'metrics', update });
   }
 

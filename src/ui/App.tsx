@@ -1,4 +1,4 @@
-// The page: dataset on the left; run controls, live numbers and settings on the right.
+// The page: dataset on the left; run controls, live numbers, masks, charts and settings on the right.
 import { useEffect } from 'react';
 import { connectTrainer, readSettingsFromUrl } from '../store/trainerConnection';
 import { Controls } from './Controls';
@@ -9,6 +9,10 @@ import { Notices } from './Notices';
 import { SettingsPanel } from './SettingsPanel';
 import { StatusPanel } from './StatusPanel';
 import { installTestHook } from './testHook';
+import { LossPanel } from '../panels/LossPanel';
+import { MaskPanel } from '../panels/MaskPanel';
+import { MomentumPanel, SchedulePanel } from '../panels/ScheduleCharts';
+import { ThroughputPanel } from '../panels/ThroughputPanel';
 
 let started = false; // React StrictMode runs effects twice in development: start one worker
 
@@ -36,6 +40,13 @@ export function App() {
             </section>
             <StatusPanel />
           </ErrorBoundary>
+          <ErrorBoundary name="Masks"><MaskPanel /></ErrorBoundary>
+          <div className="chart-grid">
+            <ErrorBoundary name="Loss"><LossPanel /></ErrorBoundary>
+            <ErrorBoundary name="EMA momentum"><MomentumPanel /></ErrorBoundary>
+            <ErrorBoundary name="Schedules"><SchedulePanel /></ErrorBoundary>
+            <ErrorBoundary name="Throughput"><ThroughputPanel /></ErrorBoundary>
+          </div>
           <ErrorBoundary name="Settings"><SettingsPanel /></ErrorBoundary>
         </div>
       </main>

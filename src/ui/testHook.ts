@@ -3,6 +3,23 @@
 import { useAppStore } from '../store/appStore';
 import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
+import { lossChartView } from '../panels/LossPanel';
+import { maskPanelView } from '../panels/MaskPanel';
+
+/** The mask record the panel is drawing, its tile layout, and the colours of the target blocks. */
+function maskPanel() {
+  const { record, tiles, dpr } = maskPanelView;
+  if (!record) return null;
+  return {
+    step: record.step, grid: record.grid, batchSize: record.batchSize, contextTokens: record.contextTokens, targetTokens: record.targetTokens,
+    contextIdx: Array.from(record.contextIdx), targetIdx: Array.from(record.targetIdx), tiles: tiles.map((t) => ({ ...t })), dpr,
+  };
+}
+
+function lossChart() {
+  const { chart, log } = lossChartView;
+  return { log, distr: chart?.scales.y.distr ?? null, points: chart ? chart.data[0].length : 0, yRange: chart ? [chart.scales.y.min, chart.scales.y.max] : null };
+}
 
 function makeHook(withActions: boolean) {
   return {
@@ -16,6 +33,9 @@ function makeHook(withActions: boolean) {
     losses: () => Array.from(runHistory.series.loss.values()),
     steps: () => Array.from(runHistory.series.step.values()),
     momentum: () => Array.from(runHistory.series.momentum.values()),
+    maskSteps: () => runHistory.masks.map((m) => m.step),
+    maskPanel,
+    lossChart,
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,
   };

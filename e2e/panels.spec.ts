@@ -1,0 +1,91 @@
+// The live panels on WebGPU: masks drawn from the indices the worker really gathered, one loss
+// point per step, momentum following its schedule, scrubbing back, log scale.
+import { expect, test, type Page } from '@playwright/test';
+import { momentumAt } from '../src/ijepa/schedules';
+import { presetConfig } from '../src/ijepa/config';
+import { TARGET_COLOURS } from '../src/panels/maskGeometry';
+import { openApp, read, snap, waitForStatus } from './app';
+
+const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)).join(',');
+const PALETTE = TARGET_COLOURS.slice(0, 4).map(hex);
+
+async function pixels(page: Page, points: [number, number][]): Promise<string[]> {
+  return page.evaluate((pts) => {
+    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=mask-canvas]')!;
+    const ctx = canvas.getContext('2d')!;
+    return pts.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)).join(','));
+  }, points);
+}
+
+/** For every tile and every cell: its centre pixel, and which target blocks predicted that cell. */
+async function readMaskCanvas(page: Page) {
+  const view = (await read(page, 'maskPanel'))!;
+  const { grid, batchSize: B, targetTokens: Kt, tiles, dpr } = view;
+  const cells: { b: number; cell: number; targets: number[] }[] = [];
+  tiles.forEach((_, b) => {
+    for (let cell = 0; cell < grid * grid; cell++) {
+      const targets = [0, 1, 2, 3].filter((j) => view.targetIdx.slice((j * B + b) * Kt, (j * B + b + 1) * Kt).includes(cell));
+      cells.push({ b, cell, targets });
+    }
+  });
+  const centres = cells.map(({ b, cell }) => {
+    const size = tiles[b].size / grid;
+    return [(tiles[b].x + (cell % grid + 0.5) * size) * dpr, (tiles[b].y + (Math.floor(cell / grid) + 0.5) * size) * dpr] as [number, number];
+  });
+  return { view, cells, colours: await pixels(page, centres) };
+}
+
+test('panels show the real masks, every loss, the momentum schedule; scrub and log scale work', async ({ page }, testInfo) => {
+  await openApp(page);
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.step >= 6);
+  await page.getByTestId('train-button').click();
+  const status = await waitForStatus(page, (s) => s.phase === 'paused');
+
+  // masks: the panel draws the newest step, with exactly 4 target colours on exactly the gathered cells
+  const maskSteps = await read(page, 'maskSteps');
+  const { view, cells, colours } = await readMaskCanvas(page);
+  expect(view.step).toBe(maskSteps[maskSteps.length - 1]);
+  expect(view.step).toBe(status.step - 1);
+  expect(view.tiles.length).toBeGreaterThanOrEqual(4);
+  cells.forEach(({ b, cell, targets }, k) => {
+    if (targets.length > 0) expect(targets.map((j) => PALETTE[j]), `image ${b} cell ${cell}`).toContain(colours[k]);
+    else expect(PALETTE, `image ${b} cell ${cell} is not a target`).not.toContain(colours[k]);
+  });
+  expect(new Set(colours.filter((c) => PALETTE.includes(c))).size).toBe(4);
+  await expect(page.getByTestId('mask-caption')).toContainText(`Step ${view.step}: 4 target blocks`);
+  await snap(page.locator('.mask-panel'), testInfo, 'panel-masks');
+
+  // loss: one point per step; momentum: rises monotonically, on its schedule
+  const losses = await read(page, 'losses');
+  expect(losses.length).toBe(status.step);
+  expect((await read(page, 'lossChart')).points).toBe(status.step);
+  const momentum = await read(page, 'momentum');
+  const steps = await read(page, 'steps');
+  const config = presetConfig('micro', { batchSize: 4 });
+  momentum.forEach((m, i) => {
+    expect(m).toBeCloseTo(momentumAt(config, steps[i]), 12);
+    if (i > 0) expect(m).toBeGreaterThan(momentum[i - 1]);
+  });
+  await snap(page.locator('.chart-grid'), testInfo, 'panel-charts');
+
+  // scrub back: an earlier batch's masks
+  await page.getByTestId('mask-scrubber').fill('0');
+  await expect.poll(async () => (await read(page, 'maskPanel'))?.step).toBe(maskSteps[0]);
+  await expect(page.getByTestId('mask-follow')).not.toBeChecked();
+  const earlier = await readMaskCanvas(page);
+  earlier.cells.forEach(({ targets }, k) => {
+    if (targets.length > 0) expect(targets.map((j) => PALETTE[j])).toContain(earlier.colours[k]);
+  });
+  expect(earlier.colours).not.toEqual(colours);
+  await snap(page.locator('.mask-panel'), testInfo, 'panel-masks-scrubbed');
+  await page.getByTestId('mask-follow').check();
+  await expect.poll(async () => (await read(page, 'maskPanel'))?.step).toBe(view.step);
+
+  // log scale changes the loss axis
+  expect((await read(page, 'lossChart')).distr).toBe(1);
+  await page.getByTestId('loss-log').check();
+  await expect.poll(async () => (await read(page, 'lossChart')).distr).toBe(3);
+  expect((await read(page, 'lossChart')).points).toBe(status.step);
+  await snap(page.locator('.chart-panel').first(), testInfo, 'panel-loss-log');
+});

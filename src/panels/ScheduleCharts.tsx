@@ -1,0 +1,75 @@
+// The schedules over the whole planned run (what the config asks for) with the values the worker
+// actually applied at each step on top: EMA momentum, and learning rate with weight decay.
+import uPlot from 'uplot';
+import type { IJepaConfig } from '../ijepa/config';
+import { lrAt, momentumAt, wdAt } from '../ijepa/schedules';
+import { useAppStore } from '../store/appStore';
+import { runHistory, type MetricField } from '../store/metrics';
+import { minMaxIndices, pick } from './downsample';
+import { axis, UPlotChart, type Theme } from './UPlotChart';
+
+const PLANNED_POINTS = 400;
+
+function planned(config: IJepaConfig, at: (c: IJepaConfig, t: number) => number): [number[], number[]] {
+  const ts = Array.from({ length: PLANNED_POINTS + 1 }, (_, i) => Math.round((i * config.totalSteps) / PLANNED_POINTS));
+  return [ts, ts.map((t) => at(config, t))];
+}
+
+function actual(field: MetricField, width: number): [number[], number[]] {
+  const values = runHistory.series[field].values();
+  const keep = minMaxIndices(values, Math.max(100, width));
+  return [Array.from(pick(runHistory.series.step.values(), keep)), Array.from(pick(values, keep))];
+}
+
+const plannedSeries = (label: string, theme: Theme, scale = 'y'): uPlot.Series => ({ label, stroke: theme.muted, width: 1.5, dash: [6, 4], scale, points: { show: false } });
+// the applied values are joined onto the planned curve's x values: span the gaps between them,
+// and show points while they are few (a short run is otherwise invisible on a long plan)
+const actualSeries = (label: string, stroke: string, scale = 'y'): uPlot.Series =>
+  ({ label, stroke, width: 2, scale, spanGaps: true, points: { show: (u, seriesIdx) => runHistory.series.step.length < 200 && seriesIdx > 0 && u.data[0].length > 0, size: 5, fill: stroke } });
+const scientific = (_: uPlot, splits: number[]) => splits.map((v) => (v === 0 ? '0' : v.toExponential(1)));
+
+export function MomentumPanel() {
+  const config = useAppStore((s) => s.config);
+  const key = `${config.totalSteps}-${config.ema.join()}`;
+  const current = runHistory.series.momentum.last();
+  return (
+    <section className="panel chart-panel" aria-labelledby="momentum-heading">
+      <h2 id="momentum-heading">EMA momentum</h2>
+      <UPlotChart
+        testId="momentum-chart"
+        optionsKey={key}
+        version={() => runHistory.version}
+        options={(_, theme) => ({
+          scales: { x: { time: false, range: () => [0, config.totalSteps] } },
+          axes: [axis(theme, { label: 'step' }), axis(theme, { size: 70 })],
+          series: [{ label: 'step' }, plannedSeries('planned', theme), actualSeries('applied', theme.accent)],
+        })}
+        data={(width) => uPlot.join([planned(config, momentumAt), actual('momentum', width)]) as uPlot.AlignedData}
+      />
+      <p className="sr-only">{current === undefined ? `Planned from ${config.ema[0]} to ${config.ema[1]}.` : `Momentum ${current.toFixed(5)} at step ${runHistory.series.step.last()}.`}</p>
+    </section>
+  );
+}
+
+export function SchedulePanel() {
+  const config = useAppStore((s) => s.config);
+  const key = [config.totalSteps, config.warmupSteps, config.startLr, config.lr, config.finalLr, config.weightDecay, config.finalWeightDecay].join();
+  return (
+    <section className="panel chart-panel" aria-labelledby="schedule-heading">
+      <h2 id="schedule-heading">Learning rate and weight decay</h2>
+      <UPlotChart
+        testId="schedule-chart"
+        optionsKey={key}
+        version={() => runHistory.version}
+        options={(_, theme) => ({
+          scales: { x: { time: false, range: () => [0, config.totalSteps] }, wd: {} },
+          axes: [axis(theme, { label: 'step' }), axis(theme, { size: 70, label: 'lr', values: scientific }), axis(theme, { scale: 'wd', side: 1, size: 60, label: 'wd', grid: { show: false } })],
+          series: [{ label: 'step' }, plannedSeries('lr planned', theme), actualSeries('lr', theme.accent),
+            plannedSeries('wd planned', theme, 'wd'), actualSeries('wd', '#e69f00', 'wd')],
+        })}
+        data={(width) => uPlot.join([planned(config, lrAt), actual('lr', width), planned(config, wdAt), actual('wd', width)]) as uPlot.AlignedData}
+      />
+      <p className="sr-only">Learning rate: warm-up from {config.startLr} to {config.lr} over {config.warmupSteps} steps, then cosine to {config.finalLr}. Weight decay from {config.weightDecay} to {config.finalWeightDecay}.</p>
+    </section>
+  );
+}

@@ -2,8 +2,8 @@
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import type { IjepaTestHook } from '../src/ui/testHook';
 
-/** micro preset, small batch: the software WebGPU adapter is slow. */
-export const FAST_RUN = 'preset=micro&batchSize=4&testHooks=1';
+/** micro preset, small batch, no automatic evaluation: the software WebGPU adapter is slow. */
+export const FAST_RUN = 'preset=micro&batchSize=4&evalEvery=0&testHooks=1';
 
 export async function openApp(page: Page, query = FAST_RUN): Promise<void> {
   page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));

@@ -3,7 +3,7 @@ import { expect, test } from '@playwright/test';
 import { openApp, waitForStatus } from './app';
 
 test('settings come from the link, go back into it, and lock during a run', async ({ page }) => {
-  await openApp(page, 'preset=micro&batchSize=4&lr=0.0005&testHooks=1');
+  await openApp(page, 'preset=micro&batchSize=4&lr=0.0005&evalEvery=0&testHooks=1');
   await expect(page.getByTestId('preset-select')).toHaveValue('micro');
   await expect(page.getByTestId('setting-lr')).toHaveValue('0.0005');
 

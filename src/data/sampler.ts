@@ -9,6 +9,16 @@ export class EpochSampler {
 
   constructor(private readonly seed: number, private count: number) {}
 
+  /** A sampler that has already handed out `consumed` indices (to resume a run exactly). */
+  static resumed(seed: number, count: number, consumed: number): EpochSampler {
+    const sampler = new EpochSampler(seed, count);
+    if (count === 0) return sampler;
+    sampler.epoch = Math.floor(consumed / count);
+    sampler.shuffle();
+    sampler.cursor = consumed % count;
+    return sampler;
+  }
+
   /** The dataset grew or shrank: the next epoch uses the new size. */
   resize(count: number): void {
     this.count = count;

@@ -5,7 +5,7 @@ import { gridSize, type IJepaConfig } from './config';
 import { fromTorch, toTorch, torchShape } from './layout';
 import { buildModel, MODULES, moduleParams, moduleShapes, type IJepaModel, type ModuleName } from './model';
 import { sinCosPosEmbed } from './posEmbed';
-import { readSafetensors, writeSafetensors, type SafeTensor } from './safetensors';
+import { readSafetensors, writeSafetensors, type SafeTensor, type SafetensorsFile } from './safetensors';
 import type { Trainer } from './trainStep';
 import { createTrainer } from './trainStep';
 import * as tf from './tf';
@@ -73,7 +73,11 @@ export interface ExportOptions {
   modules?: readonly ModuleName[]; // default: all three
   includeOptimizer?: boolean; // default: true when all three modules are exported
   extraMetadata?: Record<string, string>;
+  extraTensors?: [string, SafeTensor][]; // e.g. the run's metric history under `metrics.`
 }
+
+/** Tensors outside the model and optimizer that a checkpoint may carry (read back as `extras`). */
+export const EXTRA_PREFIX = 'metrics.';
 
 /** The trainer (or some of its modules) as safetensors bytes. */
 export async function exportCheckpoint(trainer: Trainer, options: ExportOptions = {}): Promise<Uint8Array> {
@@ -96,6 +100,10 @@ export async function exportCheckpoint(trainer: Trainer, options: ExportOptions 
         tensors.push([`${prefix}${name}`, f32(torchShape(local, v.shape, config.patchSize), toTorch(local, v.shape, data, config.patchSize))]);
       }
     }
+  }
+  for (const [name, t] of options.extraTensors ?? []) {
+    if (!name.startsWith(EXTRA_PREFIX)) throw new Error(`extra checkpoint tensors must be named ${EXTRA_PREFIX}* (got ${name})`);
+    tensors.push([name, t]);
   }
   const metadata: Record<string, string> = {
     format: CHECKPOINT_FORMAT,
@@ -120,12 +128,24 @@ export interface LoadedCheckpoint {
   optimizer?: { step: number; expAvg: Record<string, Float32Array>; expAvgSq: Record<string, Float32Array> };
   step: number;
   metadata: Record<string, string>;
+  extras: Map<string, SafeTensor>; // `metrics.*` tensors
+}
+
+/** The playground config stored in a checkpoint's metadata, if any (not validated here). */
+export function checkpointConfig(file: SafetensorsFile): IJepaConfig | null {
+  const raw = file.metadata.playground_config;
+  if (!raw) return null;
+  try {
+    return JSON.parse(raw) as IJepaConfig;
+  } catch {
+    return null;
+  }
 }
 
 /** Parses and checks a checkpoint against `config`; the first missing, unexpected or mis-shaped
  *  tensor is named in the error. */
-export function parseCheckpoint(bytes: Uint8Array | ArrayBuffer, config: IJepaConfig): LoadedCheckpoint {
-  const file = readSafetensors(bytes);
+export function parseCheckpoint(input: Uint8Array | ArrayBuffer | SafetensorsFile, config: IJepaConfig): LoadedCheckpoint {
+  const file = input instanceof Uint8Array || input instanceof ArrayBuffer ? readSafetensors(input) : input;
   const seen = new Set<string>();
   const take = (name: string, shape: number[]): Float32Array => {
     const t = file.tensors.get(name);
@@ -156,10 +176,11 @@ export function parseCheckpoint(bytes: Uint8Array | ArrayBuffer, config: IJepaCo
       }
     }
   }
-  const unexpected = [...file.tensors.keys()].find((n) => !seen.has(n));
+  const extras = new Map([...file.tensors].filter(([name]) => name.startsWith(EXTRA_PREFIX)));
+  const unexpected = [...file.tensors.keys()].find((n) => !seen.has(n) && !extras.has(n));
   if (unexpected) throw new CheckpointMismatchError(`unexpected tensor '${unexpected}'`);
   const step = Number(file.metadata.step ?? 0);
-  return { values, optimizer, step: Number.isSafeInteger(step) && step >= 0 ? step : 0, metadata: file.metadata };
+  return { values, optimizer, step: Number.isSafeInteger(step) && step >= 0 ? step : 0, metadata: file.metadata, extras };
 }
 
 /** A model with a checkpoint's weights. */

@@ -42,3 +42,58 @@ describe('safetensors', () => {
     expect(() => readSafetensors(bytes)).toThrow(message);
   });
 });
+
+describe('safetensors fuzzing: every corruption is a clear error, never a hang or a crash', () => {
+  const valid = writeSafetensors([
+    ['w', { dtype: 'F32', shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => i) }],
+    ['b', { dtype: 'I32', shape: [5], data: Int32Array.from([1, 2, 3, 4, 5]) }],
+  ], { config: '{"crop_size":32}' });
+
+  function check(bytes: Uint8Array): void {
+    try {
+      const file = readSafetensors(bytes);
+      // whatever parses must be self-consistent
+      for (const t of file.tensors.values()) expect(t.data.length).toBe(t.shape.reduce((a, b) => a * b, 1));
+    } catch (error) {
+      expect(error).toBeInstanceOf(SafetensorsError);
+    }
+  }
+
+  // a hang would hit the test timeout; nothing here asserts on time
+  it('survives 3000 random byte flips, truncations and header rewrites', () => {
+    let seed = 12345;
+    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < 1000; i++) {
+      const flipped = valid.slice();
+      for (let k = 0; k < 1 + Math.floor(random() * 8); k++) flipped[Math.floor(random() * flipped.length)] = Math.floor(random() * 256);
+      check(flipped);
+      check(valid.slice(0, Math.floor(random() * valid.length))); // truncated anywhere
+    }
+    const headerLength = new DataView(valid.buffer).getUint32(0, true);
+    const header = new TextDecoder().decode(valid.subarray(8, 8 + headerLength));
+    const numbers = [...header.matchAll(/\d+/g)];
+    for (let i = 0; i < 1000; i++) {
+      // rewrite one number of the header (offsets, shapes, lengths) to a hostile value, keeping the length field honest
+      const m = numbers[Math.floor(random() * numbers.length)];
+      const hostile = ['0', '1', '4294967295', '9007199254740993', '-1', '1e9', '99999999999999999999'][Math.floor(random() * 7)];
+      const text = header.slice(0, m.index) + hostile + header.slice(m.index! + m[0].length);
+      const encoded = new TextEncoder().encode(text);
+      const bytes = new Uint8Array(8 + encoded.length + valid.length - 8 - headerLength);
+      new DataView(bytes.buffer).setUint32(0, encoded.length, true);
+      bytes.set(encoded, 8);
+      bytes.set(valid.subarray(8 + headerLength), 8 + encoded.length);
+      check(bytes);
+    }
+  });
+
+  it('refuses a header length of 2^53 and a shape of 2^60 elements without allocating them', () => {
+    const huge = new Uint8Array(16);
+    new DataView(huge.buffer).setUint32(4, 0x200000, true); // high word: 2^53 bytes
+    expect(() => readSafetensors(huge)).toThrow(/over the 100000000-byte limit/);
+    const json = JSON.stringify({ x: { dtype: 'F32', shape: [2 ** 30, 2 ** 30], data_offsets: [0, 4] } });
+    const bytes = new Uint8Array(8 + json.length + 4);
+    new DataView(bytes.buffer).setUint32(0, json.length, true);
+    bytes.set(new TextEncoder().encode(json), 8);
+    expect(() => readSafetensors(bytes)).toThrow(/larger than the file/);
+  });
+});

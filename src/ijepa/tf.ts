@@ -1,6 +1,6 @@
 // The engine's single tfjs entry point: tfjs-core plus gradients and chained ops, no backend.
 // The caller (worker, tests) registers and selects a backend; the engine works on any of them.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops';
+import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
+import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 
 export * from '@tensorflow/tfjs-core';

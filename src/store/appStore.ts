@@ -3,7 +3,7 @@
 import { create } from 'zustand';
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
-import { isActivePhase, type BackendInfo, type DatasetSummary, type ImportProgress, type MetricsUpdate, type RunStatus } from '../worker/protocol';
+import { isActivePhase, type BackendInfo, type DatasetSummary, type ImportProgress, type MetricsUpdate, type QualityUpdate, type RunStatus, type SavedRunSummary } from '../worker/protocol';
 
 export interface LiveNumbers extends Omit<MetricsUpdate, 'records' | 'masks' | 'status'> {
   loss: number | null;
@@ -30,12 +30,25 @@ interface RunSlice {
   dismiss(index: number): void;
 }
 
+interface ViewSlice {
+  panelsVisible: boolean; // hidden panels draw nothing (and let the run be measured without them)
+  setPanelsVisible(visible: boolean): void;
+}
+
+interface QualitySlice {
+  quality: QualityUpdate[]; // one per evaluation of this run (patch views only on the newest)
+  evaluating: boolean;
+  evalEvery: number;
+  autosaveEvery: number;
+  savedRun: SavedRunSummary | null; // an autosaved run found on load, offered for resume
+}
+
 interface DatasetSlice {
   dataset: DatasetSummary | null;
   importProgress: ImportProgress | null;
 }
 
-export type AppState = SettingsSlice & RunSlice & DatasetSlice;
+export type AppState = SettingsSlice & RunSlice & DatasetSlice & ViewSlice & QualitySlice;
 
 export const emptyLive: LiveNumbers = {
   loss: null, lr: null, wd: null, momentum: null, stepsPerSec: 0, imagesPerSec: 0, etaSec: null, numTensors: 0, gpuBytes: null,
@@ -61,6 +74,15 @@ export const useAppStore = create<AppState>()((set) => ({
 
   dataset: null,
   importProgress: null,
+
+  quality: [],
+  evaluating: false,
+  evalEvery: 100,
+  autosaveEvery: 100,
+  savedRun: null,
+
+  panelsVisible: true,
+  setPanelsVisible: (panelsVisible) => set({ panelsVisible }),
 }));
 
 /** Named selector hooks for the panels. */

@@ -1,33 +1,9 @@
 // High-rate series (one value per step) kept outside React state in growable typed arrays:
 // panels read them in requestAnimationFrame, React only sees coarse status.
 import { MASKS_PER_UPDATE, type MaskRecord, type StepRecord } from '../worker/protocol';
+import { Series } from '../worker/series';
 
-export class Series {
-  private data = new Float64Array(1024);
-  private size = 0;
-
-  get length(): number {
-    return this.size;
-  }
-  push(value: number): void {
-    if (this.size === this.data.length) {
-      const bigger = new Float64Array(this.data.length * 2);
-      bigger.set(this.data);
-      this.data = bigger;
-    }
-    this.data[this.size++] = value;
-  }
-  /** A view of the values (valid until the next push). */
-  values(): Float64Array {
-    return this.data.subarray(0, this.size);
-  }
-  last(): number | undefined {
-    return this.size > 0 ? this.data[this.size - 1] : undefined;
-  }
-  clear(): void {
-    this.size = 0;
-  }
-}
+export { Series };
 
 const FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
 export type MetricField = (typeof FIELDS)[number];
@@ -44,6 +20,14 @@ export class RunHistory {
     for (const record of records) for (const f of FIELDS) this.series[f].push(record[f]);
     this.masks.push(...masks);
     if (this.masks.length > this.maskCapacity) this.masks.splice(0, this.masks.length - this.maskCapacity);
+    this.version++;
+  }
+
+  /** Replaces the history with a restored run's columns. */
+  load(columns: Record<MetricField, ArrayLike<number>>): void {
+    this.clear();
+    const length = Math.min(...FIELDS.map((f) => columns[f].length));
+    for (let i = 0; i < length; i++) for (const f of FIELDS) this.series[f].push(columns[f][i]);
     this.version++;
   }
 

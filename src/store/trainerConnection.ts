@@ -36,8 +36,22 @@ function onWorkerEvent(event: WorkerEvent): void {
       break;
     case 'reset':
       runHistory.clear();
-      store.setState({ live: emptyLive });
+      store.setState({ live: emptyLive, quality: [] });
       break;
+    case 'quality':
+      // keep the patch-feature images of the newest evaluation only
+      store.setState((s) => ({ quality: [...s.quality.map((q) => ({ ...q, patchView: null })), event.update] }));
+      break;
+    case 'evaluating':
+      store.setState({ evaluating: event.active });
+      break;
+    case 'restored': {
+      runHistory.load(event.run.columns);
+      const { config, status, quality } = event.run;
+      store.setState({ config, configProblems: [], status, quality, live: emptyLive });
+      writeUrl(store.getState().preset, config);
+      break;
+    }
   }
 }
 
@@ -59,8 +73,12 @@ export async function connectTrainer(preferred?: BackendName): Promise<void> {
   const { config } = store.getState();
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), preferred));
   if (!result) return;
-  store.setState({ backend: result.backend, status: result.status, dataset: result.dataset, workerReady: true });
+  store.setState({ backend: result.backend, status: result.status, dataset: result.dataset, workerReady: true, quality: [] });
+  const { evalEvery, autosaveEvery } = store.getState();
+  await call('Setting the evaluation interval', () => handle!.api.setEvalEvery(evalEvery));
+  await call('Setting the autosave interval', () => handle!.api.setAutosaveEvery(autosaveEvery));
   if (importedFiles.length > 0) await call('Re-importing your files', () => handle!.api.addFiles(importedFiles));
+  else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
 }
 
 /** After a lost GPU device or a crash: a fresh worker, same settings and files, step 0. */
@@ -102,18 +120,44 @@ export const actions = {
     await call('Applying settings', () => api().configure(config));
   },
   forceNaN: () => call('Forcing a NaN', () => api().testPoisonNextStep()),
+  evaluateNow: () => call('Evaluating', () => api().evaluateNow()),
+  setEvalEvery: (steps: number) => {
+    store.setState({ evalEvery: steps });
+    const params = new URLSearchParams(window.location.search);
+    params.set('evalEvery', String(steps));
+    window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
+    return call('Setting the evaluation interval', () => api().setEvalEvery(steps));
+  },
+  /** Checkpoint bytes from the worker: the whole run, or the target encoder alone. */
+  checkpointBytes: (kind: 'full' | 'target') => call('Exporting', () => api().exportCheckpoint(kind)),
+  importCheckpoint: async (file: File) => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const restored = await call(`Importing ${file.name}`, () => api().importCheckpoint(bytes));
+    if (restored) store.setState({ savedRun: null });
+  },
+  resumeSavedRun: async () => {
+    const restored = await call('Resuming the saved run', () => api().resumeSavedRun());
+    store.setState({ savedRun: null });
+    return restored;
+  },
+  discardSavedRun: async () => {
+    store.setState({ savedRun: null });
+    await call('Discarding the saved run', () => api().discardSavedRun());
+  },
   loseDevice: () => call('Losing the device', () => api().testLoseDevice()),
 };
 
 export function readSettingsFromUrl(): void {
   const parsed = queryToConfig(window.location.search);
   store.setState({ preset: parsed.preset, config: parsed.config, configProblems: [] });
+  const evalEvery = Number(new URLSearchParams(window.location.search).get('evalEvery') ?? Number.NaN);
+  if (Number.isInteger(evalEvery) && evalEvery >= 0) store.setState({ evalEvery });
   for (const problem of parsed.problems) store.getState().notify(`Link settings: ${problem}`);
 }
 
-function writeUrl(preset: Parameters<typeof configToQuery>[0], config: Parameters<typeof configToQuery>[1]): void {
+export function writeUrl(preset: Parameters<typeof configToQuery>[0], config: Parameters<typeof configToQuery>[1]): void {
   const keep = new URLSearchParams(window.location.search);
   const next = new URLSearchParams(configToQuery(preset, config));
-  for (const flag of ['testHooks']) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
+  for (const flag of ['evalEvery', 'testHooks']) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
   window.history.replaceState(null, '', `${window.location.pathname}?${next.toString()}`);
 }

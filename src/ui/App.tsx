@@ -1,5 +1,6 @@
 // The page: dataset on the left; run controls, live numbers, masks, charts and settings on the right.
 import { useEffect } from 'react';
+import { useAppStore } from '../store/appStore';
 import { connectTrainer, readSettingsFromUrl } from '../store/trainerConnection';
 import { Controls } from './Controls';
 import { DatasetPanel } from './DatasetPanel';
@@ -13,8 +14,27 @@ import { LossPanel } from '../panels/LossPanel';
 import { MaskPanel } from '../panels/MaskPanel';
 import { MomentumPanel, SchedulePanel } from '../panels/ScheduleCharts';
 import { ThroughputPanel } from '../panels/ThroughputPanel';
+import { QualityPanel } from '../panels/QualityPanel';
+import { KeepPanel, ResumeBanner } from './KeepPanel';
 
 let started = false; // React StrictMode runs effects twice in development: start one worker
+
+function LivePanels() {
+  const visible = useAppStore((s) => s.panelsVisible);
+  if (!visible) return <p className="panel muted">Live panels are hidden: training runs without drawing them.</p>;
+  return (
+    <>
+      <ErrorBoundary name="Masks"><MaskPanel /></ErrorBoundary>
+      <div className="chart-grid">
+        <ErrorBoundary name="Loss"><LossPanel /></ErrorBoundary>
+        <ErrorBoundary name="EMA momentum"><MomentumPanel /></ErrorBoundary>
+        <ErrorBoundary name="Schedules"><SchedulePanel /></ErrorBoundary>
+        <ErrorBoundary name="Throughput"><ThroughputPanel /></ErrorBoundary>
+      </div>
+      <ErrorBoundary name="Quality"><QualityPanel /></ErrorBoundary>
+    </>
+  );
+}
 
 export function App() {
   useEffect(() => {
@@ -29,6 +49,7 @@ export function App() {
     <div className="app">
       <Header />
       <Notices />
+      <ResumeBanner />
       <main className="layout">
         <div className="column">
           <ErrorBoundary name="Dataset"><DatasetPanel /></ErrorBoundary>
@@ -40,13 +61,8 @@ export function App() {
             </section>
             <StatusPanel />
           </ErrorBoundary>
-          <ErrorBoundary name="Masks"><MaskPanel /></ErrorBoundary>
-          <div className="chart-grid">
-            <ErrorBoundary name="Loss"><LossPanel /></ErrorBoundary>
-            <ErrorBoundary name="EMA momentum"><MomentumPanel /></ErrorBoundary>
-            <ErrorBoundary name="Schedules"><SchedulePanel /></ErrorBoundary>
-            <ErrorBoundary name="Throughput"><ThroughputPanel /></ErrorBoundary>
-          </div>
+          <LivePanels />
+          <ErrorBoundary name="Keep and share"><KeepPanel /></ErrorBoundary>
           <ErrorBoundary name="Settings"><SettingsPanel /></ErrorBoundary>
         </div>
       </main>

@@ -20,6 +20,8 @@ export function Controls() {
   const ready = useAppStore((s) => s.workerReady);
   const settingsInvalid = useAppStore((s) => s.configProblems.length > 0);
   const running = useIsRunning();
+  const panelsVisible = useAppStore((s) => s.panelsVisible);
+  const setPanelsVisible = useAppStore((s) => s.setPanelsVisible);
   const primary = primaryAction(phase, step);
   const canTrain = ready && !settingsInvalid && phase !== 'done';
 
@@ -45,6 +47,9 @@ export function Controls() {
         onClick={() => void primary.run()} title="Space">{primary.label}</button>
       <button type="button" data-testid="step-button" disabled={running || !canTrain} onClick={() => void actions.step()} title="N">Step</button>
       <button type="button" data-testid="reset-button" disabled={!ready} onClick={() => void actions.reset()} title="R">Reset</button>
+      <label className="row panels-toggle">
+        <input type="checkbox" data-testid="panels-toggle" checked={panelsVisible} onChange={(e) => setPanelsVisible(e.target.checked)} /> Live panels
+      </label>
       <span className="muted shortcuts">Space train/pause · N step · R reset</span>
     </div>
   );

@@ -34,6 +34,7 @@ function makeHook(withActions: boolean) {
     steps: () => Array.from(runHistory.series.step.values()),
     momentum: () => Array.from(runHistory.series.momentum.values()),
     maskSteps: () => runHistory.masks.map((m) => m.step),
+    stepTimes: () => Array.from(runHistory.series.stepMs.values()),
     maskPanel,
     lossChart,
     forceNaN: withActions ? () => actions.forceNaN() : undefined,

@@ -6,6 +6,7 @@ import type { PickedFile } from '../data/files';
 import { ImageStore } from '../data/imageStore';
 import { labelsFromPaths } from '../data/labels';
 import { generateSampleSet } from '../data/sampleSet';
+import { heldOutSplit, type Split } from '../data/split';
 import type { DatasetSummary, Thumbnail, WorkerEvent } from './protocol';
 
 export type Decoder = (file: File, side: number) => Promise<DecodeResult>;
@@ -25,6 +26,7 @@ export class DatasetManager {
   private skipped: SkippedFile[] = [];
   private source: DatasetSummary['source'] = 'empty';
   private importGeneration = 0; // bumped by cancel: a running import stops at its next file
+  private cachedSplit: { store: ImageStore; count: number; split: Split } | null = null;
 
   constructor(private readonly emit: (e: WorkerEvent) => void, private readonly decode: Decoder, side: number) {
     this.store = new ImageStore(side);
@@ -109,6 +111,17 @@ export class DatasetManager {
     this.source = files.length > 0 ? 'files' : 'empty';
     if (files.length > 0) await this.addFiles(files);
     else this.emit({ type: 'dataset', summary: this.summary() });
+  }
+
+  /** The held-out split of the current images (cached until the dataset changes). Training
+   *  batches come from `train` only: held-out images are never trained on. */
+  split(): Split {
+    const { store } = this;
+    if (this.cachedSplit?.store !== store || this.cachedSplit.count !== store.count) {
+      const labels = Int32Array.from({ length: store.count }, (_, i) => store.label(i));
+      this.cachedSplit = { store, count: store.count, split: heldOutSplit(labels) };
+    }
+    return this.cachedSplit.split;
   }
 
   summary(): DatasetSummary {

@@ -1,6 +1,8 @@
 // Types that cross the worker boundary. Everything here is structured-cloneable plain data.
 import type { ClassCount } from '../data/imageStore';
 import type { SkippedFile } from '../data/fileKinds';
+import type { EvalRecord, Verdict } from '../ijepa/diagnostics';
+import type { IJepaConfig } from '../ijepa/config';
 import type { BlockRect } from '../ijepa/masks';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -94,10 +96,48 @@ export interface ImportProgress {
   imagesPerSec: number;
 }
 
+export interface PatchView {
+  grid: number;
+  side: number;
+  images: Uint8Array; // [n, side, side, 3] the images as stored
+  pca: Uint8Array; // [n, grid, grid, 3] first 3 principal components of their patch features as RGB
+}
+
+export interface QualityUpdate {
+  record: EvalRecord;
+  baseline: EvalRecord;
+  verdict: Verdict;
+  labelled: boolean; // false: the probes are off (no classes), diagnostics only
+  probeNote: string; // why the probes are off, or what they ran on
+  patchView: PatchView | null;
+}
+
+/** Per-step metrics as columns (a restored run's whole history in one message). */
+export type StepColumns = Record<'step' | 'loss' | 'lr' | 'wd' | 'momentum' | 'stepMs' | 'wallMs', Float64Array>;
+
+export interface RestoredRun {
+  config: IJepaConfig;
+  status: RunStatus;
+  columns: StepColumns;
+  quality: QualityUpdate[];
+}
+
+/** What the page needs to offer "resume where you were" after a reload. */
+export interface SavedRunSummary {
+  step: number;
+  savedAt: string; // ISO date
+  config: IJepaConfig;
+  datasetSource: DatasetSummary['source'];
+  datasetCount: number;
+}
+
 export type WorkerEvent =
   | { type: 'status'; status: RunStatus }
   | { type: 'metrics'; update: MetricsUpdate }
   | { type: 'dataset'; summary: DatasetSummary }
   | { type: 'import'; progress: ImportProgress }
   | { type: 'backend'; info: BackendInfo }
-  | { type: 'reset' };
+  | { type: 'reset' }
+  | { type: 'quality'; update: QualityUpdate }
+  | { type: 'restored'; run: RestoredRun }
+  | { type: 'evaluating'; active: boolean };

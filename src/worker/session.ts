@@ -8,7 +8,8 @@ import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } fro
 import { assertValidConfig } from '../ijepa/validate';
 import { EpochSampler } from '../data/sampler';
 import type { DatasetManager } from './datasetManager';
-import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type Phase, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
+import type { ExportKind, RunKeeper } from './runKeeper';
+import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type Phase, type RestoredRun, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
 
 const FLUSH_INTERVAL_MS = 100;
 const RATE_WINDOW = 20; // steps averaged for steps/s
@@ -44,7 +45,15 @@ export class TrainingSession {
   private wallMs = 0;
   private poisonNextBatch = false;
 
-  constructor(config: IJepaConfig, private readonly data: DatasetManager, private readonly emit: (e: WorkerEvent) => void, private readonly hooks: SessionHooks) {
+  private evaluationRequested = false;
+
+  constructor(
+    config: IJepaConfig,
+    private readonly data: DatasetManager,
+    private readonly emit: (e: WorkerEvent) => void,
+    private readonly hooks: SessionHooks,
+    readonly keeper: RunKeeper,
+  ) {
     assertValidConfig(config);
     this.config = config;
   }
@@ -87,6 +96,7 @@ export class TrainingSession {
     this.pendingMasks = [];
     this.wallMs = 0;
     this.compileMs = null;
+    this.keeper.reset();
     this.emit({ type: 'reset' });
     this.setPhase('idle');
   }
@@ -120,7 +130,8 @@ export class TrainingSession {
     }
     if (!this.trainer) {
       this.trainer = createTrainer(this.config);
-      this.sampler = new EpochSampler(this.config.seed, this.data.store.count);
+      this.sampler = new EpochSampler(this.config.seed, this.data.split().train.length);
+      this.evaluationRequested = this.keeper.evalEvery > 0; // where the quality curves start: step 0
     }
     this.setPhase(this.trainer.step === 0 && this.compileMs === null ? 'compiling' : 'training');
     if (!this.looping) this.loopDone = this.loop();
@@ -129,13 +140,18 @@ export class TrainingSession {
   private async loop(): Promise<void> {
     this.looping = true;
     try {
-      while (this.isRunning) {
-        this.stepInFlight = true;
-        await this.oneStep().finally(() => (this.stepInFlight = false));
-        if (this.phase === 'pausing') this.setPhase('paused');
-        if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
-        await yieldToEventLoop();
-      }
+      do {
+        while (this.isRunning) {
+          this.stepInFlight = true;
+          if (this.evaluationRequested) await this.evaluate();
+          await this.oneStep().finally(() => (this.stepInFlight = false));
+          await this.afterStep();
+          if (this.phase === 'pausing') this.setPhase('paused');
+          if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
+          await yieldToEventLoop();
+        }
+        if (this.phase === 'paused' || this.phase === 'done') await this.autosave(); // a pause is kept
+      } while (this.isRunning); // Train or Step pressed during the autosave: this loop goes on
     } catch (error) {
       this.setPhase('error', `Training stopped: ${error instanceof Error ? error.message : String(error)}`);
     } finally {
@@ -144,13 +160,80 @@ export class TrainingSession {
     }
   }
 
+  /** Evaluation and autosave between steps, when due (never inside a step). */
+  private async afterStep(): Promise<void> {
+    const trainer = this.trainer;
+    if (!trainer || this.phase === 'error') return;
+    if (this.keeper.isEvalDue(trainer.step)) await this.evaluate();
+    if (this.keeper.isAutosaveDue(trainer.step)) await this.autosave();
+  }
+
+  private async evaluate(): Promise<void> {
+    this.evaluationRequested = false;
+    if (this.trainer) await this.keeper.evaluate(this.trainer);
+  }
+
+  private async autosave(): Promise<void> {
+    if (!this.trainer) return;
+    try {
+      await this.keeper.autosave(this.trainer);
+    } catch (error) {
+      this.emit({ type: 'status', status: { ...this.status(), message: `Autosave failed (${error instanceof Error ? error.message : String(error)}); training goes on.` } });
+    }
+  }
+
+  /** Evaluate now: between steps when training, at once otherwise. */
+  async evaluateNow(): Promise<void> {
+    if (this.isRunning) {
+      this.evaluationRequested = true;
+      return;
+    }
+    if (!this.trainer) {
+      if (this.data.store.count === 0) throw new Error('The dataset is empty.');
+      this.trainer = createTrainer(this.config);
+      this.sampler = new EpochSampler(this.config.seed, this.data.split().train.length);
+    }
+    await this.evaluate();
+  }
+
+  async exportCheckpoint(kind: ExportKind): Promise<Uint8Array> {
+    if (!this.trainer) this.trainer = createTrainer(this.config);
+    return this.keeper.checkpointBytes(this.trainer, kind);
+  }
+
+  /** Continues a run from checkpoint bytes (an import or the autosave): same step, same history. */
+  async restore(bytes: Uint8Array): Promise<RestoredRun> {
+    if (this.isRunning) throw new Error('Pause or reset the run before loading a checkpoint.');
+    const { trainer, run } = this.keeper.restore(bytes, this.config); // throws, naming the mismatch, before anything changes
+    this.phase = 'idle';
+    await this.loopDone;
+    if (this.trainer) disposeTrainer(this.trainer);
+    const resize = run.config.cropSize !== this.data.store.side;
+    this.config = run.config;
+    if (resize) await this.data.resize(run.config.cropSize);
+    this.trainer = trainer;
+    this.sampler = EpochSampler.resumed(run.config.seed, this.data.split().train.length, trainer.step * run.config.batchSize);
+    this.pendingRecords = [];
+    this.pendingMasks = [];
+    this.recentStepMs = [];
+    this.wallMs = this.keeper.wallMs;
+    this.compileMs = null;
+    this.phase = trainer.step >= run.config.totalSteps ? 'done' : 'paused';
+    this.message = `Resumed at step ${trainer.step}.`;
+    const restored = { ...run, status: this.status() };
+    this.emit({ type: 'restored', run: restored });
+    return restored;
+  }
+
   private async oneStep(): Promise<void> {
     const trainer = this.trainer!;
     const { config } = trainer;
     const B = config.batchSize;
     const side = this.data.store.side;
-    this.sampler!.resize(this.data.store.count);
-    const imageIndices = this.sampler!.next(B);
+    const trainIndices = this.data.split().train; // held-out images are never trained on
+    if (trainIndices.length === 0) throw new Error('every image is held out for evaluation: add more images');
+    this.sampler!.resize(trainIndices.length);
+    const imageIndices = this.sampler!.next(B).map((k) => trainIndices[k]);
     const masks = nextMasks(trainer);
     const started = performance.now();
     const pixelBatch = this.data.store.gather(imageIndices); // [B, side, side, 3]
@@ -173,7 +256,9 @@ export class TrainingSession {
       this.setPhase('paused', `The loss became ${result.loss} at step ${result.step}. That update was skipped, so the weights are still those of step ${trainer.step}. Lower the learning rate or reset the run.`);
       return;
     }
-    this.pendingRecords.push({ step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs: this.wallMs });
+    const record = { step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs: this.wallMs };
+    this.pendingRecords.push(record);
+    this.keeper.log(record);
     const shown = Math.min(B, MASK_PANEL_IMAGES);
     this.pendingMasks.push({
       step: result.step, batchSize: masks.batchSize, grid: trainer.plan.grid, contextTokens: masks.contextTokens, targetTokens: masks.targetTokens,

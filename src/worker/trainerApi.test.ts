@@ -5,6 +5,8 @@ import type { DecodeResult } from '../data/decode';
 import { presetConfig } from '../ijepa/config';
 import * as tf from '../ijepa/tf';
 import type { RunStatus, WorkerEvent } from './protocol';
+import { heldOutSplit } from '../data/split';
+import { memoryStorage } from './persistence';
 import { createTrainerApi, type TrainerApi } from './trainerApi';
 
 const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
@@ -15,15 +17,21 @@ async function fakeDecode(file: File, side: number): Promise<DecodeResult> {
   return { ok: true, rgb: new Uint8Array(side * side * 3).fill(file.size % 256), width: side, height: side };
 }
 
-function setup() {
+function setup(storage = memoryStorage()) {
   const events: WorkerEvent[] = [];
   const api = createTrainerApi({
     selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, note: '' }),
     decode: fakeDecode,
     gpuBytes: () => null,
     deviceLost: () => null,
+    storage,
   });
-  return { api, events, init: () => api.init(config, (e) => events.push(e)) };
+  const init = async () => {
+    const result = await api.init(config, (e) => events.push(e));
+    api.setEvalEvery(0); // evaluation has its own tests below
+    return result;
+  };
+  return { api, events, init };
 }
 
 async function until(api: TrainerApi, predicate: (s: RunStatus) => boolean, timeoutMs = 60_000): Promise<RunStatus> {
@@ -107,6 +115,21 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(events.some((e) => e.type === 'reset')).toBe(true);
   });
 
+  it('never trains on the held-out images', async () => {
+    const { api, events, init } = setup();
+    current = api;
+    await init();
+    api.start();
+    await until(api, (s) => s.step >= 30);
+    api.pause();
+    await until(api, (s) => s.phase === 'paused');
+    const used = new Set(events.flatMap((e) => (e.type === 'metrics' ? e.update.masks.flatMap((m) => m.imageIndices) : [])));
+    const labels = Array.from({ length: 600 }, (_, i) => i % 6); // the sample set interleaves its 6 classes
+    const heldOut = heldOutSplit(labels).heldOut;
+    expect(used.size).toBeGreaterThan(100);
+    expect(heldOut.filter((i) => used.has(i))).toEqual([]);
+  });
+
   it('pauses with a message on a NaN loss, keeping the last good step', async () => {
     const { api, init } = setup();
     current = api;
@@ -140,5 +163,104 @@ describe('trainer API (worker module, CPU backend)', () => {
     api.start();
     expect(api.status()).toMatchObject({ phase: 'error', message: expect.stringMatching(/dataset is empty/) });
     expect(tf.getBackend()).toBe('cpu');
+  });
+});
+
+describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
+  it('evaluates at step 0 and every N steps, beside a fixed random-init baseline', async () => {
+    const { api, events, init } = setup();
+    current = api;
+    await init();
+    api.setEvalEvery(2);
+    api.start();
+    await until(api, (s) => s.step >= 2);
+    api.pause();
+    await until(api, (s) => s.phase === 'paused');
+    await new Promise((r) => setTimeout(r, 100));
+    const updates = events.flatMap((e) => (e.type === 'quality' ? [e.update] : []));
+    expect(updates.map((u) => u.record.step).slice(0, 2)).toEqual([0, 2]);
+    for (const u of updates) {
+      expect(u.labelled).toBe(true);
+      expect(u.record.knn).toBeGreaterThanOrEqual(0);
+      expect(u.record.knn).toBeLessThanOrEqual(1);
+      expect(u.record.probeTest).not.toBeNull();
+      expect(u.record.rankMe).toBeGreaterThanOrEqual(1);
+      expect(u.baseline).toEqual(updates[0].baseline); // one baseline per run
+      expect(u.probeNote).toMatch(/6 classes.*480 training images.*120 held-out/);
+    }
+    const view = updates[0].patchView!;
+    expect(view.grid).toBe(8);
+    expect(view.pca.length).toBe(4 * 8 * 8 * 3);
+  });
+
+  it('turns the probes off without labels, with the reason, and keeps the diagnostics', async () => {
+    const { api, events, init } = setup();
+    current = api;
+    await init();
+    await api.addFiles(Array.from({ length: 12 }, (_, i) => ({ file: new File([new Uint8Array(i + 1)], `${i}.png`), path: `${i}.png` })));
+    await api.evaluateNow();
+    const update = events.flatMap((e) => (e.type === 'quality' ? [e.update] : [])).pop()!;
+    expect(update.labelled).toBe(false);
+    expect(update.record.knn).toBeNull();
+    expect(update.probeNote).toMatch(/no class labels/);
+    expect(update.record.featureStd).toBeGreaterThanOrEqual(0);
+  });
+
+  it('runs a Step pressed while the autosave of the previous pause is still being written', async () => {
+    let release: () => void = () => {};
+    const storage = memoryStorage();
+    const slowStorage = { ...storage, save: async (bytes: Uint8Array, summary: Parameters<typeof storage.save>[1]) => {
+      await new Promise<void>((resolve) => (release = resolve));
+      return storage.save(bytes, summary);
+    } };
+    const { api, init } = setup(slowStorage);
+    current = api;
+    await init();
+    api.step();
+    await until(api, (s) => s.step === 1 && s.phase === 'paused');
+    api.step(); // the autosave of the first pause has not finished
+    release();
+    await until(api, (s) => s.step === 2 && s.phase === 'paused');
+    release();
+  });
+
+  it('autosaves on pause and resumes after a "reload" at the same step with the same history', async () => {
+    const storage = memoryStorage();
+    const first = setup(storage);
+    current = first.api;
+    await first.init();
+    first.api.start();
+    await until(first.api, (s) => s.step >= 3);
+    first.api.pause();
+    const paused = await until(first.api, (s) => s.phase === 'paused');
+    await new Promise((r) => setTimeout(r, 200)); // the autosave after the pause
+    const losses = first.events.flatMap((e) => (e.type === 'metrics' ? e.update.records.map((r) => r.loss) : []));
+    expect((await first.api.savedRun())?.step).toBe(paused.step);
+    await first.api.reset();
+
+    const second = setup(storage); // a new page over the same IndexedDB
+    current = second.api;
+    await second.init();
+    const restored = await second.api.resumeSavedRun();
+    expect(restored.status.step).toBe(paused.step);
+    expect(Array.from(restored.columns.loss)).toEqual(losses.map(Math.fround));
+    second.api.step();
+    await until(second.api, (s) => s.step === paused.step + 1 && s.phase === 'paused');
+  });
+
+  it('exports a checkpoint, imports it back at the same step, and names the first mismatch of a foreign file', async () => {
+    const a = setup();
+    current = a.api;
+    await a.init();
+    a.api.step();
+    await until(a.api, (s) => s.step === 1 && s.phase === 'paused');
+    const bytes = await a.api.exportCheckpoint('full');
+    const b = setup();
+    await b.init();
+    const restored = await b.api.importCheckpoint(bytes);
+    expect(restored.status.step).toBe(1);
+    const target = await a.api.exportCheckpoint('target');
+    await expect(b.api.importCheckpoint(target)).rejects.toThrow(/missing tensor 'encoder\.patch_embed\.proj\.weight'/);
+    await b.api.reset();
   });
 });

@@ -1,9 +1,12 @@
 // The one module the training worker exposes (through Comlink). Environment-specific pieces
 // (backends, image decoding) are injected, so Node tests drive this module without a Worker.
+import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
 import type { IJepaConfig } from '../ijepa/config';
 import { DatasetManager, type Decoder } from './datasetManager';
 import type { BackendInfo, BackendName, DatasetSummary, RunStatus, WorkerEvent } from './protocol';
+import type { RunStorage } from './persistence';
+import { RunKeeper, type ExportKind } from './runKeeper';
 import { TrainingSession } from './session';
 
 export interface TrainerEnv {
@@ -12,6 +15,7 @@ export interface TrainerEnv {
   gpuBytes(): number | null;
   deviceLost(): Promise<string> | null;
   destroyDevice?(): void; // test hook
+  storage: RunStorage;
 }
 
 export interface InitResult {
@@ -41,7 +45,9 @@ export function createTrainerApi(env: TrainerEnv) {
       const backend = await env.selectBackend(preferred);
       watchDevice();
       data = new DatasetManager(emit, env.decode, config.cropSize);
-      session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes });
+      const dataset = data;
+      const keeper = new RunKeeper(emit, env.storage, () => dataset.store, () => dataset.split(), () => dataset.summary());
+      session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes }, keeper);
       data.loadSampleSet();
       return { backend, status: session.status(), dataset: data.summary() };
     },
@@ -64,6 +70,23 @@ export function createTrainerApi(env: TrainerEnv) {
     reset: () => need().session.reset(),
     status: () => need().session.status(),
     datasetSummary: () => need().data.summary(),
+    /** Evaluation every `steps` steps (0: only on request). */
+    setEvalEvery: (steps: number) => void (need().session.keeper.evalEvery = Math.max(0, Math.floor(steps))),
+    setAutosaveEvery: (steps: number) => void (need().session.keeper.autosaveEvery = Math.max(0, Math.floor(steps))),
+    evaluateNow: () => need().session.evaluateNow(),
+    /** Checkpoint bytes, transferred (not copied) to the page. */
+    exportCheckpoint: async (kind: ExportKind) => {
+      const bytes = await need().session.exportCheckpoint(kind);
+      return Comlink.transfer(bytes, [bytes.buffer]);
+    },
+    importCheckpoint: (bytes: Uint8Array) => need().session.restore(bytes),
+    savedRun: () => need().session.keeper.savedSummary(),
+    resumeSavedRun: async () => {
+      const saved = await need().session.keeper.loadSaved();
+      if (!saved) throw new Error('There is no saved run.');
+      return need().session.restore(saved.bytes);
+    },
+    discardSavedRun: () => need().session.keeper.discardSaved(),
     /** Test hook: the next training batch is all NaN. */
     testPoisonNextStep: () => need().session.poisonNextStep(),
     /** Test hook: lose the GPU device. */

@@ -2,6 +2,7 @@
 import * as Comlink from 'comlink';
 import { decodeImage } from '../data/decode';
 import { destroyDevice, deviceLost, gpuBytes, selectBackend } from './backends';
+import { indexedDbStorage } from './persistence';
 import { createTrainerApi } from './trainerApi';
 
-Comlink.expose(createTrainerApi({ selectBackend, decode: decodeImage, gpuBytes, deviceLost, destroyDevice }));
+Comlink.expose(createTrainerApi({ selectBackend, decode: decodeImage, gpuBytes, deviceLost, destroyDevice, storage: indexedDbStorage() }));

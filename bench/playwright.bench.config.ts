@@ -1,0 +1,13 @@
+// Benchmarks: the production build in headless Chromium with WebGPU. They print figures and write
+// bench/results/; they never pass or fail on a time.
+import { defineConfig } from '@playwright/test';
+import base from '../playwright.config';
+
+export default defineConfig({
+  ...base,
+  testDir: '.',
+  testMatch: '*.bench.ts',
+  timeout: 30 * 60_000,
+  outputDir: '../test-results/bench',
+  webServer: { ...(base.webServer as object), cwd: process.cwd() } as typeof base.webServer, // npm runs benches from the repository root
+});

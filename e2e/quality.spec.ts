@@ -1,0 +1,82 @@
+// Is it learning, and can the run be kept? The quality panel after an evaluation, resume after a
+// reload, export of a checkpoint with the reference names, and import of it.
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+import { readSafetensors } from '../src/ijepa/safetensors';
+import { openApp, read, snap, waitForStatus } from './app';
+
+test('the quality panel compares the trained and the random encoder after an evaluation', async ({ page }, testInfo) => {
+  await openApp(page);
+  await page.getByTestId('eval-every').fill('2');
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.step >= 2);
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.phase === 'paused');
+  await expect(page.getByTestId('quality-table')).toContainText('trained, step 2', { timeout: 120_000 });
+  for (const id of ['knn', 'probe-test', 'std', 'rankme']) {
+    await expect(page.getByTestId(`q-trained-${id}`)).toHaveText(/\d/);
+    await expect(page.getByTestId(`q-random-${id}`)).toHaveText(/\d/);
+  }
+  await expect(page.getByTestId('probe-note')).toContainText('6 classes');
+  await expect(page.getByTestId('patch-view').locator('canvas')).toHaveCount(8);
+  await snap(page.locator('.quality-panel'), testInfo, 'panel-quality');
+});
+
+test('a reload offers the saved run and resumes at the same step with the same loss history', async ({ page }) => {
+  await openApp(page);
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.step >= 3);
+  await page.getByTestId('train-button').click();
+  const paused = await waitForStatus(page, (s) => s.phase === 'paused');
+  const losses = await read(page, 'losses');
+  await page.waitForTimeout(1000); // the autosave on pause
+  await page.reload();
+  await openApp(page, undefined);
+  await expect(page.getByTestId('resume-banner')).toContainText(`step ${paused.step}`);
+  await page.getByTestId('resume-button').click();
+  await waitForStatus(page, (s) => s.step === paused.step && s.phase === 'paused');
+  expect(await read(page, 'losses')).toEqual(losses.map(Math.fround));
+  await page.getByTestId('step-button').click();
+  await waitForStatus(page, (s) => s.step === paused.step + 1 && s.phase === 'paused');
+});
+
+test('exports a checkpoint with the reference names and shapes, and importing it restores the step', async ({ page }, testInfo) => {
+  await openApp(page);
+  await page.getByTestId('step-button').click();
+  await waitForStatus(page, (s) => s.step === 1 && s.phase === 'paused');
+  await page.getByTestId('step-button').click();
+  await waitForStatus(page, (s) => s.step === 2 && s.phase === 'paused');
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-checkpoint').click()]);
+  const path = testInfo.outputPath('checkpoint.safetensors');
+  await download.saveAs(path);
+  const file = readSafetensors(readFileSync(path));
+  // micro: D = 32, 2 blocks, predictor Dp = 16 with 1 block, patch 4, 8x8 grid (hand-written, in PyTorch layouts)
+  const expected: Record<string, number[]> = {
+    'encoder.patch_embed.proj.weight': [32, 3, 4, 4], 'encoder.patch_embed.proj.bias': [32], 'encoder.pos_embed': [1, 64, 32],
+    'encoder.blocks.0.attn.qkv.weight': [96, 32], 'encoder.blocks.1.mlp.fc1.weight': [128, 32], 'encoder.blocks.1.mlp.fc2.weight': [32, 128],
+    'encoder.norm.weight': [32], 'target_encoder.blocks.1.attn.proj.weight': [32, 32], 'target_encoder.norm.bias': [32],
+    'predictor.predictor_embed.weight': [16, 32], 'predictor.mask_token': [1, 1, 16], 'predictor.predictor_pos_embed': [1, 64, 16],
+    'predictor.predictor_blocks.0.attn.qkv.weight': [48, 16], 'predictor.predictor_norm.weight': [16], 'predictor.predictor_proj.weight': [32, 16],
+    'optimizer.exp_avg.encoder.blocks.0.attn.qkv.weight': [96, 32], 'optimizer.exp_avg_sq.predictor.mask_token': [1, 1, 16],
+  };
+  for (const [name, shape] of Object.entries(expected)) expect(file.tensors.get(name)?.shape, name).toEqual(shape);
+  const names = [...file.tensors.keys()];
+  expect(names.filter((n) => n.startsWith('encoder.')).length).toBe(29);
+  expect(names.filter((n) => n.startsWith('target_encoder.')).length).toBe(29);
+  expect(names.filter((n) => n.startsWith('predictor.')).length).toBe(20);
+  expect(JSON.parse(file.metadata.config)).toMatchObject({ crop_size: 32, patch_size: 4, pred_emb_dim: 16, batch_size: 4 });
+  expect(file.metadata.step).toBe('2');
+
+  await page.getByTestId('reset-button').click();
+  await waitForStatus(page, (s) => s.step === 0 && s.phase === 'idle');
+  await page.getByTestId('import-input').setInputFiles(path);
+  await waitForStatus(page, (s) => s.step === 2 && s.phase === 'paused');
+  expect((await read(page, 'losses')).length).toBe(2);
+
+  // a foreign file gets a message naming the mismatch
+  const [targetDownload] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-target').click()]);
+  const targetPath = testInfo.outputPath('target.safetensors');
+  await targetDownload.saveAs(targetPath);
+  await page.getByTestId('import-input').setInputFiles(targetPath);
+  await expect(page.getByTestId('notices')).toContainText("missing tensor 'encoder.patch_embed.proj.weight'");
+});

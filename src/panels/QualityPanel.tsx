@@ -1,0 +1,119 @@
+// "Is it learning?": kNN and linear-probe accuracy of the target encoder on held-out images beside
+// a random-init encoder of the same shape, the collapse diagnostics over steps (feature std with
+// its healthy level, RankMe raw and centred), a verdict in words, and the patch-feature view.
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import type { EvalRecord } from '../ijepa/diagnostics';
+import { useAppStore } from '../store/appStore';
+import { actions } from '../store/trainerConnection';
+import type { PatchView } from '../worker/protocol';
+import { axis, UPlotChart } from './UPlotChart';
+
+const percent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
+const fixed = (v: number | null | undefined, digits: number) => (v === null || v === undefined ? '—' : v.toFixed(digits));
+
+function RgbCanvas({ rgb, side, label }: { rgb: Uint8Array; side: number; label: string }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  useEffect(() => {
+    const ctx = ref.current?.getContext('2d');
+    if (!ctx) return;
+    const image = ctx.createImageData(side, side);
+    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) image.data.set([rgb[j], rgb[j + 1], rgb[j + 2], 255], i);
+    ctx.putImageData(image, 0, 0);
+  }, [rgb, side]);
+  return <canvas ref={ref} width={side} height={side} className="patch-view-canvas" role="img" aria-label={label} />;
+}
+
+function PatchFeatures({ view }: { view: PatchView }) {
+  const n = view.images.length / (view.side * view.side * 3);
+  const cells = view.grid * view.grid * 3;
+  return (
+    <div className="patch-view" data-testid="patch-view">
+      {Array.from({ length: n }, (_, i) => (
+        <div key={i} className="patch-pair">
+          <RgbCanvas rgb={view.images.subarray(i * view.side * view.side * 3, (i + 1) * view.side * view.side * 3)} side={view.side} label={`held-out image ${i + 1}`} />
+          <RgbCanvas rgb={view.pca.subarray(i * cells, (i + 1) * cells)} side={view.grid} label={`first 3 principal components of its patch features, as RGB`} />
+        </div>
+      ))}
+    </div>
+  );
+}
+
+function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; baseline: EvalRecord; dim: number }) {
+  const steps = records.map((r) => r.step);
+  const flat = (v: number | null) => steps.map(() => v);
+  const series = (label: string, stroke: string, dash?: number[], scale = 'y'): uPlot.Series => ({ label, stroke, width: dash ? 1.5 : 2, dash, scale, points: { show: true, size: 4 } });
+  return (
+    <div className="chart-grid">
+      <UPlotChart testId="quality-accuracy-chart" height={180} optionsKey="acc" version={() => records.length}
+        options={(_, theme) => ({
+          scales: { x: { time: false }, y: { range: [0, 1] } },
+          axes: [axis(theme, { label: 'step' }), axis(theme, { values: (_u, v) => v.map((x) => `${Math.round(100 * x)}%`) })],
+          series: [{ label: 'step' }, series('kNN', theme.accent), series('probe', '#e69f00'), series('kNN random', theme.muted, [5, 4]), series('probe random', '#b08d4a', [5, 4])],
+        })}
+        data={() => [steps, records.map((r) => r.knn), records.map((r) => r.probeTest), flat(baseline.knn), flat(baseline.probeTest)] as uPlot.AlignedData} />
+      <UPlotChart testId="quality-collapse-chart" height={180} optionsKey="collapse" version={() => records.length}
+        options={(_, theme) => ({
+          scales: { x: { time: false }, rank: {} },
+          axes: [axis(theme, { label: 'step' }), axis(theme, { label: 'feature std', size: 60 }), axis(theme, { scale: 'rank', side: 1, label: 'RankMe', grid: { show: false } })],
+          series: [{ label: 'step' }, series('std', theme.accent), series('healthy 1/√D', theme.muted, [5, 4]),
+            series('RankMe', '#009e73', undefined, 'rank'), series('RankMe centred', '#cc79a7', undefined, 'rank')],
+        })}
+        data={() => [steps, records.map((r) => r.featureStd), flat(1 / Math.sqrt(dim)), records.map((r) => r.rankMe), records.map((r) => r.rankMeCentred)] as uPlot.AlignedData} />
+    </div>
+  );
+}
+
+export function QualityPanel() {
+  const quality = useAppStore((s) => s.quality);
+  const evaluating = useAppStore((s) => s.evaluating);
+  const evalEvery = useAppStore((s) => s.evalEvery);
+  const dim = useAppStore((s) => s.config.embedDim);
+  const ready = useAppStore((s) => s.workerReady);
+  const latest = quality[quality.length - 1];
+  const rows: [string, string, (r: EvalRecord) => string][] = [
+    ['knn', 'kNN accuracy (k = 20, held-out)', (r) => percent(r.knn)],
+    ['probe-test', 'Linear probe, held-out', (r) => percent(r.probeTest)],
+    ['probe-train', 'Linear probe, train', (r) => percent(r.probeTrain)],
+    ['std', `Feature std (healthy ≈ ${(1 / Math.sqrt(dim)).toFixed(3)})`, (r) => fixed(r.featureStd, 4)],
+    ['rankme', 'RankMe', (r) => fixed(r.rankMe, 2)],
+    ['rankme-centred', 'RankMe, centred', (r) => fixed(r.rankMeCentred, 2)],
+  ];
+  return (
+    <section className="panel quality-panel" aria-labelledby="quality-heading">
+      <h2 id="quality-heading">Is it learning? {evaluating && <span className="phase phase-training">evaluating…</span>}</h2>
+      <div className="row chart-controls">
+        <button type="button" data-testid="evaluate-now" disabled={!ready || evaluating} onClick={() => void actions.evaluateNow()}>Evaluate now</button>
+        <label className="row">every
+          <input type="number" min={0} step={50} value={evalEvery} data-testid="eval-every" style={{ width: '6rem' }}
+            onChange={(e) => void actions.setEvalEvery(Math.max(0, Number(e.target.value) || 0))} /> steps (0: only on request)
+        </label>
+      </div>
+      {!latest ? (
+        <p className="muted">No evaluation yet. It runs at step 0 of a run and every {evalEvery} steps, on the target encoder's average-pooled features.</p>
+      ) : (
+        <>
+          <p className={`verdict verdict-${latest.verdict.level}`} data-testid="quality-verdict" role={latest.verdict.level === 'ok' ? undefined : 'alert'}>
+            {latest.verdict.message}
+          </p>
+          <table className="quality-table" data-testid="quality-table">
+            <thead><tr><th /><th>trained, step {latest.record.step}</th><th>random init</th></tr></thead>
+            <tbody>
+              {rows.map(([id, label, value]) => (
+                <tr key={id}><td>{label}</td><td data-testid={`q-trained-${id}`}>{value(latest.record)}</td><td data-testid={`q-random-${id}`}>{value(latest.baseline)}</td></tr>
+              ))}
+            </tbody>
+          </table>
+          <p className="muted" data-testid="probe-note">{latest.probeNote}</p>
+          <QualityCharts records={quality.map((q) => q.record)} baseline={latest.baseline} dim={dim} />
+          {latest.patchView && (
+            <>
+              <h3>Patch features (held-out images; first 3 principal components as RGB)</h3>
+              <PatchFeatures view={latest.patchView} />
+            </>
+          )}
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,113 @@
+// Keeps what a run produces beyond its weights: the per-step metric log, the evaluation history
+// (with its random-init baseline), and turns the whole run into a checkpoint and back, for export,
+// import and the IndexedDB autosave that lets a reload resume exactly where it was.
+import { EXTRA_PREFIX, checkpointConfig, exportCheckpoint, parseCheckpoint, trainerFromCheckpoint } from '../ijepa/checkpoint';
+import type { IJepaConfig } from '../ijepa/config';
+import { collapseVerdict, type EvalRecord } from '../ijepa/diagnostics';
+import { readSafetensors } from '../ijepa/safetensors';
+import type { Trainer } from '../ijepa/trainStep';
+import { assertValidConfig } from '../ijepa/validate';
+import type { ImageStore } from '../data/imageStore';
+import type { Split } from '../data/split';
+import { Evaluator } from './evaluator';
+import type { RunStorage } from './persistence';
+import type { DatasetSummary, QualityUpdate, RestoredRun, SavedRunSummary, StepColumns, StepRecord, WorkerEvent } from './protocol';
+import { Series } from './series';
+
+const FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
+export type ExportKind = 'full' | 'target';
+
+export class RunKeeper {
+  private columns = Object.fromEntries(FIELDS.map((f) => [f, new Series()])) as Record<(typeof FIELDS)[number], Series>;
+  private quality: QualityUpdate[] = [];
+  private readonly evaluator: Evaluator;
+  evalEvery = 100; // steps between evaluations (0: only on request)
+  autosaveEvery = 100; // steps between autosaves (0: only on pause)
+
+  constructor(
+    private readonly emit: (e: WorkerEvent) => void,
+    private readonly storage: RunStorage,
+    store: () => ImageStore,
+    split: () => Split,
+    private readonly dataset: () => Pick<DatasetSummary, 'source' | 'count'>,
+  ) {
+    this.evaluator = new Evaluator(store, split);
+  }
+
+  log(record: StepRecord): void {
+    for (const f of FIELDS) this.columns[f].push(record[f]);
+  }
+
+  get wallMs(): number {
+    return this.columns.wallMs.last() ?? 0;
+  }
+
+  reset(): void {
+    for (const f of FIELDS) this.columns[f].clear();
+    this.quality = [];
+    this.evaluator.reset();
+  }
+
+  isEvalDue = (step: number) => this.evalEvery > 0 && step % this.evalEvery === 0;
+  isAutosaveDue = (step: number) => this.autosaveEvery > 0 && step > 0 && step % this.autosaveEvery === 0;
+
+  async evaluate(trainer: Trainer): Promise<QualityUpdate> {
+    this.emit({ type: 'evaluating', active: true });
+    try {
+      const update = await this.evaluator.evaluate(trainer.model, trainer.step);
+      this.quality.push(update);
+      this.emit({ type: 'quality', update });
+      return update;
+    } finally {
+      this.emit({ type: 'evaluating', active: false });
+    }
+  }
+
+  /** The run as safetensors: everything (weights, moments, step, metrics), or the target encoder alone. */
+  async checkpointBytes(trainer: Trainer, kind: ExportKind): Promise<Uint8Array> {
+    if (kind === 'target') return exportCheckpoint(trainer, { modules: ['target_encoder'], includeOptimizer: false });
+    const history = { records: this.quality.map((q) => q.record), baseline: this.quality[0]?.baseline ?? null };
+    return exportCheckpoint(trainer, {
+      extraTensors: FIELDS.map((f) => [`${EXTRA_PREFIX}${f}`, { dtype: 'F32', shape: [this.columns[f].length], data: Float32Array.from(this.columns[f].values()) }]),
+      extraMetadata: { quality_history: JSON.stringify(history) },
+    });
+  }
+
+  async autosave(trainer: Trainer): Promise<void> {
+    const summary: SavedRunSummary = { step: trainer.step, savedAt: new Date().toISOString(), config: trainer.config, ...this.datasetSummary() };
+    await this.storage.save(await this.checkpointBytes(trainer, 'full'), summary);
+  }
+
+  private datasetSummary() {
+    const { source, count } = this.dataset();
+    return { datasetSource: source, datasetCount: count };
+  }
+
+  /** A trainer and its history from checkpoint bytes; the config comes from the file when it has
+   *  one (a mismatch between its tensors and that config is named in the error). */
+  restore(bytes: Uint8Array, fallbackConfig: IJepaConfig): { trainer: Trainer; run: Omit<RestoredRun, 'status'> } {
+    const file = readSafetensors(bytes);
+    const config = checkpointConfig(file) ?? fallbackConfig;
+    assertValidConfig(config);
+    const loaded = parseCheckpoint(file, config);
+    const trainer = trainerFromCheckpoint(config, loaded);
+    this.reset();
+    const columns = Object.fromEntries(FIELDS.map((f) => [f, Float64Array.from(loaded.extras.get(`${EXTRA_PREFIX}${f}`)?.data ?? [])])) as StepColumns;
+    const length = Math.min(...FIELDS.map((f) => columns[f].length));
+    for (let i = 0; i < length; i++) for (const f of FIELDS) this.columns[f].push(columns[f][i]);
+    const history = JSON.parse(loaded.metadata.quality_history ?? '{"records":[],"baseline":null}') as { records: EvalRecord[]; baseline: EvalRecord | null };
+    const baseline = history.baseline;
+    this.quality = baseline
+      ? history.records.map((record, i) => ({
+        record, baseline, verdict: collapseVerdict(history.records.slice(0, i + 1), baseline, config.embedDim),
+        labelled: record.knn !== null, probeNote: 'Restored from the checkpoint.', patchView: null,
+      }))
+      : [];
+    this.evaluator.restore(history.records, baseline, config);
+    return { trainer, run: { config, columns, quality: this.quality } };
+  }
+
+  savedSummary = () => this.storage.summary();
+  loadSaved = () => this.storage.load();
+  discardSaved = () => this.storage.clear();
+}

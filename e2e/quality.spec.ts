@@ -18,6 +18,7 @@ test('the quality panel compares the trained and the random encoder after an eva
     await expect(page.getByTestId(`q-random-${id}`)).toHaveText(/\d/);
   }
   await expect(page.getByTestId('probe-note')).toContainText('6 classes');
+  await expect.poll(() => read(page, 'qualityChartSteps')).toEqual([0, 2]); // the charts follow every evaluation
   await expect(page.getByTestId('patch-view').locator('canvas')).toHaveCount(8);
   await snap(page.locator('.quality-panel'), testInfo, 'panel-quality');
 });

@@ -9,6 +9,9 @@ import { actions } from '../store/trainerConnection';
 import type { PatchView } from '../worker/protocol';
 import { axis, UPlotChart } from './UPlotChart';
 
+/** The accuracy chart as drawn (read by the test hook). */
+export const qualityChartView: { chart: uPlot | null } = { chart: null };
+
 const percent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
 const fixed = (v: number | null | undefined, digits: number) => (v === null || v === undefined ? '—' : v.toFixed(digits));
 
@@ -46,6 +49,7 @@ function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; base
   return (
     <div className="chart-grid">
       <UPlotChart testId="quality-accuracy-chart" height={180} optionsKey="acc" version={() => records.length}
+        onChart={(chart) => (qualityChartView.chart = chart)}
         options={(_, theme) => ({
           scales: { x: { time: false }, y: { range: [0, 1] } },
           axes: [axis(theme, { label: 'step' }), axis(theme, { values: (_u, v) => v.map((x) => `${Math.round(100 * x)}%`) })],

@@ -4,12 +4,14 @@ import { useEffect, useRef } from 'react';
 
 export function useAnimationFrame(version: () => number, draw: () => void, deps: readonly unknown[]): void {
   const drawRef = useRef(draw);
+  const versionRef = useRef(version);
   drawRef.current = draw;
+  versionRef.current = version; // the newest closures: a version read through props must not go stale
   useEffect(() => {
     let last = -1;
     let frame = 0;
     const tick = () => {
-      const v = version();
+      const v = versionRef.current();
       if (v !== last) {
         last = v;
         drawRef.current();

@@ -5,6 +5,7 @@ import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 import { lossChartView } from '../panels/LossPanel';
 import { maskPanelView } from '../panels/MaskPanel';
+import { qualityChartView } from '../panels/QualityPanel';
 
 /** The mask record the panel is drawing, its tile layout, and the colours of the target blocks. */
 function maskPanel() {
@@ -37,6 +38,7 @@ function makeHook(withActions: boolean) {
     stepTimes: () => Array.from(runHistory.series.stepMs.values()),
     maskPanel,
     lossChart,
+    qualityChartSteps: () => Array.from(qualityChartView.chart?.data[0] ?? [], Number),
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,
   };

@@ -115,7 +115,10 @@ export class Evaluator {
     const store = this.store();
     if (store.count === 0) return null;
     const split = this.split();
-    const chosen = spread(split.heldOut.length >= PATCH_VIEW_IMAGES ? split.heldOut : split.train, PATCH_VIEW_IMAGES);
+    const pool = split.heldOut.length >= PATCH_VIEW_IMAGES ? split.heldOut : split.train;
+    // one image per class first, so the view shows the variety of the dataset
+    const firstOfClass = [...new Map(pool.map((i) => [store.label(i), i])).values()];
+    const chosen = [...new Set([...firstOfClass, ...pool])].slice(0, PATCH_VIEW_IMAGES);
     const { embedDim: D } = model.config;
     const tokens = tf.tidy(() => {
       const images = prepareImages(tf.tensor4d(store.gather(chosen), [chosen.length, store.side, store.side, 3], 'int32'), model.config.cropSize);

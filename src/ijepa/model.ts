@@ -58,7 +58,9 @@ export function initialValues(shapes: Record<string, number[]>, rng: Rng): Recor
 function makeParams(prefix: string, shapes: Record<string, number[]>, values: Record<string, Float32Array>, trainable: boolean): Params {
   const params: Params = {};
   for (const [name, shape] of Object.entries(shapes)) {
-    params[name] = tf.variable(tf.tensor(values[name], shape), trainable, `${prefix}/${name}`);
+    const initial = tf.tensor(values[name], shape);
+    params[name] = tf.variable(initial, trainable, `${prefix}/${name}`);
+    initial.dispose(); // the variable holds its own reference to the data
   }
   return params;
 }

@@ -25,8 +25,11 @@ export function createAdamW(params: [string, tf.Variable][]): AdamWState {
   const expAvg: Record<string, tf.Variable> = {};
   const expAvgSq: Record<string, tf.Variable> = {};
   for (const [name, v] of params) {
-    expAvg[name] = tf.variable(tf.zeros(v.shape), false, `${id}/m/${name}`);
-    expAvgSq[name] = tf.variable(tf.zeros(v.shape), false, `${id}/v/${name}`);
+    tf.tidy(() => {
+      // tidy disposes the zeros; the variables keep their own reference to the data
+      expAvg[name] = tf.variable(tf.zeros(v.shape), false, `${id}/m/${name}`);
+      expAvgSq[name] = tf.variable(tf.zeros(v.shape), false, `${id}/v/${name}`);
+    });
   }
   return { step: 0, expAvg, expAvgSq };
 }

@@ -38,6 +38,12 @@ describe('train step (micro preset, CPU backend)', () => {
     images.dispose();
   });
 
+  it('creating and disposing a trainer leaves no tensor behind', () => {
+    const before = tf.memory().numTensors;
+    disposeTrainer(createTrainer(micro));
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('reports the schedules it applied and advances the step', async () => {
     trainer = createTrainer(presetConfig('micro', { totalSteps: 10, warmupSteps: 2 }));
     const images = randomImages(trainer.config);

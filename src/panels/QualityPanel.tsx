@@ -1,12 +1,12 @@
 // "Is it learning?": kNN and linear-probe accuracy of the target encoder on held-out images beside
 // a random-init encoder of the same shape, the collapse diagnostics over steps (feature std with
 // its healthy level, RankMe raw and centred), a verdict in words, and the patch-feature view.
-import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
 import type { EvalRecord } from '../ijepa/diagnostics';
 import { useAppStore } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
 import type { PatchView } from '../worker/protocol';
+import { RgbCanvas } from './RgbCanvas';
 import { axis, UPlotChart } from './UPlotChart';
 
 /** The accuracy chart as drawn (read by the test hook). */
@@ -15,18 +15,6 @@ export const qualityChartView: { chart: uPlot | null } = { chart: null };
 const percent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
 const fixed = (v: number | null | undefined, digits: number) => (v === null || v === undefined ? '—' : v.toFixed(digits));
 
-function RgbCanvas({ rgb, side, label }: { rgb: Uint8Array; side: number; label: string }) {
-  const ref = useRef<HTMLCanvasElement>(null);
-  useEffect(() => {
-    const ctx = ref.current?.getContext('2d');
-    if (!ctx) return;
-    const image = ctx.createImageData(side, side);
-    for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) image.data.set([rgb[j], rgb[j + 1], rgb[j + 2], 255], i);
-    ctx.putImageData(image, 0, 0);
-  }, [rgb, side]);
-  return <canvas ref={ref} width={side} height={side} className="patch-view-canvas" role="img" aria-label={label} />;
-}
-
 function PatchFeatures({ view }: { view: PatchView }) {
   const n = view.images.length / (view.side * view.side * 3);
   const cells = view.grid * view.grid * 3;
@@ -34,8 +22,8 @@ function PatchFeatures({ view }: { view: PatchView }) {
     <div className="patch-view" data-testid="patch-view">
       {Array.from({ length: n }, (_, i) => (
         <div key={i} className="patch-pair">
-          <RgbCanvas rgb={view.images.subarray(i * view.side * view.side * 3, (i + 1) * view.side * view.side * 3)} side={view.side} label={`held-out image ${i + 1}`} />
-          <RgbCanvas rgb={view.pca.subarray(i * cells, (i + 1) * cells)} side={view.grid} label={`first 3 principal components of its patch features, as RGB`} />
+          <RgbCanvas rgb={view.images.subarray(i * view.side * view.side * 3, (i + 1) * view.side * view.side * 3)} side={view.side} label={`held-out image ${i + 1}`} className="patch-view-canvas" />
+          <RgbCanvas rgb={view.pca.subarray(i * cells, (i + 1) * cells)} side={view.grid} label="first 3 principal components of its patch features, as RGB" className="patch-view-canvas" />
         </div>
       ))}
     </div>

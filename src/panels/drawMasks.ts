@@ -3,6 +3,7 @@
 // patch the predictor had to predict (the exact indices the step gathered).
 import type { MaskRecord } from '../worker/protocol';
 import { cellBox, cellRoles, rectCells, TARGET_COLOURS } from './maskGeometry';
+import { rgbImageData } from './rgb';
 
 export interface Tile {
   x: number;
@@ -25,15 +26,7 @@ function imageCanvas(record: MaskRecord, b: number): OffscreenCanvas | HTMLCanva
   const side = record.imageSide;
   const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(side, side) : Object.assign(document.createElement('canvas'), { width: side, height: side });
   const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
-  const image = ctx.createImageData(side, side);
-  const rgb = record.images.subarray(b * side * side * 3, (b + 1) * side * side * 3);
-  for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
-    image.data[i] = rgb[j];
-    image.data[i + 1] = rgb[j + 1];
-    image.data[i + 2] = rgb[j + 2];
-    image.data[i + 3] = 255;
-  }
-  ctx.putImageData(image, 0, 0);
+  ctx.putImageData(rgbImageData(ctx, record.images.subarray(b * side * side * 3, (b + 1) * side * side * 3), side), 0, 0);
   return canvas;
 }
 

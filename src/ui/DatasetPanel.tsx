@@ -5,7 +5,7 @@ import { filesFromDrop, filesFromList } from '../data/files';
 import { useAppStore } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
 import { formatBytes } from './format';
-import { Thumbnail } from './Thumbnail';
+import { RgbCanvas } from '../panels/RgbCanvas';
 
 function ImportProgressBar() {
   const progress = useAppStore((s) => s.importProgress);
@@ -47,7 +47,7 @@ function DatasetSummaryView() {
         </details>
       )}
       <div className="thumbs" data-testid="thumbnails">
-        {dataset.thumbnails.map((t) => <Thumbnail key={t.index} rgb={t.rgb} side={dataset.side} label={t.label} />)}
+        {dataset.thumbnails.map((t) => <RgbCanvas key={t.index} rgb={t.rgb} side={dataset.side} label={t.label ?? 'unlabelled image'} className="thumb" />)}
       </div>
     </div>
   );

@@ -17,11 +17,11 @@ async function fakeDecode(file: File, side: number): Promise<DecodeResult> {
   return { ok: true, rgb: new Uint8Array(side * side * 3).fill(file.size % 256), width: side, height: side };
 }
 
-function setup(storage = memoryStorage()) {
+function setup(storage = memoryStorage(), decode = fakeDecode) {
   const events: WorkerEvent[] = [];
   const api = createTrainerApi({
     selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, note: '' }),
-    decode: fakeDecode,
+    decode,
     gpuBytes: () => null,
     deviceLost: () => null,
     storage,
@@ -88,6 +88,26 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(last).toMatchObject({ progress: { running: false, done: 5, total: 5 } });
     await api.addFiles([{ file: file('d.png'), path: 'more/x/d.png' }]);
     expect(api.datasetSummary().count).toBe(4); // appends
+  });
+
+  it('cancels an import between files, keeping what was decoded and nothing after', async () => {
+    const slowDecode = async (file: File, side: number) => {
+      await new Promise((r) => setTimeout(r, 25));
+      return fakeDecode(file, side);
+    };
+    const { api, events, init } = setup(memoryStorage(), slowDecode);
+    current = api;
+    await init();
+    const files = Array.from({ length: 40 }, (_, i) => ({ file: new File([new Uint8Array(i + 1)], `${i}.png`), path: `set/a/${i}.png` }));
+    const importing = api.addFiles(files);
+    await new Promise((r) => setTimeout(r, 60)); // a group or two of 4 land (of 10)
+    api.cancelImport();
+    const added = await importing;
+    expect(added).toBeGreaterThan(0);
+    expect(added).toBeLessThan(40);
+    expect(api.datasetSummary().count).toBe(added);
+    const progress = events.flatMap((e) => (e.type === 'import' ? [e.progress] : []));
+    expect(progress[progress.length - 1]).toMatchObject({ running: false, total: 40 });
   });
 
   it('trains, pauses, steps exactly one, resets, and reports live metrics', async () => {

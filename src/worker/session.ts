@@ -128,12 +128,9 @@ export class TrainingSession {
       this.setPhase('error', 'The dataset is empty: add a folder of images or use the sample set.');
       return;
     }
-    if (!this.trainer) {
-      this.trainer = createTrainer(this.config);
-      this.sampler = new EpochSampler(this.config.seed, this.data.split().train.length);
-      this.evaluationRequested = this.keeper.evalEvery > 0; // where the quality curves start: step 0
-    }
-    this.setPhase(this.trainer.step === 0 && this.compileMs === null ? 'compiling' : 'training');
+    if (!this.trainer) this.evaluationRequested = this.keeper.evalEvery > 0; // where the quality curves start: step 0
+    const trainer = this.ensureTrainer();
+    this.setPhase(trainer.step === 0 && this.compileMs === null ? 'compiling' : 'training');
     if (!this.looping) this.loopDone = this.loop();
   }
 
@@ -188,17 +185,22 @@ export class TrainingSession {
       this.evaluationRequested = true;
       return;
     }
-    if (!this.trainer) {
-      if (this.data.store.count === 0) throw new Error('The dataset is empty.');
-      this.trainer = createTrainer(this.config);
-      this.sampler = new EpochSampler(this.config.seed, this.data.split().train.length);
-    }
+    if (this.data.store.count === 0) throw new Error('The dataset is empty.');
+    this.ensureTrainer();
     await this.evaluate();
   }
 
   async exportCheckpoint(kind: ExportKind): Promise<Uint8Array> {
-    if (!this.trainer) this.trainer = createTrainer(this.config);
-    return this.keeper.checkpointBytes(this.trainer, kind);
+    return this.keeper.checkpointBytes(this.ensureTrainer(), kind);
+  }
+
+  /** The run's trainer, created (at step 0) on first need. */
+  private ensureTrainer(): Trainer {
+    if (!this.trainer) {
+      this.trainer = createTrainer(this.config);
+      this.sampler = new EpochSampler(this.config.seed, this.data.split().train.length);
+    }
+    return this.trainer;
   }
 
   /** Continues a run from checkpoint bytes (an import or the autosave): same step, same history. */

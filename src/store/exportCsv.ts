@@ -1,9 +1,9 @@
 // The run's metric history as CSV: one row per step, with the evaluation columns filled on the
 // steps where an evaluation ran (and the random-init baseline beside them).
 import type { EvalRecord } from '../ijepa/diagnostics';
+import { STEP_FIELDS } from '../worker/protocol';
 import type { RunHistory } from './metrics';
 
-const STEP_FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
 const EVAL_FIELDS = ['knn', 'probeTrain', 'probeTest', 'featureStd', 'rankMe', 'rankMeCentred'] as const;
 
 const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));

@@ -1,12 +1,9 @@
 // High-rate series (one value per step) kept outside React state in growable typed arrays:
 // panels read them in requestAnimationFrame, React only sees coarse status.
-import { MASKS_PER_UPDATE, type MaskRecord, type StepRecord } from '../worker/protocol';
+import { MASKS_PER_UPDATE, STEP_FIELDS as FIELDS, type MaskRecord, type StepField, type StepRecord } from '../worker/protocol';
 import { Series } from '../worker/series';
 
-export { Series };
-
-const FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
-export type MetricField = (typeof FIELDS)[number];
+export type MetricField = StepField;
 
 /** Every step of the current run, and the masks of the most recent batches. */
 export class RunHistory {

@@ -30,6 +30,10 @@ export interface RunStatus {
   compileMs: number | null; // first step of the run: shader compilation + one step
 }
 
+/** The per-step numbers, in one order for every place that stores or exports them. */
+export const STEP_FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
+export type StepField = (typeof STEP_FIELDS)[number];
+
 /** One trained step, as the panels need it. */
 export interface StepRecord {
   step: number;
@@ -113,7 +117,7 @@ export interface QualityUpdate {
 }
 
 /** Per-step metrics as columns (a restored run's whole history in one message). */
-export type StepColumns = Record<'step' | 'loss' | 'lr' | 'wd' | 'momentum' | 'stepMs' | 'wallMs', Float64Array>;
+export type StepColumns = Record<StepField, Float64Array>;
 
 export interface RestoredRun {
   config: IJepaConfig;

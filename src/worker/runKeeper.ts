@@ -11,14 +11,13 @@ import type { ImageStore } from '../data/imageStore';
 import type { Split } from '../data/split';
 import { Evaluator } from './evaluator';
 import type { RunStorage } from './persistence';
-import type { DatasetSummary, QualityUpdate, RestoredRun, SavedRunSummary, StepColumns, StepRecord, WorkerEvent } from './protocol';
+import { STEP_FIELDS as FIELDS, type DatasetSummary, type QualityUpdate, type RestoredRun, type SavedRunSummary, type StepColumns, type StepField, type StepRecord, type WorkerEvent } from './protocol';
 import { Series } from './series';
 
-const FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
 export type ExportKind = 'full' | 'target';
 
 export class RunKeeper {
-  private columns = Object.fromEntries(FIELDS.map((f) => [f, new Series()])) as Record<(typeof FIELDS)[number], Series>;
+  private columns = Object.fromEntries(FIELDS.map((f) => [f, new Series()])) as Record<StepField, Series>;
   private quality: QualityUpdate[] = [];
   private readonly evaluator: Evaluator;
   evalEvery = 100; // steps between evaluations (0: only on request)

@@ -30,6 +30,14 @@ export async function waitForStatus(page: Page, predicate: (s: Status) => boolea
   return last!;
 }
 
+/** Train until at least `steps` steps are done, then pause; returns the paused status. */
+export async function trainThenPause(page: Page, steps: number): Promise<Status> {
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.step >= steps);
+  await page.getByTestId('train-button').click();
+  return waitForStatus(page, (s) => s.phase === 'paused');
+}
+
 export async function snap(target: Page | Locator, testInfo: TestInfo, name: string): Promise<void> {
   const path = testInfo.outputPath(`${name}.png`);
   await target.screenshot({ path });

@@ -4,7 +4,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { momentumAt } from '../src/ijepa/schedules';
 import { presetConfig } from '../src/ijepa/config';
 import { TARGET_COLOURS } from '../src/panels/maskGeometry';
-import { openApp, read, snap, waitForStatus } from './app';
+import { openApp, read, snap, trainThenPause } from './app';
 
 const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)).join(',');
 const PALETTE = TARGET_COLOURS.slice(0, 4).map(hex);
@@ -37,10 +37,7 @@ async function readMaskCanvas(page: Page) {
 
 test('panels show the real masks, every loss, the momentum schedule; scrub and log scale work', async ({ page }, testInfo) => {
   await openApp(page);
-  await page.getByTestId('train-button').click();
-  await waitForStatus(page, (s) => s.step >= 6);
-  await page.getByTestId('train-button').click();
-  const status = await waitForStatus(page, (s) => s.phase === 'paused');
+  const status = await trainThenPause(page, 6);
 
   // masks: the panel draws the newest step, with exactly 4 target colours on exactly the gathered cells
   const maskSteps = await read(page, 'maskSteps');

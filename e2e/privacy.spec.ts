@@ -2,7 +2,7 @@
 // Content-Security-Policy forbids anything else.
 import { expect, test } from '@playwright/test';
 import { makeFixtureFolder } from './fixtures/folder';
-import { openApp, snap, waitForStatus } from './app';
+import { openApp, snap, trainThenPause } from './app';
 
 test('makes no request outside its own origin, and its CSP forbids them', async ({ page, baseURL }, testInfo) => {
   const requests: string[] = [];
@@ -10,9 +10,7 @@ test('makes no request outside its own origin, and its CSP forbids them', async 
   await openApp(page);
   await page.getByTestId('folder-input').setInputFiles(makeFixtureFolder(testInfo.outputPath('fixture')));
   await expect(page.getByTestId('dataset-count')).toContainText('7 images', { timeout: 60_000 });
-  await page.getByTestId('train-button').click();
-  await waitForStatus(page, (s) => s.step >= 2);
-  await page.getByTestId('train-button').click();
+  await trainThenPause(page, 2);
 
   const origin = new URL(baseURL!).origin;
   const foreign = requests.filter((url) => !url.startsWith('blob:') && !url.startsWith('data:') && new URL(url).origin !== origin);

@@ -3,15 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { readSafetensors } from '../src/ijepa/safetensors';
-import { openApp, read, snap, waitForStatus } from './app';
+import { openApp, read, snap, trainThenPause, waitForStatus } from './app';
 
 test('the quality panel compares the trained and the random encoder after an evaluation', async ({ page }, testInfo) => {
   await openApp(page);
   await page.getByTestId('eval-every').fill('2');
-  await page.getByTestId('train-button').click();
-  await waitForStatus(page, (s) => s.step >= 2);
-  await page.getByTestId('train-button').click();
-  await waitForStatus(page, (s) => s.phase === 'paused');
+  await trainThenPause(page, 2);
   await expect(page.getByTestId('quality-table')).toContainText('trained, step 2', { timeout: 120_000 });
   for (const id of ['knn', 'probe-test', 'std', 'rankme']) {
     await expect(page.getByTestId(`q-trained-${id}`)).toHaveText(/\d/);
@@ -25,14 +22,10 @@ test('the quality panel compares the trained and the random encoder after an eva
 
 test('a reload offers the saved run and resumes at the same step with the same loss history', async ({ page }) => {
   await openApp(page);
-  await page.getByTestId('train-button').click();
-  await waitForStatus(page, (s) => s.step >= 3);
-  await page.getByTestId('train-button').click();
-  const paused = await waitForStatus(page, (s) => s.phase === 'paused');
+  const paused = await trainThenPause(page, 3);
   const losses = await read(page, 'losses');
   await page.waitForTimeout(1000); // the autosave on pause
-  await page.reload();
-  await openApp(page, undefined);
+  await openApp(page); // a fresh load of the page, over the same IndexedDB
   await expect(page.getByTestId('resume-banner')).toContainText(`step ${paused.step}`);
   await page.getByTestId('resume-button').click();
   await waitForStatus(page, (s) => s.step === paused.step && s.phase === 'paused');

@@ -1,6 +1,6 @@
 // Per-iteration schedules over the planned run (reference: src/utils/schedulers.py and the momentum
 // generator in src/train.py). t is the 0-based step index, T = totalSteps. Past T each schedule
-// holds its final value, so a run extended beyond its plan continues smoothly.
+// holds its final value (the page stops a run at T; extending a run is not offered yet).
 import type { IJepaConfig } from './config';
 
 export interface Schedules {

@@ -6,6 +6,7 @@ import type { BackendName, WorkerEvent } from '../worker/protocol';
 import { startTrainingWorker, type WorkerHandle } from '../worker/client';
 import { emptyLive, useAppStore } from './appStore';
 import { runHistory } from './metrics';
+import { BENCH_PARAMS } from './benchParams';
 import { configToQuery, queryToConfig } from './url';
 
 let handle: WorkerHandle | null = null;
@@ -128,6 +129,10 @@ export const actions = {
     window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
     return call('Setting the evaluation interval', () => api().setEvalEvery(steps));
   },
+  setAutosaveEvery: (steps: number) => {
+    store.setState({ autosaveEvery: steps });
+    return call('Setting the autosave interval', () => api().setAutosaveEvery(steps));
+  },
   /** Checkpoint bytes from the worker: the whole run, or the target encoder alone. */
   checkpointBytes: (kind: 'full' | 'target') => call('Exporting', () => api().exportCheckpoint(kind)),
   importCheckpoint: async (file: File) => {
@@ -158,6 +163,6 @@ export function readSettingsFromUrl(): void {
 export function writeUrl(preset: Parameters<typeof configToQuery>[0], config: Parameters<typeof configToQuery>[1]): void {
   const keep = new URLSearchParams(window.location.search);
   const next = new URLSearchParams(configToQuery(preset, config));
-  for (const flag of ['evalEvery', 'testHooks']) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
+  for (const flag of ['evalEvery', 'testHooks', ...BENCH_PARAMS]) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
   window.history.replaceState(null, '', `${window.location.pathname}?${next.toString()}`);
 }

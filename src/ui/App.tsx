@@ -16,6 +16,8 @@ import { MomentumPanel, SchedulePanel } from '../panels/ScheduleCharts';
 import { ThroughputPanel } from '../panels/ThroughputPanel';
 import { QualityPanel } from '../panels/QualityPanel';
 import { KeepPanel, ResumeBanner } from './KeepPanel';
+import { BenchPanel } from './BenchPanel';
+import { isBenchMode } from '../store/benchParams';
 
 let started = false; // React StrictMode runs effects twice in development: start one worker
 
@@ -50,6 +52,7 @@ export function App() {
       <Header />
       <Notices />
       <ResumeBanner />
+      {isBenchMode(window.location.search) && <ErrorBoundary name="Benchmark"><BenchPanel /></ErrorBoundary>}
       <main className="layout">
         <div className="column">
           <ErrorBoundary name="Dataset"><DatasetPanel /></ErrorBoundary>

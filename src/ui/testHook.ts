@@ -1,6 +1,7 @@
 // A small read-only view of the page's state on `window.__ijepa`, for end-to-end tests and curious
 // people in the console. With ?testHooks=1 it also offers `forceNaN()`.
 import { useAppStore } from '../store/appStore';
+import { useBenchStore } from '../store/benchRunner';
 import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 import { lossChartView } from '../panels/LossPanel';
@@ -39,6 +40,7 @@ function makeHook(withActions: boolean) {
     maskPanel,
     lossChart,
     qualityChartSteps: () => Array.from(qualityChartView.chart?.data[0] ?? [], Number),
+    bench: () => structuredClone(useBenchStore.getState()),
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,
   };

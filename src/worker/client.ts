@@ -1,5 +1,6 @@
 // The main thread's handle on the training worker (Comlink), restartable after a lost device.
 import * as Comlink from 'comlink';
+import type { BenchWorkerApi } from './bench.worker';
 import type { TrainerApi } from './trainerApi';
 
 export interface WorkerHandle {
@@ -19,4 +20,11 @@ export function startTrainingWorker(onCrash: (message: string) => void): WorkerH
       worker.terminate();
     },
   };
+}
+
+/** A fresh worker for one benchmark measurement (its own tfjs, GPU device and shader cache). */
+export function startBenchWorker(): { api: Comlink.Remote<BenchWorkerApi>; terminate(): void } {
+  const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: 'ijepa-bench' });
+  const api = Comlink.wrap<BenchWorkerApi>(worker);
+  return { api, terminate: () => worker.terminate() };
 }

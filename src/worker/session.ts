@@ -8,6 +8,7 @@ import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } fro
 import { assertValidConfig } from '../ijepa/validate';
 import { EpochSampler } from '../data/sampler';
 import type { DatasetManager } from './datasetManager';
+import { precompileStep } from './precompile';
 import type { ExportKind, RunKeeper } from './runKeeper';
 import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type Phase, type RestoredRun, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
 
@@ -245,11 +246,14 @@ export class TrainingSession {
       return this.poisonNextBatch ? prepared.mul(Number.NaN) : prepared;
     }) as tf.Tensor4D;
     this.poisonNextBatch = false;
-    const result = await trainStep(trainer, images, masks).finally(() => images.dispose());
+    const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
+    const result = await (firstStep ? precompileStep(config, images) : Promise.resolve())
+      .then(() => trainStep(trainer, images, masks))
+      .finally(() => images.dispose());
     const stepMs = performance.now() - started;
-    if (this.phase === 'compiling') {
+    if (firstStep) {
       this.compileMs = stepMs;
-      if (this.isRunning) this.setPhase('training');
+      if (this.phase === 'compiling' && this.isRunning) this.setPhase('training');
     } else {
       this.recentStepMs = [...this.recentStepMs.slice(-(RATE_WINDOW - 1)), stepMs];
     }

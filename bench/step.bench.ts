@@ -1,0 +1,39 @@
+// The step benchmark: opens the production build in `?bench` page mode, lets the page measure
+// every chosen preset and backend, prints the table and writes JSON + Markdown to bench/results/.
+// Run: npm run bench
+//   BENCH_PRESETS=micro,tiny,small  BENCH_BACKENDS=webgpu,webgl,wasm,cpu (those available)
+//   BENCH_STEPS=10  BENCH_WARMUP=2  BENCH_BUDGET_S=600 (per measurement; slower cells are reported
+//   as over budget: on a software adapter `small` takes minutes per step)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { test } from '@playwright/test';
+import { openApp, read } from '../e2e/app';
+import { benchMarkdown, type BenchReport } from '../src/store/benchReport';
+
+const env = process.env;
+const params = new URLSearchParams({
+  bench: '1', autorun: '1', testHooks: '1',
+  presets: env.BENCH_PRESETS ?? 'micro,tiny,small',
+  steps: env.BENCH_STEPS ?? '10', warmup: env.BENCH_WARMUP ?? '2', budget: env.BENCH_BUDGET_S ?? '600',
+});
+if (env.BENCH_BACKENDS) params.set('backends', env.BENCH_BACKENDS);
+
+test('training step benchmark', async ({ page }) => {
+  test.setTimeout(6 * 60 * 60_000);
+  await openApp(page, params.toString());
+  let report: BenchReport | null = null;
+  let lastProgress = '';
+  await test.expect.poll(async () => {
+    const bench = await read(page, 'bench');
+    if (bench.progress !== lastProgress) console.log(`[bench] ${(lastProgress = bench.progress)}`);
+    report = bench.report;
+    return !bench.running && bench.progress === 'Done.';
+  }, { timeout: 6 * 60 * 60_000, intervals: [1000] }).toBe(true);
+  const done = report as unknown as BenchReport;
+  const markdown = benchMarkdown(done);
+  console.log(`\n${markdown}`);
+  mkdirSync('bench/results', { recursive: true });
+  const name = `bench/results/step-${done.adapter.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  writeFileSync(`${name}.json`, `${JSON.stringify(done, null, 2)}\n`);
+  writeFileSync(`${name}.md`, markdown);
+  console.log(`[bench] wrote ${name}.json and ${name}.md`);
+});

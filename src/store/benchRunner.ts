@@ -1,0 +1,150 @@
+// The `?bench` page mode: for every chosen backend and preset, (1) the bare step in a fresh worker
+// (time to first step, ms/step, kernels, FLOP/s, memory), (2) on WebGPU the time to first step
+// again in another fresh worker, with shaders precompiled, and (3) the full app's steps/s: this
+// page's own trainer, with its masks, metrics and panels, timed from the page. Figures only: no
+// pass or fail.
+import { create } from 'zustand';
+import { PRESETS, type PresetName } from '../ijepa/config';
+import { startBenchWorker } from '../worker/client';
+import { isActivePhase, type BackendName } from '../worker/protocol';
+import { useAppStore, type AppState } from './appStore';
+import { overheadRatio, type AppLoop, type BenchCell, type BenchReport } from './benchReport';
+import { actions } from './trainerConnection';
+
+export interface BenchRequest {
+  presets: PresetName[];
+  backends: BackendName[];
+  steps: number;
+  warmup: number;
+  budgetSec: number; // per measurement: a cell that takes longer is reported as over budget
+}
+
+interface BenchState {
+  running: boolean;
+  progress: string;
+  report: BenchReport | null;
+}
+
+export const useBenchStore = create<BenchState>(() => ({ running: false, progress: '', report: null }));
+
+class OverBudget extends Error {}
+
+function withBudget<T>(work: Promise<T>, budgetSec: number, onTimeout: () => void): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout();
+      reject(new OverBudget(`over the ${budgetSec} s budget`));
+    }, budgetSec * 1000);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Runs `fn` in a fresh benchmark worker, which is terminated afterwards (or when over budget). */
+async function inFreshWorker<T>(budgetSec: number, fn: (api: ReturnType<typeof startBenchWorker>['api']) => Promise<T>): Promise<T> {
+  const worker = startBenchWorker();
+  try {
+    return await withBudget(fn(worker.api), budgetSec, () => worker.terminate());
+  } finally {
+    worker.terminate();
+  }
+}
+
+/** Resolves (with the time) as soon as the page's state satisfies `predicate`. */
+function whenApp(predicate: (s: AppState) => boolean): Promise<number> {
+  return new Promise((resolve) => {
+    if (predicate(useAppStore.getState())) return resolve(performance.now());
+    const stop = useAppStore.subscribe((s) => {
+      if (!predicate(s)) return;
+      stop();
+      resolve(performance.now());
+    });
+  });
+}
+
+/** The page's own training loop on `preset`: steps per second after compilation and warm-up. */
+async function measureAppLoop(preset: PresetName, backend: BackendName, request: BenchRequest): Promise<AppLoop> {
+  if (useAppStore.getState().backend?.name !== backend) await actions.setBackend(backend);
+  useAppStore.getState().setPreset(preset);
+  await actions.applySettings(); // a fresh run of the preset
+  await actions.train();
+  const work = (async () => {
+    const from = 1 + request.warmup;
+    const started = await whenApp((s) => s.status.step >= from);
+    const firstSeen = useAppStore.getState().status.step;
+    const ended = await whenApp((s) => s.status.step >= firstSeen + request.steps || s.status.phase === 'error');
+    const { step, phase, message } = useAppStore.getState().status;
+    if (phase === 'error') throw new Error(message);
+    return { steps: step - firstSeen, stepsPerSec: ((step - firstSeen) * 1000) / (ended - started) };
+  })();
+  try {
+    return await withBudget(work, request.budgetSec, () => {});
+  } finally {
+    await actions.pause();
+    await whenApp((s) => !isActivePhase(s.status.phase));
+    await actions.reset();
+  }
+}
+
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export async function runBenchmark(request: BenchRequest): Promise<BenchReport> {
+  const app = useAppStore.getState();
+  const restore = { preset: app.preset, backend: app.backend?.name, evalEvery: app.evalEvery, autosaveEvery: app.autosaveEvery };
+  const report: BenchReport = {
+    date: new Date().toISOString(), userAgent: navigator.userAgent, adapter: app.backend?.adapter ?? 'unknown',
+    steps: request.steps, warmup: request.warmup, cells: [],
+  };
+  const progress = (text: string) => useBenchStore.setState({ progress: text, report: { ...report, cells: [...report.cells] } });
+  useBenchStore.setState({ running: true, report: null });
+  await actions.setEvalEvery(0); // the app loop is timed without evaluations or autosaves
+  await actions.setAutosaveEvery(0);
+  try {
+    for (const backend of request.backends) {
+      for (const preset of request.presets) {
+        const cell: BenchCell = { preset, backend, bare: null, precompiled: null, app: null, overheadRatio: null, error: null };
+        const label = `${preset} on ${backend}`;
+        try {
+          progress(`${label}: the bare step (${request.warmup} warm-up + ${request.steps} timed steps, then one profiled)`);
+          cell.bare = await inFreshWorker(request.budgetSec, (api) => api.run({ preset, backend, steps: request.steps, warmup: request.warmup }));
+          if (report.cells.length === 0 || backend === 'webgpu') report.adapter = cell.bare.adapter;
+          if (backend === 'webgpu') {
+            progress(`${label}: time to first step with precompiled shaders`);
+            cell.precompiled = await inFreshWorker(request.budgetSec, (api) => api.firstStep(preset, backend, true));
+          }
+          progress(`${label}: the app's own loop (${request.steps} steps)`);
+          cell.app = await measureAppLoop(preset, backend, request);
+          cell.overheadRatio = overheadRatio(cell.app, cell.bare);
+        } catch (error) {
+          cell.error = message(error);
+        }
+        report.cells.push(cell);
+      }
+    }
+  } finally {
+    useAppStore.getState().setPreset(restore.preset);
+    await actions.applySettings();
+    if (restore.backend && restore.backend !== useAppStore.getState().backend?.name) await actions.setBackend(restore.backend);
+    await actions.setEvalEvery(restore.evalEvery);
+    await actions.setAutosaveEvery(restore.autosaveEvery);
+    useBenchStore.setState({ running: false, progress: 'Done.', report: { ...report, cells: [...report.cells] } });
+  }
+  return report;
+}
+
+/** The request in a `?bench` URL: presets=, backends=, steps=, warmup=, budget= (seconds). */
+export function benchRequestFromUrl(search: string, available: BackendName[]): BenchRequest {
+  const params = new URLSearchParams(search);
+  const list = (key: string) => params.get(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const whole = (key: string, fallback: number, min: number) => {
+    const value = Number(params.get(key));
+    return params.has(key) && Number.isInteger(value) && value >= min ? value : fallback;
+  };
+  return {
+    presets: (list('presets') ?? Object.keys(PRESETS)).filter((p): p is PresetName => p in PRESETS),
+    backends: (list('backends') ?? available).filter((b): b is BackendName => available.includes(b as BackendName)),
+    steps: whole('steps', 10, 1),
+    warmup: whole('warmup', 2, 0),
+    budgetSec: whole('budget', 600, 1),
+  };
+}

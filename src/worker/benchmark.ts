@@ -1,0 +1,196 @@
+// The benchmark's measurements of the bare training step (no app around it): time to first step,
+// steady-state ms per step, kernels per step, model FLOP/s against the same backend's large-matmul
+// FLOP/s, and tensor/GPU memory at step 10 and step N. Runs in a fresh worker per measurement, so
+// shader caches start empty and time to first step means what a person sees.
+import { cropBoxesFor, prepareImages } from '../ijepa/augment';
+import { presetConfig, type PresetName } from '../ijepa/config';
+import { stepFlops } from '../ijepa/flops';
+import * as tf from '../ijepa/tf';
+import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
+import { generateSampleSet } from '../data/sampleSet';
+import { precompileStep } from './precompile';
+import type { BackendName } from './protocol';
+
+export interface BenchOptions {
+  preset: PresetName;
+  backend: BackendName;
+  steps: number; // measured steps after warm-up (N); memory is compared at step 10 and this one
+  warmup: number;
+}
+
+export interface KernelTime {
+  name: string;
+  ms: number;
+  count: number;
+}
+
+export interface BareStepResult {
+  preset: PresetName;
+  backend: BackendName;
+  adapter: string;
+  batchSize: number;
+  firstStepMs: number; // shader compilation included
+  medianStepMs: number;
+  imagesPerSec: number;
+  kernelsPerStep: number; // tfjs kernel calls in one step (tf.profile)
+  dispatchesPerStep: number | null; // GPU programs actually launched (WebGPU / WebGL)
+  topKernels: KernelTime[];
+  modelFlopsPerStep: number;
+  achievedFlopsPerSec: number;
+  matmulFlopsPerSec: number;
+  utilisation: number; // achieved / large matmul
+  memory: { step: number; numTensors: number; gpuBytes: number | null }[];
+}
+
+type ProgramRunner = Record<string, (...args: unknown[]) => unknown>;
+
+/** Counts the GPU programs a backend launches while `fn` runs (null where there are none). */
+async function countDispatches(fn: () => Promise<void>): Promise<number | null> {
+  const backend = tf.backend() as unknown as ProgramRunner;
+  const method = tf.getBackend() === 'webgpu' ? 'recordAndSubmit' : tf.getBackend() === 'webgl' ? 'runWebGLProgram' : null;
+  if (!method || typeof backend[method] !== 'function') {
+    await fn();
+    return null;
+  }
+  const original = backend[method];
+  let count = 0;
+  backend[method] = function counted(this: unknown, ...args: unknown[]) {
+    count++;
+    return original.apply(this, args);
+  };
+  try {
+    await fn();
+  } finally {
+    backend[method] = original;
+  }
+  return count;
+}
+
+/** FLOP/s of a large square matMul on this backend: the most this backend delivers through tfjs. */
+export async function matmulFlopsPerSec(size = tf.getBackend() === 'cpu' ? 256 : 1024, repeats = 4): Promise<number> {
+  const a = tf.randomNormal([size, size]);
+  const b = tf.randomNormal([size, size]);
+  const run = async (times: number) => {
+    const outs = Array.from({ length: times }, () => tf.matMul(a, b));
+    await outs[outs.length - 1].data(); // one readback: the queue has drained
+    tf.dispose(outs);
+  };
+  await run(1); // compile and warm up
+  const started = performance.now();
+  await run(repeats);
+  const seconds = (performance.now() - started) / 1000;
+  tf.dispose([a, b]);
+  return (2 * size ** 3 * repeats) / seconds;
+}
+
+function gpuBytes(): number | null {
+  return (tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number }).numBytesInGPU ?? null;
+}
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+};
+
+/** The bare loop: masks, a batch of sample images cropped as in the app, the step. Nothing else. */
+function bareLoop(trainer: Trainer) {
+  const { config } = trainer;
+  const B = config.batchSize;
+  const side = config.cropSize;
+  const pixels = new Int32Array(2 * B * side * side * 3); // two batches of the built-in sample set
+  let i = 0;
+  for (const { rgb } of generateSampleSet(side, Math.ceil((2 * B) / 6))) {
+    if (i >= 2 * B) break;
+    pixels.set(rgb, i++ * side * side * 3);
+  }
+  const batch = (step: number) => tf.tidy(() => {
+    const offset = (step % 2) * B * side * side * 3;
+    const boxes = config.randomResizedCrop ? cropBoxesFor(config, step, B, side, side) : undefined;
+    return prepareImages(tf.tensor4d(pixels.subarray(offset, offset + B * side * side * 3), [B, side, side, 3], 'int32'), side, boxes);
+  });
+  return {
+    batch,
+    async step(): Promise<void> {
+      const masks = nextMasks(trainer);
+      const images = batch(trainer.step);
+      await trainStep(trainer, images, masks).finally(() => images.dispose());
+    },
+  };
+}
+
+export interface FirstStep {
+  precompileMs: number | null; // WEBGPU_ENGINE_COMPILE_ONLY pass (WebGPU only)
+  firstStepMs: number; // the first real step (shader compilation included unless precompiled)
+  timeToFirstStepMs: number; // both: what a person waits after pressing Train
+}
+
+async function firstStep(trainer: Trainer, loop: ReturnType<typeof bareLoop>, precompile: boolean): Promise<FirstStep> {
+  let precompileMs: number | null = null;
+  if (precompile) {
+    const images = loop.batch(0);
+    precompileMs = await precompileStep(trainer.config, images);
+    images.dispose();
+  }
+  const started = performance.now();
+  await loop.step();
+  const firstStepMs = performance.now() - started;
+  return { precompileMs, firstStepMs, timeToFirstStepMs: (precompileMs ?? 0) + firstStepMs };
+}
+
+/** Time to the first step only (in a fresh worker: nothing compiled yet). */
+export async function measureFirstStep(preset: PresetName, precompile: boolean): Promise<FirstStep> {
+  const trainer = createTrainer(presetConfig(preset));
+  try {
+    return await firstStep(trainer, bareLoop(trainer), precompile);
+  } finally {
+    disposeTrainer(trainer);
+  }
+}
+
+/** Everything but the app overhead, for one preset on the active backend (without precompiling,
+ *  so that `firstStep` is the unaided time to first step). */
+export async function benchmarkBareStep(options: BenchOptions, adapter: string): Promise<BareStepResult> {
+  const config = presetConfig(options.preset);
+  const trainer = createTrainer(config);
+  const loop = bareLoop(trainer);
+  try {
+    const first = await firstStep(trainer, loop, false);
+    const memory: BareStepResult['memory'] = [];
+    const stepTimes: number[] = [];
+    const lastStep = Math.max(1 + options.warmup + options.steps, 10); // memory is compared at step 10 and here
+    while (trainer.step < lastStep) {
+      const started = performance.now();
+      await loop.step();
+      if (trainer.step > options.warmup + 1) stepTimes.push(performance.now() - started);
+      if (trainer.step === 10 || trainer.step === lastStep) memory.push({ step: trainer.step, numTensors: tf.memory().numTensors, gpuBytes: gpuBytes() });
+    }
+    const medianStepMs = median(stepTimes);
+
+    let kernels: { name: string; kernelTimeMs: number | { error: string } }[] = [];
+    const dispatchesPerStep = await countDispatches(async () => {
+      const profile = await tf.profile(async () => loop.step());
+      kernels = profile.kernels as typeof kernels;
+    });
+    const byName = new Map<string, KernelTime>();
+    for (const k of kernels) {
+      const entry = byName.get(k.name) ?? { name: k.name, ms: 0, count: 0 };
+      entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+      entry.count++;
+      byName.set(k.name, entry);
+    }
+    const topKernels = [...byName.values()].sort((a, b) => b.ms - a.ms).slice(0, 10);
+
+    const modelFlopsPerStep = stepFlops(config, trainer.plan).total;
+    const achievedFlopsPerSec = modelFlopsPerStep / (medianStepMs / 1000);
+    const matmul = await matmulFlopsPerSec();
+    return {
+      preset: options.preset, backend: options.backend, adapter, batchSize: config.batchSize, firstStepMs: first.firstStepMs,
+      medianStepMs, imagesPerSec: (config.batchSize * 1000) / medianStepMs,
+      kernelsPerStep: kernels.length, dispatchesPerStep, topKernels,
+      modelFlopsPerStep, achievedFlopsPerSec, matmulFlopsPerSec: matmul, utilisation: achievedFlopsPerSec / matmul,
+      memory,
+    };
+  } finally {
+    disposeTrainer(trainer);
+  }
+}

@@ -1,0 +1,38 @@
+// Compiles every WebGPU shader of the training step before the first real step. tfjs compiles
+// a pipeline the first time it meets a (kernel, shape) pair, one after another, inside the first
+// step; in WEBGPU_ENGINE_COMPILE_ONLY mode it records the pipelines without running them, so the
+// driver compiles them in parallel (TFJS_WEBGPU_NOTES.md, "Speed and memory").
+import type { IJepaConfig } from '../ijepa/config';
+import { adamWStep, emaUpdate } from '../ijepa/optim';
+import { schedulesAt } from '../ijepa/schedules';
+import * as tf from '../ijepa/tf';
+import { createTrainer, disposeTrainer, lossAndGrads, nextMasks } from '../ijepa/trainStep';
+import { trainableParams } from '../ijepa/model';
+
+interface CompilingBackend {
+  checkCompileCompletionAsync(): Promise<void>;
+}
+
+/** On WebGPU: runs one throwaway step of `config` in compile-only mode (on a separate model,
+ *  because in that mode no kernel runs, so any assignment would leave garbage behind) and waits
+ *  for the compiled pipelines. Returns the milliseconds spent, or null on other backends. */
+export async function precompileStep(config: IJepaConfig, images: tf.Tensor4D): Promise<number | null> {
+  if (tf.getBackend() !== 'webgpu') return null;
+  const started = performance.now();
+  const scratch = createTrainer(config);
+  const env = tf.env();
+  env.set('WEBGPU_ENGINE_COMPILE_ONLY', true);
+  try {
+    tf.tidy(() => {
+      const { lr, wd, momentum } = schedulesAt(config, 0);
+      const { grads } = lossAndGrads(scratch.model, images, nextMasks(scratch));
+      adamWStep(scratch.optimizer, trainableParams(scratch.model), grads, lr, wd);
+      emaUpdate(scratch.model.targetEncoder, scratch.model.encoder, momentum);
+    });
+    await (tf.backend() as unknown as CompilingBackend).checkCompileCompletionAsync();
+  } finally {
+    env.set('WEBGPU_ENGINE_COMPILE_ONLY', false);
+    disposeTrainer(scratch);
+  }
+  return performance.now() - started;
+}

@@ -13,7 +13,7 @@ export async function openApp(page: Page, query = FAST_RUN): Promise<void> {
 
 type HookData = { [K in keyof IjepaTestHook]: IjepaTestHook[K] extends ((...args: never[]) => infer R) | undefined ? Awaited<R> : never };
 
-export function read<K extends Exclude<keyof IjepaTestHook, 'forceNaN' | 'loseDevice'>>(page: Page, key: K): Promise<HookData[K]> {
+export function read<K extends Exclude<keyof IjepaTestHook, 'forceNaN' | 'loseDevice' | 'fusedKernelErrors'>>(page: Page, key: K): Promise<HookData[K]> {
   return page.evaluate((k) => (window.__ijepa![k] as () => unknown)(), key) as Promise<HookData[K]>;
 }
 

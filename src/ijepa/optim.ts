@@ -1,6 +1,7 @@
 // AdamW exactly as torch.optim.AdamW (decoupled decay applied first, bias-corrected moments), with
 // the reference's exclusions, and the EMA update of the target encoder. tfjs has no AdamW, and its
 // Adam keeps moments by list position; ours keeps them by name so checkpoints can hold them.
+import { adamWParam, fusedKernelsActive, lerpInto } from './fused';
 import type { Params } from './layers';
 import * as tf from './tf';
 
@@ -41,11 +42,22 @@ export function adamWStep(state: AdamWState, params: [string, tf.Variable][], gr
   const biasCorrection1 = 1 - beta1 ** state.step;
   const biasCorrection2 = 1 - beta2 ** state.step;
   const stepSize = lr / biasCorrection1;
+  const fused = fusedKernelsActive();
   for (const [name, param] of params) {
     const g = grads[name];
     if (!g) throw new Error(`AdamW: no gradient for ${name}`);
     const m = state.expAvg[name];
     const v = state.expAvgSq[name];
+    if (fused) {
+      // three kernels per parameter instead of about thirteen
+      const newM = lerpInto(m, g, beta1);
+      const newV = lerpInto(v, g, beta2, true);
+      const decay = isDecayed(name, param.shape) && wd > 0 ? 1 - lr * wd : 1;
+      param.assign(adamWParam(param, newM, newV, { decay, stepSize, sqrtBiasCorrection2: Math.sqrt(biasCorrection2), eps: ADAM_EPS }));
+      m.assign(newM);
+      v.assign(newV);
+      continue;
+    }
     const decayed = isDecayed(name, param.shape) && wd > 0 ? param.mul(1 - lr * wd) : param;
     const newM = m.mul(beta1).add(g.mul(1 - beta1));
     const newV = v.mul(beta2).add(g.square().mul(1 - beta2));
@@ -58,8 +70,9 @@ export function adamWStep(state: AdamWState, params: [string, tf.Variable][], gr
 
 /** theta_bar = m * theta_bar + (1 - m) * theta, for every encoder parameter. Call inside tf.tidy. */
 export function emaUpdate(target: Params, online: Params, momentum: number): void {
+  const fused = fusedKernelsActive();
   for (const [name, t] of Object.entries(target)) {
-    t.assign(t.mul(momentum).add(online[name].mul(1 - momentum)));
+    t.assign(fused ? lerpInto(t, online[name], momentum) : t.mul(momentum).add(online[name].mul(1 - momentum)));
   }
 }
 

@@ -1,4 +1,4 @@
-// Helpers shared by the engine's unit tests (not imported by app code).
+// Helpers shared by the engine's unit tests and the fused-kernel check (./fusedCheck.ts).
 import type { IJepaConfig } from './config';
 import { createRng } from './rng';
 import * as tf from './tf';

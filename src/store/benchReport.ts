@@ -12,7 +12,8 @@ export interface AppLoop {
 export interface BenchCell {
   preset: PresetName;
   backend: BackendName;
-  bare: BareStepResult | null;
+  bare: BareStepResult | null; // the step as the app runs it (fused kernels where the backend has them)
+  plain: BareStepResult | null; // the same step with the plain tfjs ops (before the fused kernels)
   precompiled: FirstStep | null; // time to first step with WEBGPU_ENGINE_COMPILE_ONLY (WebGPU)
   app: AppLoop | null;
   overheadRatio: number | null; // app steps/s over bare steps/s (1 = the app costs nothing)
@@ -37,31 +38,46 @@ const seconds = (ms: number | null | undefined) => (ms == null ? '–' : `${(ms 
 /** 2.15e9 -> '2.15 G', 3.4e7 -> '34.0 M' */
 export const formatFlops = (v: number | null | undefined) => (v == null ? '–' : v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(1)} M`);
 
-/** A Markdown table of the report, one row per cell, plus each cell's top kernels. */
+function row(c: BenchCell, b: BareStepResult, variant: 'fused' | 'plain'): string {
+  const [m10, mN] = [b.memory[0], b.memory[b.memory.length - 1]];
+  const fusedRow = variant === 'fused';
+  return `| ${c.preset} | ${c.backend} | ${b.fused ? 'fused' : 'plain'} | ${fixed(b.medianStepMs, 1)} | ${fixed(b.imagesPerSec, 1)} | ${seconds(b.firstStepMs)} | ${fusedRow ? seconds(c.precompiled?.timeToFirstStepMs) : '–'} | ${b.kernelsPerStep} / ${b.workKernelsPerStep} | ${b.dispatchesPerStep ?? '–'} | ${formatFlops(b.achievedFlopsPerSec)} | ${formatFlops(b.matmulFlopsPerSec)} | ${fixed(b.utilisation * 100, 1)}% | ${fusedRow ? fixed(c.overheadRatio, 2) : '–'} | ${m10?.numTensors} → ${mN?.numTensors} | ${m10?.gpuBytes ?? '–'} → ${mN?.gpuBytes ?? '–'} |`;
+}
+
+/** "fused vs plain" in one line: how many times fewer kernels and how much faster. */
+export function fusedGain(c: BenchCell): string | null {
+  if (!c.bare || !c.plain || !c.bare.fused) return null;
+  const ratio = (a: number | null, b: number | null) => (a && b ? (b / a).toFixed(2) : '–');
+  return `${c.preset} on ${c.backend}: the fused step runs ${ratio(c.bare.workKernelsPerStep, c.plain.workKernelsPerStep)}x fewer tfjs kernels that do work ` +
+    `(${ratio(c.bare.dispatchesPerStep, c.plain.dispatchesPerStep)}x fewer GPU dispatches) and the step is ${ratio(c.bare.medianStepMs, c.plain.medianStepMs)}x as fast.`;
+}
+
+/** A Markdown table of the report, one row per cell and kernel variant, plus top kernels. */
 export function benchMarkdown(report: BenchReport): string {
   const lines = [
     `# I-JEPA step benchmark, ${report.date}`,
     '',
     `Adapter: ${report.adapter}  `,
     `Browser: ${report.userAgent}  `,
-    `Median of ${report.steps} steps after ${report.warmup} warm-up steps.`,
+    `Median of ${report.steps} steps after ${report.warmup} warm-up steps. "fused": the app's step (fused kernels where the backend has them); "plain": the same step with tfjs' own ops.`,
     '',
-    '| preset | backend | ms/step | images/s | first step | first step, precompiled | kernels/step | GPU dispatches/step | model FLOP/s | large matmul FLOP/s | utilisation | app overhead ratio | tensors step 10 → N | GPU bytes step 10 → N |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| preset | backend | kernels | ms/step | images/s | first step | first step, precompiled | kernels/step (all / doing work) | GPU dispatches/step | model FLOP/s | large matmul FLOP/s | utilisation | app overhead ratio | tensors step 10 → N | GPU bytes step 10 → N |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of report.cells) {
-    const b = c.bare;
-    if (!b) {
-      lines.push(`| ${c.preset} | ${c.backend} | ${c.error ?? 'not measured'} |||||||||||||`);
-      continue;
-    }
-    const [m10, mN] = [b.memory[0], b.memory[b.memory.length - 1]];
-    lines.push(`| ${c.preset} | ${c.backend} | ${fixed(b.medianStepMs, 1)} | ${fixed(b.imagesPerSec, 1)} | ${seconds(b.firstStepMs)} | ${seconds(c.precompiled?.timeToFirstStepMs)} | ${b.kernelsPerStep} | ${b.dispatchesPerStep ?? '–'} | ${formatFlops(b.achievedFlopsPerSec)} | ${formatFlops(b.matmulFlopsPerSec)} | ${fixed(b.utilisation * 100, 1)}% | ${fixed(c.overheadRatio, 2)} | ${m10?.numTensors} → ${mN?.numTensors} | ${m10?.gpuBytes ?? '–'} → ${mN?.gpuBytes ?? '–'} |`);
+    if (!c.bare && !c.plain) lines.push(`| ${c.preset} | ${c.backend} | ${c.error ?? 'not measured'} ||||||||||||||`);
+    if (c.bare) lines.push(row(c, c.bare, 'fused'));
+    if (c.plain) lines.push(row(c, c.plain, 'plain'));
+    if ((c.bare || c.plain) && c.error) lines.push(`| ${c.preset} | ${c.backend} | ${c.error} ||||||||||||||`);
   }
+  const gains = report.cells.map(fusedGain).filter((g): g is string => g !== null);
+  if (gains.length > 0) lines.push('', ...gains.map((g) => `- ${g}`));
   for (const c of report.cells) {
-    if (!c.bare) continue;
-    lines.push('', `Top kernels, ${c.preset} on ${c.backend} (ms in one step, calls):`, '');
-    for (const k of c.bare.topKernels) lines.push(`- ${k.name}: ${k.ms.toFixed(2)} ms, ${k.count}`);
+    for (const b of [c.bare, c.plain]) {
+      if (!b) continue;
+      lines.push('', `Top kernels, ${c.preset} on ${c.backend}, ${b.fused ? 'fused' : 'plain'} (ms in one profiled step, calls):`, '');
+      for (const k of b.topKernels) lines.push(`- ${k.name}: ${k.ms.toFixed(2)} ms, ${k.count}`);
+    }
   }
   return `${lines.join('\n')}\n`;
 }

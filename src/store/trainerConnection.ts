@@ -150,6 +150,7 @@ export const actions = {
     await call('Discarding the saved run', () => api().discardSavedRun());
   },
   loseDevice: () => call('Losing the device', () => api().testLoseDevice()),
+  fusedKernelErrors: () => call('Checking the fused kernels', () => api().testFusedKernelErrors()),
 };
 
 export function readSettingsFromUrl(): void {

@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { PRESETS, type PresetName } from '../ijepa/config';
 import { useAppStore } from '../store/appStore';
-import { benchMarkdown, formatFlops, type BenchCell } from '../store/benchReport';
+import { benchMarkdown, formatFlops, fusedGain, type BenchCell } from '../store/benchReport';
 import { benchRequestFromUrl, runBenchmark, useBenchStore, type BenchRequest } from '../store/benchRunner';
 import type { BackendName } from '../worker/protocol';
 import { download } from './download';
@@ -15,22 +15,26 @@ function toggle<T>(list: T[], item: T, on: boolean): T[] {
   return on ? [...new Set([...list, item])] : list.filter((x) => x !== item);
 }
 
-function CellRow({ cell }: { cell: BenchCell }) {
-  const b = cell.bare;
-  if (!b) return <tr><td>{cell.preset}</td><td>{cell.backend}</td><td colSpan={8} className="muted">{cell.error ?? 'not measured'}</td></tr>;
+function CellRows({ cell }: { cell: BenchCell }) {
+  if (!cell.bare) return <tr><td>{cell.preset}</td><td>{cell.backend}</td><td colSpan={9} className="muted">{cell.error ?? 'not measured'}</td></tr>;
   return (
-    <tr>
-      <td>{cell.preset}</td>
-      <td>{cell.backend}</td>
-      <td>{b.medianStepMs.toFixed(1)}</td>
-      <td>{b.imagesPerSec.toFixed(1)}</td>
-      <td>{(b.firstStepMs / 1000).toFixed(1)} s{cell.precompiled ? ` → ${(cell.precompiled.timeToFirstStepMs / 1000).toFixed(1)} s` : ''}</td>
-      <td>{b.kernelsPerStep}{b.dispatchesPerStep !== null ? ` (${b.dispatchesPerStep} GPU)` : ''}</td>
-      <td>{formatFlops(b.achievedFlopsPerSec)}FLOP/s</td>
-      <td>{(b.utilisation * 100).toFixed(1)}%</td>
-      <td>{cell.overheadRatio?.toFixed(2) ?? (cell.error ? cell.error : '–')}</td>
-      <td>{b.memory.map((m) => m.numTensors).join(' → ')}</td>
-    </tr>
+    <>
+      {[cell.bare, cell.plain].map((b) => b && (
+        <tr key={String(b.fused)}>
+          <td>{cell.preset}</td>
+          <td>{cell.backend}</td>
+          <td>{b.fused ? 'fused' : 'plain'}</td>
+          <td>{b.medianStepMs.toFixed(1)}</td>
+          <td>{b.imagesPerSec.toFixed(1)}</td>
+          <td>{(b.firstStepMs / 1000).toFixed(1)} s{b === cell.bare && cell.precompiled ? ` → ${(cell.precompiled.timeToFirstStepMs / 1000).toFixed(1)} s` : ''}</td>
+          <td>{b.workKernelsPerStep}{b.dispatchesPerStep !== null ? ` (${b.dispatchesPerStep} GPU)` : ''}</td>
+          <td>{formatFlops(b.achievedFlopsPerSec)}FLOP/s</td>
+          <td>{(b.utilisation * 100).toFixed(1)}%</td>
+          <td>{b === cell.bare ? cell.overheadRatio?.toFixed(2) ?? cell.error ?? '–' : '–'}</td>
+          <td>{b.memory.map((m) => m.numTensors).join(' → ')}</td>
+        </tr>
+      ))}
+    </>
   );
 }
 
@@ -80,11 +84,12 @@ export function BenchPanel() {
           <div className="table-scroll">
             <table className="bench-table">
               <thead>
-                <tr><th>preset</th><th>backend</th><th>ms/step</th><th>images/s</th><th>first step → precompiled</th><th>kernels/step</th><th>model FLOP/s</th><th>utilisation</th><th>app overhead ratio</th><th>tensors step 10 → N</th></tr>
+                <tr><th>preset</th><th>backend</th><th>kernels</th><th>ms/step</th><th>images/s</th><th>first step → precompiled</th><th>kernels/step doing work</th><th>model FLOP/s</th><th>utilisation</th><th>app overhead ratio</th><th>tensors step 10 → N</th></tr>
               </thead>
-              <tbody>{report.cells.map((c) => <CellRow key={`${c.preset}-${c.backend}`} cell={c} />)}</tbody>
+              <tbody>{report.cells.map((c) => <CellRows key={`${c.preset}-${c.backend}`} cell={c} />)}</tbody>
             </table>
           </div>
+          <ul>{report.cells.map(fusedGain).filter(Boolean).map((g) => <li key={g}>{g}</li>)}</ul>
           <p className="muted">Adapter: {report.adapter}</p>
           <button type="button" onClick={() => download(JSON.stringify(report, null, 2), `bench-${stamp}.json`, 'application/json')}>Download JSON</button>{' '}
           <button type="button" onClick={() => download(benchMarkdown(report), `bench-${stamp}.md`, 'text/markdown')}>Download Markdown</button>

@@ -43,6 +43,7 @@ function makeHook(withActions: boolean) {
     bench: () => structuredClone(useBenchStore.getState()),
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,
+    fusedKernelErrors: withActions ? () => actions.fusedKernelErrors() : undefined,
   };
 }
 

@@ -7,7 +7,9 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import '../ijepa/fusedCpu';
 import * as tf from '../ijepa/tf';
+import './webgpuKernels';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from './protocol';
 
 setWasmPaths({

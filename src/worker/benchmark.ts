@@ -5,6 +5,7 @@
 import { cropBoxesFor, prepareImages } from '../ijepa/augment';
 import { presetConfig, type PresetName } from '../ijepa/config';
 import { stepFlops } from '../ijepa/flops';
+import { fusedKernelsActive, setFusedKernels } from '../ijepa/fused';
 import * as tf from '../ijepa/tf';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
 import { generateSampleSet } from '../data/sampleSet';
@@ -16,6 +17,7 @@ export interface BenchOptions {
   backend: BackendName;
   steps: number; // measured steps after warm-up (N); memory is compared at step 10 and this one
   warmup: number;
+  fused: boolean; // the fused kernels (the app's default) or the plain tfjs ops, to compare
 }
 
 export interface KernelTime {
@@ -29,10 +31,12 @@ export interface BareStepResult {
   backend: BackendName;
   adapter: string;
   batchSize: number;
+  fused: boolean; // false where asked for, or where the backend has no fused kernels
   firstStepMs: number; // shader compilation included
   medianStepMs: number;
   imagesPerSec: number;
   kernelsPerStep: number; // tfjs kernel calls in one step (tf.profile)
+  workKernelsPerStep: number; // the same without the calls that do no work (see NO_WORK_KERNELS)
   dispatchesPerStep: number | null; // GPU programs actually launched (WebGPU / WebGL)
   topKernels: KernelTime[];
   modelFlopsPerStep: number;
@@ -41,6 +45,11 @@ export interface BareStepResult {
   utilisation: number; // achieved / large matmul
   memory: { step: number; numTensors: number; gpuBytes: number | null }[];
 }
+
+/** Kernels tf.profile lists that compute nothing: Reshape and Identity only relabel a buffer (tfjs
+ *  clones every tensor it saves for the backward pass), and a custom op's `name__op` entry wraps
+ *  kernels that are listed on their own. */
+export const isNoWorkKernel = (name: string) => name === 'Reshape' || name === 'Identity' || name.endsWith('__op');
 
 type ProgramRunner = Record<string, (...args: unknown[]) => unknown>;
 
@@ -144,12 +153,14 @@ export async function measureFirstStep(preset: PresetName, precompile: boolean):
     return await firstStep(trainer, bareLoop(trainer), precompile);
   } finally {
     disposeTrainer(trainer);
+    setFusedKernels(true);
   }
 }
 
 /** Everything but the app overhead, for one preset on the active backend (without precompiling,
  *  so that `firstStep` is the unaided time to first step). */
 export async function benchmarkBareStep(options: BenchOptions, adapter: string): Promise<BareStepResult> {
+  setFusedKernels(options.fused);
   const config = presetConfig(options.preset);
   const trainer = createTrainer(config);
   const loop = bareLoop(trainer);
@@ -178,19 +189,20 @@ export async function benchmarkBareStep(options: BenchOptions, adapter: string):
       entry.count++;
       byName.set(k.name, entry);
     }
-    const topKernels = [...byName.values()].sort((a, b) => b.ms - a.ms).slice(0, 10);
+    const topKernels = [...byName.values()].filter((k) => !isNoWorkKernel(k.name)).sort((a, b) => b.ms - a.ms).slice(0, 10);
 
     const modelFlopsPerStep = stepFlops(config, trainer.plan).total;
     const achievedFlopsPerSec = modelFlopsPerStep / (medianStepMs / 1000);
     const matmul = await matmulFlopsPerSec();
     return {
-      preset: options.preset, backend: options.backend, adapter, batchSize: config.batchSize, firstStepMs: first.firstStepMs,
+      preset: options.preset, backend: options.backend, adapter, batchSize: config.batchSize, fused: fusedKernelsActive(), firstStepMs: first.firstStepMs,
       medianStepMs, imagesPerSec: (config.batchSize * 1000) / medianStepMs,
-      kernelsPerStep: kernels.length, dispatchesPerStep, topKernels,
+      kernelsPerStep: kernels.length, workKernelsPerStep: kernels.filter((k) => !isNoWorkKernel(k.name)).length, dispatchesPerStep, topKernels,
       modelFlopsPerStep, achievedFlopsPerSec, matmulFlopsPerSec: matmul, utilisation: achievedFlopsPerSec / matmul,
       memory,
     };
   } finally {
     disposeTrainer(trainer);
+    setFusedKernels(true);
   }
 }

@@ -3,6 +3,7 @@
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
 import type { IJepaConfig } from '../ijepa/config';
+import { fusedKernelErrors } from '../ijepa/fusedCheck';
 import { DatasetManager, type Decoder } from './datasetManager';
 import type { BackendInfo, BackendName, DatasetSummary, RunStatus, WorkerEvent } from './protocol';
 import type { RunStorage } from './persistence';
@@ -91,6 +92,8 @@ export function createTrainerApi(env: TrainerEnv) {
     testPoisonNextStep: () => need().session.poisonNextStep(),
     /** Test hook: lose the GPU device. */
     testLoseDevice: () => env.destroyDevice?.(),
+    /** Test hook: the fused kernels against the plain ops on this backend (max abs errors). */
+    testFusedKernelErrors: () => fusedKernelErrors(),
   };
 }
 

@@ -1,0 +1,25 @@
+// The fused kernels against the plain tfjs ops they replace (CPU backend; the WebGPU kernels are
+// checked the same way in the browser, e2e/kernels.spec.ts).
+import { afterEach, describe, expect, it } from 'vitest';
+import { fusedKernelsActive, setFusedKernels } from './fused';
+import { fusedKernelErrors } from './fusedCheck';
+
+afterEach(() => setFusedKernels(true));
+
+describe('fused kernels', () => {
+  it('are registered for the CPU backend, so the unit tests run the fused step', () => {
+    expect(fusedKernelsActive()).toBe(true);
+    setFusedKernels(false);
+    expect(fusedKernelsActive()).toBe(false);
+  });
+
+  it('match the plain ops: forward and gradients, and the weights after two training steps', async () => {
+    const errors = await fusedKernelErrors();
+    console.log(`[fused vs plain, CPU] max abs error: ${JSON.stringify(errors)}`);
+    expect(errors.active).toBe(true);
+    expect(errors.layerNorm).toBeLessThan(1e-5);
+    expect(errors.gelu).toBeLessThan(1e-5);
+    expect(errors.attention).toBeLessThan(1e-5);
+    expect(errors.trainingStep).toBeLessThan(1e-6);
+  }, 60_000);
+});

@@ -1,0 +1,83 @@
+// Fused kernels for the step's hottest op chains (LayerNorm, GELU, the attention softmax, and the
+// AdamW + EMA update). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
+// about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
+// step (TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
+// the backends provide them (src/worker/webgpuKernels.ts for WebGPU, ./fusedCpu.ts for the CPU
+// backend). Where the active backend has none (WebGL, WASM), the layers use the plain tfjs ops,
+// which compute the same thing.
+import * as tf from './tf';
+
+export const FUSED_KERNELS = {
+  layerNorm: 'IJepaLayerNorm', // (x, gamma, beta; eps) -> y over the last axis
+  layerNormStats: 'IJepaLayerNormStats', // (x; eps) -> [rows, 2] mean and 1/std
+  layerNormGradX: 'IJepaLayerNormGradX', // (x, gamma, dy, stats) -> dx
+  layerNormGradParam: 'IJepaLayerNormGradParam', // (x, dy, stats; which 0: gamma, 1: beta) -> [D]
+  gelu: 'IJepaGelu', // exact (erf) GELU
+  geluGrad: 'IJepaGeluGrad', // (x, dy) -> dx
+  scaledSoftmax: 'IJepaScaledSoftmax', // (logits; scale) -> softmax(scale * logits) over the last axis
+  scaledSoftmaxGrad: 'IJepaScaledSoftmaxGrad', // (y, dy; scale) -> dlogits
+  lerp: 'IJepaLerp', // (a, b; keep, square) -> keep * a + (1 - keep) * (square ? b^2 : b)
+  adamWParam: 'IJepaAdamWParam', // (param, m, v; decay, stepSize, sqrtBiasCorrection2, eps) -> new param
+} as const;
+
+export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
+
+let switchedOn = true;
+
+/** Turns the fused kernels off (or on again) for every backend: for benchmarks and tests that
+ *  compare the fused step with the plain one. */
+export function setFusedKernels(on: boolean): void {
+  switchedOn = on;
+}
+
+/** Are fusions switched on? (tfjs' own fused matMul + bias needs no kernel of ours.) */
+export const fusionOn = () => switchedOn;
+
+/** Does the active backend provide every fused kernel (and are they switched on)? */
+export function fusedKernelsActive(): boolean {
+  if (!switchedOn) return false;
+  const backend = tf.getBackend();
+  return Object.values(FUSED_KERNELS).every((name) => tf.getKernel(name, backend) !== undefined);
+}
+
+const run = (name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number> = {}) =>
+  tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+
+export const fusedLayerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) =>
+  run(FUSED_KERNELS.layerNorm, { x, gamma, beta }, { eps });
+export const fusedGelu = (x: tf.Tensor) => run(FUSED_KERNELS.gelu, { x });
+export const scaledSoftmax = (logits: tf.Tensor, scale: number) => run(FUSED_KERNELS.scaledSoftmax, { logits }, { scale });
+/** keep * a + (1 - keep) * b (or b squared): Adam's moments and the EMA in one kernel each. */
+export const lerpInto = (a: tf.Tensor, b: tf.Tensor, keep: number, square = false) =>
+  run(FUSED_KERNELS.lerp, { a, b }, { keep, square: square ? 1 : 0 });
+/** param * decay - stepSize * m / (sqrt(v) / sqrtBiasCorrection2 + eps), as torch's AdamW. */
+export const adamWParam = (param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: { decay: number; stepSize: number; sqrtBiasCorrection2: number; eps: number }) =>
+  run(FUSED_KERNELS.adamWParam, { param, m, v }, attrs);
+
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.layerNorm,
+  inputsToSave: ['x', 'gamma'],
+  gradFunc: (dy, saved, attrs) => {
+    const [x, gamma] = saved;
+    const eps = attrs.eps as number;
+    const stats = run(FUSED_KERNELS.layerNormStats, { x }, { eps }); // [rows, 2]
+    const grad = dy as tf.Tensor;
+    return {
+      x: () => run(FUSED_KERNELS.layerNormGradX, { x, gamma, dy: grad, stats }),
+      gamma: () => run(FUSED_KERNELS.layerNormGradParam, { x, dy: grad, stats }, { which: 0 }),
+      beta: () => run(FUSED_KERNELS.layerNormGradParam, { x, dy: grad, stats }, { which: 1 }),
+    };
+  },
+});
+
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.gelu,
+  inputsToSave: ['x'],
+  gradFunc: (dy, [x]) => ({ x: () => run(FUSED_KERNELS.geluGrad, { x, dy: dy as tf.Tensor }) }),
+});
+
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.scaledSoftmax,
+  outputsToSave: [true],
+  gradFunc: (dy, [y], attrs) => ({ logits: () => run(FUSED_KERNELS.scaledSoftmaxGrad, { y, dy: dy as tf.Tensor }, { scale: attrs.scale as number }) }),
+});

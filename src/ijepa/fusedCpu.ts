@@ -1,0 +1,136 @@
+// The fused kernels (./fused.ts) for tfjs' CPU backend: plain loops. They make the unit tests run
+// the same fused step as the GPU (and check every gradient against the plain ops), and they are
+// also faster than the op chains on the CPU.
+import { erf } from './erf';
+import { FUSED_KERNELS, type FusedKernelName } from './fused';
+import * as tf from './tf';
+
+interface CpuBackend {
+  data: { get(dataId: object): { values: tf.backend_util.BackendValues } };
+  makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
+}
+
+type Inputs = Record<string, tf.TensorInfo>;
+type Compute = (values: Record<string, Float32Array>, shapes: Record<string, number[]>, attrs: Record<string, number>) => { shape: number[]; out: Float32Array };
+
+function register(kernelName: FusedKernelName, compute: Compute): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: 'cpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const cpu = backend as unknown as CpuBackend;
+      const values: Record<string, Float32Array> = {};
+      const shapes: Record<string, number[]> = {};
+      for (const [name, info] of Object.entries(inputs as Inputs)) {
+        values[name] = cpu.data.get(info.dataId).values as Float32Array;
+        shapes[name] = info.shape;
+      }
+      const { shape, out } = compute(values, shapes, attrs as Record<string, number>);
+      return cpu.makeTensorInfo(shape, 'float32', out);
+    },
+  });
+}
+
+const rowsOf = (shape: number[]) => {
+  const cols = shape[shape.length - 1];
+  return { rows: shape.reduce((a, b) => a * b, 1) / cols, cols };
+};
+
+function rowStats(x: Float32Array, r: number, cols: number, eps: number): [number, number] {
+  let mean = 0;
+  for (let d = 0; d < cols; d++) mean += x[r * cols + d];
+  mean /= cols;
+  let variance = 0;
+  for (let d = 0; d < cols; d++) variance += (x[r * cols + d] - mean) ** 2;
+  return [mean, 1 / Math.sqrt(variance / cols + eps)];
+}
+
+register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, shapes, { eps }) => {
+  const { rows, cols } = rowsOf(shapes.x);
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < rows; r++) {
+    const [mean, rstd] = rowStats(x, r, cols, eps);
+    for (let d = 0; d < cols; d++) out[r * cols + d] = (x[r * cols + d] - mean) * rstd * gamma[d] + beta[d];
+  }
+  return { shape: shapes.x, out };
+});
+
+register(FUSED_KERNELS.layerNormStats, ({ x }, shapes, { eps }) => {
+  const { rows, cols } = rowsOf(shapes.x);
+  const out = new Float32Array(rows * 2);
+  for (let r = 0; r < rows; r++) out.set(rowStats(x, r, cols, eps), r * 2);
+  return { shape: [rows, 2], out };
+});
+
+// dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * gamma
+register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }, shapes) => {
+  const { rows, cols } = rowsOf(shapes.x);
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < rows; r++) {
+    const [mean, rstd] = [stats[r * 2], stats[r * 2 + 1]];
+    let meanG = 0, meanGX = 0;
+    for (let d = 0; d < cols; d++) {
+      const g = dy[r * cols + d] * gamma[d];
+      meanG += g;
+      meanGX += g * (x[r * cols + d] - mean) * rstd;
+    }
+    meanG /= cols;
+    meanGX /= cols;
+    for (let d = 0; d < cols; d++) {
+      const xhat = (x[r * cols + d] - mean) * rstd;
+      out[r * cols + d] = rstd * (dy[r * cols + d] * gamma[d] - meanG - xhat * meanGX);
+    }
+  }
+  return { shape: shapes.x, out };
+});
+
+register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, shapes, { which }) => {
+  const { rows, cols } = rowsOf(shapes.x);
+  const out = new Float32Array(cols);
+  for (let r = 0; r < rows; r++) {
+    for (let d = 0; d < cols; d++) out[d] += dy[r * cols + d] * (which === 0 ? (x[r * cols + d] - stats[r * 2]) * stats[r * 2 + 1] : 1);
+  }
+  return { shape: [cols], out };
+});
+
+register(FUSED_KERNELS.gelu, ({ x }, shapes) => ({ shape: shapes.x, out: x.map((v) => 0.5 * v * (1 + erf(v * Math.SQRT1_2))) }));
+
+register(FUSED_KERNELS.geluGrad, ({ x, dy }, shapes) => ({
+  shape: shapes.x,
+  out: x.map((v, i) => dy[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI))),
+}));
+
+register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
+  const { rows, cols } = rowsOf(shapes.logits);
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let d = 0; d < cols; d++) max = Math.max(max, scale * logits[r * cols + d]);
+    let sum = 0;
+    for (let d = 0; d < cols; d++) sum += (out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max));
+    for (let d = 0; d < cols; d++) out[r * cols + d] /= sum;
+  }
+  return { shape: shapes.logits, out };
+});
+
+// dlogits = scale * y * (dy - sum(dy * y))
+register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, shapes, { scale }) => {
+  const { rows, cols } = rowsOf(shapes.y);
+  const out = new Float32Array(y.length);
+  for (let r = 0; r < rows; r++) {
+    let dot = 0;
+    for (let d = 0; d < cols; d++) dot += dy[r * cols + d] * y[r * cols + d];
+    for (let d = 0; d < cols; d++) out[r * cols + d] = scale * y[r * cols + d] * (dy[r * cols + d] - dot);
+  }
+  return { shape: shapes.y, out };
+});
+
+register(FUSED_KERNELS.lerp, ({ a, b }, shapes, { keep, square }) => ({
+  shape: shapes.a,
+  out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),
+}));
+
+register(FUSED_KERNELS.adamWParam, ({ param, m, v }, shapes, { decay, stepSize, sqrtBiasCorrection2, eps }) => ({
+  shape: shapes.param,
+  out: param.map((p, i) => p * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtBiasCorrection2 + eps)),
+}));

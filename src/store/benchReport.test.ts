@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import type { BareStepResult } from '../worker/benchmark';
+import { benchMarkdown, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './benchReport';
+
+const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, dispatches: number): BareStepResult => ({
+  preset: 'micro', backend: 'webgpu', adapter: 'test adapter', batchSize: 8, fused, firstStepMs: 12_000, medianStepMs,
+  imagesPerSec: 8000 / medianStepMs, kernelsPerStep: workKernelsPerStep + 500, workKernelsPerStep, dispatchesPerStep: dispatches, topKernels: [{ name: 'BatchMatMul', ms: 5, count: 77 }],
+  modelFlopsPerStep: 8e7, achievedFlopsPerSec: 8e7 / (medianStepMs / 1000), matmulFlopsPerSec: 6.8e8, utilisation: 8e7 / (medianStepMs / 1000) / 6.8e8,
+  memory: [{ step: 10, numTensors: 171, gpuBytes: 1000 }, { step: 13, numTensors: 171, gpuBytes: 1000 }],
+});
+
+describe('benchmark report', () => {
+  const cell: BenchCell = {
+    preset: 'micro', backend: 'webgpu', bare: bare(true, 1000, 700, 400), plain: bare(false, 2000, 2100, 1400),
+    precompiled: { precompileMs: 9000, firstStepMs: 1000, timeToFirstStepMs: 10_000 }, app: { steps: 10, stepsPerSec: 0.95 }, overheadRatio: null, error: null,
+  };
+  cell.overheadRatio = overheadRatio(cell.app, cell.bare);
+  const report: BenchReport = { date: '2026-11-26T00:00:00Z', userAgent: 'UA', adapter: 'test adapter', steps: 10, warmup: 2, cells: [cell, { ...cell, preset: 'small', bare: null, plain: null, error: 'over the 600 s budget' }] };
+
+  it('overhead ratio: app steps/s over bare steps/s', () => {
+    expect(cell.overheadRatio).toBeCloseTo(0.95, 9);
+    expect(overheadRatio(null, cell.bare)).toBeNull();
+  });
+
+  it('states the fused gain as ratios from the same run', () => {
+    expect(fusedGain(cell)).toBe('micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work (3.50x fewer GPU dispatches) and the step is 2.00x as fast.');
+    expect(fusedGain({ ...cell, plain: null })).toBeNull();
+  });
+
+  it('writes one Markdown row per variant, the missing cells with their reason, and the top kernels', () => {
+    const md = benchMarkdown(report);
+    expect(md).toContain('| micro | webgpu | fused | 1000.0 | 8.0 | 12.0 s | 10.0 s | 1200 / 700 | 400 |');
+    expect(md).toContain('| micro | webgpu | plain | 2000.0 | 4.0 | 12.0 s | – | 2600 / 2100 | 1400 |');
+    expect(md).toContain('| 0.95 | 171 → 171 | 1000 → 1000 |');
+    expect(md).toContain('| small | webgpu | over the 600 s budget |');
+    expect(md).toContain('- BatchMatMul: 5.00 ms, 77');
+  });
+});

@@ -3,7 +3,8 @@
 // Run: npm run bench
 //   BENCH_PRESETS=micro,tiny,small  BENCH_BACKENDS=webgpu,webgl,wasm,cpu (those available)
 //   BENCH_STEPS=10  BENCH_WARMUP=2  BENCH_BUDGET_S=600 (per measurement; slower cells are reported
-//   as over budget: on a software adapter `small` takes minutes per step)
+//   as over budget: on a software adapter `small` takes minutes per step)  BENCH_PLAIN=0 (skip the
+//   plain-ops comparison, e.g. for a 1,000-step memory check)  BENCH_OUT=name (results file name)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from '@playwright/test';
 import { openApp, read } from '../e2e/app';
@@ -16,6 +17,7 @@ const params = new URLSearchParams({
   steps: env.BENCH_STEPS ?? '10', warmup: env.BENCH_WARMUP ?? '2', budget: env.BENCH_BUDGET_S ?? '600',
 });
 if (env.BENCH_BACKENDS) params.set('backends', env.BENCH_BACKENDS);
+if (env.BENCH_PLAIN === '0') params.set('plain', '0');
 
 test('training step benchmark', async ({ page }) => {
   test.setTimeout(6 * 60 * 60_000);
@@ -32,7 +34,7 @@ test('training step benchmark', async ({ page }) => {
   const markdown = benchMarkdown(done);
   console.log(`\n${markdown}`);
   mkdirSync('bench/results', { recursive: true });
-  const name = `bench/results/step-${done.adapter.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+  const name = `bench/results/${env.BENCH_OUT ?? `step-${done.adapter.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}`}`;
   writeFileSync(`${name}.json`, `${JSON.stringify(done, null, 2)}\n`);
   writeFileSync(`${name}.md`, markdown);
   console.log(`[bench] wrote ${name}.json and ${name}.md`);

@@ -25,6 +25,8 @@ describe('benchmark report', () => {
   it('states the fused gain as ratios from the same run', () => {
     expect(fusedGain(cell)).toBe('micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work (3.50x fewer GPU dispatches) and the step is 2.00x as fast.');
     expect(fusedGain({ ...cell, plain: null })).toBeNull();
+    const onCpu = { ...cell, bare: { ...cell.bare!, dispatchesPerStep: null }, plain: { ...cell.plain!, dispatchesPerStep: null } };
+    expect(fusedGain(onCpu)).toBe('micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work and the step is 2.00x as fast.');
   });
 
   it('writes one Markdown row per variant, the missing cells with their reason, and the top kernels', () => {

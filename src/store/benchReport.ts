@@ -49,7 +49,8 @@ export function fusedGain(c: BenchCell): string | null {
   if (!c.bare || !c.plain || !c.bare.fused) return null;
   const ratio = (a: number | null, b: number | null) => (a && b ? (b / a).toFixed(2) : '–');
   return `${c.preset} on ${c.backend}: the fused step runs ${ratio(c.bare.workKernelsPerStep, c.plain.workKernelsPerStep)}x fewer tfjs kernels that do work ` +
-    `(${ratio(c.bare.dispatchesPerStep, c.plain.dispatchesPerStep)}x fewer GPU dispatches) and the step is ${ratio(c.bare.medianStepMs, c.plain.medianStepMs)}x as fast.`;
+    (c.bare.dispatchesPerStep ? `(${ratio(c.bare.dispatchesPerStep, c.plain.dispatchesPerStep)}x fewer GPU dispatches) ` : '') +
+    `and the step is ${ratio(c.bare.medianStepMs, c.plain.medianStepMs)}x as fast.`;
 }
 
 /** A Markdown table of the report, one row per cell and kernel variant, plus top kernels. */

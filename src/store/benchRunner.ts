@@ -20,6 +20,7 @@ export interface BenchRequest {
   steps: number;
   warmup: number;
   budgetSec: number; // per measurement: a cell that takes longer is reported as over budget
+  comparePlain: boolean; // also time the step with the plain tfjs ops (before the fused kernels)
 }
 
 interface BenchState {
@@ -113,7 +114,7 @@ export async function runBenchmark(request: BenchRequest): Promise<BenchReport> 
           progress(`${label}: the bare step (${request.warmup} warm-up + ${request.steps} timed steps, then one profiled)`);
           cell.bare = await inFreshWorker(request.budgetSec, (api) => api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true }));
           if (report.cells.length === 0 || backend === 'webgpu') report.adapter = cell.bare.adapter;
-          if (cell.bare.fused) {
+          if (cell.bare.fused && request.comparePlain) {
             progress(`${label}: the same step with the plain tfjs ops (before the fused kernels)`);
             cell.plain = await inFreshWorker(request.budgetSec, (api) => api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: false }));
           }
@@ -141,7 +142,8 @@ export async function runBenchmark(request: BenchRequest): Promise<BenchReport> 
   return report;
 }
 
-/** The request in a `?bench` URL: presets=, backends=, steps=, warmup=, budget= (seconds). */
+/** The request in a `?bench` URL: presets=, backends=, steps=, warmup=, budget= (seconds), plain=0
+ *  (skip the plain-ops comparison). */
 export function benchRequestFromUrl(search: string, available: BackendName[]): BenchRequest {
   const params = new URLSearchParams(search);
   const list = (key: string) => params.get(key)?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -155,5 +157,6 @@ export function benchRequestFromUrl(search: string, available: BackendName[]): B
     steps: whole('steps', 10, 1),
     warmup: whole('warmup', 2, 0),
     budgetSec: whole('budget', 600, 1),
+    comparePlain: params.get('plain') !== '0',
   };
 }

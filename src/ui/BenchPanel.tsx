@@ -76,6 +76,7 @@ export function BenchPanel() {
         <label>Timed steps <input type="number" min={1} value={request.steps} onChange={(e) => update({ steps: Math.max(1, Math.floor(Number(e.target.value)) || 1) })} /></label>
         <label>Warm-up <input type="number" min={0} value={request.warmup} onChange={(e) => update({ warmup: Math.max(0, Math.floor(Number(e.target.value)) || 0) })} /></label>
         <label>Budget per measurement (s) <input type="number" min={1} value={request.budgetSec} onChange={(e) => update({ budgetSec: Math.max(1, Math.floor(Number(e.target.value)) || 1) })} /></label>
+        <label><input type="checkbox" checked={request.comparePlain} onChange={(e) => update({ comparePlain: e.target.checked })} /> compare with the plain tfjs ops</label>
         <button type="button" onClick={() => void runBenchmark(request)} disabled={running || request.presets.length === 0 || request.backends.length === 0}>Run benchmark</button>
       </fieldset>
       <p role="status" data-testid="bench-progress">{progress}</p>

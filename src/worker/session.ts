@@ -35,6 +35,8 @@ export class TrainingSession {
   private phase: Phase = 'idle';
   private message = '';
   private compileMs: number | null = null;
+  /** Compile the first step's shaders up front (./precompile.ts); set from the backend in use. */
+  precompileShaders = false;
   private looping = false;
   private stepInFlight = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -247,7 +249,7 @@ export class TrainingSession {
     }) as tf.Tensor4D;
     this.poisonNextBatch = false;
     const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
-    const result = await (firstStep ? precompileStep(config, images) : Promise.resolve())
+    const result = await (firstStep && this.precompileShaders ? precompileStep(config, images) : Promise.resolve())
       .then(() => trainStep(trainer, images, masks))
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;

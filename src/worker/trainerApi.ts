@@ -25,6 +25,11 @@ export interface InitResult {
   dataset: DatasetSummary;
 }
 
+/** Precompiling the first step's shaders (compile-only mode, in parallel) is for real GPUs: on a
+ *  software adapter it made the time to first step longer (SwiftShader, `npm run bench`: micro
+ *  11.6 s -> 11.9 s, tiny 26.9 s -> 31.2 s). The benchmark measures it either way. */
+const shouldPrecompile = (backend: BackendInfo) => backend.name === 'webgpu' && !backend.isSoftware;
+
 export function createTrainerApi(env: TrainerEnv) {
   let listener: (e: WorkerEvent) => void = () => {};
   const emit = (e: WorkerEvent) => listener(e);
@@ -49,6 +54,7 @@ export function createTrainerApi(env: TrainerEnv) {
       const dataset = data;
       const keeper = new RunKeeper(emit, env.storage, () => dataset.store, () => dataset.split(), () => dataset.summary());
       session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes }, keeper);
+      session.precompileShaders = shouldPrecompile(backend);
       data.loadSampleSet();
       return { backend, status: session.status(), dataset: data.summary() };
     },
@@ -56,6 +62,7 @@ export function createTrainerApi(env: TrainerEnv) {
       const { session } = need();
       await session.reset(); // the run's tensors live on the old backend
       const info = await env.selectBackend(name);
+      session.precompileShaders = shouldPrecompile(info);
       watchDevice();
       emit({ type: 'backend', info });
       return info;

@@ -7,7 +7,7 @@ import * as tf from '../ijepa/tf';
 import type { RunStatus, WorkerEvent } from './protocol';
 import { heldOutSplit } from '../data/split';
 import { memoryStorage } from './persistence';
-import { createTrainerApi, type TrainerApi } from './trainerApi';
+import { createTrainerApi, shouldPrecompile, type TrainerApi } from './trainerApi';
 
 const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
 
@@ -282,5 +282,14 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
     const target = await a.api.exportCheckpoint('target');
     await expect(b.api.importCheckpoint(target)).rejects.toThrow(/missing tensor 'encoder\.patch_embed\.proj\.weight'/);
     await b.api.reset();
+  });
+});
+
+describe('shader precompilation', () => {
+  const backend = (name: 'webgpu' | 'wasm', isSoftware: boolean) => ({ name, available: [name], adapter: 'x', isSoftware, note: '' });
+  it('is done on hardware WebGPU adapters only (it made the first step slower on SwiftShader)', () => {
+    expect(shouldPrecompile(backend('webgpu', false))).toBe(true);
+    expect(shouldPrecompile(backend('webgpu', true))).toBe(false);
+    expect(shouldPrecompile(backend('wasm', false))).toBe(false);
   });
 });

@@ -28,7 +28,7 @@ export interface InitResult {
 /** Precompiling the first step's shaders (compile-only mode, in parallel) is for real GPUs: on a
  *  software adapter it made the time to first step longer (SwiftShader, `npm run bench`: micro
  *  11.6 s -> 11.9 s, tiny 26.9 s -> 31.2 s). The benchmark measures it either way. */
-const shouldPrecompile = (backend: BackendInfo) => backend.name === 'webgpu' && !backend.isSoftware;
+export const shouldPrecompile = (backend: BackendInfo) => backend.name === 'webgpu' && !backend.isSoftware;
 
 export function createTrainerApi(env: TrainerEnv) {
   let listener: (e: WorkerEvent) => void = () => {};

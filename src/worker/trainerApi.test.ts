@@ -287,7 +287,7 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
 
 describe('shader precompilation', () => {
   const backend = (name: 'webgpu' | 'wasm', isSoftware: boolean) => ({ name, available: [name], adapter: 'x', isSoftware, note: '' });
-  it('is done on hardware WebGPU adapters only (it made the first step slower on SwiftShader)', () => {
+  it('is done on hardware WebGPU adapters only (it saved nothing reliably on SwiftShader)', () => {
     expect(shouldPrecompile(backend('webgpu', false))).toBe(true);
     expect(shouldPrecompile(backend('webgpu', true))).toBe(false);
     expect(shouldPrecompile(backend('wasm', false))).toBe(false);

@@ -26,8 +26,8 @@ export interface InitResult {
 }
 
 /** Precompiling the first step's shaders (compile-only mode, in parallel) is for real GPUs: on a
- *  software adapter it made the time to first step longer (SwiftShader, `npm run bench`: micro
- *  11.6 s -> 11.9 s, tiny 26.9 s -> 31.2 s). The benchmark measures it either way. */
+ *  software adapter it saved nothing reliably (SwiftShader, `npm run bench`: time to first step
+ *  micro 11.6 -> 11.9 s and 13.6 -> 12.4 s, tiny 26.9 -> 31.2 s). The benchmark measures it either way. */
 export const shouldPrecompile = (backend: BackendInfo) => backend.name === 'webgpu' && !backend.isSoftware;
 
 export function createTrainerApi(env: TrainerEnv) {

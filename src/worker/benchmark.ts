@@ -153,7 +153,6 @@ export async function measureFirstStep(preset: PresetName, precompile: boolean):
     return await firstStep(trainer, bareLoop(trainer), precompile);
   } finally {
     disposeTrainer(trainer);
-    setFusedKernels(true);
   }
 }
 

@@ -16,6 +16,16 @@ const FLUSH_INTERVAL_MS = 100;
 const RATE_WINDOW = 20; // steps averaged for steps/s
 
 /** A macrotask boundary without setTimeout's 4 ms clamp, so Pause messages get in between steps. */
+/** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
+ *  then aborts with a bare "Aborted()" (the `small` preset does, at batch 32): say what it means. */
+export function trainingStoppedMessage(error: unknown, backend: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (backend === 'wasm' && /Aborted\(\)/.test(message)) {
+    return 'Training stopped: the WASM backend ran out of memory (its heap cannot grow further). Choose a smaller preset or batch size, or use WebGPU.';
+  }
+  return `Training stopped: ${message}`;
+}
+
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
@@ -153,7 +163,7 @@ export class TrainingSession {
         if (this.phase === 'paused' || this.phase === 'done') await this.autosave(); // a pause is kept
       } while (this.isRunning); // Train or Step pressed during the autosave: this loop goes on
     } catch (error) {
-      this.setPhase('error', `Training stopped: ${error instanceof Error ? error.message : String(error)}`);
+      this.setPhase('error', trainingStoppedMessage(error, tf.getBackend()));
     } finally {
       this.looping = false;
       this.flush(true);

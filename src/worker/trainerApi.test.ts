@@ -7,6 +7,7 @@ import * as tf from '../ijepa/tf';
 import type { RunStatus, WorkerEvent } from './protocol';
 import { heldOutSplit } from '../data/split';
 import { memoryStorage } from './persistence';
+import { trainingStoppedMessage } from './session';
 import { createTrainerApi, shouldPrecompile, type TrainerApi } from './trainerApi';
 
 const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
@@ -291,5 +292,14 @@ describe('shader precompilation', () => {
     expect(shouldPrecompile(backend('webgpu', false))).toBe(true);
     expect(shouldPrecompile(backend('webgpu', true))).toBe(false);
     expect(shouldPrecompile(backend('wasm', false))).toBe(false);
+  });
+});
+
+describe('a training loop that dies', () => {
+  it('says the WASM backend ran out of memory instead of its bare "Aborted()"', () => {
+    const aborted = new Error('Aborted(). Build with -sASSERTIONS for more info.');
+    expect(trainingStoppedMessage(aborted, 'wasm')).toMatch(/WASM backend ran out of memory.*smaller preset or batch size, or use WebGPU/);
+    expect(trainingStoppedMessage(aborted, 'cpu')).toBe('Training stopped: Aborted(). Build with -sASSERTIONS for more info.');
+    expect(trainingStoppedMessage('device lost', 'webgpu')).toBe('Training stopped: device lost');
   });
 });

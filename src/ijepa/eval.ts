@@ -1,7 +1,8 @@
 // Evaluating a representation (IJEPA_SPEC.md section 4) on frozen, average-pooled features:
 // kNN (k = 20, cosine, DINO's similarity-weighted vote), a linear probe (multinomial logistic
 // regression), and the collapse diagnostics: std of L2-normalised features and RankMe.
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { EigenvalueDecomposition } from 'ml-matrix';
+import { scatterMatrix } from './pca';
 
 /** n feature vectors of width dim, row-major, with a class id per row (-1: none). */
 export interface Features {
@@ -113,16 +114,7 @@ export function linearProbe(train: Features, test: Features, numClasses: number,
 
 /** Singular values of the n x dim matrix (from the eigenvalues of its dim x dim Gram matrix). */
 export function singularValues(data: Float32Array, n: number, dim: number, centre = false): number[] {
-  const mean = new Float64Array(dim);
-  if (centre) for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
-  const gram = Matrix.zeros(dim, dim);
-  const row = new Float64Array(dim);
-  for (let i = 0; i < n; i++) {
-    for (let d = 0; d < dim; d++) row[d] = data[i * dim + d] - mean[d];
-    for (let p = 0; p < dim; p++) for (let q = p; q < dim; q++) gram.set(p, q, gram.get(p, q) + row[p] * row[q]);
-  }
-  for (let p = 0; p < dim; p++) for (let q = 0; q < p; q++) gram.set(p, q, gram.get(q, p));
-  const eigen = new EigenvalueDecomposition(gram, { assumeSymmetric: true });
+  const eigen = new EigenvalueDecomposition(scatterMatrix(data, n, dim, centre).scatter, { assumeSymmetric: true });
   return eigen.realEigenvalues.map((l) => Math.sqrt(Math.max(l, 0))).sort((a, b) => b - a);
 }
 

@@ -6,7 +6,7 @@ import { presetConfig } from './config';
 import { fusedKernelsActive, setFusedKernels } from './fused';
 import { attention, gelu, layerNorm, MODEL_LN_EPS } from './layers';
 import { createModel, disposeModel } from './model';
-import { randomImages } from './testUtils';
+import { maxAbsDiff, randomImages } from './testUtils';
 import * as tf from './tf';
 import { createTrainer, disposeTrainer, trainStep } from './trainStep';
 
@@ -16,12 +16,6 @@ export interface FusedErrors {
   gelu: number;
   attention: number;
   trainingStep: number; // weights, target weights and Adam moments after two steps
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let max = 0;
-  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-  return a.length === b.length ? max : Number.POSITIVE_INFINITY;
 }
 
 async function read(tensors: tf.Tensor[]): Promise<Float32Array[]> {

@@ -2,18 +2,24 @@
 // patch tokens of a few images projected on their top 3 components and shown as RGB.
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
+/** Column means (zeros unless `centre`) and the dim x dim scatter matrix sum_i (x_i - mean)(x_i - mean)^T
+ *  of n rows of width dim: what PCA and the singular values behind RankMe both start from. */
+export function scatterMatrix(data: Float32Array, n: number, dim: number, centre = true): { mean: Float64Array; scatter: Matrix } {
+  const mean = new Float64Array(dim);
+  if (centre) for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
+  const scatter = Matrix.zeros(dim, dim);
+  const row = new Float64Array(dim);
+  for (let i = 0; i < n; i++) {
+    for (let d = 0; d < dim; d++) row[d] = data[i * dim + d] - mean[d];
+    for (let p = 0; p < dim; p++) for (let q = p; q < dim; q++) scatter.set(p, q, scatter.get(p, q) + row[p] * row[q]);
+  }
+  for (let p = 0; p < dim; p++) for (let q = 0; q < p; q++) scatter.set(p, q, scatter.get(q, p));
+  return { mean, scatter };
+}
+
 /** Projects n rows of width dim on their top `components` principal directions: [n, components]. */
 export function pcaProject(data: Float32Array, n: number, dim: number, components = 3): Float32Array {
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
-  const cov = Matrix.zeros(dim, dim);
-  for (let i = 0; i < n; i++) {
-    for (let p = 0; p < dim; p++) {
-      const a = data[i * dim + p] - mean[p];
-      for (let q = p; q < dim; q++) cov.set(p, q, cov.get(p, q) + a * (data[i * dim + q] - mean[q]));
-    }
-  }
-  for (let p = 0; p < dim; p++) for (let q = 0; q < p; q++) cov.set(p, q, cov.get(q, p));
+  const { mean, scatter: cov } = scatterMatrix(data, n, dim);
   const eigen = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
   const order = eigen.realEigenvalues.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, components).map(([, i]) => i);
   const vectors = eigen.eigenvectorMatrix;

@@ -1,7 +1,7 @@
 // High-rate series (one value per step) kept outside React state in growable typed arrays:
 // panels read them in requestAnimationFrame, React only sees coarse status.
 import { MASKS_PER_UPDATE, STEP_FIELDS as FIELDS, type MaskRecord, type StepField, type StepRecord } from '../worker/protocol';
-import { Series } from '../worker/series';
+import { appendColumns, Series } from '../worker/series';
 
 export type MetricField = StepField;
 
@@ -23,8 +23,7 @@ export class RunHistory {
   /** Replaces the history with a restored run's columns. */
   load(columns: Record<MetricField, ArrayLike<number>>): void {
     this.clear();
-    const length = Math.min(...FIELDS.map((f) => columns[f].length));
-    for (let i = 0; i < length; i++) for (const f of FIELDS) this.series[f].push(columns[f][i]);
+    appendColumns(this.series, columns, FIELDS);
     this.version++;
   }
 

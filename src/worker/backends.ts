@@ -64,12 +64,6 @@ export async function selectBackend(preferred?: BackendName): Promise<BackendInf
   return { name: active, available: sorted, adapter, isSoftware: active === 'webgpu' && Boolean(webgpu?.isSoftware), note };
 }
 
-/** Bytes the backend holds on the GPU, when it says. */
-export function gpuBytes(): number | null {
-  const memory = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number; numBytesInGPUAllocated?: number };
-  return memory.numBytesInGPU ?? null;
-}
-
 function webGpuDevice(): { lost?: Promise<{ reason: string; message: string }>; destroy?(): void } | undefined {
   if (tf.getBackend() !== 'webgpu') return undefined;
   return (tf.backend() as unknown as { device?: ReturnType<typeof webGpuDevice> }).device;

@@ -9,6 +9,7 @@ import { fusedKernelsActive, setFusedKernels } from '../ijepa/fused';
 import * as tf from '../ijepa/tf';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
 import { generateSampleSet } from '../data/sampleSet';
+import { gpuBytes } from './gpuMemory';
 import { precompileStep } from './precompile';
 import type { BackendName } from './protocol';
 
@@ -90,10 +91,6 @@ export async function matmulFlopsPerSec(size = tf.getBackend() === 'cpu' ? 256 :
   const seconds = (performance.now() - started) / 1000;
   tf.dispose([a, b]);
   return (2 * size ** 3 * repeats) / seconds;
-}
-
-function gpuBytes(): number | null {
-  return (tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number }).numBytesInGPU ?? null;
 }
 
 const median = (values: number[]) => {

@@ -120,14 +120,15 @@ export class Evaluator {
     const firstOfClass = [...new Map(pool.map((i) => [store.label(i), i])).values()];
     const chosen = [...new Set([...firstOfClass, ...pool])].slice(0, PATCH_VIEW_IMAGES);
     const { embedDim: D } = model.config;
+    const pixels = store.gather(chosen); // [n, side, side, 3]
     const tokens = tf.tidy(() => {
-      const images = prepareImages(tf.tensor4d(store.gather(chosen), [chosen.length, store.side, store.side, 3], 'int32'), model.config.cropSize);
+      const images = prepareImages(tf.tensor4d(pixels, [chosen.length, store.side, store.side, 3], 'int32'), model.config.cropSize);
       return encode(model.targetEncoder, model.config, model.posEmbed, patchify(images, model.config.patchSize)); // [n, N, D]
     });
     const data = (await tokens.data()) as Float32Array;
     const [n, N] = tokens.shape;
     tokens.dispose();
     const rgb = componentsToRgb(pcaProject(data, n * N, D), n * N);
-    return { grid: Math.round(Math.sqrt(N)), side: store.side, images: store.gather(chosen), pca: rgb };
+    return { grid: Math.round(Math.sqrt(N)), side: store.side, images: pixels, pca: rgb };
   }
 }

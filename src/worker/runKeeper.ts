@@ -12,7 +12,7 @@ import type { Split } from '../data/split';
 import { Evaluator } from './evaluator';
 import type { RunStorage } from './persistence';
 import { STEP_FIELDS as FIELDS, type DatasetSummary, type QualityUpdate, type RestoredRun, type SavedRunSummary, type StepColumns, type StepField, type StepRecord, type WorkerEvent } from './protocol';
-import { Series } from './series';
+import { appendColumns, Series } from './series';
 
 export type ExportKind = 'full' | 'target';
 
@@ -92,8 +92,7 @@ export class RunKeeper {
     const trainer = trainerFromCheckpoint(config, loaded);
     this.reset();
     const columns = Object.fromEntries(FIELDS.map((f) => [f, Float64Array.from(loaded.extras.get(`${EXTRA_PREFIX}${f}`)?.data ?? [])])) as StepColumns;
-    const length = Math.min(...FIELDS.map((f) => columns[f].length));
-    for (let i = 0; i < length; i++) for (const f of FIELDS) this.columns[f].push(columns[f][i]);
+    appendColumns(this.columns, columns, FIELDS);
     const history = JSON.parse(loaded.metadata.quality_history ?? '{"records":[],"baseline":null}') as { records: EvalRecord[]; baseline: EvalRecord | null };
     const baseline = history.baseline;
     this.quality = baseline

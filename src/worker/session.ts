@@ -15,7 +15,6 @@ import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdat
 const FLUSH_INTERVAL_MS = 100;
 const RATE_WINDOW = 20; // steps averaged for steps/s
 
-/** A macrotask boundary without setTimeout's 4 ms clamp, so Pause messages get in between steps. */
 /** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
  *  then aborts with a bare "Aborted()" (the `small` preset does, at batch 32): say what it means. */
 export function trainingStoppedMessage(error: unknown, backend: string): string {
@@ -26,6 +25,7 @@ export function trainingStoppedMessage(error: unknown, backend: string): string 
   return `Training stopped: ${message}`;
 }
 
+/** A macrotask boundary without setTimeout's 4 ms clamp, so Pause messages get in between steps. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => {
     const channel = new MessageChannel();

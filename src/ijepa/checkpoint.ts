@@ -4,6 +4,7 @@
 import { gridSize, type IJepaConfig } from './config';
 import { fromTorch, toTorch, torchShape } from './layout';
 import { buildModel, MODULES, moduleParams, moduleShapes, type IJepaModel, type ModuleName } from './model';
+import { readMoments, writeMoments, type MomentsByName } from './optim';
 import { sinCosPosEmbed } from './posEmbed';
 import { readSafetensors, writeSafetensors, type SafeTensor, type SafetensorsFile } from './safetensors';
 import type { Trainer } from './trainStep';
@@ -93,11 +94,11 @@ export async function exportCheckpoint(trainer: Trainer, options: ExportOptions 
     tensors.push([`${module}.${isPredictor ? 'predictor_' : ''}pos_embed`, f32([1, grid * grid, dim], sinCosPosEmbed(dim, grid))]);
   }
   if (includeOptimizer) {
+    const moments = await readMoments(optimizer);
     for (const [key, prefix] of Object.entries(OPT_PREFIX) as [keyof typeof OPT_PREFIX, string][]) {
-      for (const [name, v] of Object.entries(optimizer[key])) {
+      for (const [name, { shape }] of optimizer.slots) {
         const local = name.slice(name.indexOf('.') + 1);
-        const data = (await v.data()) as Float32Array;
-        tensors.push([`${prefix}${name}`, f32(torchShape(local, v.shape, config.patchSize), toTorch(local, v.shape, data, config.patchSize))]);
+        tensors.push([`${prefix}${name}`, f32(torchShape(local, shape, config.patchSize), toTorch(local, shape, moments[key][name], config.patchSize))]);
       }
     }
   }
@@ -125,7 +126,7 @@ export class CheckpointMismatchError extends Error {
 
 export interface LoadedCheckpoint {
   values: Record<ModuleName, Record<string, Float32Array>>; // tfjs layout
-  optimizer?: { step: number; expAvg: Record<string, Float32Array>; expAvgSq: Record<string, Float32Array> };
+  optimizer?: { step: number } & MomentsByName;
   step: number;
   metadata: Record<string, string>;
   extras: Map<string, SafeTensor>; // `metrics.*` tensors
@@ -194,11 +195,7 @@ export function trainerFromCheckpoint(config: IJepaConfig, loaded: LoadedCheckpo
   trainer.step = loaded.step;
   if (loaded.optimizer) {
     trainer.optimizer.step = loaded.optimizer.step;
-    for (const key of ['expAvg', 'expAvgSq'] as const) {
-      for (const [name, v] of Object.entries(trainer.optimizer[key])) {
-        tf.tidy(() => v.assign(tf.tensor(loaded.optimizer![key][name], v.shape)));
-      }
-    }
+    writeMoments(trainer.optimizer, loaded.optimizer);
   }
   return trainer;
 }

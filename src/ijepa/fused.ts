@@ -17,7 +17,7 @@ export const FUSED_KERNELS = {
   scaledSoftmax: 'IJepaScaledSoftmax', // (logits; scale) -> softmax(scale * logits) over the last axis
   scaledSoftmaxGrad: 'IJepaScaledSoftmaxGrad', // (y, dy; scale) -> dlogits
   lerp: 'IJepaLerp', // (a, b; keep, square) -> keep * a + (1 - keep) * (square ? b^2 : b)
-  adamWParam: 'IJepaAdamWParam', // (param, m, v; decay, stepSize, sqrtBiasCorrection2, eps) -> new param
+  adamWParam: 'IJepaAdamWParam', // (param, m, v; offset, decay, stepSize, sqrtBiasCorrection2, eps) -> new param
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
@@ -50,8 +50,9 @@ export const scaledSoftmax = (logits: tf.Tensor, scale: number) => run(FUSED_KER
 /** keep * a + (1 - keep) * b (or b squared): Adam's moments and the EMA in one kernel each. */
 export const lerpInto = (a: tf.Tensor, b: tf.Tensor, keep: number, square = false) =>
   run(FUSED_KERNELS.lerp, { a, b }, { keep, square: square ? 1 : 0 });
-/** param * decay - stepSize * m / (sqrt(v) / sqrtBiasCorrection2 + eps), as torch's AdamW. */
-export const adamWParam = (param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: { decay: number; stepSize: number; sqrtBiasCorrection2: number; eps: number }) =>
+/** param * decay - stepSize * m / (sqrt(v) / sqrtBiasCorrection2 + eps), as torch's AdamW; m and v
+ *  are the flat moments of every parameter, and this parameter's start at `offset`. */
+export const adamWParam = (param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: { offset: number; decay: number; stepSize: number; sqrtBiasCorrection2: number; eps: number }) =>
   run(FUSED_KERNELS.adamWParam, { param, m, v }, attrs);
 
 tf.registerGradient({

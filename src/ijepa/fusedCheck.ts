@@ -50,7 +50,7 @@ async function stepError(): Promise<number> {
     await trainStep(trainer, images);
     const { encoder, targetEncoder, predictor } = trainer.model;
     const values = await read([...Object.values(encoder), ...Object.values(targetEncoder), ...Object.values(predictor),
-      ...Object.values(trainer.optimizer.expAvg), ...Object.values(trainer.optimizer.expAvgSq)].map((v) => v.clone()));
+      trainer.optimizer.expAvg, trainer.optimizer.expAvgSq].map((v) => v.clone()));
     disposeTrainer(trainer);
     return values;
   };

@@ -130,7 +130,7 @@ register(FUSED_KERNELS.lerp, ({ a, b }, shapes, { keep, square }) => ({
   out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),
 }));
 
-register(FUSED_KERNELS.adamWParam, ({ param, m, v }, shapes, { decay, stepSize, sqrtBiasCorrection2, eps }) => ({
+register(FUSED_KERNELS.adamWParam, ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
   shape: shapes.param,
-  out: param.map((p, i) => p * decay - (stepSize * m[i]) / (Math.sqrt(v[i]) / sqrtBiasCorrection2 + eps)),
+  out: param.map((p, i) => p * decay - (stepSize * m[offset + i]) / (Math.sqrt(v[offset + i]) / sqrtBiasCorrection2 + eps)),
 }));

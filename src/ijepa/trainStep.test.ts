@@ -64,8 +64,8 @@ describe('a NaN/Inf loss', () => {
     trainer = createTrainer(micro);
     const images = randomImages(micro);
     await trainStep(trainer, images);
-    const snapshot = async () => Promise.all([trainer!.model.encoder, trainer!.model.targetEncoder, trainer!.model.predictor,
-      trainer!.optimizer.expAvg].flatMap((p) => Object.values(p).map((v) => v.data())));
+    const snapshot = async () => Promise.all([...[trainer!.model.encoder, trainer!.model.targetEncoder, trainer!.model.predictor]
+      .flatMap((p) => Object.values(p)), trainer!.optimizer.expAvg, trainer!.optimizer.expAvgSq].map((v) => v.data()));
     const before = await snapshot();
     const poisoned = tf.tidy(() => images.mul(Number.NaN)) as tf.Tensor4D;
     const result = await trainStep(trainer, poisoned);

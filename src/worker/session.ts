@@ -16,11 +16,12 @@ const FLUSH_INTERVAL_MS = 100;
 const RATE_WINDOW = 20; // steps averaged for steps/s
 
 /** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
- *  then aborts with a bare "Aborted()" (the `small` preset does, at batch 32): say what it means. */
+ *  then aborts with a bare "Aborted()" (the `small` preset does, at batch 32): say what it means.
+ *  An aborted WASM module stays dead, so the way on is the page's Restart (a fresh worker). */
 export function trainingStoppedMessage(error: unknown, backend: string): string {
   const message = error instanceof Error ? error.message : String(error);
   if (backend === 'wasm' && /Aborted\(\)/.test(message)) {
-    return 'Training stopped: the WASM backend ran out of memory (its heap cannot grow further). Choose a smaller preset or batch size, or use WebGPU.';
+    return 'Training stopped: the WASM backend ran out of memory (its heap cannot grow further). Press Restart, then choose a smaller preset or batch size, or use WebGPU.';
   }
   return `Training stopped: ${message}`;
 }

@@ -298,7 +298,7 @@ describe('shader precompilation', () => {
 describe('a training loop that dies', () => {
   it('says the WASM backend ran out of memory instead of its bare "Aborted()"', () => {
     const aborted = new Error('Aborted(). Build with -sASSERTIONS for more info.');
-    expect(trainingStoppedMessage(aborted, 'wasm')).toMatch(/WASM backend ran out of memory.*smaller preset or batch size, or use WebGPU/);
+    expect(trainingStoppedMessage(aborted, 'wasm')).toMatch(/WASM backend ran out of memory.*Press Restart, then choose a smaller preset or batch size, or use WebGPU/);
     expect(trainingStoppedMessage(aborted, 'cpu')).toBe('Training stopped: Aborted(). Build with -sASSERTIONS for more info.');
     expect(trainingStoppedMessage('device lost', 'webgpu')).toBe('Training stopped: device lost');
   });

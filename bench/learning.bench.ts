@@ -1,0 +1,50 @@
+// Is a short run learning? Trains on the built-in sample set in Node (no browser) and prints, every
+// few steps, what the page's quality panel shows: the target encoder's kNN and linear-probe
+// accuracy on the held-out split beside the random-init encoder's, feature std and RankMe. The same
+// Evaluator as the worker's. It prints figures and never fails: it is for finding a run that learns.
+// Run: npm run bench:learning
+//   LEARN_PRESET=micro  LEARN_STEPS=1000  LEARN_BATCH (the preset's)  LEARN_TOTAL (planned steps,
+//   the schedules' length; the preset's)  LEARN_LR  LEARN_SEED=0  LEARN_EVERY=250
+//   LEARN_PER_CLASS=100 (sample images per class; every 5th is held out)
+//   LEARN_BACKEND=cpu|wasm (wasm is about 5x faster in Node; the fused kernels exist on cpu only)
+import '@tensorflow/tfjs-backend-wasm';
+import { it } from 'vitest';
+import { presetConfig, type PresetName } from '../src/ijepa/config';
+import * as tf from '../src/ijepa/tf';
+import { disposeTrainer } from '../src/ijepa/trainStep';
+import { sampleSetRun } from '../src/test/sampleRun';
+
+const env = process.env;
+const number = (name: string) => (env[name] === undefined ? undefined : Number(env[name]));
+const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+
+it('learning on the sample set', async () => {
+  await tf.setBackend(env.LEARN_BACKEND ?? 'cpu');
+  const preset = (env.LEARN_PRESET ?? 'micro') as PresetName;
+  const base = presetConfig(preset);
+  const totalSteps = number('LEARN_TOTAL') ?? base.totalSteps;
+  const config = presetConfig(preset, {
+    batchSize: number('LEARN_BATCH') ?? base.batchSize,
+    totalSteps,
+    warmupSteps: Math.round((totalSteps * 40) / 300),
+    lr: number('LEARN_LR') ?? base.lr,
+    seed: number('LEARN_SEED') ?? 0,
+  });
+  const steps = number('LEARN_STEPS') ?? 1000;
+  const every = number('LEARN_EVERY') ?? 250;
+  const run = sampleSetRun(config, number('LEARN_PER_CLASS') ?? 100);
+  console.log(`${config.batchSize} images/step, ${steps} of ${totalSteps} planned steps, lr ${config.lr}, seed ${config.seed}, ${tf.getBackend()} backend; ` +
+    `${run.split.train.length} training / ${run.split.heldOut.length} held-out images`);
+  const started = performance.now();
+  let lossSum = 0;
+  while (run.trainer.step < steps) {
+    lossSum += await run.step();
+    if (run.trainer.step % every !== 0) continue;
+    const { record, baseline } = await run.evaluate();
+    console.log(`step ${run.trainer.step}: loss ${(lossSum / every).toFixed(4)}  kNN ${percent(record.knn)} (random ${percent(baseline.knn)})  ` +
+      `probe ${percent(record.probeTest)} (random ${percent(baseline.probeTest)})  std ${record.featureStd.toFixed(3)}  ` +
+      `RankMe centred ${record.rankMeCentred.toFixed(2)}  ${((performance.now() - started) / 1000).toFixed(0)} s`);
+    lossSum = 0;
+  }
+  disposeTrainer(run.trainer);
+}, 24 * 60 * 60_000);

@@ -1,0 +1,41 @@
+// A training run on the built-in sample set outside the worker, for the learning test and the
+// learning benchmark: the store and held-out split as the worker builds them, batches cropped as
+// the worker crops them, and the worker's Evaluator for the quality numbers.
+import { ImageStore } from '../data/imageStore';
+import { EpochSampler } from '../data/sampler';
+import { generateSampleSet } from '../data/sampleSet';
+import { heldOutSplit } from '../data/split';
+import { cropBoxesFor, prepareImages } from '../ijepa/augment';
+import type { IJepaConfig } from '../ijepa/config';
+import * as tf from '../ijepa/tf';
+import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
+import { Evaluator } from '../worker/evaluator';
+
+export function sampleSetRun(config: IJepaConfig, perClass: number) {
+  const side = config.cropSize;
+  const B = config.batchSize;
+  const store = new ImageStore(side);
+  for (const { rgb, label } of generateSampleSet(side, perClass)) store.add(rgb, label);
+  const split = heldOutSplit(Int32Array.from({ length: store.count }, (_, i) => store.label(i)));
+  const trainer: Trainer = createTrainer(config);
+  const sampler = new EpochSampler(config.seed, split.train.length);
+  const evaluator = new Evaluator(() => store, () => split);
+  return {
+    store,
+    split,
+    trainer,
+    /** One training step on the next batch; its loss. */
+    async step(): Promise<number> {
+      const indices = sampler.next(B).map((k) => split.train[k]);
+      const boxes = cropBoxesFor(config, trainer.step, B, side, side);
+      const images = tf.tidy(() => prepareImages(tf.tensor4d(store.gather(indices), [B, side, side, 3], 'int32'), side, boxes)); // [B, side, side, 3]
+      try {
+        return (await trainStep(trainer, images)).loss;
+      } finally {
+        images.dispose();
+      }
+    },
+    /** The quality panel's numbers now, beside the random-init encoder's. */
+    evaluate: () => evaluator.evaluate(trainer.model, trainer.step),
+  };
+}

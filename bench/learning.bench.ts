@@ -9,7 +9,7 @@
 //   LEARN_BACKEND=cpu|wasm (wasm is about 5x faster in Node; the fused kernels exist on cpu only)
 import '@tensorflow/tfjs-backend-wasm';
 import { it } from 'vitest';
-import { presetConfig, type PresetName } from '../src/ijepa/config';
+import { presetConfig, warmupFor, type PresetName } from '../src/ijepa/config';
 import * as tf from '../src/ijepa/tf';
 import { disposeTrainer } from '../src/ijepa/trainStep';
 import { sampleSetRun } from '../src/test/sampleRun';
@@ -26,7 +26,7 @@ it('learning on the sample set', async () => {
   const config = presetConfig(preset, {
     batchSize: number('LEARN_BATCH') ?? base.batchSize,
     totalSteps,
-    warmupSteps: Math.round((totalSteps * 40) / 300),
+    warmupSteps: warmupFor(totalSteps),
     lr: number('LEARN_LR') ?? base.lr,
     seed: number('LEARN_SEED') ?? 0,
   });

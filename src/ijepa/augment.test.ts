@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cropBoxesFor, IMAGENET_MEAN, IMAGENET_STD, prepareImages, randomResizedCropBox } from './augment';
+import { batchCropBoxes, cropBoxesFor, IMAGENET_MEAN, IMAGENET_STD, prepareImages, randomResizedCropBox, trainingBatch } from './augment';
 import { presetConfig } from './config';
 import { createRng } from './rng';
 import * as tf from './tf';
@@ -36,5 +36,20 @@ describe('reference data pipeline', () => {
     expect(cropped.shape).toEqual([2, 16, 16, 3]);
     expect(cropped.dataSync()[0]).toBeCloseTo((1 - IMAGENET_MEAN[0]) / IMAGENET_STD[0], 5);
     tf.dispose([pixels, whole, cropped]);
+  });
+
+  it('makes a training batch from bytes: cropped with the boxes of its batch, or resized whole when cropping is off', () => {
+    const micro = presetConfig('micro');
+    const bytes = Uint8Array.from({ length: 2 * 40 * 40 * 3 }, (_, i) => (i * 7) % 256);
+    const pixels = tf.tensor4d(bytes, [2, 40, 40, 3], 'int32');
+    expect(batchCropBoxes(micro, 5, 2, 40)).toEqual(cropBoxesFor(micro, 5, 2, 40, 40));
+    expect(batchCropBoxes({ ...micro, randomResizedCrop: false }, 5, 2, 40)).toBeUndefined();
+    const expected = [prepareImages(pixels, 32, cropBoxesFor(micro, 5, 2, 40, 40)), prepareImages(pixels, 32)];
+    const made = [trainingBatch(micro, 5, bytes, 2, 40), trainingBatch({ ...micro, randomResizedCrop: false }, 5, bytes, 2, 40)];
+    made.forEach((t, i) => {
+      expect(t.shape).toEqual([2, 32, 32, 3]);
+      expect(t.dataSync()).toEqual(expected[i].dataSync());
+    });
+    tf.dispose([pixels, ...expected, ...made]);
   });
 });

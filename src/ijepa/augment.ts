@@ -50,6 +50,17 @@ export function cropBoxesFor(config: IJepaConfig, batchIndex: number, count: num
   return boxes;
 }
 
+/** The crop boxes of training batch `batchIndex` (none when RandomResizedCrop is off). */
+export const batchCropBoxes = (config: IJepaConfig, batchIndex: number, count: number, side: number): Float32Array | undefined =>
+  config.randomResizedCrop ? cropBoxesFor(config, batchIndex, count, side, side) : undefined;
+
+/** A training batch as the app makes it: RGB bytes of `count` images [count, side, side, 3] ->
+ *  [count, crop, crop, 3], each cropped to its box of batch `batchIndex` (RandomResizedCrop). */
+export function trainingBatch(config: IJepaConfig, batchIndex: number, pixels: Uint8Array | Int32Array, count: number, side: number,
+  boxes = batchCropBoxes(config, batchIndex, count, side)): tf.Tensor4D {
+  return tf.tidy(() => prepareImages(tf.tensor4d(pixels, [count, side, side, 3], 'int32'), config.cropSize, boxes));
+}
+
 /** Pixels in 0-255 ([n, H, W, 3], any dtype) -> training input [n, crop, crop, 3], ImageNet-normalised.
  *  With `boxes`, each image is first cropped to its box (RandomResizedCrop); otherwise resized whole. */
 export function prepareImages(pixels: tf.Tensor4D, cropSize: number, boxes?: Float32Array): tf.Tensor4D {

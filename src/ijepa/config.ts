@@ -63,7 +63,7 @@ const shared: Omit<IJepaConfig, 'cropSize' | 'patchSize' | 'embedDim' | 'depth' 
 };
 
 /** Warm-up as the released configs: 40 of 300 epochs. */
-const warmupFor = (totalSteps: number) => Math.round((totalSteps * 40) / 300);
+export const warmupFor = (totalSteps: number) => Math.round((totalSteps * 40) / 300);
 
 export const PRESETS: Record<PresetName, IJepaConfig> = {
   // Tests and CI: 32 px, 8x8 grid, tiny widths; a step takes milliseconds on the CPU backend.

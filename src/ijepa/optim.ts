@@ -68,8 +68,9 @@ export function adamWStep(state: AdamWState, params: [string, tf.Variable][], gr
     const g = tf.concat(ordered.map(({ grad }) => grad.reshape([-1]))); // [P]
     const newM = lerpInto(state.expAvg, g, beta1); // [P]
     const newV = lerpInto(state.expAvgSq, g, beta2, true); // [P]
+    const sqrtBiasCorrection2 = Math.sqrt(biasCorrection2);
     for (const { name, slot, param } of ordered) {
-      param.assign(adamWParam(param, newM, newV, { offset: slot.offset, decay: decayOf(name, param), stepSize, sqrtBiasCorrection2: Math.sqrt(biasCorrection2), eps: ADAM_EPS }));
+      param.assign(adamWParam(param, newM, newV, { offset: slot.offset, decay: decayOf(name, param), stepSize, sqrtBiasCorrection2, eps: ADAM_EPS }));
     }
     state.expAvg.assign(newM);
     state.expAvgSq.assign(newV);

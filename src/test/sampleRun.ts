@@ -5,9 +5,8 @@ import { ImageStore } from '../data/imageStore';
 import { EpochSampler } from '../data/sampler';
 import { generateSampleSet } from '../data/sampleSet';
 import { heldOutSplit } from '../data/split';
-import { cropBoxesFor, prepareImages } from '../ijepa/augment';
+import { trainingBatch } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
-import * as tf from '../ijepa/tf';
 import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
 import { Evaluator } from '../worker/evaluator';
 
@@ -27,8 +26,7 @@ export function sampleSetRun(config: IJepaConfig, perClass: number) {
     /** One training step on the next batch; its loss. */
     async step(): Promise<number> {
       const indices = sampler.next(B).map((k) => split.train[k]);
-      const boxes = cropBoxesFor(config, trainer.step, B, side, side);
-      const images = tf.tidy(() => prepareImages(tf.tensor4d(store.gather(indices), [B, side, side, 3], 'int32'), side, boxes)); // [B, side, side, 3]
+      const images = trainingBatch(config, trainer.step, store.gather(indices), B, side); // [B, crop, crop, 3]
       try {
         return (await trainStep(trainer, images)).loss;
       } finally {

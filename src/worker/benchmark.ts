@@ -2,7 +2,7 @@
 // steady-state ms per step, kernels per step, model FLOP/s against the same backend's large-matmul
 // FLOP/s, and tensor/GPU memory at step 10 and step N. Runs in a fresh worker per measurement, so
 // shader caches start empty and time to first step means what a person sees.
-import { cropBoxesFor, prepareImages } from '../ijepa/augment';
+import { trainingBatch } from '../ijepa/augment';
 import { presetConfig, type PresetName } from '../ijepa/config';
 import { stepFlops } from '../ijepa/flops';
 import { fusedKernelsActive, setFusedKernels } from '../ijepa/fused';
@@ -111,8 +111,7 @@ function bareLoop(trainer: Trainer) {
   }
   const batch = (step: number) => tf.tidy(() => {
     const offset = (step % 2) * B * side * side * 3;
-    const boxes = config.randomResizedCrop ? cropBoxesFor(config, step, B, side, side) : undefined;
-    return prepareImages(tf.tensor4d(pixels.subarray(offset, offset + B * side * side * 3), [B, side, side, 3], 'int32'), side, boxes);
+    return trainingBatch(config, step, pixels.subarray(offset, offset + B * side * side * 3), B, side);
   });
   return {
     batch,

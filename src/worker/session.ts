@@ -1,7 +1,7 @@
 // The training loop in the worker: one I-JEPA step at a time on batches from the dataset, with
 // Train / Pause / Resume / Step / Reset, NaN and device-loss handling, and metrics sent to the
 // page about ten times a second (never one message per kernel or per tensor).
-import { cropBoxesFor, prepareImages } from '../ijepa/augment';
+import { batchCropBoxes, trainingBatch } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
 import * as tf from '../ijepa/tf';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
@@ -253,9 +253,9 @@ export class TrainingSession {
     const masks = nextMasks(trainer);
     const started = performance.now();
     const pixelBatch = this.data.store.gather(imageIndices); // [B, side, side, 3]
-    const boxes = config.randomResizedCrop ? cropBoxesFor(config, trainer.step, B, side, side) : undefined;
+    const boxes = batchCropBoxes(config, trainer.step, B, side); // the mask panel shows the crops too
     const images = tf.tidy(() => {
-      const prepared = prepareImages(tf.tensor4d(pixelBatch, [B, side, side, 3], 'int32'), config.cropSize, boxes);
+      const prepared = trainingBatch(config, trainer.step, pixelBatch, B, side, boxes); // [B, crop, crop, 3]
       return this.poisonNextBatch ? prepared.mul(Number.NaN) : prepared;
     }) as tf.Tensor4D;
     this.poisonNextBatch = false;

@@ -5,8 +5,9 @@
 // Run: npm run bench:learning
 //   LEARN_PRESET=micro  LEARN_STEPS=1000  LEARN_BATCH (the preset's)  LEARN_TOTAL (planned steps,
 //   the schedules' length; the preset's)  LEARN_LR  LEARN_SEED=0  LEARN_EVERY=250
-//   LEARN_PER_CLASS=100 (sample images per class; every 5th is held out)
+//   LEARN_PER_CLASS (sample images per class, the page's 300 by default; every 5th is held out)
 //   LEARN_BACKEND=cpu|wasm (wasm is about 5x faster in Node; the fused kernels exist on cpu only)
+//   LEARN_CONFIG='{"predDepth":2}' (any other config fields, as JSON)
 import '@tensorflow/tfjs-backend-wasm';
 import { it } from 'vitest';
 import { presetConfig, warmupFor, type PresetName } from '../src/ijepa/config';
@@ -29,10 +30,11 @@ it('learning on the sample set', async () => {
     warmupSteps: warmupFor(totalSteps),
     lr: number('LEARN_LR') ?? base.lr,
     seed: number('LEARN_SEED') ?? 0,
+    ...(env.LEARN_CONFIG ? JSON.parse(env.LEARN_CONFIG) : {}),
   });
   const steps = number('LEARN_STEPS') ?? 1000;
   const every = number('LEARN_EVERY') ?? 250;
-  const run = sampleSetRun(config, number('LEARN_PER_CLASS') ?? 100);
+  const run = sampleSetRun(config, number('LEARN_PER_CLASS'));
   console.log(`${config.batchSize} images/step, ${steps} of ${totalSteps} planned steps, lr ${config.lr}, seed ${config.seed}, ${tf.getBackend()} backend; ` +
     `${run.split.train.length} training / ${run.split.heldOut.length} held-out images`);
   const started = performance.now();

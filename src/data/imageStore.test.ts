@@ -46,4 +46,22 @@ describe('built-in sample set', () => {
     const contrast = (rgb: Uint8Array) => Math.max(...rgb) - Math.min(...rgb);
     for (const { rgb } of images) expect(contrast(rgb)).toBeGreaterThan(60);
   });
+  it('repeats the class motif over the whole image: every quadrant holds copies of it', () => {
+    const side = 32, half = side / 2;
+    for (const { rgb } of generateSampleSet(side, 5, 1)) {
+      for (const [x0, y0] of [[0, 0], [half, 0], [0, half], [half, half]]) {
+        let [painted, ground] = [0, 0]; // pixels far from the grey ground, and on it
+        for (let y = y0; y < y0 + half; y++) {
+          for (let x = x0; x < x0 + half; x++) {
+            const i = (y * side + x) * 3;
+            const fromGrey = Math.abs(rgb[i] - 128) + Math.abs(rgb[i + 1] - 128) + Math.abs(rgb[i + 2] - 128);
+            if (fromGrey > 90) painted++;
+            if (fromGrey < 30) ground++;
+          }
+        }
+        expect(painted).toBeGreaterThan(half * half * 0.1);
+        expect(ground).toBeGreaterThan(half * half * 0.2);
+      }
+    }
+  });
 });

@@ -1,10 +1,25 @@
-// The built-in sample dataset: procedural images drawn in plain TypeScript (no download, no DOM),
-// six shape classes on random gradients, with random colour, size, position and rotation, so there
-// is something to learn and to evaluate on first open.
+// The built-in sample dataset: procedural images drawn in plain TypeScript (no download, no DOM).
+// Six classes of pattern, each a jittered grid of small copies of one shape (circles, rings,
+// squares, ...), every copy with its own colour, size and rotation, on a noisy grey ground.
+//
+// Why patterns and not one big shape per image: I-JEPA learns what one block of an image says about
+// another. With one shape per image the class lives in the few patches on its outline and nothing
+// else in the image predicts it, while the random colours dominate every patch, so a playground-sized
+// encoder (micro/tiny) learned colours and stayed at chance on the class for thousands of steps.
+// A repeated motif puts the class in every block, where predicting one block from the others rewards
+// encoding it; colours still vary copy to copy, so colour alone says nothing about the class.
 import { createRng, type Rng } from '../ijepa/rng';
 
 export const SAMPLE_CLASSES = ['circle', 'ring', 'square', 'diamond', 'triangle', 'cross'] as const;
 export type SampleClass = (typeof SAMPLE_CLASSES)[number];
+
+/** Images per class in the page's sample set (every fifth is held out for evaluation). */
+export const SAMPLE_PER_CLASS = 300;
+
+const CELLS = 4; // copies per row and column
+const RADIUS = [0.3, 0.45] as const; // a copy's radius, as a fraction of its cell
+const JITTER = 0.2; // a copy's offset from its cell centre, as a fraction of the cell
+const SUPERSAMPLE = 3; // 3x3 samples per pixel for smooth edges
 
 /** Is (u, v), in the shape's own unit frame, inside the shape? */
 function inside(shape: SampleClass, u: number, v: number): boolean {
@@ -19,45 +34,54 @@ function inside(shape: SampleClass, u: number, v: number): boolean {
   }
 }
 
-function randomColour(rng: Rng): [number, number, number] {
-  return [rng.next() * 255, rng.next() * 255, rng.next() * 255];
+/** A random colour, pushed away from the grey ground so every copy is visible. */
+function visibleColour(rng: Rng): number[] {
+  const colour = [rng.next() * 255, rng.next() * 255, rng.next() * 255];
+  const distance = colour.reduce((sum, c) => sum + Math.abs(c - 128), 0);
+  return distance >= 150 ? colour : colour.map((c) => (c > 127 ? Math.min(255, c + 100) : Math.max(0, c - 100)));
 }
 
-/** One [side, side, 3] RGB image of `shape`. */
-export function drawSample(shape: SampleClass, side: number, rng: Rng): Uint8Array {
-  const out = new Uint8Array(side * side * 3);
-  const bgA = randomColour(rng), bgB = randomColour(rng);
-  let fg = randomColour(rng);
-  // keep the shape visible: push its colour away from the background's mean
-  const bgMean = bgA.map((c, i) => (c + bgB[i]) / 2);
-  if (fg.reduce((s, c, i) => s + Math.abs(c - bgMean[i]), 0) < 150) fg = bgMean.map((c) => (c > 127 ? c - 120 : c + 120)) as typeof fg;
-  const radius = side * (0.18 + rng.next() * 0.14); // 36-64% of the side across
-  const cx = radius + rng.next() * (side - 2 * radius);
-  const cy = radius + rng.next() * (side - 2 * radius);
-  const angle = rng.next() * Math.PI * 2;
+/** Paints one copy of `shape` (centre cx, cy; radius; rotation) into `image` [side, side, 3]. */
+function paintShape(image: Float32Array, side: number, shape: SampleClass, cx: number, cy: number, radius: number, angle: number, colour: number[]): void {
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
-  const gradientAngle = rng.next() * Math.PI * 2;
-  const sub = 3; // 3x3 supersampling for smooth edges
-  for (let y = 0; y < side; y++) {
-    for (let x = 0; x < side; x++) {
+  const x0 = Math.max(0, Math.floor(cx - radius - 1)), x1 = Math.min(side - 1, Math.ceil(cx + radius + 1));
+  const y0 = Math.max(0, Math.floor(cy - radius - 1)), y1 = Math.min(side - 1, Math.ceil(cy + radius + 1));
+  for (let y = y0; y <= y1; y++) {
+    for (let x = x0; x <= x1; x++) {
       let hits = 0;
-      for (let sy = 0; sy < sub; sy++) {
-        for (let sx = 0; sx < sub; sx++) {
-          const dx = (x + (sx + 0.5) / sub - cx) / radius;
-          const dy = (y + (sy + 0.5) / sub - cy) / radius;
+      for (let sy = 0; sy < SUPERSAMPLE; sy++) {
+        for (let sx = 0; sx < SUPERSAMPLE; sx++) {
+          const dx = (x + (sx + 0.5) / SUPERSAMPLE - cx) / radius;
+          const dy = (y + (sy + 0.5) / SUPERSAMPLE - cy) / radius;
           if (inside(shape, dx * cos + dy * sin, -dx * sin + dy * cos)) hits++;
         }
       }
-      const coverage = hits / (sub * sub);
-      const t = 0.5 + 0.5 * (((x / side) - 0.5) * Math.cos(gradientAngle) + ((y / side) - 0.5) * Math.sin(gradientAngle)) * 1.4;
-      const base = (y * side + x) * 3;
+      const coverage = hits / SUPERSAMPLE ** 2;
       for (let c = 0; c < 3; c++) {
-        const background = bgA[c] * (1 - t) + bgB[c] * t + (rng.next() - 0.5) * 16;
-        out[base + c] = Math.max(0, Math.min(255, Math.round(background * (1 - coverage) + fg[c] * coverage)));
+        const i = (y * side + x) * 3 + c;
+        image[i] = image[i] * (1 - coverage) + colour[c] * coverage;
       }
     }
   }
-  return out;
+}
+
+/** One [side, side, 3] RGB image: a pattern of `shape`. */
+export function drawSample(shape: SampleClass, side: number, rng: Rng): Uint8Array {
+  const image = new Float32Array(side * side * 3);
+  for (let i = 0; i < image.length; i++) image[i] = 128 + (rng.next() - 0.5) * 16;
+  const cell = side / CELLS;
+  const [offsetX, offsetY] = [rng.next() * cell, rng.next() * cell]; // the grid's phase
+  // one row and column more than fit, so copies cut by the border fill it after the offset
+  for (let row = -1; row < CELLS; row++) {
+    for (let column = -1; column < CELLS; column++) {
+      const colour = visibleColour(rng);
+      const radius = cell * (RADIUS[0] + rng.next() * (RADIUS[1] - RADIUS[0]));
+      const cx = offsetX + (column + 0.5) * cell + (rng.next() - 0.5) * cell * JITTER;
+      const cy = offsetY + (row + 0.5) * cell + (rng.next() - 0.5) * cell * JITTER;
+      paintShape(image, side, shape, cx, cy, radius, rng.next() * Math.PI * 2, colour);
+    }
+  }
+  return Uint8Array.from(image, (v) => Math.max(0, Math.min(255, Math.round(v))));
 }
 
 export interface SampleImage {
@@ -66,7 +90,7 @@ export interface SampleImage {
 }
 
 /** `perClass` images of every class, interleaved by class, reproducible from `seed`. */
-export function* generateSampleSet(side: number, perClass: number, seed = 0): Generator<SampleImage> {
+export function* generateSampleSet(side: number, perClass = SAMPLE_PER_CLASS, seed = 0): Generator<SampleImage> {
   const rng = createRng(seed, 0x73657473);
   for (let i = 0; i < perClass; i++) {
     for (const label of SAMPLE_CLASSES) yield { rgb: drawSample(label, side, rng), label };

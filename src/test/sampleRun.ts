@@ -3,14 +3,14 @@
 // the worker crops them, and the worker's Evaluator for the quality numbers.
 import { ImageStore } from '../data/imageStore';
 import { EpochSampler } from '../data/sampler';
-import { generateSampleSet } from '../data/sampleSet';
+import { generateSampleSet, SAMPLE_PER_CLASS } from '../data/sampleSet';
 import { heldOutSplit } from '../data/split';
 import { trainingBatch } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
 import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
 import { Evaluator } from '../worker/evaluator';
 
-export function sampleSetRun(config: IJepaConfig, perClass: number) {
+export function sampleSetRun(config: IJepaConfig, perClass = SAMPLE_PER_CLASS) {
   const side = config.cropSize;
   const B = config.batchSize;
   const store = new ImageStore(side);

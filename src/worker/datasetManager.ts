@@ -5,13 +5,12 @@ import type { SkippedFile } from '../data/fileKinds';
 import type { PickedFile } from '../data/files';
 import { ImageStore } from '../data/imageStore';
 import { labelsFromPaths } from '../data/labels';
-import { generateSampleSet } from '../data/sampleSet';
+import { generateSampleSet, SAMPLE_CLASSES, SAMPLE_PER_CLASS } from '../data/sampleSet';
 import { heldOutSplit, type Split } from '../data/split';
 import type { DatasetSummary, Thumbnail, WorkerEvent } from './protocol';
 
 export type Decoder = (file: File, side: number) => Promise<DecodeResult>;
 
-const SAMPLE_PER_CLASS = 100;
 const THUMBNAILS = 24;
 const DECODE_CONCURRENCY = 4;
 const PROGRESS_INTERVAL_MS = 100;
@@ -34,10 +33,10 @@ export class DatasetManager {
 
   loadSampleSet(side = this.store.side): void {
     this.cancelImport();
-    this.store = new ImageStore(side, 6 * SAMPLE_PER_CLASS);
+    this.store = new ImageStore(side, SAMPLE_CLASSES.length * SAMPLE_PER_CLASS);
     this.files = [];
     this.skipped = [];
-    for (const { rgb, label } of generateSampleSet(side, SAMPLE_PER_CLASS)) this.store.add(rgb, label);
+    for (const { rgb, label } of generateSampleSet(side)) this.store.add(rgb, label);
     this.source = 'sample';
     this.emit({ type: 'dataset', summary: this.summary() });
   }

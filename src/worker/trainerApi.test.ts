@@ -59,9 +59,9 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(backend.name).toBe('cpu');
     expect(status).toMatchObject({ phase: 'idle', step: 0, totalSteps: 50 });
     expect(dataset.source).toBe('sample');
-    expect(dataset.count).toBe(600);
-    expect(dataset.classes.map((c) => c.count)).toEqual([100, 100, 100, 100, 100, 100]);
-    expect(dataset.bytes).toBe(600 * 32 * 32 * 3);
+    expect(dataset.count).toBe(1800);
+    expect(dataset.classes.map((c) => c.count)).toEqual([300, 300, 300, 300, 300, 300]);
+    expect(dataset.bytes).toBe(1800 * 32 * 32 * 3);
     expect(dataset.thumbnails.length).toBe(24);
     expect(new Set(dataset.thumbnails.map((t) => t.label)).size).toBe(6);
   });
@@ -145,7 +145,7 @@ describe('trainer API (worker module, CPU backend)', () => {
     api.pause();
     await until(api, (s) => s.phase === 'paused');
     const used = new Set(events.flatMap((e) => (e.type === 'metrics' ? e.update.masks.flatMap((m) => m.imageIndices) : [])));
-    const labels = Array.from({ length: 600 }, (_, i) => i % 6); // the sample set interleaves its 6 classes
+    const labels = Array.from({ length: 1800 }, (_, i) => i % 6); // the sample set interleaves its 6 classes
     const heldOut = heldOutSplit(labels).heldOut;
     expect(used.size).toBeGreaterThan(100);
     expect(heldOut.filter((i) => used.has(i))).toEqual([]);
@@ -207,7 +207,7 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
       expect(u.record.probeTest).not.toBeNull();
       expect(u.record.rankMe).toBeGreaterThanOrEqual(1);
       expect(u.baseline).toEqual(updates[0].baseline); // one baseline per run
-      expect(u.probeNote).toMatch(/6 classes.*480 training images.*120 held-out/);
+      expect(u.probeNote).toMatch(/6 classes.*1440 training images.*360 held-out/);
     }
     const view = updates[0].patchView!;
     expect(view.grid).toBe(8);

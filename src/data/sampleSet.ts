@@ -3,11 +3,12 @@
 // squares, ...), every copy with its own colour, size and rotation, on a noisy grey ground.
 //
 // Why patterns and not one big shape per image: I-JEPA learns what one block of an image says about
-// another. With one shape per image the class lives in the few patches on its outline and nothing
-// else in the image predicts it, while the random colours dominate every patch, so a playground-sized
-// encoder (micro/tiny) learned colours and stayed at chance on the class for thousands of steps.
-// A repeated motif puts the class in every block, where predicting one block from the others rewards
-// encoding it; colours still vary copy to copy, so colour alone says nothing about the class.
+// another. With one shape per image the class lived in the few patches on its outline, nothing else
+// in the image predicted it, and random colours dominated every patch: the micro encoder stayed at
+// chance on the class for 6,000 steps. A repeated motif puts the class in every block, where
+// predicting one block from the others rewards encoding it (a 750-step micro run now beats the
+// random encoder's kNN by 9-18 points: src/worker/learning.test.ts); colours vary copy to copy, so
+// colour alone says nothing about the class.
 import { createRng, type Rng } from '../ijepa/rng';
 
 export const SAMPLE_CLASSES = ['circle', 'ring', 'square', 'diamond', 'triangle', 'cross'] as const;

@@ -1,21 +1,22 @@
 // A training run on the built-in sample set outside the worker, for the learning test and the
-// learning benchmark: the store and held-out split as the worker builds them, batches cropped as
+// learning benchmark: the worker's own dataset (store and held-out split), batches cropped as
 // the worker crops them, and the worker's Evaluator for the quality numbers.
-import { ImageStore } from '../data/imageStore';
 import { EpochSampler } from '../data/sampler';
-import { generateSampleSet, SAMPLE_PER_CLASS } from '../data/sampleSet';
-import { heldOutSplit } from '../data/split';
+import { SAMPLE_PER_CLASS } from '../data/sampleSet';
 import { trainingBatch } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
 import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
+import { DatasetManager } from '../worker/datasetManager';
 import { Evaluator } from '../worker/evaluator';
 
 export function sampleSetRun(config: IJepaConfig, perClass = SAMPLE_PER_CLASS) {
   const side = config.cropSize;
   const B = config.batchSize;
-  const store = new ImageStore(side);
-  for (const { rgb, label } of generateSampleSet(side, perClass)) store.add(rgb, label);
-  const split = heldOutSplit(Int32Array.from({ length: store.count }, (_, i) => store.label(i)));
+  const noFiles = () => Promise.reject(new Error('the sample-set run decodes no files'));
+  const dataset = new DatasetManager(() => {}, noFiles, side);
+  dataset.loadSampleSet(side, perClass);
+  const { store } = dataset;
+  const split = dataset.split();
   const trainer: Trainer = createTrainer(config);
   const sampler = new EpochSampler(config.seed, split.train.length);
   const evaluator = new Evaluator(() => store, () => split);

@@ -31,12 +31,13 @@ export class DatasetManager {
     this.store = new ImageStore(side);
   }
 
-  loadSampleSet(side = this.store.side): void {
+  /** The built-in sample set (`perClass` other than the page's only for the learning benchmark). */
+  loadSampleSet(side = this.store.side, perClass = SAMPLE_PER_CLASS): void {
     this.cancelImport();
-    this.store = new ImageStore(side, SAMPLE_CLASSES.length * SAMPLE_PER_CLASS);
+    this.store = new ImageStore(side, SAMPLE_CLASSES.length * perClass);
     this.files = [];
     this.skipped = [];
-    for (const { rgb, label } of generateSampleSet(side)) this.store.add(rgb, label);
+    for (const { rgb, label } of generateSampleSet(side, perClass)) this.store.add(rgb, label);
     this.source = 'sample';
     this.emit({ type: 'dataset', summary: this.summary() });
   }

@@ -7,7 +7,7 @@ import react from '@vitejs/plugin-react';
  *  that forbids it (dev mode is left without one: Vite's dev client injects inline scripts). */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
+  "script-src 'self' 'wasm-unsafe-eval' blob:", // tfjs' WASM threads start from a blob: script
   "worker-src 'self' blob:",
   "connect-src 'self' blob: data:",
   "img-src 'self' blob: data:",
@@ -18,6 +18,13 @@ export const CONTENT_SECURITY_POLICY = [
   "form-action 'none'",
 ].join('; ');
 
+/** Cross-origin isolation (SharedArrayBuffer) lets tfjs run its threaded WASM binary on every core. A
+ *  static host must send the same two headers (README, "Hosting"). */
+export const CROSS_ORIGIN_ISOLATION = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 function contentSecurityPolicy(): Plugin {
   return {
     name: 'content-security-policy',
@@ -27,12 +34,32 @@ function contentSecurityPolicy(): Plugin {
   };
 }
 
+/** tfjs starts its WASM threads from `factory.toString()` (the threaded glue, evaluated again in a blob
+ *  worker). The glue's factory reads `_scriptDir` from the closure around it, guarded by `typeof`;
+ *  once minified, that guard becomes a plain read of a renamed closure variable, which the blob worker
+ *  does not have ("e is not defined"), and no thread starts. Leaving `_scriptDir` to the global scope
+ *  keeps the guard; tfjs passes the script and the .wasm paths itself. Pinned to tfjs 4.22.0: the
+ *  build fails loudly if the glue no longer has the line. */
+function wasmThreadsSurviveMinification(): Plugin {
+  const closureVariable = "var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;";
+  return {
+    name: 'wasm-threads-survive-minification',
+    apply: 'build',
+    transform(code, id) {
+      if (!id.includes('tfjs-backend-wasm-threaded-simd.js')) return null;
+      if (!code.includes(closureVariable)) throw new Error(`${id}: the tfjs WASM glue changed; see wasmThreadsSurviveMinification in vite.config.ts`);
+      return code.replace(closureVariable, '').replace("if (typeof __filename !== 'undefined') _scriptDir = _scriptDir || __filename;", '');
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy()],
+  plugins: [react(), contentSecurityPolicy(), wasmThreadsSurviveMinification()],
   base: './',
-  worker: { format: 'es' },
+  worker: { format: 'es', plugins: () => [wasmThreadsSurviveMinification()] }, // workers are bundled with their own plugins
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
-  preview: { host: '127.0.0.1', port: 4173, strictPort: true },
+  server: { headers: CROSS_ORIGIN_ISOLATION },
+  preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: CROSS_ORIGIN_ISOLATION },
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',

@@ -3,6 +3,7 @@
 import { create } from 'zustand';
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
+import type { BackendMeasurement, BackendTrial } from '../worker/backendChoice';
 import { isActivePhase, type BackendInfo, type DatasetSummary, type ImportProgress, type MetricsUpdate, type QualityUpdate, type RunStatus, type SavedRunSummary } from '../worker/protocol';
 
 export interface LiveNumbers extends Omit<MetricsUpdate, 'records' | 'masks' | 'status'> {
@@ -43,12 +44,24 @@ interface QualitySlice {
   savedRun: SavedRunSummary | null; // an autosaved run found on load, offered for resume
 }
 
+/** The startup measurement of this machine's backends (./backendChoice.ts), live while it runs. */
+export interface StartupState {
+  measuring: boolean;
+  note: string; // what is being measured now
+  trials: BackendTrial[];
+  measurement: BackendMeasurement | null; // null: not measured (the link chose backend and preset)
+}
+
+interface StartupSlice {
+  startup: StartupState;
+}
+
 interface DatasetSlice {
   dataset: DatasetSummary | null;
   importProgress: ImportProgress | null;
 }
 
-export type AppState = SettingsSlice & RunSlice & DatasetSlice & ViewSlice & QualitySlice;
+export type AppState = SettingsSlice & RunSlice & DatasetSlice & ViewSlice & QualitySlice & StartupSlice;
 
 export const emptyLive: LiveNumbers = {
   loss: null, lr: null, wd: null, momentum: null, stepsPerSec: 0, imagesPerSec: 0, etaSec: null, numTensors: 0, gpuBytes: null,
@@ -75,6 +88,8 @@ export const useAppStore = create<AppState>()((set) => ({
   dataset: null,
   importProgress: null,
 
+  startup: { measuring: false, note: '', trials: [], measurement: null },
+
   quality: [],
   evaluating: false,
   evalEvery: 100,
@@ -88,5 +103,9 @@ export const useAppStore = create<AppState>()((set) => ({
 /** Named selector hooks for the panels. */
 export const usePhase = () => useAppStore((s) => s.status.phase);
 export const useIsRunning = () => useAppStore((s) => isActivePhase(s.status.phase));
+/** Train (and Step) can start a run: the worker is up, the settings are valid, there are images. */
+export const canTrain = (s: AppState): boolean =>
+  s.workerReady && s.configProblems.length === 0 && s.status.phase !== 'done' && (s.dataset?.count ?? 0) > 0;
+export const useCanTrain = () => useAppStore(canTrain);
 /** Settings are editable only before a run starts. */
 export const useIsRunLocked = () => useAppStore((s) => s.status.step > 0 || isActivePhase(s.status.phase));

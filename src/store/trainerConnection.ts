@@ -2,12 +2,15 @@
 // updates and series, keeps the URL in step with the settings, and restarts a crashed worker.
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
+import type { PresetName } from '../ijepa/config';
 import type { BackendName, WorkerEvent } from '../worker/protocol';
-import { startTrainingWorker, type WorkerHandle } from '../worker/client';
-import { emptyLive, useAppStore } from './appStore';
+import { measureBackends, type BackendMeasurement } from '../worker/backendChoice';
+import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../worker/client';
+import { describeWebGpuAdapter } from '../worker/gpuAdapter';
+import { emptyLive, useAppStore, type StartupState } from './appStore';
 import { runHistory } from './metrics';
 import { BENCH_PARAMS } from './benchParams';
-import { configToQuery, queryToConfig } from './url';
+import { configToQuery, queryToConfig, RUN_PARAMS, runOverrides, type RunOverrides } from './url';
 
 let handle: WorkerHandle | null = null;
 let importedFiles: PickedFile[] = []; // re-imported into a restarted worker
@@ -66,13 +69,42 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T | undefine
   }
 }
 
-export async function connectTrainer(preferred?: BackendName): Promise<void> {
+/** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
+ *  backend and the preset; shows the figures live. */
+async function measureThisMachine(overrides: RunOverrides): Promise<BackendMeasurement | null> {
+  if (overrides.backend && overrides.presetFromLink) return null;
+  const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
+  setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
+  try {
+    const webgpu = await describeWebGpuAdapter();
+    const measurement = await measureBackends(probeWorkerOpener(overrides.wasmThreads), {
+      candidates: overrides.backend ? [overrides.backend] : undefined,
+      hardwareGpu: Boolean(webgpu && !webgpu.isSoftware),
+      onProgress: (trials, note) => setStartup({ trials, note }),
+    });
+    setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
+    return measurement;
+  } catch (error) {
+    setStartup({ measuring: false, note: '' });
+    store.getState().notify(`Measuring the backends failed (${error instanceof Error ? error.message : String(error)}); starting with the first that works.`);
+    return null;
+  }
+}
+
+/** Starts (or restarts) the trainer: measures the machine, opens on the measured backend and preset
+ *  (the link's wins), loads the sample set or re-imports the person's files. */
+export async function connectTrainer(): Promise<void> {
   handle?.terminate();
+  handle = null;
   runHistory.clear();
   store.setState({ workerReady: false, live: emptyLive });
+  const overrides = runOverrides(window.location.search);
+  const measurement = await measureThisMachine(overrides);
+  if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
   handle = startTrainingWorker((message) => store.getState().notify(message));
   const { config } = store.getState();
-  const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), preferred));
+  const options = { backend: overrides.backend ?? measurement?.chosen, available: measurement?.available, wasmThreads: overrides.wasmThreads, decoders: overrides.decoders };
+  const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), options));
   if (!result) return;
   store.setState({ backend: result.backend, status: result.status, dataset: result.dataset, workerReady: true, quality: [] });
   const { evalEvery, autosaveEvery } = store.getState();
@@ -82,8 +114,8 @@ export async function connectTrainer(preferred?: BackendName): Promise<void> {
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
 }
 
-/** After a lost GPU device or a crash: a fresh worker, same settings and files, step 0. */
-export const restartTrainer = () => connectTrainer(store.getState().backend?.name);
+/** After a lost GPU device or a crash: a fresh worker, measured again; same settings and files, step 0. */
+export const restartTrainer = () => connectTrainer();
 
 const api = () => {
   if (!handle) throw new Error('the trainer is not running');
@@ -95,7 +127,11 @@ export const actions = {
   pause: () => call('Pause', () => api().pause()),
   step: () => call('Step', () => api().step()),
   reset: () => call('Reset', () => api().reset()),
-  setBackend: (name: BackendName) => call('Switching backend', () => api().setBackend(name)),
+  /** The person's choice: kept in the link, so it wins over the measurement after a reload or Restart. */
+  setBackend: (name: BackendName) => {
+    setUrlParam('backend', name);
+    return call('Switching backend', () => api().setBackend(name));
+  },
   useSampleSet: () => {
     importedFiles = [];
     return call('Loading the sample set', () => api().loadSampleSet());
@@ -124,9 +160,7 @@ export const actions = {
   evaluateNow: () => call('Evaluating', () => api().evaluateNow()),
   setEvalEvery: (steps: number) => {
     store.setState({ evalEvery: steps });
-    const params = new URLSearchParams(window.location.search);
-    params.set('evalEvery', String(steps));
-    window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
+    setUrlParam('evalEvery', String(steps));
     return call('Setting the evaluation interval', () => api().setEvalEvery(steps));
   },
   setAutosaveEvery: (steps: number) => {
@@ -153,17 +187,25 @@ export const actions = {
   fusedKernelErrors: () => call('Checking the fused kernels', () => api().testFusedKernelErrors()),
 };
 
-export function readSettingsFromUrl(): void {
-  const parsed = queryToConfig(window.location.search);
+/** The settings in the link, on `fallbackPreset` when it names none (problems are reported once, on
+ *  the first read). */
+export function readSettingsFromUrl(fallbackPreset?: PresetName): void {
+  const parsed = queryToConfig(window.location.search, fallbackPreset);
   store.setState({ preset: parsed.preset, config: parsed.config, configProblems: [] });
   const evalEvery = Number(new URLSearchParams(window.location.search).get('evalEvery') ?? Number.NaN);
   if (Number.isInteger(evalEvery) && evalEvery >= 0) store.setState({ evalEvery });
-  for (const problem of parsed.problems) store.getState().notify(`Link settings: ${problem}`);
+  if (!fallbackPreset) for (const problem of parsed.problems) store.getState().notify(`Link settings: ${problem}`);
 }
 
 export function writeUrl(preset: Parameters<typeof configToQuery>[0], config: Parameters<typeof configToQuery>[1]): void {
   const keep = new URLSearchParams(window.location.search);
   const next = new URLSearchParams(configToQuery(preset, config));
-  for (const flag of ['evalEvery', 'testHooks', ...BENCH_PARAMS]) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
+  for (const flag of [...RUN_PARAMS, ...BENCH_PARAMS]) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
   window.history.replaceState(null, '', `${window.location.pathname}?${next.toString()}`);
+}
+
+function setUrlParam(key: string, value: string): void {
+  const params = new URLSearchParams(window.location.search);
+  params.set(key, value);
+  window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
 }

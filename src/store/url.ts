@@ -2,6 +2,7 @@
 // that differs from it (e.g. "?preset=tiny&lr=0.002&batchSize=32").
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
+import { BACKEND_ORDER, type BackendName } from '../worker/protocol';
 
 const isPreset = (name: string | null): name is PresetName => name !== null && name in PRESETS;
 
@@ -49,3 +50,32 @@ export function queryToConfig(search: string, fallback: PresetName = 'tiny'): Pa
   if (invalid.length > 0) return { preset, config: { ...base }, problems: [...problems, ...invalid, `using the ${preset} preset instead`] };
   return { preset, config, problems };
 }
+
+/** What the link says about where to run, beside the settings: `backend=` (wins over the startup
+ *  measurement), `wasmThreads=` (1: the single-threaded WASM binary's speed), and whether it names a
+ *  preset (then the measured default preset does not apply). */
+export interface RunOverrides {
+  backend: BackendName | null;
+  wasmThreads: number | undefined;
+  decoders: number | undefined;
+  presetFromLink: boolean;
+}
+
+const positiveInteger = (raw: string | null) => {
+  const value = Number(raw);
+  return raw !== null && Number.isInteger(value) && value > 0 ? value : undefined;
+};
+
+export function runOverrides(search: string): RunOverrides {
+  const params = new URLSearchParams(search);
+  const backend = params.get('backend');
+  return {
+    backend: backend !== null && (BACKEND_ORDER as readonly string[]).includes(backend) ? (backend as BackendName) : null,
+    wasmThreads: positiveInteger(params.get('wasmThreads')),
+    decoders: positiveInteger(params.get('decoders')),
+    presetFromLink: isPreset(params.get('preset')),
+  };
+}
+
+/** Link parameters that are not settings, kept when the settings rewrite the URL. */
+export const RUN_PARAMS = ['backend', 'wasmThreads', 'decoders', 'evalEvery', 'testHooks'] as const;

@@ -1,7 +1,7 @@
 // Run control: Train / Pause / Resume / Step / Reset, with keyboard shortcuts
 // (Space: train, pause or resume; N: one step; R: reset).
 import { useEffect } from 'react';
-import { useAppStore, useIsRunning, usePhase } from '../store/appStore';
+import { useAppStore, useCanTrain, useIsRunning, usePhase } from '../store/appStore';
 import { isActivePhase, type Phase } from '../worker/protocol';
 import { actions } from '../store/trainerConnection';
 
@@ -18,12 +18,11 @@ export function Controls() {
   const phase = usePhase();
   const step = useAppStore((s) => s.status.step);
   const ready = useAppStore((s) => s.workerReady);
-  const settingsInvalid = useAppStore((s) => s.configProblems.length > 0);
+  const canTrain = useCanTrain();
   const running = useIsRunning();
   const panelsVisible = useAppStore((s) => s.panelsVisible);
   const setPanelsVisible = useAppStore((s) => s.setPanelsVisible);
   const primary = primaryAction(phase, step);
-  const canTrain = ready && !settingsInvalid && phase !== 'done';
 
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {

@@ -1,17 +1,38 @@
-// Title, the active backend and adapter (always visible), the backend switch, and restart.
+// Title, the active backend and adapter (always visible), the backend switch, restart, and what the
+// startup measurement found on this machine.
 import { useAppStore, useIsRunning } from '../store/appStore';
 import { actions, restartTrainer } from '../store/trainerConnection';
+import { runOverrides } from '../store/url';
 import type { BackendName } from '../worker/protocol';
+import { backendLabel, describeBackends, describePresets, describeTrial } from './machineText';
+
+function MachineNote() {
+  const startup = useAppStore((s) => s.startup);
+  if (startup.measuring) {
+    const done = startup.trials.map(describeTrial).join(' · ');
+    return <p className="machine-note" data-testid="backend-measurement" role="status">Measuring this machine (a few seconds){done ? `: ${done}` : ''}. {startup.note}</p>;
+  }
+  const { measurement } = startup;
+  if (!measurement) return null;
+  const link = runOverrides(window.location.search);
+  return (
+    <div className="machine-note" data-testid="backend-measurement">
+      <p>Measured here in {(measurement.elapsedMs / 1000).toFixed(1)} s: {describeBackends(measurement)}{link.backend && link.backend !== measurement.chosen ? ` (the link chose ${link.backend})` : ''}.</p>
+      <p data-testid="preset-speeds">{describePresets(measurement, link.presetFromLink ? useAppStore.getState().preset : null)}</p>
+    </div>
+  );
+}
 
 export function Header() {
   const backend = useAppStore((s) => s.backend);
   const phase = useAppStore((s) => s.status.phase);
+  const ready = useAppStore((s) => s.workerReady);
   const running = useIsRunning();
   return (
     <header className="header">
       <h1>I-JEPA playground</h1>
       <div className="backend" data-testid="backend">
-        {backend ? (
+        {backend && ready ? (
           <>
             <label>
               Backend{' '}
@@ -21,6 +42,7 @@ export function Header() {
               </select>
             </label>
             <span className="adapter" data-testid="adapter">{backend.adapter}</span>
+            {backend.threads !== null && <span className="adapter" data-testid="wasm-threads">{backendLabel(backend.name, false, backend.threads)}</span>}
           </>
         ) : (
           <span className="muted">Starting TensorFlow.js…</span>
@@ -28,6 +50,7 @@ export function Header() {
         {phase === 'error' && <button type="button" data-testid="restart-button" onClick={() => void restartTrainer()}>Restart</button>}
       </div>
       {backend?.note && <p className="backend-note" data-testid="backend-note" role="note">{backend.note}</p>}
+      <MachineNote />
     </header>
   );
 }

@@ -1,13 +1,23 @@
 // Live numbers of the run: step, loss, schedules, throughput, compile time, memory.
-import { useAppStore } from '../store/appStore';
+import { canTrain, useAppStore, type AppState } from '../store/appStore';
+import type { Phase } from '../worker/protocol';
 import { formatBytes, formatDuration, formatNumber } from './format';
 
-const PHASE_TEXT: Record<string, string> = {
+const PHASE_TEXT: Record<Phase, string> = {
   idle: 'Ready', compiling: 'Compiling kernels…', training: 'Training', pausing: 'Pausing…', paused: 'Paused', done: 'Done', error: 'Stopped',
 };
 
+/** The badge: what the page is doing, and "Ready" only when Train would start a run. */
+export function phaseText(s: AppState): string {
+  if (!s.workerReady) return s.startup.measuring ? 'Measuring backends…' : 'Starting…';
+  if (s.status.phase !== 'idle' || canTrain(s)) return PHASE_TEXT[s.status.phase];
+  if ((s.dataset?.count ?? 0) === 0) return s.importProgress?.running ? 'Waiting for images…' : 'No images';
+  return 'Fix the settings';
+}
+
 export function StatusPanel() {
   const status = useAppStore((s) => s.status);
+  const badge = useAppStore(phaseText);
   const live = useAppStore((s) => s.live);
   const items: [string, string, string][] = [
     ['step', 'Step', `${status.step} / ${status.totalSteps}`],
@@ -25,7 +35,7 @@ export function StatusPanel() {
   return (
     <section className="panel status-panel" aria-labelledby="status-heading">
       <h2 id="status-heading">
-        Run <span className={`phase phase-${status.phase}`} data-testid="phase">{PHASE_TEXT[status.phase]}</span>
+        Run <span className={`phase phase-${status.phase}`} data-testid="phase">{badge}</span>
       </h2>
       {status.message && <p className={`run-message ${status.phase === 'error' ? 'error' : ''}`} role="status" data-testid="run-message">{status.message}</p>}
       <dl className="numbers" aria-live="off">

@@ -15,9 +15,19 @@ export function formatBytes(bytes: number | null): string {
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '—';
-  if (seconds < 60) return `${Math.round(seconds)} s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-  return `${Math.floor(seconds / 3600)} h ${Math.round((seconds % 3600) / 60)} min`;
+  if (seconds < 59.5) return `${Math.round(seconds)} s`;
+  if (seconds < 3570) {
+    const whole = Math.round(seconds); // round once, then split: never "44 min 60 s"
+    return `${Math.floor(whole / 60)} min ${whole % 60} s`;
+  }
+  const minutes = Math.round(seconds / 60);
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** Steps (or images) per second with two significant digits: 0.29, 4.6, 46, 460. */
+export function formatRate(perSecond: number): string {
+  if (!Number.isFinite(perSecond) || perSecond <= 0) return '—';
+  return perSecond >= 100 ? perSecond.toFixed(0) : perSecond.toPrecision(2);
 }
 
 export function formatNumber(value: number | null, digits = 4): string {

@@ -1,15 +1,16 @@
-// Registers the tfjs backends in the worker and picks one: WebGPU first, then WebGL, WASM, CPU.
-// Reports the WebGPU adapter so the page can say when it is only a software fallback.
+// Registers the tfjs backends in a worker and starts one. Reports the WebGPU adapter (so the page
+// can say when it is only a software fallback) and the WASM backend's thread count.
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-webgl';
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import '../ijepa/fusedCpu';
 import * as tf from '../ijepa/tf';
 import './webgpuKernels';
+import { describeWebGpuAdapter, SOFTWARE_RENDERER, type WebGpuAdapter } from './gpuAdapter';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from './protocol';
 
 setWasmPaths({
@@ -18,50 +19,86 @@ setWasmPaths({
   'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
 });
 
-interface AdapterLike {
-  info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
-  isFallbackAdapter?: boolean;
+/** XNNPACK's thread pool in tfjs' WASM build has at most 8 threads. */
+const MAX_WASM_THREADS = 8;
+/** Read once: configureWasmThreads changes what this worker's navigator reports. */
+export const LOGICAL_CORES = Math.max(1, navigator.hardwareConcurrency || 1);
+
+/** Threads for the WASM backend: every logical core (up to 8) when the page is cross-origin isolated
+ *  (SharedArrayBuffer, so tfjs loads its threaded SIMD binary), else 1. */
+export function wasmThreadsFor(requested?: number): number {
+  if (!(globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated) return 1;
+  return Math.max(1, Math.min(requested ?? LOGICAL_CORES, LOGICAL_CORES, MAX_WASM_THREADS));
 }
 
-async function describeWebGpuAdapter(): Promise<{ adapter: string; isSoftware: boolean } | null> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<AdapterLike | null> } }).gpu;
-  if (!gpu) return null;
-  const adapter = await gpu.requestAdapter().catch(() => null);
-  if (!adapter) return null;
-  const info = adapter.info ?? {};
-  const isSoftware = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || /swiftshader|llvmpipe|lavapipe/i.test(`${info.architecture} ${info.description} ${info.device}`);
-  const name = [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || info.description || 'unknown adapter';
-  return { adapter: isSoftware ? `${name} (software)` : name, isSoftware };
+/** Must run before the WASM backend starts. tfjs caps its pool at hardwareConcurrency / 2 (it assumes
+ *  two hyperthreads per core), which gives a 2-core machine one thread; it reads the value from this
+ *  worker's navigator when the module starts, so this worker reports twice the threads we want. */
+function configureWasmThreads(threads: number): void {
+  setThreadsCount(threads);
+  Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
 }
 
-/** Tries backends in order (the preferred one first); returns what is active and what exists. */
-export async function selectBackend(preferred?: BackendName): Promise<BackendInfo> {
+/** The renderer behind the active WebGL backend (SwiftShader is Chromium's software GL). */
+function webGlRenderer(): WebGpuAdapter {
+  const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
+  const ext = gl?.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String((ext && gl?.getParameter(ext.UNMASKED_RENDERER_WEBGL)) || 'WebGL');
+  const isSoftware = SOFTWARE_RENDERER.test(renderer);
+  return { adapter: isSoftware ? `${renderer} (software)` : renderer, isSoftware };
+}
+
+async function tryBackend(name: BackendName, webgpu: WebGpuAdapter | null): Promise<boolean> {
+  if (name === 'webgpu' && !webgpu) return false;
+  try {
+    const ok = await tf.setBackend(name); // false (not an exception) when the backend cannot start
+    if (ok) await tf.ready();
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+export interface BackendOptions {
+  preferred?: BackendName;
+  /** Backends already known to start here (the startup measurement tried them): only the chosen one
+   *  is started. Without it, every backend is tried, to list what this browser has. */
+  available?: BackendName[];
+  wasmThreads?: number;
+}
+
+/** Starts the preferred backend (or the first of BACKEND_ORDER that starts). */
+export async function selectBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  const { preferred, available: known } = options;
+  configureWasmThreads(wasmThreadsFor(options.wasmThreads));
   const webgpu = await describeWebGpuAdapter();
   const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
   const available: BackendName[] = [];
   let active: BackendName | null = null;
   for (const name of order) {
-    if (name === 'webgpu' && !webgpu) continue;
-    let ok = false;
-    try {
-      ok = await tf.setBackend(name); // false (not an exception) when the backend cannot start
-      if (ok) await tf.ready();
-    } catch {
-      ok = false;
-    }
-    if (ok) {
-      available.push(name);
-      if (!active) active = name;
-    }
+    if (known && (active || !known.includes(name))) continue;
+    if (!(await tryBackend(name, webgpu))) continue;
+    available.push(name);
+    active ??= name;
   }
   if (!active) throw new Error('No TensorFlow.js backend could start in this browser.');
   await tf.setBackend(active);
-  const sorted = BACKEND_ORDER.filter((b) => available.includes(b));
+  return describeActive(active, webgpu, known ?? available);
+}
+
+function describeActive(active: BackendName, webgpu: WebGpuAdapter | null, available: BackendName[]): BackendInfo {
+  const gpu = active === 'webgpu' ? webgpu : active === 'webgl' ? webGlRenderer() : null;
   let note = '';
-  if (!webgpu) note = 'WebGPU is not available in this browser: training runs on ' + active + ', which is much slower. Use a recent Chrome or Edge with WebGPU for GPU speed.';
-  else if (webgpu.isSoftware) note = 'WebGPU runs on a software fallback adapter (no GPU was offered), so training is slow.';
-  const adapter = active === 'webgpu' && webgpu ? webgpu.adapter : active === 'cpu' || active === 'wasm' ? 'CPU' : 'WebGL';
-  return { name: active, available: sorted, adapter, isSoftware: active === 'webgpu' && Boolean(webgpu?.isSoftware), note };
+  if (!webgpu) note = `WebGPU is not available in this browser: training runs on ${active}, which is much slower. Use a recent Chrome or Edge with WebGPU for GPU speed.`;
+  else if (webgpu.isSoftware) note = 'WebGPU runs on a software fallback adapter (no GPU was offered), so it is slow here.';
+  return {
+    name: active,
+    available: BACKEND_ORDER.filter((b) => available.includes(b)),
+    adapter: gpu?.adapter ?? 'CPU',
+    isSoftware: Boolean(gpu?.isSoftware),
+    threads: active === 'wasm' ? getThreadsCount() : null,
+    note,
+  };
 }
 
 function webGpuDevice(): { lost?: Promise<{ reason: string; message: string }>; destroy?(): void } | undefined {

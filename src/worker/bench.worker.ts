@@ -2,12 +2,16 @@
 import * as Comlink from 'comlink';
 import { selectBackend } from './backends';
 import type { PresetName } from '../ijepa/config';
-import { benchmarkBareStep, measureFirstStep, type BenchOptions } from './benchmark';
-import type { BackendName } from './protocol';
+import { benchmarkBareStep, firstShaderMs, measureFirstStep, timeSteps, type BenchOptions } from './benchmark';
+import type { BackendInfo, BackendName } from './protocol';
+import { shouldPrecompile } from './precompile';
 
-async function use(backend: BackendName) {
-  const info = await selectBackend(backend);
+let started: BackendInfo | null = null;
+
+async function use(backend: BackendName, wasmThreads?: number): Promise<BackendInfo> {
+  const info = await selectBackend({ preferred: backend, available: [backend], wasmThreads });
   if (info.name !== backend) throw new Error(`${backend} is not available in this browser`);
+  started = info;
   return info;
 }
 
@@ -21,6 +25,13 @@ const api = {
   },
   async available() {
     return (await selectBackend()).available;
+  },
+  /** The startup measurement: start one backend, then time steps of a preset on it. */
+  start: (backend: BackendName, wasmThreads?: number) => use(backend, wasmThreads),
+  firstShaderMs,
+  timeSteps(preset: PresetName, batchSize: number, limits: { maxSteps: number; enoughMs: number }, onStep: (ms: number) => void) {
+    if (!started) throw new Error('start a backend first');
+    return timeSteps(preset, batchSize, limits, shouldPrecompile(started), onStep);
   },
 };
 

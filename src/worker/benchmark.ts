@@ -152,6 +152,44 @@ export async function measureFirstStep(preset: PresetName, precompile: boolean):
   }
 }
 
+/** Milliseconds to compile and run one shader: a matMul of the micro model's MLP shape, on data
+ *  uploaded as is (no other kernel runs before it). A GPU backend compiles some 80 of these before its
+ *  first step; on a software adapter one already takes a good fraction of a second. */
+export async function firstShaderMs(): Promise<number> {
+  const { batchSize, embedDim, mlpRatio, cropSize, patchSize } = presetConfig('micro');
+  const rows = batchSize * (cropSize / patchSize) ** 2;
+  const a = tf.tensor2d(new Float32Array(rows * embedDim).fill(0.5), [rows, embedDim]);
+  const b = tf.tensor2d(new Float32Array(embedDim * embedDim * mlpRatio).fill(0.25), [embedDim, embedDim * mlpRatio]);
+  const started = performance.now();
+  const c = tf.matMul(a, b);
+  await c.data();
+  const ms = performance.now() - started;
+  tf.dispose([a, b, c]);
+  return ms;
+}
+
+/** The startup measurement's workload (./backendChoice.ts): a fresh `preset` run at `batchSize`, its
+ *  first step (shader compilation included), then more steps until `maxSteps` or until the steps after
+ *  the first add up to `enoughMs`. Each step's milliseconds are reported as it lands, so a caller that
+ *  stops this worker at a deadline keeps what was measured. */
+export async function timeSteps(preset: PresetName, batchSize: number, limits: { maxSteps: number; enoughMs: number }, precompile: boolean, onStep: (ms: number) => void): Promise<void> {
+  const trainer = createTrainer(presetConfig(preset, { batchSize }));
+  const loop = bareLoop(trainer);
+  try {
+    onStep((await firstStep(trainer, loop, precompile)).timeToFirstStepMs);
+    let timedMs = 0;
+    while (trainer.step < limits.maxSteps && timedMs < limits.enoughMs) {
+      const started = performance.now();
+      await loop.step();
+      const ms = performance.now() - started;
+      timedMs += ms;
+      onStep(ms);
+    }
+  } finally {
+    disposeTrainer(trainer);
+  }
+}
+
 /** Everything but the app overhead, for one preset on the active backend (without precompiling,
  *  so that `firstStep` is the unaided time to first step). */
 export async function benchmarkBareStep(options: BenchOptions, adapter: string): Promise<BareStepResult> {

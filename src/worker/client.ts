@@ -1,5 +1,6 @@
 // The main thread's handle on the training worker (Comlink), restartable after a lost device.
 import * as Comlink from 'comlink';
+import type { OpenProbeWorker } from './backendChoice';
 import type { BenchWorkerApi } from './bench.worker';
 import type { TrainerApi } from './trainerApi';
 
@@ -27,4 +28,29 @@ export function startBenchWorker(): { api: Comlink.Remote<BenchWorkerApi>; termi
   const worker = new Worker(new URL('./bench.worker.ts', import.meta.url), { type: 'module', name: 'ijepa-bench' });
   const api = Comlink.wrap<BenchWorkerApi>(worker);
   return { api, terminate: () => worker.terminate() };
+}
+
+const START_TIMEOUT_MS = 10_000; // a backend that cannot even start in this time is not available
+
+/** Opens the startup measurement's workers (./backendChoice.ts): one fresh worker per backend. */
+export function probeWorkerOpener(wasmThreads?: number): OpenProbeWorker {
+  return async (backend) => {
+    const worker = startBenchWorker();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${backend} did not start`)), START_TIMEOUT_MS)));
+    try {
+      const info = await Promise.race([worker.api.start(backend, wasmThreads), timeout]);
+      return {
+        info,
+        timeSteps: (preset, batchSize, limits, onStep) => worker.api.timeSteps(preset, batchSize, limits, Comlink.proxy(onStep)),
+        firstShaderMs: () => worker.api.firstShaderMs(),
+        close: () => worker.terminate(),
+      };
+    } catch (error) {
+      worker.terminate();
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
 }

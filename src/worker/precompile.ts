@@ -8,6 +8,12 @@ import { schedulesAt } from '../ijepa/schedules';
 import * as tf from '../ijepa/tf';
 import { createTrainer, disposeTrainer, lossAndGrads, nextMasks } from '../ijepa/trainStep';
 import { trainableParams } from '../ijepa/model';
+import type { BackendInfo } from './protocol';
+
+/** Precompiling the first step's shaders (compile-only mode, in parallel) is for real GPUs: on a
+ *  software adapter it saved nothing reliably (SwiftShader, `npm run bench`: time to first step
+ *  micro 11.6 -> 11.9 s and 13.6 -> 12.4 s, tiny 26.9 -> 31.2 s). The benchmark measures it either way. */
+export const shouldPrecompile = (backend: BackendInfo) => backend.name === 'webgpu' && !backend.isSoftware;
 
 interface CompilingBackend {
   checkCompileCompletionAsync(): Promise<void>;

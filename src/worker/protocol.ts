@@ -12,7 +12,8 @@ export interface BackendInfo {
   name: BackendName; // the active backend
   available: BackendName[]; // the backends that initialised in this browser
   adapter: string; // e.g. "nvidia ampere", "google swiftshader (software)", "CPU"
-  isSoftware: boolean; // WebGPU only through a software fallback adapter
+  isSoftware: boolean; // the active GPU backend runs on a software adapter (SwiftShader)
+  threads: number | null; // WASM: the threads of its XNNPACK pool (null on other backends)
   note: string; // a plain sentence for the page when WebGPU is missing or software-only ('' otherwise)
 }
 

@@ -8,7 +8,8 @@ import type { RunStatus, WorkerEvent } from './protocol';
 import { heldOutSplit } from '../data/split';
 import { memoryStorage } from './persistence';
 import { trainingStoppedMessage } from './session';
-import { createTrainerApi, shouldPrecompile, type TrainerApi } from './trainerApi';
+import { shouldPrecompile } from './precompile';
+import { createTrainerApi, type TrainerApi } from './trainerApi';
 
 const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
 
@@ -21,7 +22,7 @@ async function fakeDecode(file: File, side: number): Promise<DecodeResult> {
 function setup(storage = memoryStorage(), decode = fakeDecode) {
   const events: WorkerEvent[] = [];
   const api = createTrainerApi({
-    selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, note: '' }),
+    selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, threads: null, note: '' }),
     decode,
     gpuBytes: () => null,
     deviceLost: () => null,
@@ -287,7 +288,7 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
 });
 
 describe('shader precompilation', () => {
-  const backend = (name: 'webgpu' | 'wasm', isSoftware: boolean) => ({ name, available: [name], adapter: 'x', isSoftware, note: '' });
+  const backend = (name: 'webgpu' | 'wasm', isSoftware: boolean) => ({ name, available: [name], adapter: 'x', isSoftware, threads: null, note: '' });
   it('is done on hardware WebGPU adapters only (it saved nothing reliably on SwiftShader)', () => {
     expect(shouldPrecompile(backend('webgpu', false))).toBe(true);
     expect(shouldPrecompile(backend('webgpu', true))).toBe(false);

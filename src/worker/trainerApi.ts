@@ -5,18 +5,28 @@ import type { PickedFile } from '../data/files';
 import type { IJepaConfig } from '../ijepa/config';
 import { fusedKernelErrors } from '../ijepa/fusedCheck';
 import { DatasetManager, type Decoder } from './datasetManager';
+import type { BackendOptions } from './backends';
+import { shouldPrecompile } from './precompile';
 import type { BackendInfo, BackendName, DatasetSummary, RunStatus, WorkerEvent } from './protocol';
 import type { RunStorage } from './persistence';
 import { RunKeeper, type ExportKind } from './runKeeper';
 import { TrainingSession } from './session';
 
 export interface TrainerEnv {
-  selectBackend(preferred?: BackendName): Promise<BackendInfo>;
+  selectBackend(options: BackendOptions): Promise<BackendInfo>;
   decode: Decoder;
   gpuBytes(): number | null;
   deviceLost(): Promise<string> | null;
   destroyDevice?(): void; // test hook
   storage: RunStorage;
+}
+
+/** Where to run: the startup measurement's choice (or the link's), what it found available, threads. */
+export interface InitOptions {
+  backend?: BackendName;
+  available?: BackendName[];
+  wasmThreads?: number;
+  decoders?: number;
 }
 
 export interface InitResult {
@@ -25,16 +35,13 @@ export interface InitResult {
   dataset: DatasetSummary;
 }
 
-/** Precompiling the first step's shaders (compile-only mode, in parallel) is for real GPUs: on a
- *  software adapter it saved nothing reliably (SwiftShader, `npm run bench`: time to first step
- *  micro 11.6 -> 11.9 s and 13.6 -> 12.4 s, tiny 26.9 -> 31.2 s). The benchmark measures it either way. */
-export const shouldPrecompile = (backend: BackendInfo) => backend.name === 'webgpu' && !backend.isSoftware;
-
 export function createTrainerApi(env: TrainerEnv) {
   let listener: (e: WorkerEvent) => void = () => {};
   const emit = (e: WorkerEvent) => listener(e);
   let data: DatasetManager | null = null;
   let session: TrainingSession | null = null;
+  let runOptions: InitOptions = {};
+  let available: BackendName[] = [];
 
   const need = () => {
     if (!data || !session) throw new Error('The trainer is not initialised yet.');
@@ -46,9 +53,11 @@ export function createTrainerApi(env: TrainerEnv) {
 
   return {
     /** Starts a backend, loads the built-in sample set and prepares a run of `config`. */
-    async init(config: IJepaConfig, onEvent: (e: WorkerEvent) => void, preferred?: BackendName): Promise<InitResult> {
+    async init(config: IJepaConfig, onEvent: (e: WorkerEvent) => void, options: InitOptions = {}): Promise<InitResult> {
       listener = onEvent;
-      const backend = await env.selectBackend(preferred);
+      runOptions = options;
+      const backend = await env.selectBackend({ preferred: options.backend, available: options.available, wasmThreads: options.wasmThreads });
+      available = backend.available;
       watchDevice();
       data = new DatasetManager(emit, env.decode, config.cropSize);
       const dataset = data;
@@ -61,7 +70,8 @@ export function createTrainerApi(env: TrainerEnv) {
     async setBackend(name: BackendName): Promise<BackendInfo> {
       const { session } = need();
       await session.reset(); // the run's tensors live on the old backend
-      const info = await env.selectBackend(name);
+      const started = await env.selectBackend({ preferred: name, available: [name], wasmThreads: runOptions.wasmThreads });
+      const info = { ...started, available: [...new Set([...available, ...started.available])] };
       session.precompileShaders = shouldPrecompile(info);
       watchDevice();
       emit({ type: 'backend', info });

@@ -5,12 +5,18 @@ import uPlot from 'uplot';
 import type { EvalRecord } from '../ijepa/diagnostics';
 import { useAppStore } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
-import type { PatchView } from '../worker/protocol';
+import type { EvalProgress, PatchView } from '../worker/protocol';
 import { RgbCanvas } from './RgbCanvas';
 import { axis, UPlotChart } from './UPlotChart';
 
 /** The accuracy chart as drawn (read by the test hook). */
 export const qualityChartView: { chart: uPlot | null } = { chart: null };
+
+/** An evaluation under way: "evaluating step 200 (random-init baseline first) · 45%". */
+export function formatEvalProgress(progress: EvalProgress): string {
+  const percent = progress.total > 0 ? Math.floor((100 * progress.done) / progress.total) : 0;
+  return `evaluating step ${progress.step}${progress.withBaseline ? ' (random-init baseline first)' : ''} · ${percent}%`;
+}
 
 const percent = (v: number | null | undefined) => (v === null || v === undefined ? '—' : `${(100 * v).toFixed(1)}%`);
 const fixed = (v: number | null | undefined, digits: number) => (v === null || v === undefined ? '—' : v.toFixed(digits));
@@ -73,16 +79,16 @@ export function QualityPanel() {
   ];
   return (
     <section className="panel quality-panel" aria-labelledby="quality-heading">
-      <h2 id="quality-heading">Is it learning? {evaluating && <span className="phase phase-training">evaluating…</span>}</h2>
+      <h2 id="quality-heading">Is it learning? {evaluating && <span className="phase phase-training" data-testid="eval-progress">{formatEvalProgress(evaluating)}</span>}</h2>
       <div className="row chart-controls">
-        <button type="button" data-testid="evaluate-now" disabled={!ready || evaluating} onClick={() => void actions.evaluateNow()}>Evaluate now</button>
+        <button type="button" data-testid="evaluate-now" disabled={!ready || evaluating !== null} onClick={() => void actions.evaluateNow()}>Evaluate now</button>
         <label className="row">every
           <input type="number" min={0} step={50} value={evalEvery} data-testid="eval-every" style={{ width: '6rem' }}
             onChange={(e) => void actions.setEvalEvery(Math.max(0, Number(e.target.value) || 0))} /> steps (0: only on request)
         </label>
       </div>
       {!latest ? (
-        <p className="muted">No evaluation yet. It runs at step 0 of a run and every {evalEvery} steps, on the target encoder's average-pooled features.</p>
+        <p className="muted">No evaluation yet. It runs at step 0 of a run and every {evalEvery} steps, on the target encoder's average-pooled features, in slices between training steps (training never waits for it).</p>
       ) : (
         <>
           <p className={`verdict verdict-${latest.verdict.level}`} data-testid="quality-verdict" role={latest.verdict.level === 'ok' ? undefined : 'alert'}>

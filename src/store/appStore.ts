@@ -4,7 +4,7 @@ import { create } from 'zustand';
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
 import type { BackendMeasurement, BackendTrial } from '../worker/backendChoice';
-import { isActivePhase, type BackendInfo, type DatasetSummary, type ImportProgress, type MetricsUpdate, type QualityUpdate, type RunStatus, type SavedRunSummary } from '../worker/protocol';
+import { isActivePhase, type BackendInfo, type EvalProgress, type DatasetSummary, type ImportProgress, type MetricsUpdate, type QualityUpdate, type RunStatus, type SavedRunSummary } from '../worker/protocol';
 
 export interface LiveNumbers extends Omit<MetricsUpdate, 'records' | 'masks' | 'status'> {
   loss: number | null;
@@ -38,7 +38,7 @@ interface ViewSlice {
 
 interface QualitySlice {
   quality: QualityUpdate[]; // one per evaluation of this run (patch views only on the newest)
-  evaluating: boolean;
+  evaluating: EvalProgress | null; // an evaluation under way (it runs between training steps)
   evalEvery: number;
   autosaveEvery: number;
   savedRun: SavedRunSummary | null; // an autosaved run found on load, offered for resume
@@ -91,7 +91,7 @@ export const useAppStore = create<AppState>()((set) => ({
   startup: { measuring: false, note: '', trials: [], measurement: null },
 
   quality: [],
-  evaluating: false,
+  evaluating: null,
   evalEvery: 100,
   autosaveEvery: 100,
   savedRun: null,

@@ -47,7 +47,7 @@ function onWorkerEvent(event: WorkerEvent): void {
       store.setState((s) => ({ quality: [...s.quality.map((q) => ({ ...q, patchView: null })), event.update] }));
       break;
     case 'evaluating':
-      store.setState({ evaluating: event.active });
+      store.setState({ evaluating: event.progress });
       break;
     case 'restored': {
       runHistory.load(event.run.columns);

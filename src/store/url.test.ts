@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../ijepa/config';
-import { configToQuery, queryToConfig } from './url';
+import { configToQuery, queryToConfig, runOverrides } from './url';
 
 describe('settings in the URL', () => {
   it('round-trips a config as the preset plus its differences', () => {
@@ -18,5 +18,10 @@ describe('settings in the URL', () => {
     const impossible = queryToConfig('preset=micro&cropSize=30');
     expect(impossible.config).toEqual(presetConfig('micro'));
     expect(impossible.problems.join(' ')).toMatch(/not divisible by the patch size.*using the micro preset instead/);
+  });
+
+  it('reads where to run from the link: backend, WASM threads, decoders, and whether it names a preset', () => {
+    expect(runOverrides('?backend=wasm&wasmThreads=1&decoders=4&preset=tiny')).toEqual({ backend: 'wasm', wasmThreads: 1, decoders: 4, presetFromLink: true });
+    expect(runOverrides('?backend=cuda&wasmThreads=0&lr=0.1')).toEqual({ backend: null, wasmThreads: undefined, decoders: undefined, presetFromLink: false });
   });
 });

@@ -1,6 +1,7 @@
 // Live numbers of the run: step, loss, schedules, throughput, compile time, memory.
 import { canTrain, useAppStore, type AppState } from '../store/appStore';
 import type { Phase } from '../worker/protocol';
+import { formatEvalProgress } from '../panels/QualityPanel';
 import { formatBytes, formatDuration, formatNumber } from './format';
 
 const PHASE_TEXT: Record<Phase, string> = {
@@ -18,6 +19,7 @@ export function phaseText(s: AppState): string {
 export function StatusPanel() {
   const status = useAppStore((s) => s.status);
   const badge = useAppStore(phaseText);
+  const evaluating = useAppStore((s) => s.evaluating);
   const live = useAppStore((s) => s.live);
   const items: [string, string, string][] = [
     ['step', 'Step', `${status.step} / ${status.totalSteps}`],
@@ -36,6 +38,7 @@ export function StatusPanel() {
     <section className="panel status-panel" aria-labelledby="status-heading">
       <h2 id="status-heading">
         Run <span className={`phase phase-${status.phase}`} data-testid="phase">{badge}</span>
+        {evaluating && <span className="phase phase-evaluating" data-testid="eval-badge">{formatEvalProgress(evaluating)}</span>}
       </h2>
       {status.message && <p className={`run-message ${status.phase === 'error' ? 'error' : ''}`} role="status" data-testid="run-message">{status.message}</p>}
       <dl className="numbers" aria-live="off">

@@ -92,7 +92,7 @@ export function probeOrder(available: BackendName[], hardwareGpu: boolean): Back
   return order.filter((b) => available.includes(b));
 }
 
-const presetFlops = (preset: PresetName, batchSize = PRESETS[preset].batchSize) => {
+export const presetFlops = (preset: PresetName, batchSize = PRESETS[preset].batchSize) => {
   const config = presetConfig(preset, { batchSize });
   return stepFlops(config, planMasks(config)).total;
 };

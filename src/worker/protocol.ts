@@ -115,6 +115,16 @@ export interface QualityUpdate {
   labelled: boolean; // false: the probes are off (no classes), diagnostics only
   probeNote: string; // why the probes are off, or what they ran on
   patchView: PatchView | null;
+  subset: { images: number; of: number } | null; // the images embedded, of those the evaluation could use
+}
+
+/** An evaluation under way, between training steps: images embedded so far, of all it will embed
+ *  (the random-init baseline's included when it runs first). */
+export interface EvalProgress {
+  step: number;
+  done: number;
+  total: number;
+  withBaseline: boolean;
 }
 
 /** Per-step metrics as columns (a restored run's whole history in one message). */
@@ -145,4 +155,4 @@ export type WorkerEvent =
   | { type: 'reset' }
   | { type: 'quality'; update: QualityUpdate }
   | { type: 'restored'; run: RestoredRun }
-  | { type: 'evaluating'; active: boolean };
+  | { type: 'evaluating'; progress: EvalProgress | null };

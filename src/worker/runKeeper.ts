@@ -16,6 +16,8 @@ import { appendColumns, Series } from './series';
 
 export type ExportKind = 'full' | 'target';
 
+const PROGRESS_INTERVAL_MS = 100; // evaluation progress reaches the page about ten times a second
+
 export class RunKeeper {
   private columns = Object.fromEntries(FIELDS.map((f) => [f, new Series()])) as Record<StepField, Series>;
   private quality: QualityUpdate[] = [];
@@ -45,21 +47,59 @@ export class RunKeeper {
     for (const f of FIELDS) this.columns[f].clear();
     this.quality = [];
     this.evaluator.reset();
+    this.settleWaiters();
   }
 
   isEvalDue = (step: number) => this.evalEvery > 0 && step % this.evalEvery === 0;
   isAutosaveDue = (step: number) => this.autosaveEvery > 0 && step > 0 && step % this.autosaveEvery === 0;
 
-  async evaluate(trainer: Trainer): Promise<QualityUpdate> {
-    this.emit({ type: 'evaluating', active: true });
-    try {
-      const update = await this.evaluator.evaluate(trainer.model, trainer.step);
-      this.quality.push(update);
-      this.emit({ type: 'quality', update });
-      return update;
-    } finally {
-      this.emit({ type: 'evaluating', active: false });
-    }
+  get evaluating(): boolean {
+    return this.evaluator.busy;
+  }
+
+  /** An evaluation of the run as it is now, to run in slices (false: one is still under way). */
+  scheduleEvaluation(trainer: Trainer): boolean {
+    const scheduled = this.evaluator.schedule(trainer.model, trainer.step);
+    if (scheduled) this.emitProgress(true);
+    return scheduled;
+  }
+
+  cancelEvaluations(): void {
+    this.evaluator.cancel();
+    this.emit({ type: 'evaluating', progress: null });
+    this.settleWaiters();
+  }
+
+  private waiters: (() => void)[] = [];
+  /** Resolves once no evaluation is under way. */
+  evaluationsDone(): Promise<void> {
+    return this.evaluator.busy ? new Promise((resolve) => this.waiters.push(resolve)) : Promise.resolve();
+  }
+  private settleWaiters(): void {
+    if (this.evaluator.busy) return;
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  /** Evaluation slices for about `budgetMs` (at least one): between training steps, or back to back
+   *  while the run is paused. */
+  async evaluateFor(budgetMs: number): Promise<void> {
+    const started = performance.now();
+    do {
+      const update = await this.evaluator.runSlice();
+      if (update) {
+        this.quality.push(update);
+        this.emit({ type: 'quality', update });
+      }
+      this.emitProgress(!this.evaluator.busy);
+    } while (this.evaluator.busy && performance.now() - started < budgetMs);
+    this.settleWaiters();
+  }
+
+  private lastProgress = 0;
+  private emitProgress(force: boolean): void {
+    if (!force && performance.now() - this.lastProgress < PROGRESS_INTERVAL_MS) return;
+    this.lastProgress = performance.now();
+    this.emit({ type: 'evaluating', progress: this.evaluator.progress() });
   }
 
   /** The run as safetensors: everything (weights, moments, step, metrics), or the target encoder alone. */
@@ -98,10 +138,10 @@ export class RunKeeper {
     this.quality = baseline
       ? history.records.map((record, i) => ({
         record, baseline, verdict: collapseVerdict(history.records.slice(0, i + 1), baseline, config.embedDim),
-        labelled: record.knn !== null, probeNote: 'Restored from the checkpoint.', patchView: null,
+        labelled: record.knn !== null, probeNote: 'Restored from the checkpoint.', patchView: null, subset: null,
       }))
       : [];
-    this.evaluator.restore(history.records, baseline, config);
+    this.evaluator.restore(history.records, baseline);
     return { trainer, run: { config, columns, quality: this.quality } };
   }
 

@@ -13,6 +13,9 @@ import type { ExportKind, RunKeeper } from './runKeeper';
 import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type Phase, type RestoredRun, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
 
 const FLUSH_INTERVAL_MS = 100;
+/** While training, evaluation slices take at most about this share of a step's time after each step. */
+const EVALUATION_SHARE = 1;
+const IDLE_EVALUATION_MS = 50; // slices between two looks at the message queue while paused
 const RATE_WINDOW = 20; // steps averaged for steps/s
 
 /** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
@@ -59,7 +62,8 @@ export class TrainingSession {
   private wallMs = 0;
   private poisonNextBatch = false;
 
-  private evaluationRequested = false;
+  private evaluationRequested = false; // due while the previous evaluation was still running
+  private savedStep = -1; // the step of the last autosave
 
   constructor(
     config: IJepaConfig,
@@ -100,6 +104,7 @@ export class TrainingSession {
   /** Back to step 0 (waits for an in-flight step: its tensors must not be disposed under it). */
   async reset(): Promise<void> {
     this.phase = 'idle';
+    this.keeper.cancelEvaluations();
     await this.loopDone;
     if (this.trainer) disposeTrainer(this.trainer);
     this.trainer = null;
@@ -110,6 +115,8 @@ export class TrainingSession {
     this.pendingMasks = [];
     this.wallMs = 0;
     this.compileMs = null;
+    this.evaluationRequested = false;
+    this.savedStep = -1;
     this.keeper.reset();
     this.emit({ type: 'reset' });
     this.setPhase('idle');
@@ -142,28 +149,32 @@ export class TrainingSession {
       this.setPhase('error', 'The dataset is empty: add a folder of images or use the sample set.');
       return;
     }
-    if (!this.trainer) this.evaluationRequested = this.keeper.evalEvery > 0; // where the quality curves start: step 0
+    const fresh = !this.trainer;
     const trainer = this.ensureTrainer();
+    if (fresh && this.keeper.evalEvery > 0) this.keeper.scheduleEvaluation(trainer); // the quality curves start at step 0
     this.setPhase(trainer.step === 0 && this.compileMs === null ? 'compiling' : 'training');
+    this.ensureLoop();
+  }
+
+  private ensureLoop(): void {
     if (!this.looping) this.loopDone = this.loop();
   }
 
+  /** The worker's one loop: a training step when the run is on (then evaluation slices for about as
+   *  long as the step took), the autosave of a pause, evaluation slices while paused; a message (Pause,
+   *  Step, Reset) gets in between any two of these. */
   private async loop(): Promise<void> {
     this.looping = true;
     try {
-      do {
-        while (this.isRunning) {
-          this.stepInFlight = true;
-          if (this.evaluationRequested) await this.evaluate();
-          await this.oneStep().finally(() => (this.stepInFlight = false));
-          await this.afterStep();
-          if (this.phase === 'pausing') this.setPhase('paused');
-          if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
-          await yieldToEventLoop();
-        }
-        if (this.phase === 'paused' || this.phase === 'done') await this.autosave(); // a pause is kept
-      } while (this.isRunning); // Train or Step pressed during the autosave: this loop goes on
+      for (;;) {
+        if (this.isRunning) await this.trainingIteration();
+        else if (this.trainer && (this.phase === 'paused' || this.phase === 'done') && this.savedStep !== this.trainer.step) await this.autosave();
+        else if (this.keeper.evaluating) await this.keeper.evaluateFor(IDLE_EVALUATION_MS);
+        else break;
+        await yieldToEventLoop();
+      }
     } catch (error) {
+      this.keeper.cancelEvaluations();
       this.setPhase('error', trainingStoppedMessage(error, tf.getBackend()));
     } finally {
       this.looping = false;
@@ -171,21 +182,21 @@ export class TrainingSession {
     }
   }
 
-  /** Evaluation and autosave between steps, when due (never inside a step). */
-  private async afterStep(): Promise<void> {
+  private async trainingIteration(): Promise<void> {
+    this.stepInFlight = true;
+    await this.oneStep().finally(() => (this.stepInFlight = false));
+    if (this.phase === 'pausing') this.setPhase('paused');
+    if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
     const trainer = this.trainer;
     if (!trainer || this.phase === 'error') return;
-    if (this.keeper.isEvalDue(trainer.step)) await this.evaluate();
+    if (this.keeper.isEvalDue(trainer.step) || this.evaluationRequested) this.evaluationRequested = !this.keeper.scheduleEvaluation(trainer);
     if (this.keeper.isAutosaveDue(trainer.step)) await this.autosave();
-  }
-
-  private async evaluate(): Promise<void> {
-    this.evaluationRequested = false;
-    if (this.trainer) await this.keeper.evaluate(this.trainer);
+    if (this.keeper.evaluating && this.isRunning) await this.keeper.evaluateFor(EVALUATION_SHARE * (this.recentStepMs.at(-1) ?? 0));
   }
 
   private async autosave(): Promise<void> {
     if (!this.trainer) return;
+    this.savedStep = this.trainer.step;
     try {
       await this.keeper.autosave(this.trainer);
     } catch (error) {
@@ -193,15 +204,13 @@ export class TrainingSession {
     }
   }
 
-  /** Evaluate now: between steps when training, at once otherwise. */
-  async evaluateNow(): Promise<void> {
-    if (this.isRunning) {
-      this.evaluationRequested = true;
-      return;
-    }
+  /** Evaluate now: in slices between the steps of a running run, back to back otherwise. Resolves
+   *  when the evaluation under way (this one, or one already running) is done. */
+  evaluateNow(): Promise<void> {
     if (this.data.store.count === 0) throw new Error('The dataset is empty.');
-    this.ensureTrainer();
-    await this.evaluate();
+    this.keeper.scheduleEvaluation(this.ensureTrainer());
+    this.ensureLoop();
+    return this.keeper.evaluationsDone();
   }
 
   async exportCheckpoint(kind: ExportKind): Promise<Uint8Array> {
@@ -234,6 +243,7 @@ export class TrainingSession {
     this.recentStepMs = [];
     this.wallMs = this.keeper.wallMs;
     this.compileMs = null;
+    this.savedStep = trainer.step; // it came from a checkpoint: nothing new to keep
     this.phase = trainer.step >= run.config.totalSteps ? 'done' : 'paused';
     this.message = `Resumed at step ${trainer.step}.`;
     const restored = { ...run, status: this.status() };
@@ -316,6 +326,7 @@ export class TrainingSession {
   /** The GPU device was lost: nothing more can run on this worker. */
   deviceLost(reason: string): void {
     this.phase = 'error'; // stops the loop before anything else touches the GPU
+    this.keeper.cancelEvaluations();
     this.setPhase('error', `The GPU device was lost (${reason}). Press Restart to start again on a fresh GPU context.`);
   }
 }

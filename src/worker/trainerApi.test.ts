@@ -189,18 +189,29 @@ describe('trainer API (worker module, CPU backend)', () => {
 });
 
 describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
-  it('evaluates at step 0 and every N steps, beside a fixed random-init baseline', async () => {
+  it('evaluates at step 0 and every N steps in slices between steps, beside one random-init baseline', async () => {
     const { api, events, init } = setup();
     current = api;
     await init();
+    // three classes of 20 images (pixels differ by file size): 12 held out, 48 for the probes
+    const classes = ['a', 'b', 'c'];
+    await api.addFiles(classes.flatMap((c, k) => Array.from({ length: 20 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 40 + i)], `${i}.png`), path: `set/${c}/${i}.png` }))));
     api.setEvalEvery(2);
     api.start();
-    await until(api, (s) => s.step >= 2);
+    const quality = () => events.flatMap((e) => (e.type === 'quality' ? [e.update] : []));
+    const started = Date.now();
+    while (quality().length < 2 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
     api.pause();
     await until(api, (s) => s.phase === 'paused');
-    await new Promise((r) => setTimeout(r, 100));
-    const updates = events.flatMap((e) => (e.type === 'quality' ? [e.update] : []));
-    expect(updates.map((u) => u.record.step).slice(0, 2)).toEqual([0, 2]);
+    const updates = quality();
+    expect(updates.map((u) => u.record.step)[0]).toBe(0);
+    expect(updates[1].record.step).toBeGreaterThanOrEqual(2); // due at 2; later when step 0's was still running
+    // training did not wait: the first step's metrics came before the step-0 evaluation's result
+    const firstStep = events.findIndex((e) => e.type === 'metrics' && e.update.records.length > 0);
+    expect(firstStep).toBeGreaterThanOrEqual(0);
+    expect(firstStep).toBeLessThan(events.findIndex((e) => e.type === 'quality'));
+    // progress was reported while it ran, and cleared when done
+    expect(events.some((e) => e.type === 'evaluating' && e.progress !== null && e.progress.withBaseline && e.progress.step === 0)).toBe(true);
     for (const u of updates) {
       expect(u.labelled).toBe(true);
       expect(u.record.knn).toBeGreaterThanOrEqual(0);
@@ -208,11 +219,12 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
       expect(u.record.probeTest).not.toBeNull();
       expect(u.record.rankMe).toBeGreaterThanOrEqual(1);
       expect(u.baseline).toEqual(updates[0].baseline); // one baseline per run
-      expect(u.probeNote).toMatch(/6 classes.*1440 training images.*360 held-out/);
+      expect(u.probeNote).toMatch(/3 classes; probes trained on 48 training images, tested on 12 held-out images/);
+      expect(u.subset).toEqual({ images: 60, of: 60 });
     }
     const view = updates[0].patchView!;
     expect(view.grid).toBe(8);
-    expect(view.pca.length).toBe(4 * 8 * 8 * 3);
+    expect(view.pca.length).toBe(4 * 8 * 8 * 3); // four held-out images, one of each class first
   });
 
   it('turns the probes off without labels, with the reason, and keeps the diagnostics', async () => {

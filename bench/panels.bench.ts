@@ -55,7 +55,7 @@ async function measureWindow(page: Page, panels: boolean): Promise<Measured> {
 
 for (const backend of BACKENDS) {
   test(`panels overhead on the tiny preset (${backend})`, async ({ page }) => {
-    await openApp(page, 'preset=tiny&testHooks=1');
+    await openApp(page, `backend=${backend}&preset=tiny&testHooks=1`);
     const info = await read(page, 'backend');
     if (info?.name !== backend) {
       await page.getByTestId('backend-select').selectOption(backend);
@@ -63,7 +63,7 @@ for (const backend of BACKENDS) {
     }
     const adapter = (await read(page, 'backend'))!.adapter;
     await page.getByTestId('train-button').click();
-    await waitForStatus(page, (s) => s.step >= 2, 600_000); // past kernel compilation
+    await waitForStatus(page, (s) => s.step >= 2); // past kernel compilation
     const windows: Measured[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       windows.push(await measureWindow(page, true));

@@ -1,32 +1,76 @@
-// Page helpers for the end-to-end tests: open the app, read the test hook, keep screenshots.
+// Page helpers for the end-to-end tests: open the app, read the test hook, keep screenshots, and wait
+// on the page's own state. No wait here has a fixed length that a busy machine could outrun: a wait
+// fails only when the page stops making progress for longer than its own measurements allow.
 import { expect, type Locator, type Page, type TestInfo } from '@playwright/test';
 import type { IjepaTestHook } from '../src/ui/testHook';
 
-/** micro preset, small batch, no automatic evaluation: the software WebGPU adapter is slow. */
-export const FAST_RUN = 'preset=micro&batchSize=4&evalEvery=0&testHooks=1';
+/** WebGPU (the path under test), micro preset, small batch, no automatic evaluation: the link names
+ *  the backend and the preset, so the page skips the startup measurement. */
+export const FAST_RUN = 'backend=webgpu&preset=micro&batchSize=4&evalEvery=0&testHooks=1';
+
+/** Before a step has been timed (shader compilation on a software adapter can take a minute, more
+ *  on a busy machine), the page gets this long to show any progress. */
+const FIRST_PROGRESS_MS = 600_000;
+/** Once steps are timed, a stall longer than this many steps (and at least the floor) is a failure. */
+const STALL_STEPS = 30;
+const STALL_FLOOR_MS = 60_000;
 
 export async function openApp(page: Page, query = FAST_RUN): Promise<void> {
   page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
   await page.goto(`/?${query}`);
-  await page.waitForFunction(() => Boolean(window.__ijepa?.backend()) && Boolean(window.__ijepa?.dataset()), null, { timeout: 90_000 });
+  await waitForPage(page, async () => Boolean(await page.evaluate(() => window.__ijepa?.backend() && window.__ijepa?.dataset())), 'the trainer to start');
 }
 
 type HookData = { [K in keyof IjepaTestHook]: IjepaTestHook[K] extends ((...args: never[]) => infer R) | undefined ? Awaited<R> : never };
+type Readable = Exclude<keyof IjepaTestHook, 'forceNaN' | 'loseDevice' | 'fusedKernelErrors'>;
 
-export function read<K extends Exclude<keyof IjepaTestHook, 'forceNaN' | 'loseDevice' | 'fusedKernelErrors'>>(page: Page, key: K): Promise<HookData[K]> {
+export function read<K extends Readable>(page: Page, key: K): Promise<HookData[K]> {
   return page.evaluate((k) => (window.__ijepa![k] as () => unknown)(), key) as Promise<HookData[K]>;
 }
 
 type Status = ReturnType<IjepaTestHook['status']>;
 
+/** What moves while the page works: steps, phase, evaluation and import progress, the startup measurement. */
+async function progressMarker(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const hook = window.__ijepa;
+    if (!hook) return 'loading';
+    const { step, phase } = hook.status();
+    return JSON.stringify([step, phase, hook.evaluating()?.done ?? null, hook.qualitySteps().length, hook.importProgress()?.done ?? null,
+      hook.startup().trials.length, hook.dataset()?.count ?? null, hook.bench().progress]);
+  }).catch(() => 'navigating');
+}
+
+/** How long the page may go without progress: from its measured step times once it has some. */
+async function stallAllowance(page: Page): Promise<number> {
+  const times = await page.evaluate(() => window.__ijepa?.stepTimes() ?? []).catch(() => [] as number[]);
+  if (times.length < 2) return FIRST_PROGRESS_MS;
+  const sorted = [...times.slice(1)].sort((a, b) => a - b); // the first includes compilation
+  return Math.max(STALL_FLOOR_MS, STALL_STEPS * sorted[Math.floor(sorted.length / 2)]);
+}
+
+/** Polls `done` until it holds; fails when the page shows no progress for longer than it should. */
+export async function waitForPage(page: Page, done: () => Promise<boolean>, what: string): Promise<void> {
+  let marker = '';
+  let lastChange = Date.now();
+  for (;;) {
+    if (await done().catch(() => false)) return;
+    const now = await progressMarker(page);
+    if (now !== marker) {
+      marker = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > await stallAllowance(page)) {
+      throw new Error(`waited for ${what}; the page made no progress for ${Math.round((Date.now() - lastChange) / 1000)} s (at ${marker})`);
+    }
+    await page.waitForTimeout(250);
+  }
+}
+
 /** Waits until the run status satisfies `predicate` (polled from the test: the page's CSP forbids
  *  evaluating strings). */
-export async function waitForStatus(page: Page, predicate: (s: Status) => boolean, timeout = 180_000): Promise<Status> {
+export async function waitForStatus(page: Page, predicate: (s: Status) => boolean): Promise<Status> {
   let last: Status | null = null;
-  await expect.poll(async () => {
-    last = await read(page, 'status');
-    return predicate(last);
-  }, { timeout, intervals: [250] }).toBe(true);
+  await waitForPage(page, async () => predicate((last = await read(page, 'status'))), 'a run status');
   return last!;
 }
 
@@ -36,6 +80,18 @@ export async function trainThenPause(page: Page, steps: number): Promise<Status>
   await waitForStatus(page, (s) => s.step >= steps);
   await page.getByTestId('train-button').click();
   return waitForStatus(page, (s) => s.phase === 'paused');
+}
+
+/** Waits until the evaluations of `steps` have reached the page (they run between training steps). */
+export async function waitForEvaluations(page: Page, count: number): Promise<number[]> {
+  let steps: number[] = [];
+  await waitForPage(page, async () => (steps = await read(page, 'qualitySteps')).length >= count, `${count} evaluations`);
+  return steps;
+}
+
+/** Waits until the dataset holds `count` images (an import decodes in the worker, with progress). */
+export async function waitForDatasetCount(page: Page, count: number): Promise<void> {
+  await waitForPage(page, async () => (await read(page, 'dataset'))?.count === count, `${count} images`);
 }
 
 export async function snap(target: Page | Locator, testInfo: TestInfo, name: string): Promise<void> {

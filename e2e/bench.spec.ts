@@ -1,13 +1,12 @@
 // The `?bench` page mode end to end, on the CPU backend so it takes seconds: the bare step in fresh
 // workers (fused and plain), the app's own loop, the table, and the settings restored afterwards.
 import { expect, test } from '@playwright/test';
-import { openApp, read, snap } from './app';
+import { openApp, read, snap, waitForPage } from './app';
 
 test('?bench measures the step, shows the table and gives the page back as it was', async ({ page }, testInfo) => {
-  test.setTimeout(300_000);
   await openApp(page, 'bench=1&autorun=1&testHooks=1&presets=micro&backends=cpu&steps=3&warmup=1&budget=200');
   const backendBefore = (await read(page, 'backend'))!.name;
-  await expect.poll(async () => (await read(page, 'bench')).progress, { timeout: 240_000, intervals: [1000] }).toBe('Done.');
+  await waitForPage(page, async () => (await read(page, 'bench')).progress === 'Done.', 'the benchmark');
   const { report } = await read(page, 'bench');
   const [cell] = report!.cells;
   expect(cell.error).toBeNull();

@@ -1,7 +1,7 @@
 // Data in: the built-in sample set on first open, and a real folder with broken files in it.
 import { expect, test } from '@playwright/test';
 import { FIXTURE_EXPECTED, makeFixtureFolder } from './fixtures/folder';
-import { openApp, read, snap } from './app';
+import { openApp, read, snap, waitForDatasetCount } from './app';
 
 test('opens on the built-in sample set, on the WebGPU backend', async ({ page }, testInfo) => {
   await openApp(page);
@@ -20,7 +20,8 @@ test('imports a folder: nested classes, a corrupt image, a text file, a huge ima
   const folder = makeFixtureFolder(testInfo.outputPath('fixture'));
   await openApp(page);
   await page.getByTestId('folder-input').setInputFiles(folder);
-  await expect(page.getByTestId('dataset-count')).toContainText(`${FIXTURE_EXPECTED.images} images`, { timeout: 60_000 });
+  await waitForDatasetCount(page, FIXTURE_EXPECTED.images);
+  await expect(page.getByTestId('dataset-count')).toContainText(`${FIXTURE_EXPECTED.images} images`);
   const dataset = await read(page, 'dataset');
   expect(dataset?.source).toBe('files');
   expect(dataset?.classes).toEqual(FIXTURE_EXPECTED.classes);
@@ -34,5 +35,5 @@ test('imports a folder: nested classes, a corrupt image, a text file, a huge ima
 
   // adding another folder appends
   await page.getByTestId('folder-input').setInputFiles(folder);
-  await expect(page.getByTestId('dataset-count')).toContainText(`${2 * FIXTURE_EXPECTED.images} images`, { timeout: 60_000 });
+  await waitForDatasetCount(page, 2 * FIXTURE_EXPECTED.images);
 });

@@ -6,7 +6,6 @@ import { expect, test } from '@playwright/test';
 import { openApp, read } from './app';
 
 test('fused WebGPU kernels match the unfused ops, forward and backward', async ({ page }) => {
-  test.setTimeout(300_000);
   await openApp(page);
   expect((await read(page, 'backend'))?.name).toBe('webgpu');
   const errors = await page.evaluate(() => window.__ijepa!.fusedKernelErrors!());

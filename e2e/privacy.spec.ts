@@ -2,14 +2,14 @@
 // Content-Security-Policy forbids anything else.
 import { expect, test } from '@playwright/test';
 import { makeFixtureFolder } from './fixtures/folder';
-import { openApp, snap, trainThenPause } from './app';
+import { openApp, snap, trainThenPause, waitForDatasetCount } from './app';
 
 test('makes no request outside its own origin, and its CSP forbids them', async ({ page, baseURL }, testInfo) => {
   const requests: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
   await openApp(page);
   await page.getByTestId('folder-input').setInputFiles(makeFixtureFolder(testInfo.outputPath('fixture')));
-  await expect(page.getByTestId('dataset-count')).toContainText('7 images', { timeout: 60_000 });
+  await waitForDatasetCount(page, 7);
   await trainThenPause(page, 2);
 
   const origin = new URL(baseURL!).origin;

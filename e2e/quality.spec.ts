@@ -3,22 +3,33 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { readSafetensors } from '../src/ijepa/safetensors';
-import { openApp, read, snap, trainThenPause, waitForStatus } from './app';
+import { openApp, read, snap, trainThenPause, waitForEvaluations, waitForPage, waitForStatus } from './app';
 
-test('the quality panel compares the trained and the random encoder after an evaluation', async ({ page }, testInfo) => {
-  // three evaluations (random encoder, step 0, step 2) of the 1,800 sample images: ~2 min on SwiftShader
-  test.setTimeout(480_000);
+test('evaluations run beside training, and the quality panel compares the trained and the random encoder', async ({ page }, testInfo) => {
   await openApp(page);
   await page.getByTestId('eval-every').fill('2');
-  await trainThenPause(page, 2);
-  await expect(page.getByTestId('quality-table')).toContainText('trained, step 2', { timeout: 300_000 });
+  await page.getByTestId('train-button').click(); // the step-0 evaluation is scheduled before the first step
+  await waitForPage(page, async () => (await read(page, 'evaluating')) !== null, 'the step-0 evaluation');
+  expect(await read(page, 'evaluating')).toMatchObject({ step: 0, withBaseline: true });
+  // training goes on meanwhile: steps land while the evaluation is still under way
+  await waitForStatus(page, (s) => s.step >= 3);
+  await expect(page.getByTestId('eval-badge')).toContainText('evaluating step 0');
+  expect(await read(page, 'qualitySteps')).toEqual([]);
+  await snap(page.locator('.status-panel'), testInfo, 'training-while-evaluating');
+  await page.getByTestId('train-button').click();
+  const paused = await waitForStatus(page, (s) => s.phase === 'paused');
+  // step 0's evaluation finishes while paused; the one due at step 2 then runs at the step the run is at
+  const steps = await waitForEvaluations(page, 2);
+  expect(steps).toEqual([0, paused.step]);
+  await expect(page.getByTestId('quality-table')).toContainText(`trained, step ${paused.step}`);
   for (const id of ['knn', 'probe-test', 'std', 'rankme']) {
     await expect(page.getByTestId(`q-trained-${id}`)).toHaveText(/\d/);
     await expect(page.getByTestId(`q-random-${id}`)).toHaveText(/\d/);
   }
   await expect(page.getByTestId('probe-note')).toContainText('6 classes');
-  await expect.poll(() => read(page, 'qualityChartSteps')).toEqual([0, 2]); // the charts follow every evaluation
+  await expect.poll(() => read(page, 'qualityChartSteps')).toEqual(steps); // the charts follow every evaluation
   await expect(page.getByTestId('patch-view').locator('canvas')).toHaveCount(8);
+  await expect(page.getByTestId('eval-badge')).toHaveCount(0);
   await snap(page.locator('.quality-panel'), testInfo, 'panel-quality');
 });
 

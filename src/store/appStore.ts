@@ -17,6 +17,7 @@ interface SettingsSlice {
   preset: PresetName;
   config: IJepaConfig;
   configProblems: string[];
+  appliedConfig: string; // the settings the worker runs with (JSON): the form applies only changes
   setPreset(preset: PresetName): void;
   setField<K extends keyof IJepaConfig>(key: K, value: IJepaConfig[K]): void;
 }
@@ -71,6 +72,7 @@ export const useAppStore = create<AppState>()((set) => ({
   preset: 'tiny',
   config: PRESETS.tiny,
   configProblems: [],
+  appliedConfig: '',
   setPreset: (preset) => set({ preset, config: PRESETS[preset], configProblems: [] }),
   setField: (key, value) => set((s) => {
     const config = { ...s.config, [key]: value };

@@ -52,7 +52,7 @@ function onWorkerEvent(event: WorkerEvent): void {
     case 'restored': {
       runHistory.load(event.run.columns);
       const { config, status, quality } = event.run;
-      store.setState({ config, configProblems: [], status, quality, live: emptyLive });
+      store.setState({ config, configProblems: [], status, quality, live: emptyLive, appliedConfig: JSON.stringify(config) });
       writeUrl(store.getState().preset, config);
       break;
     }
@@ -106,7 +106,7 @@ export async function connectTrainer(): Promise<void> {
   const options = { backend: overrides.backend ?? measurement?.chosen, available: measurement?.available, wasmThreads: overrides.wasmThreads, decoders: overrides.decoders };
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), options));
   if (!result) return;
-  store.setState({ backend: result.backend, status: result.status, dataset: result.dataset, workerReady: true, quality: [] });
+  store.setState({ backend: result.backend, status: result.status, dataset: result.dataset, workerReady: true, quality: [], appliedConfig: JSON.stringify(config) });
   const { evalEvery, autosaveEvery } = store.getState();
   await call('Setting the evaluation interval', () => handle!.api.setEvalEvery(evalEvery));
   await call('Setting the autosave interval', () => handle!.api.setAutosaveEvery(autosaveEvery));
@@ -154,6 +154,7 @@ export const actions = {
     const { config, preset, configProblems } = store.getState();
     if (configProblems.length > 0) return;
     writeUrl(preset, config);
+    store.setState({ appliedConfig: JSON.stringify(config) });
     await call('Applying settings', () => api().configure(config));
   },
   forceNaN: () => call('Forcing a NaN', () => api().testPoisonNextStep()),

@@ -1,6 +1,6 @@
 // The run's settings: a preset and the main hyperparameters, editable before a run and read-only
 // during it. Valid edits are applied to the worker (and written to the URL) as they are made.
-import { useEffect, useRef } from 'react';
+import { useEffect } from 'react';
 import { PRESETS, type IJepaConfig, type PresetName, type Range } from '../ijepa/config';
 import { useAppStore, useIsRunLocked } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
@@ -22,17 +22,13 @@ export function SettingsPanel() {
   const { config, preset, configProblems, setField, setPreset } = useAppStore();
   const locked = useIsRunLocked();
   const ready = useAppStore((s) => s.workerReady);
-  const applied = useRef<string>('');
+  const applied = useAppStore((s) => s.appliedConfig);
 
   useEffect(() => {
-    const key = JSON.stringify(config);
-    if (!ready || locked || configProblems.length > 0 || key === applied.current) return;
-    const timer = window.setTimeout(() => {
-      applied.current = key;
-      void actions.applySettings();
-    }, 250);
+    if (!ready || locked || configProblems.length > 0 || JSON.stringify(config) === applied) return;
+    const timer = window.setTimeout(() => void actions.applySettings(), 250);
     return () => window.clearTimeout(timer);
-  }, [config, configProblems, ready, locked]);
+  }, [config, configProblems, ready, locked, applied]);
 
   const numberField = ([key, label, step]: [NumberKey, string, number]) => (
     <label key={key}>

@@ -32,6 +32,11 @@ function makeHook(withActions: boolean) {
       return d && { count: d.count, classes: d.classes, skipped: d.skipped, bytes: d.bytes, side: d.side, source: d.source };
     },
     live: () => structuredClone(useAppStore.getState().live),
+    preset: () => useAppStore.getState().preset,
+    startup: () => structuredClone(useAppStore.getState().startup),
+    evaluating: () => structuredClone(useAppStore.getState().evaluating),
+    qualitySteps: () => useAppStore.getState().quality.map((q) => q.record.step),
+    importProgress: () => structuredClone(useAppStore.getState().importProgress),
     losses: () => Array.from(runHistory.series.loss.values()),
     steps: () => Array.from(runHistory.series.step.values()),
     momentum: () => Array.from(runHistory.series.momentum.values()),

@@ -9,6 +9,7 @@ import type { Trainer } from '../ijepa/trainStep';
 import { assertValidConfig } from '../ijepa/validate';
 import type { ImageStore } from '../data/imageStore';
 import type { Split } from '../data/split';
+import { yieldToEventLoop } from './eventLoop';
 import { Evaluator } from './evaluator';
 import type { RunStorage } from './persistence';
 import { STEP_FIELDS as FIELDS, type DatasetSummary, type QualityUpdate, type RestoredRun, type SavedRunSummary, type StepColumns, type StepField, type StepRecord, type WorkerEvent } from './protocol';
@@ -85,6 +86,7 @@ export class RunKeeper {
   async evaluateFor(budgetMs: number): Promise<void> {
     const started = performance.now();
     do {
+      await yieldToEventLoop(); // a Pause or Reset between two slices takes effect at once
       const update = await this.evaluator.runSlice();
       if (update) {
         this.quality.push(update);

@@ -8,6 +8,7 @@ import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } fro
 import { assertValidConfig } from '../ijepa/validate';
 import { EpochSampler } from '../data/sampler';
 import type { DatasetManager } from './datasetManager';
+import { yieldToEventLoop } from './eventLoop';
 import { precompileStep } from './precompile';
 import type { ExportKind, RunKeeper } from './runKeeper';
 import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type Phase, type RestoredRun, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
@@ -29,14 +30,6 @@ export function trainingStoppedMessage(error: unknown, backend: string): string 
   return `Training stopped: ${message}`;
 }
 
-/** A macrotask boundary without setTimeout's 4 ms clamp, so Pause messages get in between steps. */
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => resolve();
-    channel.port2.postMessage(null);
-  });
-}
 
 export interface SessionHooks {
   gpuBytes(): number | null;
@@ -93,6 +86,8 @@ export class TrainingSession {
 
   /** New settings: only between runs (the page shows them read-only while training). */
   async configure(config: IJepaConfig): Promise<void> {
+    // the same settings again (a late echo of the page's form): the run goes on untouched
+    if (JSON.stringify(config) === JSON.stringify(this.config)) return;
     if (this.isRunning) throw new Error('Pause or reset the run before changing its settings.');
     assertValidConfig(config);
     const resize = config.cropSize !== this.config.cropSize;
@@ -169,7 +164,7 @@ export class TrainingSession {
       for (;;) {
         if (this.isRunning) await this.trainingIteration();
         else if (this.trainer && (this.phase === 'paused' || this.phase === 'done') && this.savedStep !== this.trainer.step) await this.autosave();
-        else if (this.keeper.evaluating) await this.keeper.evaluateFor(IDLE_EVALUATION_MS);
+        else if (this.keeper.evaluating) await this.evaluateFor(IDLE_EVALUATION_MS);
         else break;
         await yieldToEventLoop();
       }
@@ -189,9 +184,21 @@ export class TrainingSession {
     if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
     const trainer = this.trainer;
     if (!trainer || this.phase === 'error') return;
-    if (this.keeper.isEvalDue(trainer.step) || this.evaluationRequested) this.evaluationRequested = !this.keeper.scheduleEvaluation(trainer);
+    if (this.keeper.isEvalDue(trainer.step)) this.evaluationRequested = true;
+    this.scheduleRequestedEvaluation();
     if (this.keeper.isAutosaveDue(trainer.step)) await this.autosave();
-    if (this.keeper.evaluating && this.isRunning) await this.keeper.evaluateFor(EVALUATION_SHARE * (this.recentStepMs.at(-1) ?? 0));
+    if (this.keeper.evaluating && this.isRunning) await this.evaluateFor(EVALUATION_SHARE * (this.recentStepMs.at(-1) ?? 0));
+  }
+
+  /** An evaluation that came due while the previous one was still running starts when that one is
+   *  done, at the step the run is at then (also while paused). */
+  private scheduleRequestedEvaluation(): void {
+    if (this.evaluationRequested && this.trainer && this.phase !== 'error') this.evaluationRequested = !this.keeper.scheduleEvaluation(this.trainer);
+  }
+
+  private async evaluateFor(budgetMs: number): Promise<void> {
+    await this.keeper.evaluateFor(budgetMs);
+    this.scheduleRequestedEvaluation();
   }
 
   private async autosave(): Promise<void> {

@@ -170,8 +170,11 @@ describe('trainer API (worker module, CPU backend)', () => {
     current = api;
     await init();
     await expect(api.configure({ ...config, cropSize: 30 })).rejects.toThrow(/not divisible by the patch size/);
-    api.start();
-    await expect(api.configure(config)).rejects.toThrow(/Pause or reset/);
+    api.step();
+    await expect(api.configure({ ...config, lr: 0.002 })).rejects.toThrow(/Pause or reset/);
+    await until(api, (s) => s.phase === 'paused' && s.step === 1);
+    await api.configure(config); // the same settings again (the page's form, late): the run stays
+    expect(api.status()).toMatchObject({ phase: 'paused', step: 1 });
     await api.reset();
     await api.configure({ ...config, cropSize: 24, minKeep: 2 });
     expect(api.datasetSummary().side).toBe(24); // the sample set is drawn again at the new size

@@ -1,0 +1,55 @@
+// Live from the first second: the page measures this machine's backends, opens on the fastest and
+// on a preset that moves, trains at once while the step-0 evaluation runs beside it, and pauses
+// within a step. A link that names backend and preset skips the measurement.
+import { expect, test } from '@playwright/test';
+import { openApp, read, snap, waitForStatus } from './app';
+
+test('measures the backends, opens on the fastest and a live preset, trains at once, pauses within a step', async ({ page }, testInfo) => {
+  await openApp(page, 'testHooks=1');
+  const { measurement } = await read(page, 'startup');
+  expect(measurement).not.toBeNull();
+  const backend = (await read(page, 'backend'))!;
+  expect(backend.name).toBe(measurement!.chosen);
+  const webgpu = measurement!.trials.find((t) => t.name === 'webgpu');
+  if (webgpu?.isSoftware) expect(measurement!.chosen).not.toBe('webgpu'); // SwiftShader: a CPU backend is faster
+  const winner = measurement!.trials.find((t) => t.name === measurement!.chosen)!;
+  expect(winner.stepsPerSec).toBeGreaterThan(0);
+  expect(measurement!.trials.every((t) => t.name === winner.name || (t.stepsPerSec ?? 0) <= winner.stepsPerSec!)).toBe(true);
+  expect(await read(page, 'preset')).toBe(measurement!.defaultPreset);
+  await expect(page.getByTestId('backend-measurement')).toContainText('Measured here in');
+  await expect(page.getByTestId('preset-speeds')).toContainText(`The page opened on ${measurement!.defaultPreset}`);
+
+  // cross-origin isolated, so WASM runs tfjs' threaded binary on every core (up to 8)
+  expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  expect(measurement!.trials.find((t) => t.name === 'wasm')?.threads).toBe(Math.min(cores, 8));
+
+  // "Ready" only when Train works; then the first step comes without waiting for an evaluation
+  await expect(page.getByTestId('phase')).toHaveText('Ready');
+  await expect(page.getByTestId('train-button')).toBeEnabled();
+  await snap(page, testInfo, 'page-after-measurement');
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.step >= 3);
+  await expect(page.getByTestId('stat-compile')).toHaveText(/\d+(\.\d)? s/);
+  await expect(page.getByTestId('eval-badge')).toContainText('evaluating step 0'); // still embedding, the run goes on
+  await snap(page, testInfo, 'training-on-the-measured-backend');
+
+  // Pause: within the step in flight (plus the page's ~10 updates a second)
+  const clicked = Date.now();
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.phase === 'paused');
+  const latency = Date.now() - clicked;
+  const slowest = Math.max(...(await read(page, 'stepTimes')).slice(1));
+  console.log(`[startup] ${measurement!.chosen}, ${measurement!.defaultPreset}: pause took ${latency} ms, the slowest step ${Math.round(slowest)} ms`);
+  expect(latency).toBeLessThan(3 * slowest + 2000);
+});
+
+test('a link naming the backend and the preset skips the measurement; wasmThreads=1 runs one thread', async ({ page }) => {
+  await openApp(page, 'backend=wasm&preset=micro&wasmThreads=1&testHooks=1');
+  expect((await read(page, 'startup')).measurement).toBeNull();
+  await expect(page.getByTestId('backend-measurement')).toHaveCount(0);
+  expect(await read(page, 'backend')).toMatchObject({ name: 'wasm', threads: 1 });
+  await expect(page.getByTestId('wasm-threads')).toHaveText('WASM (1 thread)');
+  await page.getByTestId('step-button').click();
+  await waitForStatus(page, (s) => s.step === 1 && s.phase === 'paused');
+});

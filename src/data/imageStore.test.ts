@@ -33,6 +33,15 @@ describe('epoch sampler', () => {
     expect(s.next(7).length).toBe(7);
     expect(() => new EpochSampler(0, 0).next(1)).toThrow(/empty/);
   });
+  it('grows at the next epoch (images streaming in), and never hands out an index a smaller dataset lacks', () => {
+    const s = new EpochSampler(3, 4);
+    s.next(2);
+    s.resize(10); // more images arrived: this epoch finishes over the first 4
+    expect(s.next(2).every((i) => i < 4)).toBe(true);
+    expect(new Set(s.next(10))).toEqual(new Set([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]));
+    s.resize(3); // another, smaller dataset replaced it mid-epoch
+    expect(s.next(9).every((i) => i < 3)).toBe(true);
+  });
 });
 
 describe('built-in sample set', () => {

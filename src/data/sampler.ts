@@ -19,9 +19,12 @@ export class EpochSampler {
     return sampler;
   }
 
-  /** The dataset grew or shrank: the next epoch uses the new size. */
+  /** The dataset grew (images still streaming in): the next epoch uses the new size. It shrank (another
+   *  dataset replaced it): a new epoch starts now, since this one may hold indices that are gone. */
   resize(count: number): void {
+    const shrank = count < this.count;
     this.count = count;
+    if (shrank) this.cursor = this.order.length; // the next draw shuffles
   }
 
   /** B image indices (a batch may wrap into the next epoch). */

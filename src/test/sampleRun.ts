@@ -12,7 +12,7 @@ import { Evaluator } from '../worker/evaluator';
 export function sampleSetRun(config: IJepaConfig, perClass = SAMPLE_PER_CLASS) {
   const side = config.cropSize;
   const B = config.batchSize;
-  const noFiles = () => Promise.reject(new Error('the sample-set run decodes no files'));
+  const noFiles = { decode: () => Promise.reject(new Error('the sample-set run decodes no files')), parallel: 1 };
   const dataset = new DatasetManager(() => {}, noFiles, side);
   dataset.loadSampleSet(side, perClass);
   const { store } = dataset;

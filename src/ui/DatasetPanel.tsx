@@ -13,7 +13,7 @@ function ImportProgressBar() {
   return (
     <div className="import-progress" data-testid="import-progress">
       <progress max={progress.total} value={progress.done} />
-      <span>{progress.done} / {progress.total} · {progress.imagesPerSec.toFixed(0)} images/s</span>
+      <span>{progress.done} / {progress.total} · {progress.imagesPerSec.toFixed(0)} images/s · {progress.decoders} decoder{progress.decoders === 1 ? '' : 's'} · you can train on what is in already</span>
       <button type="button" onClick={() => void actions.cancelImport()}>Cancel</button>
     </div>
   );

@@ -9,11 +9,16 @@ import { generateSampleSet, SAMPLE_CLASSES, SAMPLE_PER_CLASS } from '../data/sam
 import { heldOutSplit, type Split } from '../data/split';
 import type { DatasetSummary, Thumbnail, WorkerEvent } from './protocol';
 
-export type Decoder = (file: File, side: number) => Promise<DecodeResult>;
+/** Turns a file into training pixels; `parallel` decodes can run at once (./decoderPool.ts). */
+export interface Decoder {
+  decode(file: File, side: number): Promise<DecodeResult>;
+  readonly parallel: number;
+}
 
 const THUMBNAILS = 24;
-const DECODE_CONCURRENCY = 4;
+const IN_FLIGHT_PER_DECODER = 2; // a decoder always has its next file waiting
 const PROGRESS_INTERVAL_MS = 100;
+const SUMMARY_INTERVAL_MS = 1000; // during an import the page sees the dataset grow (training may use it already)
 
 interface LabelledFile extends PickedFile {
   label: string | null;
@@ -25,9 +30,10 @@ export class DatasetManager {
   private skipped: SkippedFile[] = [];
   private source: DatasetSummary['source'] = 'empty';
   private importGeneration = 0; // bumped by cancel: a running import stops at its next file
+  private importing = false;
   private cachedSplit: { store: ImageStore; count: number; split: Split } | null = null;
 
-  constructor(private readonly emit: (e: WorkerEvent) => void, private readonly decode: Decoder, side: number) {
+  constructor(private readonly emit: (e: WorkerEvent) => void, private readonly decoder: Decoder, side: number) {
     this.store = new ImageStore(side);
   }
 
@@ -56,48 +62,66 @@ export class DatasetManager {
   }
 
   /** Decodes and appends files (the first import replaces the built-in sample set). Returns the
-   *  number of images added. Files whose decode fails are listed, never fatal. */
+   *  number of images added. Files whose decode fails are listed, never fatal. Decoding runs on every
+   *  decoder at once; images are added in file order (the same folder always gives the same dataset)
+   *  as they come, so a run can train on them while the rest is still decoding. */
   async addFiles(picked: PickedFile[], unreadable: string[] = []): Promise<number> {
     if (this.source === 'sample') this.clear();
     const generation = ++this.importGeneration;
     const labels = labelsFromPaths(picked.map((p) => p.path));
     const incoming = picked.map((p, i) => ({ ...p, label: labels[i] }));
     this.skipped.push(...unreadable.map((path) => ({ path, reason: 'unreadable' as const })));
+    this.importing = true;
     const started = performance.now();
     let lastProgress = 0;
+    let lastSummary = started;
     let done = 0;
     let added = 0;
     const progress = (running: boolean) => {
       const seconds = (performance.now() - started) / 1000;
-      this.emit({ type: 'import', progress: { running, done, total: incoming.length, imagesPerSec: seconds > 0 ? done / seconds : 0 } });
+      this.emit({ type: 'import', progress: { running, done, total: incoming.length, imagesPerSec: seconds > 0 ? done / seconds : 0, decoders: this.decoder.parallel } });
     };
     progress(true);
-    // decode a few at a time, but add in file order: the same folder always gives the same dataset
-    for (let start = 0; start < incoming.length && generation === this.importGeneration; start += DECODE_CONCURRENCY) {
-      const group = incoming.slice(start, start + DECODE_CONCURRENCY);
-      const results = await Promise.all(group.map((item) =>
-        this.decode(item.file, this.store.side).catch((): DecodeResult => ({ ok: false, reason: 'could not decode' }))));
-      if (generation !== this.importGeneration) break; // cancelled meanwhile: drop the late results
-      results.forEach((result, k) => {
-        const item = group[k];
+    const inFlight = new Map<number, Promise<DecodeResult>>();
+    const decode = (k: number) => this.decoder.decode(incoming[k].file, this.store.side).catch((): DecodeResult => ({ ok: false, reason: 'could not decode' }));
+    let next = 0;
+    try {
+      for (let k = 0; k < incoming.length && generation === this.importGeneration; k++) {
+        while (next < incoming.length && next < k + this.decoder.parallel * IN_FLIGHT_PER_DECODER) inFlight.set(next, decode(next++));
+        const result = await inFlight.get(k)!;
+        inFlight.delete(k);
+        if (generation !== this.importGeneration) break; // cancelled meanwhile: drop the late results
+        const item = incoming[k];
         if (result.ok) {
           this.store.add(result.rgb, item.label);
           this.files.push(item);
+          this.source = 'files';
           added++;
         } else {
           this.skipped.push({ path: item.path, reason: result.reason });
         }
-      });
-      done += group.length;
-      if (performance.now() - lastProgress > PROGRESS_INTERVAL_MS) {
-        lastProgress = performance.now();
-        progress(true);
+        done++;
+        const now = performance.now();
+        if (now - lastProgress > PROGRESS_INTERVAL_MS) {
+          lastProgress = now;
+          progress(true);
+        }
+        if (now - lastSummary > SUMMARY_INTERVAL_MS) {
+          lastSummary = now;
+          this.emit({ type: 'dataset', summary: this.summary() });
+        }
       }
+    } finally {
+      this.importing = false;
     }
-    if (added > 0) this.source = 'files';
     progress(false);
     this.emit({ type: 'dataset', summary: this.summary() });
     return added;
+  }
+
+  /** True while files are being decoded (a run may wait for the first ones). */
+  get isImporting(): boolean {
+    return this.importing;
   }
 
   /** The training size changed: decode everything again at the new size. */

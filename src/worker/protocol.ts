@@ -99,6 +99,7 @@ export interface ImportProgress {
   done: number;
   total: number;
   imagesPerSec: number;
+  decoders: number; // decoding in parallel
 }
 
 export interface PatchView {

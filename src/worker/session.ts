@@ -16,7 +16,8 @@ import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdat
 const FLUSH_INTERVAL_MS = 100;
 /** While training, evaluation slices take at most about this share of a step's time after each step. */
 const EVALUATION_SHARE = 1;
-const IDLE_EVALUATION_MS = 50; // slices between two looks at the message queue while paused
+const IDLE_EVALUATION_MS = 50;
+const WAITING_FOR_IMAGES = 'Waiting for the first images of the import to be decoded…'; // slices between two looks at the message queue while paused
 const RATE_WINDOW = 20; // steps averaged for steps/s
 
 /** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
@@ -178,6 +179,7 @@ export class TrainingSession {
   }
 
   private async trainingIteration(): Promise<void> {
+    if (this.data.split().train.length === 0 && this.data.isImporting) return this.waitForImages();
     this.stepInFlight = true;
     await this.oneStep().finally(() => (this.stepInFlight = false));
     if (this.phase === 'pausing') this.setPhase('paused');
@@ -188,6 +190,13 @@ export class TrainingSession {
     this.scheduleRequestedEvaluation();
     if (this.keeper.isAutosaveDue(trainer.step)) await this.autosave();
     if (this.keeper.evaluating && this.isRunning) await this.evaluateFor(EVALUATION_SHARE * (this.recentStepMs.at(-1) ?? 0));
+  }
+
+  /** A run on images that are still being decoded (a folder replaced the sample set mid-run): it
+   *  goes on as soon as the first training images are in. */
+  private async waitForImages(): Promise<void> {
+    if (this.message !== WAITING_FOR_IMAGES) this.setPhase(this.phase, WAITING_FOR_IMAGES);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
   /** An evaluation that came due while the previous one was still running starts when that one is
@@ -281,6 +290,7 @@ export class TrainingSession {
       .then(() => trainStep(trainer, images, masks))
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;
+    if (this.message === WAITING_FOR_IMAGES) this.message = '';
     if (firstStep) {
       this.compileMs = stepMs;
       if (this.phase === 'compiling' && this.isRunning) this.setPhase('training');

@@ -23,7 +23,7 @@ function setup(storage = memoryStorage(), decode = fakeDecode) {
   const events: WorkerEvent[] = [];
   const api = createTrainerApi({
     selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, threads: null, note: '' }),
-    decode,
+    decoders: () => ({ decode, parallel: 4 }),
     gpuBytes: () => null,
     deviceLost: () => null,
     storage,
@@ -110,6 +110,53 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(api.datasetSummary().count).toBe(added);
     const progress = events.flatMap((e) => (e.type === 'import' ? [e.progress] : []));
     expect(progress[progress.length - 1]).toMatchObject({ running: false, total: 40 });
+  });
+
+  it('decodes on every decoder at once, and adds the images in file order', async () => {
+    let inFlight = 0;
+    let most = 0;
+    const unevenDecode = async (file: File, side: number) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setTimeout(r, file.size % 3 === 0 ? 30 : 2)); // they finish out of order
+      inFlight--;
+      return fakeDecode(file, side);
+    };
+    const { api, events, init } = setup(memoryStorage(), unevenDecode);
+    current = api;
+    await init();
+    const files = Array.from({ length: 24 }, (_, i) => ({ file: new File([new Uint8Array(i + 1)], `${i}.png`), path: `set/a/${i}.png` }));
+    await api.addFiles(files);
+    expect(most).toBe(8); // 4 decoders, each with its next file waiting
+    const summary = api.datasetSummary();
+    expect(summary.count).toBe(24);
+    expect(summary.thumbnails.map((t) => t.rgb[0])).toEqual(Array.from({ length: 24 }, (_, i) => i + 1)); // file order
+    expect(events.flatMap((e) => (e.type === 'import' ? [e.progress.decoders] : []))[0]).toBe(4);
+  });
+
+  it('trains on what is decoded while the rest of a folder streams in, never on a held-out image', async () => {
+    const slowDecode = async (file: File, side: number) => {
+      await new Promise((r) => setTimeout(r, 15));
+      return fakeDecode(file, side);
+    };
+    const { api, events, init } = setup(memoryStorage(), slowDecode);
+    current = api;
+    await init();
+    api.setEvalEvery(0);
+    const files = ['a', 'b'].flatMap((c, k) => Array.from({ length: 60 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 60 + i)], `${i}.png`), path: `set/${c}/${i}.png` })));
+    const importing = api.addFiles(files);
+    while (api.datasetSummary().count < 8) await new Promise((r) => setTimeout(r, 5));
+    api.start();
+    await until(api, (s) => s.step >= 3);
+    const trainedDuringImport = api.datasetSummary().count < files.length;
+    await importing;
+    api.pause();
+    await until(api, (s) => s.phase === 'paused');
+    expect(trainedDuringImport).toBe(true);
+    const used = new Set(events.flatMap((e) => (e.type === 'metrics' ? e.update.masks.flatMap((m) => m.imageIndices) : [])));
+    const labels = Array.from({ length: files.length }, (_, i) => (i < 60 ? 0 : 1));
+    expect(heldOutSplit(labels).heldOut.filter((i) => used.has(i))).toEqual([]); // the split is stable as images arrive
+    expect(events.some((e) => e.type === 'dataset' && e.summary.count > 0 && e.summary.count < files.length)).toBe(true); // the page saw it grow
   });
 
   it('trains, pauses, steps exactly one, resets, and reports live metrics', async () => {

@@ -14,7 +14,8 @@ import { TrainingSession } from './session';
 
 export interface TrainerEnv {
   selectBackend(options: BackendOptions): Promise<BackendInfo>;
-  decode: Decoder;
+  /** The image decoders: `count` in parallel, or one per core. */
+  decoders(count?: number): Decoder;
   gpuBytes(): number | null;
   deviceLost(): Promise<string> | null;
   destroyDevice?(): void; // test hook
@@ -59,7 +60,7 @@ export function createTrainerApi(env: TrainerEnv) {
       const backend = await env.selectBackend({ preferred: options.backend, available: options.available, wasmThreads: options.wasmThreads });
       available = backend.available;
       watchDevice();
-      data = new DatasetManager(emit, env.decode, config.cropSize);
+      data = new DatasetManager(emit, env.decoders(options.decoders), config.cropSize);
       const dataset = data;
       const keeper = new RunKeeper(emit, env.storage, () => dataset.store, () => dataset.split(), () => dataset.summary());
       session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes }, keeper);

@@ -1,9 +1,10 @@
 // The training worker: owns tfjs and the GPU. It only exposes the trainer API module.
 import * as Comlink from 'comlink';
-import { decodeImage } from '../data/decode';
-import { destroyDevice, deviceLost, selectBackend } from './backends';
+import { destroyDevice, deviceLost, LOGICAL_CORES, selectBackend } from './backends';
+import { decoderPool } from './decoderPool';
 import { gpuBytes } from './gpuMemory';
 import { indexedDbStorage } from './persistence';
 import { createTrainerApi } from './trainerApi';
 
-Comlink.expose(createTrainerApi({ selectBackend, decode: decodeImage, gpuBytes, deviceLost, destroyDevice, storage: indexedDbStorage() }));
+const decoders = (count?: number) => decoderPool(count ?? LOGICAL_CORES);
+Comlink.expose(createTrainerApi({ selectBackend, decoders, gpuBytes, deviceLost, destroyDevice, storage: indexedDbStorage() }));

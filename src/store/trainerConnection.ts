@@ -6,7 +6,7 @@ import type { PresetName } from '../ijepa/config';
 import type { BackendName, WorkerEvent } from '../worker/protocol';
 import { measureBackends, type BackendMeasurement } from '../worker/backendChoice';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../worker/client';
-import { describeWebGpuAdapter } from '../worker/gpuAdapter';
+import { gpuHints } from '../worker/gpuAdapter';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
 import { runHistory } from './metrics';
 import { BENCH_PARAMS } from './benchParams';
@@ -76,10 +76,9 @@ async function measureThisMachine(overrides: RunOverrides): Promise<BackendMeasu
   const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
   setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
   try {
-    const webgpu = await describeWebGpuAdapter();
     const measurement = await measureBackends(probeWorkerOpener(overrides.wasmThreads), {
       candidates: overrides.backend ? [overrides.backend] : undefined,
-      hardwareGpu: Boolean(webgpu && !webgpu.isSoftware),
+      gpus: await gpuHints(),
       onProgress: (trials, note) => setStartup({ trials, note }),
     });
     setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });

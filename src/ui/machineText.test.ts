@@ -10,7 +10,9 @@ describe('the startup measurement in words', () => {
     expect(describeTrial(trial({ threads: 2, stepsPerSec: 5.31 }))).toBe('WASM (2 threads) 5.3 steps/s');
     expect(describeTrial(trial({ name: 'cpu', outcome: 'stopped', firstStepMs: 1040 }))).toBe('CPU: first step 1.0 s, stopped');
     expect(describeTrial(trial({ name: 'webgpu', isSoftware: true, outcome: 'stopped', shaderMs: 1400 })))
-      .toBe('WebGPU (software): stopped after one shader (1.4 s to compile and run; a step has over 50)');
+      .toBe('WebGPU (software): its first shader took over 1.4 s (a step compiles over 50), stopped');
+    expect(describeTrial(trial({ name: 'webgpu', outcome: 'stopped', shaderMs: 26.4 }))).toBe('WebGPU: its first shader took over 26 ms (a step compiles over 50), stopped');
+    expect(describeTrial(trial({ name: 'webgl', adapter: '', outcome: 'stopped' }))).toBe('WebGL: did not start within 1.3 s, stopped');
     expect(describeTrial(trial({ name: 'webgl', outcome: 'stopped' }))).toBe('WebGL: no step within 1.3 s, stopped');
     expect(describeTrial(trial({ name: 'webgl', outcome: 'unavailable' }))).toBe('WebGL: not available');
   });

@@ -13,6 +13,7 @@ export function backendLabel(name: BackendName, isSoftware = false, threads: num
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+const duration = (ms: number) => (ms < 1000 ? `${Math.round(ms)} ms` : seconds(ms));
 
 export function describeTrial(trial: BackendTrial): string {
   const label = backendLabel(trial.name, trial.isSoftware, trial.threads);
@@ -20,7 +21,8 @@ export function describeTrial(trial: BackendTrial): string {
   if (trial.outcome === 'failed') return `${label}: failed`;
   if (trial.stepsPerSec !== null) return `${label} ${formatRate(trial.stepsPerSec)} steps/s${trial.outcome === 'stopped' ? ' (stopped: clearly slower)' : ''}`;
   if (trial.firstStepMs !== null) return `${label}: first step ${seconds(trial.firstStepMs)}, stopped`;
-  if (trial.shaderMs !== null) return `${label}: stopped after one shader (${seconds(trial.shaderMs)} to compile and run; a step has over ${MIN_SHADERS_PER_STEP})`;
+  if (trial.shaderMs !== null) return `${label}: its first shader took over ${duration(trial.shaderMs)} (a step compiles over ${MIN_SHADERS_PER_STEP}), stopped`;
+  if (trial.outcome === 'stopped' && !trial.adapter) return `${label}: did not start within ${seconds(trial.elapsedMs)}, stopped`;
   return `${label}: no step within ${seconds(trial.elapsedMs)}, stopped`;
 }
 

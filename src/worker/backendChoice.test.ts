@@ -51,6 +51,9 @@ async function run(promise: Promise<unknown>) {
   return promise;
 }
 
+const SOFTWARE_GPUS = { webgpu: 'software', webgl: 'software' } as const;
+const HARDWARE_WEBGPU = { webgpu: 'hardware', webgl: 'software' } as const;
+
 const trialOf = (trials: BackendTrial[], name: BackendName) => trials.find((t) => t.name === name)!;
 
 beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] }));
@@ -59,9 +62,10 @@ afterEach(() => vi.useRealTimers());
 describe('measured backend choice', () => {
   it('measures the likely winner first: a hardware GPU, else WASM', () => {
     const all: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
-    expect(probeOrder(all, true)).toEqual(['webgpu', 'wasm', 'webgl', 'cpu']);
-    expect(probeOrder(all, false)).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
-    expect(probeOrder(['cpu', 'wasm'], false)).toEqual(['wasm', 'cpu']);
+    expect(probeOrder(all, { webgpu: 'hardware', webgl: 'hardware' })).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(probeOrder(all, { webgpu: null, webgl: 'hardware' })).toEqual(['webgl', 'wasm', 'cpu', 'webgpu']);
+    expect(probeOrder(all, { webgpu: 'software', webgl: 'software' })).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
+    expect(probeOrder(['cpu', 'wasm'], { webgpu: null, webgl: null })).toEqual(['wasm', 'cpu']);
   });
 
   it('on a machine without a GPU: WASM wins, the software GPU backends stop after one shader', async () => {
@@ -71,7 +75,7 @@ describe('measured backend choice', () => {
       webgpu: { software: true, shaderMs: 400, steps: { micro: { first: 25_000, each: 800 } } },
       webgl: { software: true, shaderMs: 200, steps: { micro: { first: 14_000, each: 500 } } },
     });
-    const measurement = await run(measureBackends(open, { hardwareGpu: false })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = await run(measureBackends(open, { gpus: SOFTWARE_GPUS })) as Awaited<ReturnType<typeof measureBackends>>;
     expect(measurement.chosen).toBe('wasm');
     expect(trialOf(measurement.trials, 'wasm')).toMatchObject({ outcome: 'measured', stepsPerSec: 5, threads: 2 });
     // CPU: measured at well under half WASM's rate, so stopped after its first timed step
@@ -98,7 +102,7 @@ describe('measured backend choice', () => {
 
   it('with a real GPU: WebGPU wins; bigger presets are measured while they fit the budget, estimated after', async () => {
     const { open, workloads } = scripted(realGpu);
-    const measurement = await run(measureBackends(open, { hardwareGpu: true })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = await run(measureBackends(open, { gpus: HARDWARE_WEBGPU })) as Awaited<ReturnType<typeof measureBackends>>;
     expect(measurement.chosen).toBe('webgpu');
     expect(trialOf(measurement.trials, 'webgl').stepsPerSec).toBeCloseTo(1000 / 60);
     // about 8 of the 9 s are gone after tiny: small's first steps would not fit
@@ -113,7 +117,7 @@ describe('measured backend choice', () => {
 
   it('with the backend chosen by the link, only it is measured, and small fits the budget', async () => {
     const { open, workloads } = scripted(realGpu);
-    const measurement = await run(measureBackends(open, { hardwareGpu: true, candidates: ['webgpu'] })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = await run(measureBackends(open, { gpus: HARDWARE_WEBGPU, candidates: ['webgpu'] })) as Awaited<ReturnType<typeof measureBackends>>;
     expect(workloads).toEqual(['webgpu:micro@8', 'webgpu:micro@32', 'webgpu:tiny@64', 'webgpu:small@32']);
     expect(measurement.presets[2]).toEqual({ preset: 'small', stepsPerSec: 1000 / 400, measured: true });
     expect(measurement.defaultPreset).toBe('small'); // 2.5 steps/s, measured
@@ -125,7 +129,7 @@ describe('measured backend choice', () => {
       cpu: { hang: true },
       webgl: { unavailable: true },
     });
-    const measurement = await run(measureBackends(open, { hardwareGpu: false, candidates: ['wasm', 'cpu', 'webgl'] })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu', 'webgl'] })) as Awaited<ReturnType<typeof measureBackends>>;
     expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'stopped', firstStepMs: null, stepsPerSec: null });
     expect(trialOf(measurement.trials, 'cpu').elapsedMs).toBeLessThan(1500);
     expect(trialOf(measurement.trials, 'webgl').outcome).toBe('unavailable');

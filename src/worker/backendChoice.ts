@@ -8,6 +8,7 @@
 import { PRESETS, presetConfig, type PresetName } from '../ijepa/config';
 import { stepFlops } from '../ijepa/flops';
 import { planMasks } from '../ijepa/masks';
+import type { GpuHints } from './gpuAdapter';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from './protocol';
 
 /** The page opens on the largest preset that trains at least this fast here: one step a second keeps
@@ -17,6 +18,7 @@ const PROBE_PRESET: PresetName = 'micro';
 const PROBE_BATCH = PRESETS.micro.batchSize;
 const FIT_BATCH = 4 * PROBE_BATCH; // a second point: what a step costs per image
 const ENOUGH_TIMED_MS = 400; // steady-state steps after the first, per workload
+const FIT_TIMED_MS = 700; // the cost model's second point: a few steps, its median
 const MAX_STEPS = 4;
 /** The whole measurement stays within this; a preset is measured only while it fits. */
 export const PROBE_BUDGET_MS = 9000;
@@ -25,9 +27,10 @@ const CHALLENGER_MIN_MS = 1000;
 const CHALLENGER_FACTOR = 1.2; // the others get this multiple of the leader's time for the same work
 const CLEARLY_SLOWER = 2; // a backend measured at under half the best rate is stopped at once
 /** A GPU backend compiles about 80 shaders before its first micro step (84 on WebGPU, measured). A
- *  challenger whose first shader, times this, already exceeds its deadline is stopped there: on a
- *  software adapter the whole step's compilation would keep the GPU process busy for half a minute,
- *  even after its worker is gone (measured: 25 s on SwiftShader after a stop at 2 s). */
+ *  challenger whose first shader is not done by deadline / this is stopped there (its first step
+ *  cannot fit the deadline): on a software adapter the whole step's compilation would keep the GPU
+ *  process busy for half a minute, even after its worker is gone (measured: 25 s on SwiftShader after
+ *  a stop at 2 s). */
 export const MIN_SHADERS_PER_STEP = 50;
 const GPU_BACKENDS: BackendName[] = ['webgpu', 'webgl'];
 const PRESET_ORDER: PresetName[] = ['micro', 'tiny', 'small'];
@@ -86,10 +89,12 @@ const median = (values: number[]) => {
 
 export const steadyMs = (times: StepTimes): number | null => (times.stepMs.length > 0 ? median(times.stepMs) : null);
 
-/** The measurement order: the likely winner first, so the others can be cut against it. */
-export function probeOrder(available: BackendName[], hardwareGpu: boolean): BackendName[] {
-  const order: BackendName[] = hardwareGpu ? ['webgpu', 'wasm', 'webgl', 'cpu'] : ['wasm', 'cpu', 'webgpu', 'webgl'];
-  return order.filter((b) => available.includes(b));
+/** The measurement order: the likely winner first (a hardware GPU, else WASM), so the others can be
+ *  cut against it; software GPU backends last. */
+export function probeOrder(available: BackendName[], gpus: GpuHints): BackendName[] {
+  const hardware = (['webgpu', 'webgl'] as const).filter((b) => gpus[b] === 'hardware');
+  const rest = (['webgpu', 'webgl'] as const).filter((b) => gpus[b] !== 'hardware');
+  return [...hardware, 'wasm', 'cpu', ...rest].filter((b) => available.includes(b as BackendName)) as BackendName[];
 }
 
 export const presetFlops = (preset: PresetName, batchSize = PRESETS[preset].batchSize) => {
@@ -145,13 +150,14 @@ async function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T | nul
 }
 
 /** Runs one workload on `worker` until done, `deadlineMs`, or `giveUp(times)` says it is clearly slower. */
-async function timeWorkload(worker: ProbeWorker, preset: PresetName, batchSize: number, deadlineMs: number, giveUp: (t: StepTimes) => boolean = () => false): Promise<StepTimes> {
+async function timeWorkload(worker: ProbeWorker, preset: PresetName, batchSize: number, deadlineMs: number, giveUp: (t: StepTimes) => boolean = () => false,
+  enoughMs = ENOUGH_TIMED_MS): Promise<StepTimes> {
   const started = performance.now();
   const times: StepTimes = { firstMs: null, stepMs: [], stopped: false, elapsedMs: 0 };
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const timer = setTimeout(stop, deadlineMs);
-  const work = worker.timeSteps(preset, batchSize, { maxSteps: MAX_STEPS, enoughMs: ENOUGH_TIMED_MS }, (ms) => {
+  const work = worker.timeSteps(preset, batchSize, { maxSteps: MAX_STEPS, enoughMs }, (ms) => {
     if (times.firstMs === null) times.firstMs = ms;
     else times.stepMs.push(ms);
     if (giveUp(times)) stop();
@@ -164,7 +170,7 @@ async function timeWorkload(worker: ProbeWorker, preset: PresetName, batchSize: 
 
 export interface MeasureOptions {
   candidates?: BackendName[]; // default: every backend
-  hardwareGpu: boolean; // WebGPU offers a hardware adapter (measured first)
+  gpus: GpuHints;
   onProgress?(trials: BackendTrial[], note: string): void;
 }
 
@@ -175,9 +181,10 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
   const progress = (note: string) => options.onProgress?.(trials.map((t) => ({ ...t })), note);
   const workers = new Map<BackendName, ProbeWorker>();
   const probes = new Map<BackendName, StepTimes>();
+  const fits = new Map<BackendName, StepCostModel>();
   let leaderMs: number | null = null;
   try {
-    for (const name of probeOrder(options.candidates ?? [...BACKEND_ORDER], options.hardwareGpu)) {
+    for (const name of probeOrder(options.candidates ?? [...BACKEND_ORDER], options.gpus)) {
       progress(`Measuring ${name}…`);
       const best = Math.max(0, ...trials.map((t) => t.stepsPerSec ?? 0));
       const deadline = leaderMs === null ? LEADER_DEADLINE_MS : Math.max(CHALLENGER_MIN_MS, CHALLENGER_FACTOR * leaderMs);
@@ -185,17 +192,27 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
       trials.push(trial);
       if (worker) workers.set(name, worker);
       if (times) probes.set(name, times);
-      if (leaderMs === null && trial.stepsPerSec !== null && times) leaderMs = times.elapsedMs;
+      if (leaderMs === null && trial.stepsPerSec !== null && times && worker) {
+        leaderMs = times.elapsedMs;
+        progress(`Measuring how ${name} scales with the batch…`);
+        fits.set(name, await fitOn(worker, steadyMs(times)!)); // while nothing else runs: the likely winner
+      }
     }
     const chosen = fastestBackend(trials);
     if (!chosen) throw new Error('No TensorFlow.js backend could start in this browser.');
-    const measuredMs = await measurePresets(open, chosen, workers, probes.get(chosen) ?? null, started, progress);
-    const { presets, defaultPreset } = presetSpeeds(measuredMs.model, measuredMs.ms);
+    const measured = await measurePresets(open, chosen, workers, probes.get(chosen) ?? null, fits.get(chosen) ?? null, started, progress);
+    const { presets, defaultPreset } = presetSpeeds(measured.model, measured.ms);
     const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
     return { trials, chosen, available, presets, defaultPreset, elapsedMs: performance.now() - started };
   } finally {
     for (const worker of workers.values()) worker.close();
   }
+}
+
+/** micro at a second batch size (same kernels, 4x the FLOPs): the step's fixed and per-FLOP cost. */
+async function fitOn(worker: ProbeWorker, probeMs: number): Promise<StepCostModel> {
+  const times = await timeWorkload(worker, PROBE_PRESET, FIT_BATCH, LEADER_DEADLINE_MS, undefined, FIT_TIMED_MS);
+  return fitStepCost(probeMs, times.stopped ? null : steadyMs(times));
 }
 
 /** One backend in a fresh worker: micro's steps until done, the deadline, or clearly slower than
@@ -208,15 +225,23 @@ async function measureTrial(open: OpenProbeWorker, name: BackendName, deadline: 
   const done = (times: StepTimes | null, worker: ProbeWorker | null) => ({ trial: { ...trial, elapsedMs: performance.now() - started }, times, worker });
   let worker: ProbeWorker;
   try {
-    worker = await open(name);
+    const opening = open(name);
+    const opened = challenger ? await withDeadline(opening, deadline) : await opening; // a challenger must start within its deadline too
+    if (!opened) {
+      void opening.then((late) => late.close(), () => {});
+      trial.outcome = 'stopped';
+      return done(null, null);
+    }
+    worker = opened;
   } catch {
     return done(null, null);
   }
   Object.assign(trial, { adapter: worker.info.adapter, isSoftware: worker.info.isSoftware, threads: worker.info.threads });
   try {
     if (challenger && GPU_BACKENDS.includes(name)) {
+      // waiting longer than deadline / MIN_SHADERS_PER_STEP already decides it: stop there
       const shaderStarted = performance.now();
-      trial.shaderMs = (await withDeadline(worker.firstShaderMs(), deadline)) ?? performance.now() - shaderStarted; // timed out: at least this
+      trial.shaderMs = (await withDeadline(worker.firstShaderMs(), deadline / MIN_SHADERS_PER_STEP)) ?? performance.now() - shaderStarted; // timed out: at least this
       if (trial.shaderMs * MIN_SHADERS_PER_STEP > deadline) {
         trial.outcome = 'stopped';
         worker.close();
@@ -236,34 +261,35 @@ async function measureTrial(open: OpenProbeWorker, name: BackendName, deadline: 
   }
 }
 
-/** On the chosen backend: micro at a second batch size (the cost model), then each bigger preset
- *  whose estimated first steps fit in what is left of the budget. */
+/** On the chosen backend: its cost model (fitted now if the leader was not the winner), then each
+ *  bigger preset whose estimated first steps fit in what is left of the budget. */
 async function measurePresets(open: OpenProbeWorker, chosen: BackendName, workers: Map<BackendName, ProbeWorker>, probe: StepTimes | null,
-  started: number, progress: (note: string) => void): Promise<{ model: StepCostModel; ms: Partial<Record<PresetName, number>> }> {
+  fitted: StepCostModel | null, started: number, progress: (note: string) => void): Promise<{ model: StepCostModel; ms: Partial<Record<PresetName, number>> }> {
   const probeMs = probe ? steadyMs(probe) : null;
   const ms: Partial<Record<PresetName, number>> = {};
   if (probeMs === null) return { model: fitStepCost(probe?.firstMs ?? 1000, null), ms };
   ms[PROBE_PRESET] = probeMs;
   const left = () => PROBE_BUDGET_MS - (performance.now() - started);
+  const costOf = (stepMs: number) => 3 * stepMs; // a first step (about twice a steady one) and one more
   let worker = workers.get(chosen);
   const ensureWorker = async () => (worker ??= await open(chosen));
-  const costOf = (stepMs: number) => 3 * stepMs; // a first step (about twice a steady one) and one more
-  let fitMs: number | null = null;
-  if (costOf(probeMs * 4) < left()) {
-    progress(`Measuring how ${chosen} scales with the batch…`);
-    fitMs = steadyMs(await timeWorkload(await ensureWorker(), PROBE_PRESET, FIT_BATCH, left()));
+  try {
+    let model = fitted;
+    if (!model) {
+      progress(`Measuring how ${chosen} scales with the batch…`);
+      model = costOf(4 * probeMs) < left() ? await fitOn(await ensureWorker(), probeMs) : fitStepCost(probeMs, null);
+    }
+    for (const preset of PRESET_ORDER.filter((p) => p !== PROBE_PRESET)) {
+      if (costOf(estimateStepMs(model, preset)) > left()) break;
+      progress(`Measuring ${preset} on ${chosen}…`);
+      const times = await timeWorkload(await ensureWorker(), preset, PRESETS[preset].batchSize, left());
+      const measured = steadyMs(times);
+      if (measured === null || times.stopped) break;
+      ms[preset] = measured;
+    }
+    return { model, ms };
+  } finally {
+    worker?.close();
+    workers.delete(chosen);
   }
-  const model = fitStepCost(probeMs, fitMs);
-  for (const preset of PRESET_ORDER.filter((p) => p !== PROBE_PRESET)) {
-    const estimate = estimateStepMs(model, preset);
-    if (costOf(estimate) > left()) break;
-    progress(`Measuring ${preset} on ${chosen}…`);
-    const times = await timeWorkload(await ensureWorker(), preset, PRESETS[preset].batchSize, left());
-    const measured = steadyMs(times);
-    if (measured === null) break;
-    ms[preset] = measured;
-  }
-  worker?.close();
-  workers.delete(chosen);
-  return { model, ms };
 }

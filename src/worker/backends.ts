@@ -10,7 +10,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import '../ijepa/fusedCpu';
 import * as tf from '../ijepa/tf';
 import './webgpuKernels';
-import { describeWebGpuAdapter, SOFTWARE_RENDERER, type WebGpuAdapter } from './gpuAdapter';
+import { describeWebGlRenderer, describeWebGpuAdapter, type WebGpuAdapter } from './gpuAdapter';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from './protocol';
 
 setWasmPaths({
@@ -39,13 +39,10 @@ function configureWasmThreads(threads: number): void {
   Object.defineProperty(navigator, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
 }
 
-/** The renderer behind the active WebGL backend (SwiftShader is Chromium's software GL). */
+/** The renderer behind the active WebGL backend. */
 function webGlRenderer(): WebGpuAdapter {
   const gl = (tf.backend() as unknown as { gpgpu?: { gl?: WebGLRenderingContext } }).gpgpu?.gl;
-  const ext = gl?.getExtension('WEBGL_debug_renderer_info');
-  const renderer = String((ext && gl?.getParameter(ext.UNMASKED_RENDERER_WEBGL)) || 'WebGL');
-  const isSoftware = SOFTWARE_RENDERER.test(renderer);
-  return { adapter: isSoftware ? `${renderer} (software)` : renderer, isSoftware };
+  return gl ? describeWebGlRenderer(gl) : { adapter: 'WebGL', isSoftware: false };
 }
 
 async function tryBackend(name: BackendName, webgpu: WebGpuAdapter | null): Promise<boolean> {

@@ -1,5 +1,6 @@
-// The WebGPU adapter this browser offers, read without tfjs (the page asks too, to order the startup
-// measurement), and whether it is a software fallback such as Chromium's SwiftShader.
+// The GPUs this browser offers, read without tfjs (the page asks too, to order the startup
+// measurement): the WebGPU adapter and the WebGL renderer, and whether each is a software fallback
+// such as Chromium's SwiftShader.
 
 interface AdapterLike {
   info?: { vendor?: string; architecture?: string; device?: string; description?: string; isFallbackAdapter?: boolean };
@@ -23,4 +24,33 @@ export async function describeWebGpuAdapter(): Promise<WebGpuAdapter | null> {
   const isSoftware = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || SOFTWARE_RENDERER.test(`${info.architecture} ${info.description} ${info.device}`);
   const name = [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || info.description || 'unknown adapter';
   return { adapter: isSoftware ? `${name} (software)` : name, isSoftware };
+}
+
+/** The renderer behind a WebGL context ("SwiftShader" is Chromium's software GL). */
+export function describeWebGlRenderer(gl: WebGLRenderingContext | WebGL2RenderingContext): WebGpuAdapter {
+  const ext = gl.getExtension('WEBGL_debug_renderer_info');
+  const renderer = String((ext && gl.getParameter(ext.UNMASKED_RENDERER_WEBGL)) || 'WebGL');
+  const isSoftware = SOFTWARE_RENDERER.test(renderer);
+  return { adapter: isSoftware ? `${renderer} (software)` : renderer, isSoftware };
+}
+
+/** What the page can tell about the GPU backends before starting one (null: none offered). */
+export interface GpuHints {
+  webgpu: 'hardware' | 'software' | null;
+  webgl: 'hardware' | 'software' | null;
+}
+
+export async function gpuHints(): Promise<GpuHints> {
+  const kind = (gpu: WebGpuAdapter | null) => (gpu ? (gpu.isSoftware ? 'software' : 'hardware') : null);
+  let webgl: WebGpuAdapter | null = null;
+  try {
+    const gl = new OffscreenCanvas(1, 1).getContext('webgl2');
+    if (gl) {
+      webgl = describeWebGlRenderer(gl);
+      gl.getExtension('WEBGL_lose_context')?.loseContext();
+    }
+  } catch {
+    webgl = null;
+  }
+  return { webgpu: kind(await describeWebGpuAdapter()), webgl: kind(webgl) };
 }

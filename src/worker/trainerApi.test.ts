@@ -277,6 +277,25 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
     expect(view.pca.length).toBe(4 * 8 * 8 * 3); // four held-out images, one of each class first
   });
 
+  it('pauses at once while an evaluation runs; the evaluation then finishes while paused', async () => {
+    const { api, events, init } = setup();
+    current = api;
+    await init();
+    await api.addFiles(['a', 'b', 'c'].flatMap((c, k) => Array.from({ length: 20 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 40 + i)], `${i}.png`), path: `set/${c}/${i}.png` }))));
+    api.setEvalEvery(100);
+    api.start();
+    await until(api, (s) => s.step >= 2);
+    const lastProgress = () => events.flatMap((e) => (e.type === 'evaluating' ? [e.progress] : [])).pop();
+    expect(lastProgress()).toMatchObject({ step: 0 }); // still under way, beside the steps
+    api.pause();
+    const paused = await until(api, (s) => s.phase === 'paused');
+    const started = Date.now();
+    while (!events.some((e) => e.type === 'quality') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
+    expect(events.find((e) => e.type === 'quality')).toMatchObject({ update: { record: { step: 0 } } });
+    expect(lastProgress()).toBeNull();
+    expect(api.status()).toMatchObject({ phase: 'paused', step: paused.step });
+  });
+
   it('turns the probes off without labels, with the reason, and keeps the diagnostics', async () => {
     const { api, events, init } = setup();
     current = api;

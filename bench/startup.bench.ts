@@ -1,0 +1,170 @@
+// The startup benchmark: what a person waits for on this machine. In one run:
+// (1) the default URL and `?preset=tiny`, each in a fresh page: page load -> the backend measurement,
+//     -> Train enabled, -> the first completed step (Train pressed as soon as it is enabled), -> the
+//     first evaluation result; the measurement's figures; Pause latency against the step time;
+// (2) `tiny` on WASM with one thread and with all (`?wasmThreads=1`), ms per step after warm-up;
+// (3) importing a generated folder of 20,000 small PNGs (28x28, ten class folders) with one decoder
+//     and with one per core (`?decoders=1`).
+// Figures only, never a pass or fail on a time. Writes bench/results/startup[-NAME].json and .md.
+// Run: npm run bench:startup
+//   BENCH_BUSY_CORE=1 (a background process keeps one core busy during the run, as on a shared CI
+//   machine)  BENCH_IMPORT_IMAGES=20000  BENCH_OUT=name
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test, type Page } from '@playwright/test';
+import { read, waitForDatasetCount, waitForPage, waitForStatus } from '../e2e/app';
+import { encodePng } from '../e2e/fixtures/png';
+import type { BackendMeasurement } from '../src/worker/backendChoice';
+import { describeBackends, describePresets } from '../src/ui/machineText';
+
+const env = process.env;
+const IMPORT_IMAGES = Number(env.BENCH_IMPORT_IMAGES ?? 20_000);
+
+interface StartupFigures {
+  url: string;
+  measuredMs: number | null; // page load -> the backend measurement done
+  readyMs: number; // -> Train enabled
+  firstStepMs: number; // -> the first completed step
+  firstEvaluationMs: number; // -> the first evaluation result on the page
+  compileMs: number | null; // the page's own "Kernel compile + first step"
+  backend: string;
+  preset: string;
+  stepMs: number; // median after the first
+  pauseMs: number; // Pause clicked -> the page says paused
+  measurement: BackendMeasurement | null;
+}
+
+/** Milliseconds since the page's navigation started (the page's own clock). */
+const pageNow = (page: Page) => page.evaluate(() => performance.now());
+
+async function startup(page: Page, query: string): Promise<StartupFigures> {
+  await page.goto(`/?${query}`);
+  let measuredMs: number | null = null;
+  await waitForPage(page, async () => {
+    const ready = await page.evaluate(() => Boolean(window.__ijepa?.backend()) && !(document.querySelector('[data-testid=train-button]') as HTMLButtonElement | null)?.disabled);
+    if (measuredMs === null && (await page.evaluate(() => window.__ijepa?.startup().measurement != null))) measuredMs = await pageNow(page);
+    return ready;
+  }, 'Train to be enabled');
+  const readyMs = await pageNow(page);
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.step >= 1);
+  const firstStepMs = await pageNow(page);
+  await waitForPage(page, async () => (await read(page, 'qualitySteps')).length > 0, 'the first evaluation');
+  const firstEvaluationMs = await pageNow(page);
+  await waitForStatus(page, (s) => s.step >= 4);
+  const clicked = Date.now();
+  await page.getByTestId('train-button').click();
+  const status = await waitForStatus(page, (s) => s.phase === 'paused');
+  const pauseMs = Date.now() - clicked;
+  const times = (await read(page, 'stepTimes')).slice(1).sort((a, b) => a - b);
+  const startupState = await read(page, 'startup');
+  return {
+    url: `/?${query}`, measuredMs, readyMs, firstStepMs, firstEvaluationMs, compileMs: status.compileMs,
+    backend: (await read(page, 'backend'))!.name, preset: await read(page, 'preset'), stepMs: times[Math.floor(times.length / 2)], pauseMs,
+    measurement: startupState.measurement,
+  };
+}
+
+/** Median ms per step of `tiny` on WASM after two warm-up steps, with `threads` (undefined: all). */
+async function wasmTiny(page: Page, threads: number | undefined): Promise<{ threads: number; stepMs: number }> {
+  await page.goto(`/?backend=wasm&preset=tiny&evalEvery=0&testHooks=1${threads ? `&wasmThreads=${threads}` : ''}`);
+  await waitForPage(page, async () => Boolean(await page.evaluate(() => window.__ijepa?.backend())), 'the trainer');
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.step >= 8);
+  await page.getByTestId('train-button').click();
+  await waitForStatus(page, (s) => s.phase === 'paused');
+  const times = (await read(page, 'stepTimes')).slice(2).sort((a, b) => a - b);
+  return { threads: (await read(page, 'backend'))!.threads!, stepMs: times[Math.floor(times.length / 2)] };
+}
+
+/** A folder of `count` 28x28 PNGs in ten class folders (made once, kept in the temp folder). */
+function importFolder(count: number): string {
+  const root = join(tmpdir(), `ijepa-import-${count}`);
+  if (existsSync(join(root, 'done'))) return root;
+  for (let i = 0; i < count; i++) {
+    const label = i % 10;
+    const dir = join(root, `class-${label}`);
+    if (i < 10) mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${i}.png`), encodePng(28, 28, (x, y) => {
+      const v = (x * (label + 1) + y * 7 + i) % 256;
+      return [v, (v * 3) % 256, 255 - v];
+    }));
+  }
+  writeFileSync(join(root, 'done'), '');
+  return root;
+}
+
+async function importRate(page: Page, folder: string, decoders: number | undefined): Promise<{ decoders: number; images: number; seconds: number; imagesPerSec: number }> {
+  await page.goto(`/?backend=wasm&preset=micro&evalEvery=0&testHooks=1${decoders ? `&decoders=${decoders}` : ''}`);
+  await waitForPage(page, async () => Boolean(await page.evaluate(() => window.__ijepa?.backend())), 'the trainer');
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await waitForDatasetCount(page, IMPORT_IMAGES);
+  await waitForPage(page, async () => (await read(page, 'importProgress'))?.running === false, 'the import to end');
+  const progress = (await read(page, 'importProgress'))!;
+  return { decoders: progress.decoders, images: progress.done, seconds: progress.done / progress.imagesPerSec, imagesPerSec: progress.imagesPerSec };
+}
+
+const s = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
+
+function markdown(figures: { startup: StartupFigures[]; wasm: Awaited<ReturnType<typeof wasmTiny>>[]; imports: Awaited<ReturnType<typeof importRate>>[]; busyCore: boolean; date: string; userAgent: string }): string {
+  const lines = [`# Startup benchmark (${figures.date})`, '', `${figures.userAgent}; ${figures.busyCore ? 'one core kept busy by another process' : 'machine otherwise idle'}.`, '',
+    '| URL | backend, preset | measured | Train enabled | first step | first evaluation | compile + first step | ms/step | Pause |', '|---|---|---|---|---|---|---|---|---|'];
+  for (const f of figures.startup) lines.push(`| \`${f.url}\` | ${f.backend}, ${f.preset} | ${s(f.measuredMs)} | ${s(f.readyMs)} | ${s(f.firstStepMs)} | ${s(f.firstEvaluationMs)} | ${s(f.compileMs)} | ${f.stepMs.toFixed(0)} | ${f.pauseMs} ms |`);
+  lines.push('', 'Times from page load (the page\'s own clock).', '');
+  for (const f of figures.startup) if (f.measurement) lines.push(`- \`${f.url}\`: ${describeBackends(f.measurement)}. ${describePresets(f.measurement, null)}`);
+  lines.push('', '| tiny on WASM | ms/step |', '|---|---|');
+  for (const w of figures.wasm) lines.push(`| ${w.threads} thread${w.threads === 1 ? '' : 's'} | ${w.stepMs.toFixed(0)} |`);
+  if (figures.wasm.length === 2) lines.push('', `Threaded vs single-threaded: ${(figures.wasm[0].stepMs / figures.wasm[1].stepMs).toFixed(2)}x as fast.`);
+  lines.push('', `| import of ${IMPORT_IMAGES} PNGs (28x28, 10 folders) | images/s | seconds |`, '|---|---|---|');
+  for (const i of figures.imports) lines.push(`| ${i.decoders} decoder${i.decoders === 1 ? '' : 's'} | ${i.imagesPerSec.toFixed(0)} | ${i.seconds.toFixed(1)} |`);
+  if (figures.imports.length === 2) lines.push('', `All decoders vs one: ${(figures.imports[1].imagesPerSec / figures.imports[0].imagesPerSec).toFixed(2)}x the images/s.`);
+  return `${lines.join('\n')}\n`;
+}
+
+test('startup benchmark', async ({ browser }) => {
+  test.setTimeout(3 * 60 * 60_000);
+  let busy: ChildProcess | null = null;
+  if (env.BENCH_BUSY_CORE === '1') busy = spawn(process.execPath, ['-e', 'for(;;){}'], { stdio: 'ignore' });
+  try {
+    const fresh = async <T>(fn: (page: Page) => Promise<T>): Promise<T> => {
+      const context = await browser.newContext(); // no saved run, no cache: a first visit
+      try {
+        return await fn(await context.newPage());
+      } finally {
+        await context.close();
+      }
+    };
+    const figures = {
+      date: new Date().toISOString(), userAgent: '', busyCore: busy !== null,
+      startup: [] as StartupFigures[], wasm: [] as Awaited<ReturnType<typeof wasmTiny>>[], imports: [] as Awaited<ReturnType<typeof importRate>>[],
+    };
+    for (const query of ['testHooks=1', 'preset=tiny&testHooks=1']) {
+      const f = await fresh((page) => startup(page, query));
+      console.log(`[startup] ${JSON.stringify({ ...f, measurement: undefined })}`);
+      figures.startup.push(f);
+    }
+    figures.userAgent = await fresh((page) => page.evaluate(() => navigator.userAgent));
+    for (const threads of [undefined, 1]) {
+      const w = await fresh((page) => wasmTiny(page, threads));
+      console.log(`[startup] tiny on WASM: ${JSON.stringify(w)}`);
+      figures.wasm.push(w);
+    }
+    const folder = importFolder(IMPORT_IMAGES);
+    for (const decoders of [1, undefined]) {
+      const i = await fresh((page) => importRate(page, folder, decoders));
+      console.log(`[startup] import: ${JSON.stringify(i)}`);
+      figures.imports.push(i);
+    }
+    const text = markdown(figures);
+    console.log(`\n${text}`);
+    mkdirSync('bench/results', { recursive: true });
+    const name = `bench/results/${env.BENCH_OUT ?? `startup${busy ? '-busy-core' : ''}`}`;
+    writeFileSync(`${name}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+    writeFileSync(`${name}.md`, text);
+    console.log(`[startup] wrote ${name}.json and ${name}.md`);
+  } finally {
+    busy?.kill();
+  }
+});

@@ -1,24 +1,21 @@
 // Frozen features for evaluation (IJEPA_SPEC.md section 4): the TARGET encoder's output tokens
-// (after its final LayerNorm), average-pooled per image, computed in batches.
-import type { IJepaModel } from './model';
+// (after its final LayerNorm), and their average per image, the features the probes use.
+import type { IJepaConfig } from './config';
+import type { Params } from './layers';
 import * as tf from './tf';
 import { encode, patchify } from './vit';
 
-/** [n, crop, crop, 3] normalised images -> [n, D] pooled features, `batchSize` images at a time
- *  (one readback per batch). */
-export async function embedImages(model: IJepaModel, images: tf.Tensor4D, batchSize = 64): Promise<Float32Array> {
-  const [n] = images.shape;
-  const D = model.config.embedDim;
-  const features = new Float32Array(n * D);
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
-    const pooled = tf.tidy(() => {
-      const batch = images.slice([start, 0, 0, 0], [size, -1, -1, -1]) as tf.Tensor4D;
-      const tokens = encode(model.targetEncoder, model.config, model.posEmbed, patchify(batch, model.config.patchSize)); // [b, N, D]
-      return tokens.mean(1); // [b, D]
-    });
-    features.set(await pooled.data(), start * D);
-    pooled.dispose();
-  }
-  return features;
+/** A target encoder to embed with: the run's, a snapshot of it, or a random one. */
+export interface FeatureEncoder {
+  config: IJepaConfig;
+  params: Params;
+  posEmbed: tf.Tensor2D; // [N, D]
+}
+
+/** [n, crop, crop, 3] normalised images -> tokens [n, N, D] and pooled features [n, D]. */
+export function evaluationFeatures(encoder: FeatureEncoder, images: tf.Tensor4D): { tokens: tf.Tensor3D; pooled: tf.Tensor2D } {
+  return tf.tidy(() => {
+    const tokens = encode(encoder.params, encoder.config, encoder.posEmbed, patchify(images, encoder.config.patchSize)); // [n, N, D]
+    return { tokens, pooled: tokens.mean(1) as tf.Tensor2D }; // [n, D]
+  });
 }

@@ -9,11 +9,11 @@ import { prepareImages } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
 import { collapseVerdict, type EvalRecord } from '../ijepa/diagnostics';
 import { knnAccuracy, linearProbe, normalizedFeatureStd, rankMe, type Features } from '../ijepa/eval';
+import { evaluationFeatures, type FeatureEncoder } from '../ijepa/features';
 import type { Params } from '../ijepa/layers';
 import { createModel, disposeModel, type IJepaModel } from '../ijepa/model';
 import { componentsToRgb, pcaProject } from '../ijepa/pca';
 import * as tf from '../ijepa/tf';
-import { encode, patchify } from '../ijepa/vit';
 import type { ImageStore } from '../data/imageStore';
 import type { Split } from '../data/split';
 import { evaluationPlan, planPrefix, type EvalPlan } from './evalPlan';
@@ -26,10 +26,7 @@ export const EVAL_TARGET_SECONDS = 15;
 export const MIN_EVAL_IMAGES = 600;
 
 /** What an evaluation embeds with: a target encoder (a snapshot of the run's, or a random one). */
-interface Encoder {
-  config: IJepaConfig;
-  params: Params;
-  posEmbed: tf.Tensor2D;
+interface Encoder extends FeatureEncoder {
   dispose(): void;
 }
 
@@ -82,16 +79,16 @@ async function* evaluationJob(encoder: Encoder, store: ImageStore, plan: EvalPla
       const kept = indices.length;
       while (indices.length < chunk) indices.push(indices[kept - 1]); // one shape for every chunk
       const keepTokens = n === 0 ? Math.min(plan.patchViewImages, chunk) : 0;
-      const [pooled, tokens] = tf.tidy(() => {
+      const { pooled, tokens } = tf.tidy(() => {
         const pixels = tf.tensor4d(store.gather(indices), [chunk, store.side, store.side, 3], 'int32');
-        const x = encode(encoder.params, config, encoder.posEmbed, patchify(prepareImages(pixels, config.cropSize), config.patchSize)); // [chunk, N, D]
-        return [x.mean(1), keepTokens > 0 ? x.slice([0, 0, 0], [keepTokens, -1, -1]) : null] as const; // [chunk, D], [k, N, D]
-      });
+        const features = evaluationFeatures(encoder, prepareImages(pixels, config.cropSize)); // [chunk, N, D], [chunk, D]
+        return keepTokens > 0 ? { pooled: features.pooled, tokens: features.tokens.slice([0, 0, 0], [keepTokens, -1, -1]) } : { pooled: features.pooled }; // [k, N, D]
+      }) as { pooled: tf.Tensor2D; tokens?: tf.Tensor3D };
       try {
         features.set((await pooled.data()).subarray(0, kept * D), n * D);
         if (tokens) patchTokens = (await tokens.data()) as Float32Array;
       } finally {
-        tf.dispose([pooled, tokens]);
+        tf.dispose([pooled, ...(tokens ? [tokens] : [])]);
       }
       n += kept;
       yield n;

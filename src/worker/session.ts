@@ -16,8 +16,8 @@ import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdat
 const FLUSH_INTERVAL_MS = 100;
 /** While training, evaluation slices take at most about this share of a step's time after each step. */
 const EVALUATION_SHARE = 1;
-const IDLE_EVALUATION_MS = 50;
-const WAITING_FOR_IMAGES = 'Waiting for the first images of the import to be decoded…'; // slices between two looks at the message queue while paused
+const IDLE_EVALUATION_MS = 50; // slices between two looks at the loop's state while paused
+const WAITING_FOR_IMAGES = 'Waiting for the first images of the import to be decoded…';
 const RATE_WINDOW = 20; // steps averaged for steps/s
 
 /** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
@@ -30,7 +30,6 @@ export function trainingStoppedMessage(error: unknown, backend: string): string 
   }
   return `Training stopped: ${message}`;
 }
-
 
 export interface SessionHooks {
   gpuBytes(): number | null;
@@ -52,7 +51,9 @@ export class TrainingSession {
   private pendingRecords: StepRecord[] = [];
   private pendingMasks: MaskRecord[] = [];
   private lastFlush = 0;
-  private recentStepMs: number[] = [];
+  private recentIntervals: number[] = []; // wall time from step to step (evaluation slices included): steps/s and ETA
+  private lastStepEnd: number | null = null; // null after a pause: the next interval starts at the next step
+  private lastStepMs = 0; // the last step itself (not the first, which compiles): the evaluation's share
   private wallMs = 0;
   private poisonNextBatch = false;
 
@@ -77,6 +78,7 @@ export class TrainingSession {
   private setPhase(phase: Phase, message = ''): void {
     this.phase = phase;
     this.message = message;
+    if (!this.isRunning) this.lastStepEnd = null;
     this.flush(true);
     this.emit({ type: 'status', status: this.status() });
   }
@@ -107,7 +109,8 @@ export class TrainingSession {
     this.sampler = null;
     this.pendingSteps = 0;
     this.pendingRecords = [];
-    this.recentStepMs = [];
+    this.recentIntervals = [];
+    this.lastStepMs = 0;
     this.pendingMasks = [];
     this.wallMs = 0;
     this.compileMs = null;
@@ -189,7 +192,7 @@ export class TrainingSession {
     if (this.keeper.isEvalDue(trainer.step)) this.evaluationRequested = true;
     this.scheduleRequestedEvaluation();
     if (this.keeper.isAutosaveDue(trainer.step)) await this.autosave();
-    if (this.keeper.evaluating && this.isRunning) await this.evaluateFor(EVALUATION_SHARE * (this.recentStepMs.at(-1) ?? 0));
+    if (this.keeper.evaluating && this.isRunning) await this.evaluateFor(EVALUATION_SHARE * this.lastStepMs);
   }
 
   /** A run on images that are still being decoded (a folder replaced the sample set mid-run): it
@@ -256,7 +259,8 @@ export class TrainingSession {
     this.sampler = EpochSampler.resumed(run.config.seed, this.data.split().train.length, trainer.step * run.config.batchSize);
     this.pendingRecords = [];
     this.pendingMasks = [];
-    this.recentStepMs = [];
+    this.recentIntervals = [];
+    this.lastStepMs = 0;
     this.wallMs = this.keeper.wallMs;
     this.compileMs = null;
     this.savedStep = trainer.step; // it came from a checkpoint: nothing new to keep
@@ -291,12 +295,15 @@ export class TrainingSession {
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;
     if (this.message === WAITING_FOR_IMAGES) this.message = '';
+    const now = performance.now();
     if (firstStep) {
       this.compileMs = stepMs;
       if (this.phase === 'compiling' && this.isRunning) this.setPhase('training');
     } else {
-      this.recentStepMs = [...this.recentStepMs.slice(-(RATE_WINDOW - 1)), stepMs];
+      this.lastStepMs = stepMs;
+      if (this.lastStepEnd !== null) this.recentIntervals = [...this.recentIntervals.slice(-(RATE_WINDOW - 1)), now - this.lastStepEnd];
     }
+    this.lastStepEnd = this.isRunning ? now : null;
     this.wallMs += stepMs;
     if (!result.applied) {
       this.setPhase('paused', `The loss became ${result.loss} at step ${result.step}. That update was skipped, so the weights are still those of step ${trainer.step}. Lower the learning rate or reset the run.`);
@@ -322,7 +329,7 @@ export class TrainingSession {
     if (!force && now - this.lastFlush < FLUSH_INTERVAL_MS) return;
     if (this.pendingRecords.length === 0 && !force) return;
     this.lastFlush = now;
-    const meanMs = this.recentStepMs.length > 0 ? this.recentStepMs.reduce((a, b) => a + b, 0) / this.recentStepMs.length : 0;
+    const meanMs = this.recentIntervals.length > 0 ? this.recentIntervals.reduce((a, b) => a + b, 0) / this.recentIntervals.length : 0;
     const stepsPerSec = meanMs > 0 ? 1000 / meanMs : 0;
     const step = this.trainer?.step ?? 0;
     const update: MetricsUpdate = {

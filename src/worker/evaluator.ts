@@ -59,6 +59,15 @@ interface Measured {
   counts: { train: number; test: number };
 }
 
+/** Images per slice: a training batch on a GPU backend (shapes the step has compiled: a new shape
+ *  means new shaders), at least CPU_CHUNK on the CPU backends, where bigger matrices run faster and
+ *  nothing compiles. */
+const CPU_CHUNK = 32; // a slice stays shorter than a micro step on WASM: Pause lands within a step
+function evaluationChunk(config: IJepaConfig): number {
+  const gpu = tf.getBackend() === 'webgpu' || tf.getBackend() === 'webgl';
+  return gpu ? config.batchSize : Math.max(config.batchSize, CPU_CHUNK);
+}
+
 /** How many of the plan's images an evaluation embeds; settable while it runs (the first one sets it). */
 interface Limit {
   images: number;
@@ -69,7 +78,7 @@ interface Limit {
 async function* evaluationJob(encoder: Encoder, store: ImageStore, plan: EvalPlan, limit: Limit, step: number): AsyncGenerator<number, Measured> {
   const { config } = encoder;
   const D = config.embedDim;
-  const chunk = config.batchSize;
+  const chunk = evaluationChunk(config);
   const features = new Float32Array(plan.indices.length * D);
   let patchTokens: Float32Array | null = null;
   let n = 0;

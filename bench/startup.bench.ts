@@ -116,7 +116,7 @@ function markdown(figures: { startup: StartupFigures[]; wasm: Awaited<ReturnType
   for (const f of figures.startup) if (f.measurement) lines.push(`- \`${f.url}\`: ${describeBackends(f.measurement)}. ${describePresets(f.measurement, null)}`);
   lines.push('', '| tiny on WASM | ms/step |', '|---|---|');
   for (const w of figures.wasm) lines.push(`| ${w.threads} thread${w.threads === 1 ? '' : 's'} | ${w.stepMs.toFixed(0)} |`);
-  if (figures.wasm.length === 2) lines.push('', `Threaded vs single-threaded: ${(figures.wasm[0].stepMs / figures.wasm[1].stepMs).toFixed(2)}x as fast.`);
+  if (figures.wasm.length === 2) lines.push('', `Threaded vs single-threaded: ${(figures.wasm[1].stepMs / figures.wasm[0].stepMs).toFixed(2)}x as fast.`);
   lines.push('', `| import of ${IMPORT_IMAGES} PNGs (28x28, 10 folders) | images/s | seconds |`, '|---|---|---|');
   for (const i of figures.imports) lines.push(`| ${i.decoders} decoder${i.decoders === 1 ? '' : 's'} | ${i.imagesPerSec.toFixed(0)} | ${i.seconds.toFixed(1)} |`);
   if (figures.imports.length === 2) lines.push('', `All decoders vs one: ${(figures.imports[1].imagesPerSec / figures.imports[0].imagesPerSec).toFixed(2)}x the images/s.`);

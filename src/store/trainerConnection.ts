@@ -71,7 +71,7 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T | undefine
 
 /** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
  *  backend and the preset; shows the figures live. */
-async function measureThisMachine(overrides: RunOverrides): Promise<BackendMeasurement | null> {
+async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () => void): Promise<BackendMeasurement | null> {
   if (overrides.backend && overrides.presetFromLink) return null;
   const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
   setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
@@ -80,6 +80,7 @@ async function measureThisMachine(overrides: RunOverrides): Promise<BackendMeasu
       candidates: overrides.backend ? [overrides.backend] : undefined,
       gpus: await gpuHints(),
       onProgress: (trials, note) => setStartup({ trials, note }),
+      onLeaderMeasured,
     });
     setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
     return measurement;
@@ -98,9 +99,16 @@ export async function connectTrainer(): Promise<void> {
   runHistory.clear();
   store.setState({ workerReady: false, live: emptyLive });
   const overrides = runOverrides(window.location.search);
-  const measurement = await measureThisMachine(overrides);
+  // the trainer starts drawing the sample set once the likely winner is measured: the other backends'
+  // trials run beside it, while the first (WASM on two threads) had the machine to itself
+  let prepared: Promise<unknown> | null = null;
+  const prepare = () => (prepared ??= (async () => {
+    handle = startTrainingWorker((message) => store.getState().notify(message));
+    await call('Drawing the sample set', () => handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders));
+  })());
+  const measurement = await measureThisMachine(overrides, prepare);
   if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
-  handle = startTrainingWorker((message) => store.getState().notify(message));
+  await prepare();
   const { config } = store.getState();
   const options = { backend: overrides.backend ?? measurement?.chosen, available: measurement?.available, wasmThreads: overrides.wasmThreads, decoders: overrides.decoders };
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), options));

@@ -172,6 +172,9 @@ export interface MeasureOptions {
   candidates?: BackendName[]; // default: every backend
   gpus: GpuHints;
   onProgress?(trials: BackendTrial[], note: string): void;
+  /** The first backend (the likely winner) and its cost model are measured: what runs beside the
+   *  other trials no longer skews the figures that matter most. */
+  onLeaderMeasured?(): void;
 }
 
 /** Measures every candidate backend, chooses the fastest, and the presets' speeds on it. */
@@ -197,6 +200,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
         progress(`Measuring how ${name} scales with the batch…`);
         fits.set(name, await fitOn(worker, steadyMs(times)!)); // while nothing else runs: the likely winner
       }
+      if (trials.length === 1) options.onLeaderMeasured?.();
     }
     const chosen = fastestBackend(trials);
     if (!chosen) throw new Error('No TensorFlow.js backend could start in this browser.');

@@ -53,20 +53,29 @@ export function createTrainerApi(env: TrainerEnv) {
   };
 
   return {
-    /** Starts a backend, loads the built-in sample set and prepares a run of `config`. */
+    /** Draws the built-in sample set (about a second of plain JavaScript, no backend needed), so the
+     *  page can have it done while the last backends are being measured. */
+    prepareData(side: number, onEvent: (e: WorkerEvent) => void, decoders?: number): DatasetSummary {
+      listener = onEvent;
+      data ??= new DatasetManager(emit, env.decoders(decoders), side);
+      if (data.summary().source === 'empty') data.loadSampleSet(side);
+      return data.summary();
+    },
+    /** Starts a backend and prepares a run of `config` (on the sample set, drawn now unless prepared). */
     async init(config: IJepaConfig, onEvent: (e: WorkerEvent) => void, options: InitOptions = {}): Promise<InitResult> {
       listener = onEvent;
       runOptions = options;
       const backend = await env.selectBackend({ preferred: options.backend, available: options.available, wasmThreads: options.wasmThreads });
       available = backend.available;
       watchDevice();
-      data = new DatasetManager(emit, env.decoders(options.decoders), config.cropSize);
-      const dataset = data;
+      const dataset = data ?? new DatasetManager(emit, env.decoders(options.decoders), config.cropSize);
+      data = dataset;
+      if (dataset.summary().source === 'empty') dataset.loadSampleSet(config.cropSize);
+      else await dataset.resize(config.cropSize);
       const keeper = new RunKeeper(emit, env.storage, () => dataset.store, () => dataset.split(), () => dataset.summary());
       session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes }, keeper);
       session.precompileShaders = shouldPrecompile(backend);
-      data.loadSampleSet();
-      return { backend, status: session.status(), dataset: data.summary() };
+      return { backend, status: session.status(), dataset: dataset.summary() };
     },
     async setBackend(name: BackendName): Promise<BackendInfo> {
       const { session } = need();

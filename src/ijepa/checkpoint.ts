@@ -1,7 +1,7 @@
 // Checkpoints as safetensors with the reference's state-dict names and PyTorch layouts
 // (`encoder.`, `target_encoder.`, `predictor.` prefixes), the run's config in `__metadata__`
 // under the reference's YAML key names, and the AdamW state and step so a run resumes exactly.
-import { gridSize, type IJepaConfig } from './config';
+import { gridSize, referenceConfig, type IJepaConfig } from './config';
 import { fromTorch, toTorch, torchShape } from './layout';
 import { buildModel, MODULES, moduleParams, moduleShapes, type IJepaModel, type ModuleName } from './model';
 import { readMoments, writeMoments, type MomentsByName } from './optim';
@@ -13,39 +13,6 @@ import * as tf from './tf';
 
 export const CHECKPOINT_FORMAT = 'ijepa-webgpu-playground/1';
 const OPT_PREFIX = { expAvg: 'optimizer.exp_avg.', expAvgSq: 'optimizer.exp_avg_sq.' } as const;
-
-/** The config under the reference's YAML key names (plus the widths the reference derives from
- *  model_name, and our own planned-length keys). */
-export function referenceConfig(c: IJepaConfig): Record<string, unknown> {
-  return {
-    crop_size: c.cropSize, patch_size: c.patchSize, crop_scale: c.cropScale,
-    enc_mask_scale: c.encMaskScale, pred_mask_scale: c.predMaskScale, aspect_ratio: c.aspectRatio,
-    num_enc_masks: c.numEncMasks, num_pred_masks: c.numPredMasks, min_keep: c.minKeep, allow_overlap: c.allowOverlap,
-    model_name: 'vit_custom', embed_dim: c.embedDim, depth: c.depth, num_heads: c.numHeads, mlp_ratio: c.mlpRatio,
-    pred_depth: c.predDepth, pred_emb_dim: c.predEmbedDim,
-    start_lr: c.startLr, lr: c.lr, final_lr: c.finalLr, warmup_steps: c.warmupSteps, total_steps: c.totalSteps,
-    weight_decay: c.weightDecay, final_weight_decay: c.finalWeightDecay, ema: c.ema, batch_size: c.batchSize,
-    loss: c.loss, seed: c.seed,
-  };
-}
-
-/** Our config from reference-named keys laid over `base` (keys not given keep base's values). */
-export function configFromReference(ref: Record<string, unknown>, base: IJepaConfig): IJepaConfig {
-  const pick = <K extends keyof IJepaConfig>(key: K, refKey: string): Partial<IJepaConfig> =>
-    ref[refKey] === undefined ? {} : ({ [key]: ref[refKey] } as Partial<IJepaConfig>);
-  return {
-    ...base,
-    ...pick('cropSize', 'crop_size'), ...pick('patchSize', 'patch_size'), ...pick('cropScale', 'crop_scale'),
-    ...pick('encMaskScale', 'enc_mask_scale'), ...pick('predMaskScale', 'pred_mask_scale'), ...pick('aspectRatio', 'aspect_ratio'),
-    ...pick('numEncMasks', 'num_enc_masks'), ...pick('numPredMasks', 'num_pred_masks'), ...pick('minKeep', 'min_keep'),
-    ...pick('allowOverlap', 'allow_overlap'), ...pick('embedDim', 'embed_dim'), ...pick('depth', 'depth'),
-    ...pick('numHeads', 'num_heads'), ...pick('mlpRatio', 'mlp_ratio'), ...pick('predDepth', 'pred_depth'),
-    ...pick('predEmbedDim', 'pred_emb_dim'), ...pick('startLr', 'start_lr'), ...pick('lr', 'lr'), ...pick('finalLr', 'final_lr'),
-    ...pick('warmupSteps', 'warmup_steps'), ...pick('totalSteps', 'total_steps'), ...pick('weightDecay', 'weight_decay'),
-    ...pick('finalWeightDecay', 'final_weight_decay'), ...pick('ema', 'ema'), ...pick('batchSize', 'batch_size'),
-    ...pick('loss', 'loss'), ...pick('seed', 'seed'),
-  };
-}
 
 /** Every tensor name a checkpoint of this config holds, with its PyTorch shape, in export order. */
 export function expectedTensors(c: IJepaConfig, modules: readonly ModuleName[] = MODULES): [string, number[]][] {
@@ -108,7 +75,7 @@ export async function exportCheckpoint(trainer: Trainer, options: ExportOptions 
   }
   const metadata: Record<string, string> = {
     format: CHECKPOINT_FORMAT,
-    config: JSON.stringify(referenceConfig(config)),
+    config: JSON.stringify({ ...referenceConfig(config), model_name: 'vit_custom' }), // widths are given: the reference knows sizes by name
     playground_config: JSON.stringify(config),
     step: String(trainer.step),
     ...(includeOptimizer ? { optimizer_step: String(optimizer.step) } : {}),

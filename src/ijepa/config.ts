@@ -71,7 +71,7 @@ export const PRESETS: Record<PresetName, IJepaConfig> = {
     ...shared, cropSize: 32, patchSize: 4, embedDim: 32, depth: 2, numHeads: 2,
     predEmbedDim: 16, predDepth: 1, minKeep: 4, batchSize: 8, totalSteps: 2000, warmupSteps: warmupFor(2000),
   },
-  // Default for a laptop GPU: the ~200k-parameter encoder of IJEPA_SPEC.md section 4's healthy run.
+  // Default for a laptop GPU: the ~200k-parameter encoder of docs/IJEPA_SPEC.md section 4's healthy run.
   tiny: {
     ...shared, cropSize: 32, patchSize: 4, embedDim: 64, depth: 4, numHeads: 4,
     predEmbedDim: 32, predDepth: 2, minKeep: 4, batchSize: 64, totalSteps: 4000, warmupSteps: warmupFor(4000),
@@ -82,6 +82,71 @@ export const PRESETS: Record<PresetName, IJepaConfig> = {
     predEmbedDim: 96, predDepth: 4, minKeep: 10, batchSize: 32, totalSteps: 10000, warmupSteps: warmupFor(10000),
   },
 };
+
+/** Where a field goes in the reference trainer's YAML: its section and key there (the reference key
+ *  by default); fields the YAML has no key for are null (the export writes those as comments). */
+type YamlPlace = { section: 'data' | 'mask' | 'meta' | 'optimization'; key?: string } | null;
+
+/** How the settings form shows a field (absent: not editable on the page). */
+interface FormPlace {
+  group: 'Images and model' | 'Optimisation' | 'Masks and crops';
+  label: string;
+  step?: number; // number inputs
+}
+
+interface FieldSpec {
+  ref: string; // the reference's key (checkpoint metadata, YAML)
+  yaml: YamlPlace;
+  form?: FormPlace;
+}
+
+/** Every config field once: its reference key, its place in the reference YAML, its place in the
+ *  settings form. The checkpoint metadata, the YAML export and the form are derived from this table,
+ *  and the mapped type makes a new field without an entry a type error. */
+export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
+  cropSize: { ref: 'crop_size', yaml: { section: 'data' }, form: { group: 'Images and model', label: 'Image size (px)', step: 1 } },
+  patchSize: { ref: 'patch_size', yaml: { section: 'mask' }, form: { group: 'Images and model', label: 'Patch (px)', step: 1 } },
+  randomResizedCrop: { ref: 'random_resized_crop', yaml: null },
+  cropScale: { ref: 'crop_scale', yaml: { section: 'data' }, form: { group: 'Masks and crops', label: 'Crop scale' } },
+  embedDim: { ref: 'embed_dim', yaml: null, form: { group: 'Images and model', label: 'Encoder width', step: 1 } },
+  depth: { ref: 'depth', yaml: null, form: { group: 'Images and model', label: 'Encoder depth', step: 1 } },
+  numHeads: { ref: 'num_heads', yaml: null, form: { group: 'Images and model', label: 'Heads', step: 1 } },
+  mlpRatio: { ref: 'mlp_ratio', yaml: null },
+  predEmbedDim: { ref: 'pred_emb_dim', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor width', step: 1 } },
+  predDepth: { ref: 'pred_depth', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor depth', step: 1 } },
+  encMaskScale: { ref: 'enc_mask_scale', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Context scale' } },
+  predMaskScale: { ref: 'pred_mask_scale', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Target scale' } },
+  aspectRatio: { ref: 'aspect_ratio', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Target aspect' } },
+  numEncMasks: { ref: 'num_enc_masks', yaml: { section: 'mask' } },
+  numPredMasks: { ref: 'num_pred_masks', yaml: { section: 'mask' } },
+  minKeep: { ref: 'min_keep', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Min keep', step: 1 } },
+  allowOverlap: { ref: 'allow_overlap', yaml: { section: 'mask' } },
+  batchSize: { ref: 'batch_size', yaml: { section: 'data' }, form: { group: 'Optimisation', label: 'Batch size', step: 1 } },
+  totalSteps: { ref: 'total_steps', yaml: null, form: { group: 'Optimisation', label: 'Planned steps', step: 1 } }, // YAML: epochs
+  warmupSteps: { ref: 'warmup_steps', yaml: null, form: { group: 'Optimisation', label: 'Warm-up steps', step: 1 } }, // YAML: warmup, in epochs
+  startLr: { ref: 'start_lr', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Start lr', step: 1e-4 } },
+  lr: { ref: 'lr', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Peak lr', step: 1e-4 } },
+  finalLr: { ref: 'final_lr', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Final lr', step: 1e-6 } },
+  weightDecay: { ref: 'weight_decay', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Weight decay (start)', step: 0.01 } },
+  finalWeightDecay: { ref: 'final_weight_decay', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Weight decay (end)', step: 0.01 } },
+  ema: { ref: 'ema', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'EMA momentum' } },
+  loss: { ref: 'loss', yaml: null },
+  seed: { ref: 'seed', yaml: null, form: { group: 'Optimisation', label: 'Seed', step: 1 } },
+};
+
+export const CONFIG_KEYS = Object.keys(CONFIG_FIELDS) as (keyof IJepaConfig)[];
+
+/** The config under the reference's key names (checkpoint metadata). */
+export function referenceConfig(c: IJepaConfig): Record<string, unknown> {
+  return Object.fromEntries(CONFIG_KEYS.map((key) => [CONFIG_FIELDS[key].ref, c[key]]));
+}
+
+/** A config from reference-named keys laid over `base` (keys not given keep base's values). */
+export function configFromReference(ref: Record<string, unknown>, base: IJepaConfig): IJepaConfig {
+  const config: Record<string, unknown> = { ...base };
+  for (const key of CONFIG_KEYS) if (ref[CONFIG_FIELDS[key].ref] !== undefined) config[key] = ref[CONFIG_FIELDS[key].ref];
+  return config as unknown as IJepaConfig;
+}
 
 export function presetConfig(name: PresetName, overrides: Partial<IJepaConfig> = {}): IJepaConfig {
   return { ...PRESETS[name], ...overrides };

@@ -1,5 +1,5 @@
 // Reading the evaluation history like a person would: is the representation learning, stalled,
-// or collapsing? (IJEPA_SPEC.md section 4: the loss alone can look fine while it collapses.)
+// or collapsing? (docs/IJEPA_SPEC.md section 4: the loss alone can look fine while it collapses.)
 
 export interface EvalRecord {
   step: number;

@@ -1,4 +1,4 @@
-// Evaluating a representation (IJEPA_SPEC.md section 4) on frozen, average-pooled features:
+// Evaluating a representation (docs/IJEPA_SPEC.md section 4) on frozen, average-pooled features:
 // kNN (k = 20, cosine, DINO's similarity-weighted vote), a linear probe (multinomial logistic
 // regression), and the collapse diagnostics: std of L2-normalised features and RankMe.
 import { EigenvalueDecomposition } from 'ml-matrix';

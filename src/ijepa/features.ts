@@ -1,4 +1,4 @@
-// Frozen features for evaluation (IJEPA_SPEC.md section 4): the TARGET encoder's output tokens
+// Frozen features for evaluation (docs/IJEPA_SPEC.md section 4): the TARGET encoder's output tokens
 // (after its final LayerNorm), and their average per image, the features the probes use.
 import type { IJepaConfig } from './config';
 import type { Params } from './layers';

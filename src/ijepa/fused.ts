@@ -1,7 +1,7 @@
 // Fused kernels for the step's hottest op chains (LayerNorm, GELU, the attention softmax, and the
 // AdamW + EMA update). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
 // about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
-// step (TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
+// step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
 // the backends provide them (src/worker/webgpuKernels.ts for WebGPU, ./fusedCpu.ts for the CPU
 // backend). Where the active backend has none (WebGL, WASM), the layers use the plain tfjs ops,
 // which compute the same thing.

@@ -1,10 +1,10 @@
-// Golden parity with the PyTorch reference (../shared/golden, see its README for the case and the
+// Golden parity with the PyTorch reference (./golden, see its README for the case and the
 // tolerances): forward tensors, losses, gradients and parameters after two AdamW + EMA steps.
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { configFromReference, parseCheckpoint } from './checkpoint';
-import { presetConfig, type IJepaConfig } from './config';
+import { parseCheckpoint } from './checkpoint';
+import { configFromReference, presetConfig, type IJepaConfig } from './config';
 import { layerNorm } from './layers';
 import { fromTorch, torchShape } from './layout';
 import { maskBatchFromIndices, type MaskBatch } from './masks';
@@ -16,10 +16,13 @@ import * as tf from './tf';
 import { computeTargets, contextLoss, createTrainer, disposeTrainer, lossAndGrads, maskTensors, TARGET_LN_EPS, trainStep, type Trainer } from './trainStep';
 import { encode, patchify } from './vit';
 
-const GOLDEN = resolve(__dirname, '../../../shared/golden');
-const present = existsSync(`${GOLDEN}/ijepa-tiny.case.safetensors`);
+const GOLDEN = resolve(__dirname, 'golden');
 
-describe.skipIf(!present)('golden parity with the PyTorch reference', () => {
+describe('golden parity with the PyTorch reference', () => {
+  it('has its fixtures (committed in src/ijepa/golden: the parity test never skips)', () => {
+    for (const name of ['ijepa-tiny.case.safetensors', 'ijepa-tiny.weights.safetensors']) expect(existsSync(`${GOLDEN}/${name}`), name).toBe(true);
+  });
+
   let config: IJepaConfig;
   let cases: Map<string, SafeTensor>;
   let trainer: Trainer;

@@ -1,5 +1,5 @@
 // Conversion between our tfjs parameter layouts and the reference PyTorch state-dict layouts
-// (IJEPA_SPEC.md section 7): Linear weights [in, out] <-> [out, in]; the patch-embed conv
+// (docs/IJEPA_SPEC.md section 7): Linear weights [in, out] <-> [out, in]; the patch-embed conv
 // [p*p*3, D] (rows in y, x, channel order) <-> [D, 3, p, p]; everything else unchanged.
 
 export const PATCH_EMBED_WEIGHT = 'patch_embed.proj.weight';

@@ -31,7 +31,7 @@ describe('multi-block masks', () => {
 
   it('plans fixed counts: Kt = smallest target area, Kc below the usual context length', () => {
     const plan = planMasks(micro);
-    expect(plan.targetArea).toEqual({ min: 9, max: 12 }); // IJEPA_SPEC.md: 9-12 tokens at 8x8
+    expect(plan.targetArea).toEqual({ min: 9, max: 12 }); // docs/IJEPA_SPEC.md: 9-12 tokens at 8x8
     expect(plan.targetTokens).toBe(9);
     expect(plan.contextTokens).toBeGreaterThan(micro.minKeep);
     expect(plan.contextTokens).toBeLessThan(49); // below the 7x7 context block

@@ -1,4 +1,4 @@
-// Multi-block masks (reference: src/masks/multiblock.py), with IJEPA_SPEC.md section 6's deviations:
+// Multi-block masks (reference: src/masks/multiblock.py), with docs/IJEPA_SPEC.md section 6's deviations:
 // placement reaches the last row/column, and every image gets a FIXED number of context tokens (Kc)
 // and target tokens per block (Kt), so no tensor shape ever changes between steps.
 import { gridSize, type IJepaConfig, type Range } from './config';

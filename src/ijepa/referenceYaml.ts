@@ -2,7 +2,7 @@
 // same run can be continued at scale with `python main.py --fname this.yaml`. Steps become epochs
 // through the dataset size; widths the reference only knows by model name are written as comments.
 import { stringify } from 'yaml';
-import type { IJepaConfig } from './config';
+import { CONFIG_FIELDS, CONFIG_KEYS, type IJepaConfig } from './config';
 
 /** The reference's ViT sizes (src/models/vision_transformer.py). */
 const REFERENCE_MODELS = [
@@ -20,30 +20,28 @@ export function closestReferenceModel(c: IJepaConfig): { name: string; exact: bo
   return { name: nearest.name, exact: false };
 }
 
+type Section = Record<string, unknown>;
+const sorted = (section: Section): Section => Object.fromEntries(Object.entries(section).sort(([a], [b]) => a.localeCompare(b)));
+
 export function referenceYaml(c: IJepaConfig, datasetSize: number): string {
   const iterationsPerEpoch = Math.max(1, Math.floor(datasetSize / c.batchSize));
   const epochs = Math.max(1, Math.ceil(c.totalSteps / iterationsPerEpoch));
   const model = closestReferenceModel(c);
-  const doc = {
-    data: {
-      batch_size: c.batchSize, color_jitter_strength: 0.0, crop_scale: [...c.cropScale], crop_size: c.cropSize,
-      image_folder: 'your_dataset/', num_workers: 8, pin_mem: true, root_path: '/path/to/datasets/',
-      use_color_distortion: false, use_gaussian_blur: false, use_horizontal_flip: false,
-    },
+  // what the reference needs beside the config's own fields: paths, switches, derived values
+  const sections: Record<'data' | 'logging' | 'mask' | 'meta' | 'optimization', Section> = {
+    data: { color_jitter_strength: 0.0, image_folder: 'your_dataset/', num_workers: 8, pin_mem: true, root_path: '/path/to/datasets/',
+      use_color_distortion: false, use_gaussian_blur: false, use_horizontal_flip: false },
     logging: { folder: '/path/to/logs/ijepa-playground/', write_tag: 'jepa' },
-    mask: {
-      allow_overlap: c.allowOverlap, aspect_ratio: [...c.aspectRatio], enc_mask_scale: [...c.encMaskScale], min_keep: c.minKeep,
-      num_enc_masks: c.numEncMasks, num_pred_masks: c.numPredMasks, patch_size: c.patchSize, pred_mask_scale: [...c.predMaskScale],
-    },
-    meta: {
-      copy_data: false, load_checkpoint: false, model_name: model.name, pred_depth: c.predDepth, pred_emb_dim: c.predEmbedDim,
-      read_checkpoint: null, use_bfloat16: true,
-    },
-    optimization: {
-      ema: [...c.ema], epochs, final_lr: c.finalLr, final_weight_decay: c.finalWeightDecay, ipe_scale: 1.0, lr: c.lr,
-      start_lr: c.startLr, warmup: Math.round((c.warmupSteps / iterationsPerEpoch) * 100) / 100, weight_decay: c.weightDecay,
-    },
+    mask: {},
+    meta: { copy_data: false, load_checkpoint: false, model_name: model.name, read_checkpoint: null, use_bfloat16: true },
+    optimization: { epochs, ipe_scale: 1.0, warmup: Math.round((c.warmupSteps / iterationsPerEpoch) * 100) / 100 },
   };
+  for (const key of CONFIG_KEYS) {
+    const { ref, yaml } = CONFIG_FIELDS[key];
+    const value = c[key];
+    if (yaml) sections[yaml.section][yaml.key ?? ref] = Array.isArray(value) ? [...value] : value;
+  }
+  const doc = Object.fromEntries(Object.entries(sections).map(([name, section]) => [name, sorted(section)]));
   const header = [
     '# I-JEPA config exported by the I-JEPA playground, for the reference trainer (facebookresearch/ijepa).',
     `# Playground run: ${c.totalSteps} steps of batch ${c.batchSize} on ${datasetSize} images = ${epochs} epochs of ${iterationsPerEpoch} iterations;`,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presetConfig } from './config';
 import { lrAt, momentumAt, schedulesAt, wdAt } from './schedules';
 
-describe('schedules (closed forms of IJEPA_SPEC.md section 3)', () => {
+describe('schedules (closed forms of docs/IJEPA_SPEC.md section 3)', () => {
   const c = presetConfig('tiny', { totalSteps: 3000, warmupSteps: 400 });
 
   it('learning rate: linear warm-up, then cosine to finalLr', () => {

@@ -1,22 +1,23 @@
 // The run's settings: a preset and the main hyperparameters, editable before a run and read-only
 // during it. Valid edits are applied to the worker (and written to the URL) as they are made.
 import { useEffect } from 'react';
-import { PRESETS, type IJepaConfig, type PresetName, type Range } from '../ijepa/config';
+import { CONFIG_FIELDS, CONFIG_KEYS, PRESETS, type IJepaConfig, type PresetName, type Range } from '../ijepa/config';
 import { useAppStore, useIsRunLocked } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
 
 type NumberKey = { [K in keyof IJepaConfig]: IJepaConfig[K] extends number ? K : never }[keyof IJepaConfig];
 type RangeKey = { [K in keyof IJepaConfig]: IJepaConfig[K] extends Range ? K : never }[keyof IJepaConfig];
 
-const GROUPS: { title: string; numbers: [NumberKey, string, number][]; ranges: [RangeKey, string][] }[] = [
-  { title: 'Images and model', numbers: [['cropSize', 'Image size (px)', 1], ['patchSize', 'Patch (px)', 1], ['embedDim', 'Encoder width', 1],
-    ['depth', 'Encoder depth', 1], ['numHeads', 'Heads', 1], ['predEmbedDim', 'Predictor width', 1], ['predDepth', 'Predictor depth', 1]], ranges: [] },
-  { title: 'Optimisation', numbers: [['batchSize', 'Batch size', 1], ['totalSteps', 'Planned steps', 1], ['warmupSteps', 'Warm-up steps', 1],
-    ['startLr', 'Start lr', 1e-4], ['lr', 'Peak lr', 1e-4], ['finalLr', 'Final lr', 1e-6], ['weightDecay', 'Weight decay (start)', 0.01],
-    ['finalWeightDecay', 'Weight decay (end)', 0.01], ['seed', 'Seed', 1]], ranges: [['ema', 'EMA momentum']] },
-  { title: 'Masks and crops', numbers: [['minKeep', 'Min keep', 1]],
-    ranges: [['encMaskScale', 'Context scale'], ['predMaskScale', 'Target scale'], ['aspectRatio', 'Target aspect'], ['cropScale', 'Crop scale']] },
-];
+/** The form's fieldsets, from the config table (src/ijepa/config.ts): numbers, then ranges. */
+const GROUPS = (['Images and model', 'Optimisation', 'Masks and crops'] as const).map((title) => {
+  const keys = CONFIG_KEYS.filter((key) => CONFIG_FIELDS[key].form?.group === title);
+  const label = (key: keyof IJepaConfig) => CONFIG_FIELDS[key].form!.label;
+  return {
+    title,
+    numbers: keys.filter((key): key is NumberKey => typeof PRESETS.micro[key] === 'number').map((key) => [key, label(key), CONFIG_FIELDS[key].form!.step ?? 1] as [NumberKey, string, number]),
+    ranges: keys.filter((key): key is RangeKey => Array.isArray(PRESETS.micro[key])).map((key) => [key, label(key)] as [RangeKey, string]),
+  };
+});
 
 export function SettingsPanel() {
   const { config, preset, configProblems, setField, setPreset } = useAppStore();

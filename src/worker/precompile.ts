@@ -1,7 +1,7 @@
 // Compiles every WebGPU shader of the training step before the first real step. tfjs compiles
 // a pipeline the first time it meets a (kernel, shape) pair, one after another, inside the first
 // step; in WEBGPU_ENGINE_COMPILE_ONLY mode it records the pipelines without running them, so the
-// driver compiles them in parallel (TFJS_WEBGPU_NOTES.md, "Speed and memory").
+// driver compiles them in parallel (docs/TFJS_WEBGPU_NOTES.md, "Speed and memory").
 import type { IJepaConfig } from '../ijepa/config';
 import { adamWStep, emaUpdate } from '../ijepa/optim';
 import { schedulesAt } from '../ijepa/schedules';

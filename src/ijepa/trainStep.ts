@@ -114,12 +114,16 @@ export async function trainStep(trainer: Trainer, images: tf.Tensor4D, masks: Ma
   lossTensor.dispose();
   const applied = Number.isFinite(loss);
   if (applied) {
-    tf.tidy(() => {
-      adamWStep(trainer.optimizer, trainableParams(model), grads, schedules.lr, schedules.wd);
-      emaUpdate(model.targetEncoder, model.encoder, schedules.momentum);
-    });
+    tf.tidy(() => applyUpdate(trainer, grads, schedules));
     trainer.step += 1;
   }
   tf.dispose(Object.values(grads));
   return { step, loss, applied, ...schedules };
+}
+
+/** Steps 4 and 5: AdamW on the encoder and predictor, then the EMA of the target encoder. Call in
+ *  tf.tidy. (The WebGPU precompile pass runs the same, in compile-only mode.) */
+export function applyUpdate(trainer: Trainer, grads: Record<string, tf.Tensor>, schedules: Schedules): void {
+  adamWStep(trainer.optimizer, trainableParams(trainer.model), grads, schedules.lr, schedules.wd);
+  emaUpdate(trainer.model.targetEncoder, trainer.model.encoder, schedules.momentum);
 }

@@ -3,15 +3,14 @@
 // the worker crops them, and the worker's Evaluator for the quality numbers.
 import { EpochSampler } from '../data/sampler';
 import { SAMPLE_PER_CLASS } from '../data/sampleSet';
-import { trainingBatch } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
 import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
+import { nextBatch } from '../worker/batch';
 import { DatasetManager } from '../worker/datasetManager';
 import { Evaluator } from '../worker/evaluator';
 
 export function sampleSetRun(config: IJepaConfig, perClass = SAMPLE_PER_CLASS) {
   const side = config.cropSize;
-  const B = config.batchSize;
   const noFiles = { decode: () => Promise.reject(new Error('the sample-set run decodes no files')), parallel: 1 };
   const dataset = new DatasetManager(() => {}, noFiles, side);
   dataset.loadSampleSet(side, perClass);
@@ -26,8 +25,7 @@ export function sampleSetRun(config: IJepaConfig, perClass = SAMPLE_PER_CLASS) {
     trainer,
     /** One training step on the next batch; its loss. */
     async step(): Promise<number> {
-      const indices = sampler.next(B).map((k) => split.train[k]);
-      const images = trainingBatch(config, trainer.step, store.gather(indices), B, side); // [B, crop, crop, 3]
+      const { images } = nextBatch(trainer, store, split.train, sampler); // [B, crop, crop, 3]
       try {
         return (await trainStep(trainer, images)).loss;
       } finally {

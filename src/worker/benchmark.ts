@@ -2,13 +2,15 @@
 // steady-state ms per step, kernels per step, model FLOP/s against the same backend's large-matmul
 // FLOP/s, and tensor/GPU memory at step 10 and step N. Runs in a fresh worker per measurement, so
 // shader caches start empty and time to first step means what a person sees.
-import { trainingBatch } from '../ijepa/augment';
 import { presetConfig, type PresetName } from '../ijepa/config';
 import { stepFlops } from '../ijepa/flops';
 import { fusedKernelsActive, setFusedKernels } from '../ijepa/fused';
 import * as tf from '../ijepa/tf';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
+import { ImageStore } from '../data/imageStore';
+import { EpochSampler } from '../data/sampler';
 import { generateSampleSet } from '../data/sampleSet';
+import { nextBatch } from './batch';
 import { gpuBytes } from './gpuMemory';
 import { precompileStep } from './precompile';
 import type { BackendName } from './protocol';
@@ -98,27 +100,21 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
 
-/** The bare loop: masks, a batch of sample images cropped as in the app, the step. Nothing else. */
+/** The bare loop: masks, a batch of sample images assembled as in the app, the step. Nothing else. */
 function bareLoop(trainer: Trainer) {
   const { config } = trainer;
-  const B = config.batchSize;
-  const side = config.cropSize;
-  const pixels = new Int32Array(2 * B * side * side * 3); // two batches of the built-in sample set
-  let i = 0;
-  for (const { rgb } of generateSampleSet(side, Math.ceil((2 * B) / 6))) {
-    if (i >= 2 * B) break;
-    pixels.set(rgb, i++ * side * side * 3);
-  }
-  const batch = (step: number) => tf.tidy(() => {
-    const offset = (step % 2) * B * side * side * 3;
-    return trainingBatch(config, step, pixels.subarray(offset, offset + B * side * side * 3), B, side);
-  });
+  const images = 2 * config.batchSize; // two batches of the built-in sample set
+  const store = new ImageStore(config.cropSize, images);
+  for (const { rgb, label } of generateSampleSet(config.cropSize, Math.ceil(images / 6))) if (store.count < images) store.add(rgb, label);
+  const all = Array.from({ length: store.count }, (_, i) => i);
+  const sampler = new EpochSampler(config.seed, all.length);
+  const batch = () => nextBatch(trainer, store, all, sampler).images;
   return {
     batch,
     async step(): Promise<void> {
       const masks = nextMasks(trainer);
-      const images = batch(trainer.step);
-      await trainStep(trainer, images, masks).finally(() => images.dispose());
+      const input = batch();
+      await trainStep(trainer, input, masks).finally(() => input.dispose());
     },
   };
 }
@@ -132,7 +128,7 @@ export interface FirstStep {
 async function firstStep(trainer: Trainer, loop: ReturnType<typeof bareLoop>, precompile: boolean): Promise<FirstStep> {
   let precompileMs: number | null = null;
   if (precompile) {
-    const images = loop.batch(0);
+    const images = loop.batch();
     precompileMs = await precompileStep(trainer.config, images);
     images.dispose();
   }

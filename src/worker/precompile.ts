@@ -3,11 +3,9 @@
 // step; in WEBGPU_ENGINE_COMPILE_ONLY mode it records the pipelines without running them, so the
 // driver compiles them in parallel (docs/TFJS_WEBGPU_NOTES.md, "Speed and memory").
 import type { IJepaConfig } from '../ijepa/config';
-import { adamWStep, emaUpdate } from '../ijepa/optim';
 import { schedulesAt } from '../ijepa/schedules';
 import * as tf from '../ijepa/tf';
-import { createTrainer, disposeTrainer, lossAndGrads, nextMasks } from '../ijepa/trainStep';
-import { trainableParams } from '../ijepa/model';
+import { applyUpdate, createTrainer, disposeTrainer, lossAndGrads, nextMasks } from '../ijepa/trainStep';
 import type { BackendInfo } from './protocol';
 
 /** Precompiling the first step's shaders (compile-only mode, in parallel) is for real GPUs: on a
@@ -29,12 +27,7 @@ export async function precompileStep(config: IJepaConfig, images: tf.Tensor4D): 
   const env = tf.env();
   env.set('WEBGPU_ENGINE_COMPILE_ONLY', true);
   try {
-    tf.tidy(() => {
-      const { lr, wd, momentum } = schedulesAt(config, 0);
-      const { grads } = lossAndGrads(scratch.model, images, nextMasks(scratch));
-      adamWStep(scratch.optimizer, trainableParams(scratch.model), grads, lr, wd);
-      emaUpdate(scratch.model.targetEncoder, scratch.model.encoder, momentum);
-    });
+    tf.tidy(() => applyUpdate(scratch, lossAndGrads(scratch.model, images, nextMasks(scratch)).grads, schedulesAt(config, 0))); // the step's body, no readback
     await (tf.backend() as unknown as CompilingBackend).checkCompileCompletionAsync();
   } finally {
     env.set('WEBGPU_ENGINE_COMPILE_ONLY', false);

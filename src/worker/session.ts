@@ -1,12 +1,12 @@
 // The training loop in the worker: one I-JEPA step at a time on batches from the dataset, with
 // Train / Pause / Resume / Step / Reset, NaN and device-loss handling, and metrics sent to the
 // page about ten times a second (never one message per kernel or per tensor).
-import { batchCropBoxes, trainingBatch } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
 import * as tf from '../ijepa/tf';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
 import { assertValidConfig } from '../ijepa/validate';
 import { EpochSampler } from '../data/sampler';
+import { nextBatch } from './batch';
 import type { DatasetManager } from './datasetManager';
 import { yieldToEventLoop } from './eventLoop';
 import { precompileStep } from './precompile';
@@ -276,18 +276,12 @@ export class TrainingSession {
     const { config } = trainer;
     const B = config.batchSize;
     const side = this.data.store.side;
-    const trainIndices = this.data.split().train; // held-out images are never trained on
-    if (trainIndices.length === 0) throw new Error('every image is held out for evaluation: add more images');
-    this.sampler!.resize(trainIndices.length);
-    const imageIndices = this.sampler!.next(B).map((k) => trainIndices[k]);
     const masks = nextMasks(trainer);
     const started = performance.now();
-    const pixelBatch = this.data.store.gather(imageIndices); // [B, side, side, 3]
-    const boxes = batchCropBoxes(config, trainer.step, B, side); // the mask panel shows the crops too
-    const images = tf.tidy(() => {
-      const prepared = trainingBatch(config, trainer.step, pixelBatch, B, side, boxes); // [B, crop, crop, 3]
-      return this.poisonNextBatch ? prepared.mul(Number.NaN) : prepared;
-    }) as tf.Tensor4D;
+    const batch = nextBatch(trainer, this.data.store, this.data.split().train, this.sampler!); // held-out images are never trained on
+    const { imageIndices, pixels: pixelBatch, boxes } = batch; // the mask panel shows the images and their crops
+    const images = this.poisonNextBatch ? tf.tidy(() => batch.images.mul(Number.NaN) as tf.Tensor4D) : batch.images;
+    if (images !== batch.images) batch.images.dispose();
     this.poisonNextBatch = false;
     const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
     const result = await (firstStep && this.precompileShaders ? precompileStep(config, images) : Promise.resolve())

@@ -4,7 +4,7 @@ import { useEffect, useRef, useState } from 'react';
 import { runHistory } from '../store/metrics';
 import type { MaskRecord } from '../worker/protocol';
 import { drawMasks, layoutTiles, type Tile } from './drawMasks';
-import { coverage, TARGET_COLOURS } from './maskGeometry';
+import { coverage, TARGET_COLOURS, gridPhrase } from './maskGeometry';
 import { observeWidth, useAnimationFrame } from './useAnimationFrame';
 
 /** What the panel shows now (read by the test hook: the same record and layout it drew). */
@@ -15,7 +15,7 @@ function describe(record: MaskRecord): string {
   const numTargets = record.targetRects.length / record.batchSize;
   return `Step ${record.step}: ${numTargets} target blocks of ${cov.targetBlock.height}×${cov.targetBlock.width} patches, ` +
     `${record.targetTokens} predicted each (Kt, ${cov.target.toFixed(1)}% of the grid); context ${record.contextTokens} patches ` +
-    `(Kc, ${cov.context.toFixed(1)}%) on a ${record.grid}×${record.grid} grid.`;
+    `(Kc, ${cov.context.toFixed(1)}%) on ${gridPhrase(record.grid)} grid.`;
 }
 
 export function MaskPanel() {

@@ -44,3 +44,6 @@ export function coverage(record: MaskRecord): { context: number; target: number;
   const rect = record.targetRects[0];
   return { context: (100 * record.contextTokens) / N, target: (100 * record.targetTokens) / N, targetBlock: { height: rect.height, width: rect.width } };
 }
+
+/** "an 8×8", "a 16×16" (the article follows how the number is said). */
+export const gridPhrase = (grid: number) => `${/^(8|11|18)$|^8\d$/.test(String(grid)) ? 'an' : 'a'} ${grid}×${grid}`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { minMaxIndices, pick } from './downsample';
-import { cellBox, cellRoles, rectCells } from './maskGeometry';
+import { cellBox, cellRoles, gridPhrase, rectCells } from './maskGeometry';
 import { debiasedEma } from './smoothing';
 import type { MaskRecord } from '../worker/protocol';
 
@@ -57,5 +57,11 @@ describe('mask geometry', () => {
     expect([...roles.context]).toEqual([2, 3]);
     expect(roles.targets.map((t) => [...t])).toEqual([[6], [8]]);
     expect(roles.targetRects).toEqual([record.targetRects[1], record.targetRects[3]]);
+  });
+});
+
+describe('mask caption', () => {
+  it('says "an 8×8 grid" and "a 16×16 grid"', () => {
+    expect([8, 11, 16, 18, 4].map(gridPhrase)).toEqual(['an 8×8', 'an 11×11', 'a 16×16', 'an 18×18', 'a 4×4']);
   });
 });

@@ -153,7 +153,8 @@ export const actions = {
       return;
     }
     importedFiles = [...importedFiles, ...files];
-    await call('Importing images', () => api().addFiles(files, unreadable));
+    const added = await call('Importing images', () => api().addFiles(files, unreadable));
+    if (added === 0) store.getState().notify('None of these files could be used (the skip list says why); the dataset is unchanged.');
   },
   cancelImport: () => call('Cancel', () => api().cancelImport()),
   /** Sends the edited settings to the worker (which resets the run) and writes them to the URL. */

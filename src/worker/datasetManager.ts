@@ -66,11 +66,12 @@ export class DatasetManager {
    *  decoder at once; images are added in file order (the same folder always gives the same dataset)
    *  as they come, so a run can train on them while the rest is still decoding. */
   async addFiles(picked: PickedFile[], unreadable: string[] = []): Promise<number> {
-    if (this.source === 'sample') this.clear();
+    // the sample set goes when the first image is in: a folder of unusable files leaves it as it was
+    let replaceSample = this.source === 'sample';
     const generation = ++this.importGeneration;
     const labels = labelsFromPaths(picked.map((p) => p.path));
     const incoming = picked.map((p, i) => ({ ...p, label: labels[i] }));
-    this.skipped.push(...unreadable.map((path) => ({ path, reason: 'unreadable' as const })));
+    for (const path of unreadable) this.skip({ path, reason: 'unreadable' });
     this.importing = true;
     const started = performance.now();
     let lastProgress = 0;
@@ -93,12 +94,17 @@ export class DatasetManager {
         if (generation !== this.importGeneration) break; // cancelled meanwhile: drop the late results
         const item = incoming[k];
         if (result.ok) {
+          if (replaceSample) {
+            this.store = new ImageStore(this.store.side);
+            this.files = [];
+            replaceSample = false;
+          }
           this.store.add(result.rgb, item.label);
           this.files.push(item);
           this.source = 'files';
           added++;
         } else {
-          this.skipped.push({ path: item.path, reason: result.reason });
+          this.skip({ path: item.path, reason: result.reason });
         }
         done++;
         const now = performance.now();
@@ -117,6 +123,11 @@ export class DatasetManager {
     progress(false);
     this.emit({ type: 'dataset', summary: this.summary() });
     return added;
+  }
+
+  /** Lists a skipped file once, however often it is picked again. */
+  private skip(file: SkippedFile): void {
+    if (!this.skipped.some((s) => s.path === file.path && s.reason === file.reason)) this.skipped.push(file);
   }
 
   /** True while files are being decoded (a run may wait for the first ones). */

@@ -92,6 +92,22 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(api.datasetSummary().count).toBe(4); // appends
   });
 
+  it('keeps the sample set when no file of a folder can be used, and lists a file picked twice once', async () => {
+    const { api, init } = setup();
+    current = api;
+    await init();
+    const broken = [{ file: new File([new Uint8Array(3)], 'broken.png'), path: 'set/a/broken.png' }, { file: new File(['hi'], 'notes.txt'), path: 'set/notes.txt' }];
+    expect(await api.addFiles(broken)).toBe(0);
+    expect(await api.addFiles(broken)).toBe(0); // the same files again
+    const summary = api.datasetSummary();
+    expect(summary).toMatchObject({ source: 'sample', count: 1800 });
+    expect(summary.skipped).toEqual([{ path: 'set/a/broken.png', reason: 'could not decode' }, { path: 'set/notes.txt', reason: 'not an image' }]);
+    // the first usable image replaces the sample set; the skip list stays
+    expect(await api.addFiles([{ file: new File([new Uint8Array(5)], 'ok.png'), path: 'set/a/ok.png' }])).toBe(1);
+    expect(api.datasetSummary()).toMatchObject({ source: 'files', count: 1 });
+    expect(api.datasetSummary().skipped.length).toBe(2);
+  });
+
   it('cancels an import between files, keeping what was decoded and nothing after', async () => {
     const slowDecode = async (file: File, side: number) => {
       await new Promise((r) => setTimeout(r, 25));

@@ -51,6 +51,17 @@ test('panels show the real masks, every loss, the momentum schedule; scrub and l
   });
   expect(new Set(colours.filter((c) => PALETTE.includes(c))).size).toBe(4);
   await expect(page.getByTestId('mask-caption')).toContainText(`Step ${view.step}: 4 target blocks`);
+  await expect(page.getByTestId('mask-caption')).toContainText('on an 8×8 grid');
+  // pixels as pixels: inside the clear (context) cells of the first tile, every pixel drawn is one of
+  // the stored image's pixels (scaled without smoothing, which would draw blends between them)
+  const stored = new Set(Array.from({ length: view.firstImage.length / 3 }, (_, i) => view.firstImage.slice(3 * i, 3 * i + 3).join(',')));
+  const tile = view.tiles[0];
+  const cellSize = tile.size / view.grid;
+  const clearCells = view.contextIdx.slice(0, view.contextTokens);
+  const inside = clearCells.flatMap((cell) => [0.3, 0.5, 0.7].flatMap((fy) => [0.3, 0.5, 0.7].map((fx) => [
+    (tile.x + (cell % view.grid + fx) * cellSize) * view.dpr, (tile.y + (Math.floor(cell / view.grid) + fy) * cellSize) * view.dpr] as [number, number])));
+  const drawn = await pixels(page, inside);
+  expect(drawn.filter((c) => !stored.has(c))).toEqual([]);
   await snap(page.locator('.mask-panel'), testInfo, 'panel-masks');
 
   // loss: one point per step; momentum: rises monotonically, on its schedule
@@ -65,6 +76,12 @@ test('panels show the real masks, every loss, the momentum schedule; scrub and l
     if (i > 0) expect(m).toBeGreaterThan(momentum[i - 1]);
   });
   await snap(page.locator('.chart-grid'), testInfo, 'panel-charts');
+  // the applied part is a dot at the left of the whole plan; "trained steps only" zooms to it
+  expect(await read(page, 'momentumChartRange')).toEqual([0, config.totalSteps]);
+  await page.getByTestId('schedule-zoom').first().check();
+  await expect.poll(() => read(page, 'momentumChartRange')).toEqual([0, steps[steps.length - 1]]);
+  await snap(page.locator('.chart-grid'), testInfo, 'panel-charts-zoomed');
+  await page.getByTestId('schedule-zoom').first().uncheck();
 
   // scrub back: an earlier batch's masks
   await page.getByTestId('mask-scrubber').fill('0');

@@ -37,7 +37,7 @@ export function drawMaskTile(ctx: CanvasRenderingContext2D, record: MaskRecord, 
   const side = record.imageSide;
   const box = record.cropBoxes?.subarray(b * 4, b * 4 + 4);
   const [sy, sx, ey, ex] = box ? Array.from(box, (v) => v * (side - 1)) : [0, 0, side - 1, side - 1];
-  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingEnabled = false; // pixels as pixels: a 32-px image scaled up smoothly cannot be read under the grid
   ctx.drawImage(imageCanvas(record, b), sx, sy, ex - sx + 1, ey - sy + 1, tile.x, tile.y, tile.size, tile.size);
 
   const inAnyTarget = new Set(roles.targetRects.flatMap((r) => rectCells(r, grid)));

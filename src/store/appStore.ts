@@ -35,6 +35,8 @@ interface RunSlice {
 interface ViewSlice {
   panelsVisible: boolean; // hidden panels draw nothing (and let the run be measured without them)
   setPanelsVisible(visible: boolean): void;
+  scheduleZoom: boolean; // the schedule charts show the trained steps only, not the whole plan
+  setScheduleZoom(zoom: boolean): void;
 }
 
 interface QualitySlice {
@@ -100,6 +102,8 @@ export const useAppStore = create<AppState>()((set) => ({
 
   panelsVisible: true,
   setPanelsVisible: (panelsVisible) => set({ panelsVisible }),
+  scheduleZoom: false,
+  setScheduleZoom: (scheduleZoom) => set({ scheduleZoom }),
 }));
 
 /** Named selector hooks for the panels. */

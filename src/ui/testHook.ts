@@ -7,6 +7,7 @@ import { actions } from '../store/trainerConnection';
 import { lossChartView } from '../panels/LossPanel';
 import { maskPanelView } from '../panels/MaskPanel';
 import { qualityChartView } from '../panels/QualityPanel';
+import { scheduleChartView } from '../panels/ScheduleCharts';
 
 /** The mask record the panel is drawing, its tile layout, and the colours of the target blocks. */
 function maskPanel() {
@@ -15,6 +16,7 @@ function maskPanel() {
   return {
     step: record.step, grid: record.grid, batchSize: record.batchSize, contextTokens: record.contextTokens, targetTokens: record.targetTokens,
     contextIdx: Array.from(record.contextIdx), targetIdx: Array.from(record.targetIdx), tiles: tiles.map((t) => ({ ...t })), dpr,
+    firstImage: Array.from(record.images.subarray(0, record.imageSide ** 2 * 3)), // its RGB bytes as stored
   };
 }
 
@@ -45,6 +47,7 @@ function makeHook(withActions: boolean) {
     maskPanel,
     lossChart,
     qualityChartSteps: () => Array.from(qualityChartView.chart?.data[0] ?? [], Number),
+    momentumChartRange: () => (scheduleChartView.momentum ? [scheduleChartView.momentum.scales.x.min ?? null, scheduleChartView.momentum.scales.x.max ?? null] : null),
     bench: () => structuredClone(useBenchStore.getState()),
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,

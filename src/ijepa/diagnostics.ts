@@ -6,7 +6,8 @@ export interface EvalRecord {
   knn: number | null; // held-out kNN accuracy (null without labels)
   probeTrain: number | null; // linear probe accuracy on its training features
   probeTest: number | null; // linear probe accuracy on the held-out features
-  featureStd: number; // std of L2-normalised pooled features
+  featureStd: number; // std of L2-normalised pooled features (small from the start: compare with random init)
+  featureStdCentred?: number; // the same with their mean removed first (about 1/sqrt(D) when spread evenly); absent in older checkpoints
   rankMe: number; // effective rank of the pooled features
   rankMeCentred: number; // the same after removing their mean
 }

@@ -68,6 +68,18 @@ describe('collapse diagnostics', () => {
     expect(normalizedFeatureStd(same, n, dim)).toBeLessThan(1e-6);
   });
 
+  it('centred feature std: blind to a shared offset (a ViT\'s position embedding), small for a few directions', () => {
+    const dim = 64;
+    const n = 2000;
+    const rng = createRng(5);
+    const isotropic = Float32Array.from({ length: n * dim }, () => rng.normal());
+    const offset = isotropic.map((v, k) => v + 20 * Math.sin(k % dim)); // every image shares a large mean
+    expect(normalizedFeatureStd(offset, n, dim)).toBeLessThan(0.5 / Math.sqrt(dim)); // uncentred: looks collapsed
+    expect(normalizedFeatureStd(offset, n, dim, true)).toBeCloseTo(1 / Math.sqrt(dim), 2); // centred: spread evenly
+    const twoDirections = Float32Array.from({ length: n * dim }, (_, k) => (k % dim < 2 ? rng.normal() : 0));
+    expect(normalizedFeatureStd(twoDirections, n, dim, true)).toBeLessThan(0.3 / Math.sqrt(dim));
+  });
+
   it('says when the representation collapsed, is collapsing, or does not beat random', () => {
     const record = (over: Partial<EvalRecord>): EvalRecord => ({ step: 0, knn: 0.5, probeTrain: 0.5, probeTest: 0.5, featureStd: 0.12, rankMe: 5, rankMeCentred: 9, ...over });
     expect(collapseVerdict([record({})], null, 64).level).toBe('ok');

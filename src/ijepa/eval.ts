@@ -131,16 +131,22 @@ export function rankMe(data: Float32Array, n: number, dim: number, centre = fals
   return Math.exp(entropy);
 }
 
-/** Mean over dimensions of the std across samples of L2-normalised features; a healthy
- *  representation sits near 1/sqrt(dim), a collapsed one near 0. */
-export function normalizedFeatureStd(data: Float32Array, n: number, dim: number): number {
-  const z = l2NormalizeRows(data, n, dim);
+/** Mean over dimensions of the std across samples of L2-normalised features. Uncentred, it falls
+ *  toward 0 when every image maps to the same features (collapse to a point), but a ViT's pooled
+ *  features share a large mean direction from the start (the position embedding), so it is small
+ *  for a random encoder too: compare it with the random encoder's. Centred (the mean feature removed
+ *  before normalising), it is about 1/sqrt(dim) when the features spread evenly around their mean,
+ *  whatever their shared offset, and smaller when they spread along a few directions only. */
+export function normalizedFeatureStd(data: Float32Array, n: number, dim: number, centre = false): number {
+  const mean = new Float64Array(dim);
+  if (centre) for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
+  const z = l2NormalizeRows(centre ? data.map((v, k) => v - mean[k % dim]) : data, n, dim);
   let sum = 0;
   for (let d = 0; d < dim; d++) {
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += z[i * dim + d] / n;
+    let m = 0;
+    for (let i = 0; i < n; i++) m += z[i * dim + d] / n;
     let variance = 0;
-    for (let i = 0; i < n; i++) variance += (z[i * dim + d] - mean) ** 2 / n;
+    for (let i = 0; i < n; i++) variance += (z[i * dim + d] - m) ** 2 / n;
     sum += Math.sqrt(variance);
   }
   return sum / dim;

@@ -54,10 +54,11 @@ function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; base
         options={(_, theme) => ({
           scales: { x: { time: false }, rank: {} },
           axes: [axis(theme, { label: 'step' }), axis(theme, { label: 'feature std', size: 60 }), axis(theme, { scale: 'rank', side: 1, label: 'RankMe', grid: { show: false } })],
-          series: [{ label: 'step' }, series('std', theme.accent), series('healthy 1/√D', theme.muted, [5, 4]),
+          series: [{ label: 'step' }, series('std', theme.accent), series('std random', theme.muted, [5, 4]), series('std centred', '#56b4e9'), series('even spread 1/√D', '#56b4e9', [2, 3]),
             series('RankMe', '#009e73', undefined, 'rank'), series('RankMe centred', '#cc79a7', undefined, 'rank')],
         })}
-        data={() => [steps, records.map((r) => r.featureStd), flat(1 / Math.sqrt(dim)), records.map((r) => r.rankMe), records.map((r) => r.rankMeCentred)] as uPlot.AlignedData} />
+        data={() => [steps, records.map((r) => r.featureStd), flat(baseline.featureStd), records.map((r) => r.featureStdCentred ?? null), flat(1 / Math.sqrt(dim)),
+          records.map((r) => r.rankMe), records.map((r) => r.rankMeCentred)] as uPlot.AlignedData} />
     </div>
   );
 }
@@ -73,7 +74,8 @@ export function QualityPanel() {
     ['knn', 'kNN accuracy (k = 20, held-out)', (r) => percent(r.knn)],
     ['probe-test', 'Linear probe, held-out', (r) => percent(r.probeTest)],
     ['probe-train', 'Linear probe, train', (r) => percent(r.probeTrain)],
-    ['std', `Feature std (healthy ≈ ${(1 / Math.sqrt(dim)).toFixed(3)})`, (r) => fixed(r.featureStd, 4)],
+    ['std', 'Feature std (L2-normalised; small from the start, compare with random init)', (r) => fixed(r.featureStd, 4)],
+    ['std-centred', `Feature std, centred (≈ ${(1 / Math.sqrt(dim)).toFixed(3)} when spread evenly)`, (r) => fixed(r.featureStdCentred, 4)],
     ['rankme', 'RankMe', (r) => fixed(r.rankMe, 2)],
     ['rankme-centred', 'RankMe, centred', (r) => fixed(r.rankMeCentred, 2)],
   ];

@@ -4,7 +4,7 @@ import type { EvalRecord } from '../ijepa/diagnostics';
 import { STEP_FIELDS } from '../worker/protocol';
 import type { RunHistory } from './metrics';
 
-const EVAL_FIELDS = ['knn', 'probeTrain', 'probeTest', 'featureStd', 'rankMe', 'rankMeCentred'] as const;
+const EVAL_FIELDS = ['knn', 'probeTrain', 'probeTest', 'featureStd', 'featureStdCentred', 'rankMe', 'rankMeCentred'] as const;
 
 const cell = (v: number | null | undefined) => (v === null || v === undefined ? '' : String(v));
 

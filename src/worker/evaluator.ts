@@ -107,7 +107,10 @@ async function* evaluationJob(encoder: Encoder, store: ImageStore, plan: EvalPla
   }
   const used = planPrefix(plan, n);
   const embedded = features.subarray(0, n * D);
-  const record: EvalRecord = { step, knn: null, probeTrain: null, probeTest: null, featureStd: normalizedFeatureStd(embedded, n, D), rankMe: rankMe(embedded, n, D), rankMeCentred: 0 };
+  const record: EvalRecord = {
+    step, knn: null, probeTrain: null, probeTest: null, rankMe: rankMe(embedded, n, D), rankMeCentred: 0,
+    featureStd: normalizedFeatureStd(embedded, n, D), featureStdCentred: normalizedFeatureStd(embedded, n, D, true),
+  };
   yield n;
   record.rankMeCentred = rankMe(embedded, n, D, true);
   let counts = { train: 0, test: 0 };

@@ -11,7 +11,7 @@ import { maskBatchFromIndices, type MaskBatch } from './masks';
 import { buildModel, moduleParams, moduleShapes, type ModuleName } from './model';
 import { predict } from './predictor';
 import { readSafetensors, type SafeTensor } from './safetensors';
-import { maxAbsDiff } from './testUtils';
+import { maxAbsDiff } from './fused/check';
 import * as tf from './tf';
 import { computeTargets, contextLoss, createTrainer, disposeTrainer, lossAndGrads, maskTensors, TARGET_LN_EPS, trainStep, type Trainer } from './trainStep';
 import { encode, patchify } from './vit';

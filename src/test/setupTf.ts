@@ -1,6 +1,6 @@
 // Vitest setup: the engine is backend-agnostic; unit tests run it on the pure-JS CPU backend.
 import '@tensorflow/tfjs-backend-cpu';
-import '../ijepa/fusedCpu'; // the fused kernels, as in the app
+import '../ijepa/fused/cpu'; // the fused kernels, as in the app
 import * as tf from '../ijepa/tf';
 
 await tf.setBackend('cpu');

@@ -7,9 +7,9 @@ import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import '../ijepa/fusedCpu';
+import '../ijepa/fused/cpu';
 import * as tf from '../ijepa/tf';
-import './webgpuKernels';
+import '../ijepa/fused/webgpu';
 import { describeWebGlRenderer, describeWebGpuAdapter, type WebGpuAdapter } from './gpuAdapter';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from './protocol';
 

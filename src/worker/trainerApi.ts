@@ -3,7 +3,7 @@
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
 import type { IJepaConfig } from '../ijepa/config';
-import { fusedKernelErrors } from '../ijepa/fusedCheck';
+import { fusedKernelErrors } from '../ijepa/fused/check';
 import { DatasetManager, type Decoder } from './datasetManager';
 import type { BackendOptions } from './backends';
 import { shouldPrecompile } from './precompile';

@@ -1,12 +1,12 @@
-// The fused kernels of src/ijepa/fused.ts as WGSL programs for tfjs' WebGPU backend. Each program
+// The fused kernels (./index.ts) as WGSL programs for tfjs' WebGPU backend. Each program
 // is a plain object that the backend compiles and launches (runWebGPUProgram): tfjs writes the
 // shader's preamble (bindings: `result` for the output, one read-only array per input name, and
 // `uniforms`), we write `main`. Row kernels (LayerNorm, softmax) give one thread a whole row, which
 // is enough parallelism at these widths (rows = images x tokens) and needs no shared memory.
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
-import { ERF_A, ERF_P } from '../ijepa/erf';
-import { FUSED_KERNELS, type FusedKernelName } from '../ijepa/fused';
-import * as tf from '../ijepa/tf';
+import { ERF_A, ERF_P } from './erf';
+import { FUSED_KERNELS, type FusedKernelName } from '.';
+import * as tf from '../tf';
 
 const WORKGROUP = 64;
 

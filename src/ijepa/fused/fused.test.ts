@@ -1,8 +1,8 @@
 // The fused kernels against the plain tfjs ops they replace (CPU backend; the WebGPU kernels are
 // checked the same way in the browser, e2e/kernels.spec.ts).
 import { afterEach, describe, expect, it } from 'vitest';
-import { fusedKernelsActive, setFusedKernels } from './fused';
-import { fusedKernelErrors } from './fusedCheck';
+import { fusedKernelsActive, setFusedKernels } from '.';
+import { fusedKernelErrors } from './check';
 
 afterEach(() => setFusedKernels(true));
 

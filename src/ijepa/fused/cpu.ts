@@ -2,8 +2,8 @@
 // the same fused step as the GPU (and check every gradient against the plain ops), and they are
 // also faster than the op chains on the CPU.
 import { erf } from './erf';
-import { FUSED_KERNELS, type FusedKernelName } from './fused';
-import * as tf from './tf';
+import { FUSED_KERNELS, type FusedKernelName } from '.';
+import * as tf from '../tf';
 
 interface CpuBackend {
   data: { get(dataId: object): { values: tf.backend_util.BackendValues } };

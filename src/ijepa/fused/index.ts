@@ -2,10 +2,10 @@
 // AdamW + EMA update). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
 // about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
 // step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
-// the backends provide them (src/worker/webgpuKernels.ts for WebGPU, ./fusedCpu.ts for the CPU
+// the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU
 // backend). Where the active backend has none (WebGL, WASM), the layers use the plain tfjs ops,
 // which compute the same thing.
-import * as tf from './tf';
+import * as tf from '../tf';
 
 export const FUSED_KERNELS = {
   layerNorm: 'IJepaLayerNorm', // (x, gamma, beta; eps) -> y over the last axis

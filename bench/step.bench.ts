@@ -8,7 +8,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from '@playwright/test';
 import { openApp, read } from '../e2e/app';
-import { benchMarkdown, type BenchReport } from '../src/store/benchReport';
+import { benchMarkdown, type BenchReport } from '../src/bench/report';
 
 const env = process.env;
 const params = new URLSearchParams({

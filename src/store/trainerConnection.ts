@@ -2,15 +2,13 @@
 // updates and series, keeps the URL in step with the settings, and restarts a crashed worker.
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
-import type { PresetName } from '../ijepa/config';
 import type { BackendName, WorkerEvent } from '../worker/protocol';
 import { measureBackends, type BackendMeasurement } from '../worker/backendChoice';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../worker/client';
 import { gpuHints } from '../worker/gpuAdapter';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
 import { runHistory } from './metrics';
-import { BENCH_PARAMS } from './benchParams';
-import { configToQuery, queryToConfig, RUN_PARAMS, runOverrides, type RunOverrides } from './url';
+import { readSettingsFromUrl, runOverrides, setUrlParam, writeUrl, type RunOverrides } from './url';
 
 let handle: WorkerHandle | null = null;
 let importedFiles: PickedFile[] = []; // re-imported into a restarted worker
@@ -195,26 +193,3 @@ export const actions = {
   loseDevice: () => call('Losing the device', () => api().testLoseDevice()),
   fusedKernelErrors: () => call('Checking the fused kernels', () => api().testFusedKernelErrors()),
 };
-
-/** The settings in the link, on `fallbackPreset` when it names none (problems are reported once, on
- *  the first read). */
-export function readSettingsFromUrl(fallbackPreset?: PresetName): void {
-  const parsed = queryToConfig(window.location.search, fallbackPreset);
-  store.setState({ preset: parsed.preset, config: parsed.config, configProblems: [] });
-  const evalEvery = Number(new URLSearchParams(window.location.search).get('evalEvery') ?? Number.NaN);
-  if (Number.isInteger(evalEvery) && evalEvery >= 0) store.setState({ evalEvery });
-  if (!fallbackPreset) for (const problem of parsed.problems) store.getState().notify(`Link settings: ${problem}`);
-}
-
-export function writeUrl(preset: Parameters<typeof configToQuery>[0], config: Parameters<typeof configToQuery>[1]): void {
-  const keep = new URLSearchParams(window.location.search);
-  const next = new URLSearchParams(configToQuery(preset, config));
-  for (const flag of [...RUN_PARAMS, ...BENCH_PARAMS]) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
-  window.history.replaceState(null, '', `${window.location.pathname}?${next.toString()}`);
-}
-
-function setUrlParam(key: string, value: string): void {
-  const params = new URLSearchParams(window.location.search);
-  params.set(key, value);
-  window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
-}

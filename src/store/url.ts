@@ -1,8 +1,11 @@
-// Settings live in the URL so a setup can be shared by link: the preset name plus every field
-// that differs from it (e.g. "?preset=tiny&lr=0.002&batchSize=32").
+// Everything the page reads from and writes to its URL, in one place. Settings live in the URL so a
+// setup can be shared by link: the preset name plus every field that differs from it (e.g.
+// "?preset=tiny&lr=0.002&batchSize=32"); beside them, where to run (backend=, wasmThreads=,
+// decoders=), evalEvery=, testHooks=, and the `?bench` page mode's request.
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
 import { BACKEND_ORDER, type BackendName } from '../worker/protocol';
+import { useAppStore as store } from './appStore';
 
 const isPreset = (name: string | null): name is PresetName => name !== null && name in PRESETS;
 
@@ -79,3 +82,60 @@ export function runOverrides(search: string): RunOverrides {
 
 /** Link parameters that are not settings, kept when the settings rewrite the URL. */
 export const RUN_PARAMS = ['backend', 'wasmThreads', 'decoders', 'evalEvery', 'testHooks'] as const;
+
+/** The `?bench` page mode's own URL parameters (kept when the settings rewrite the URL). */
+export const BENCH_PARAMS = ['bench', 'presets', 'backends', 'steps', 'warmup', 'budget', 'plain', 'autorun'] as const;
+
+export const isBenchMode = (search: string) => new URLSearchParams(search).has('bench');
+
+export interface BenchRequest {
+  presets: PresetName[];
+  backends: BackendName[];
+  steps: number;
+  warmup: number;
+  budgetSec: number; // per measurement: a cell that takes longer is reported as over budget
+  comparePlain: boolean; // also time the step with the plain tfjs ops (before the fused kernels)
+}
+
+/** The request in a `?bench` URL: presets=, backends=, steps=, warmup=, budget= (seconds), plain=0
+ *  (skip the plain-ops comparison). */
+export function benchRequestFromUrl(search: string, available: BackendName[]): BenchRequest {
+  const params = new URLSearchParams(search);
+  const list = (key: string) => params.get(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const whole = (key: string, fallback: number, min: number) => {
+    const value = Number(params.get(key));
+    return params.has(key) && Number.isInteger(value) && value >= min ? value : fallback;
+  };
+  return {
+    presets: (list('presets') ?? Object.keys(PRESETS)).filter((p): p is PresetName => p in PRESETS),
+    backends: (list('backends') ?? available).filter((b): b is BackendName => available.includes(b as BackendName)),
+    steps: whole('steps', 10, 1),
+    warmup: whole('warmup', 2, 0),
+    budgetSec: whole('budget', 600, 1),
+    comparePlain: params.get('plain') !== '0',
+  };
+}
+
+/** The settings in the link, on `fallbackPreset` when it names none (problems are reported once, on
+ *  the first read). */
+export function readSettingsFromUrl(fallbackPreset?: PresetName): void {
+  const parsed = queryToConfig(window.location.search, fallbackPreset);
+  store.setState({ preset: parsed.preset, config: parsed.config, configProblems: [] });
+  const evalEvery = Number(new URLSearchParams(window.location.search).get('evalEvery') ?? Number.NaN);
+  if (Number.isInteger(evalEvery) && evalEvery >= 0) store.setState({ evalEvery });
+  if (!fallbackPreset) for (const problem of parsed.problems) store.getState().notify(`Link settings: ${problem}`);
+}
+
+/** The settings into the link, keeping its other parameters. */
+export function writeUrl(preset: PresetName, config: IJepaConfig): void {
+  const keep = new URLSearchParams(window.location.search);
+  const next = new URLSearchParams(configToQuery(preset, config));
+  for (const flag of [...RUN_PARAMS, ...BENCH_PARAMS]) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
+  window.history.replaceState(null, '', `${window.location.pathname}?${next.toString()}`);
+}
+
+export function setUrlParam(key: string, value: string): void {
+  const params = new URLSearchParams(window.location.search);
+  params.set(key, value);
+  window.history.replaceState(null, '', `${window.location.pathname}?${params.toString()}`);
+}

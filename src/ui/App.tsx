@@ -1,7 +1,8 @@
 // The page: dataset on the left; run controls, live numbers, masks, charts and settings on the right.
 import { useEffect } from 'react';
 import { useAppStore } from '../store/appStore';
-import { connectTrainer, readSettingsFromUrl } from '../store/trainerConnection';
+import { connectTrainer } from '../store/trainerConnection';
+import { readSettingsFromUrl } from '../store/url';
 import { Controls } from './Controls';
 import { DatasetPanel } from './DatasetPanel';
 import { ErrorBoundary } from './ErrorBoundary';
@@ -16,8 +17,8 @@ import { MomentumPanel, SchedulePanel } from '../panels/ScheduleCharts';
 import { ThroughputPanel } from '../panels/ThroughputPanel';
 import { QualityPanel } from '../panels/QualityPanel';
 import { KeepPanel, ResumeBanner } from './KeepPanel';
-import { BenchPanel } from './BenchPanel';
-import { isBenchMode } from '../store/benchParams';
+import { BenchPanel } from '../bench/BenchPanel';
+import { isBenchMode } from '../store/url';
 
 let started = false; // React StrictMode runs effects twice in development: start one worker
 

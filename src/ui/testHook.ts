@@ -1,7 +1,7 @@
 // A small read-only view of the page's state on `window.__ijepa`, for end-to-end tests and curious
 // people in the console. With ?testHooks=1 it also offers `forceNaN()`.
 import { useAppStore } from '../store/appStore';
-import { useBenchStore } from '../store/benchRunner';
+import { useBenchStore } from '../bench/runner';
 import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 import { lossChartView } from '../panels/LossPanel';

@@ -5,24 +5,16 @@
 // page's own trainer, with its masks, metrics and panels, timed from the page. Figures only: no
 // pass or fail.
 import { create } from 'zustand';
-import { PRESETS, type PresetName } from '../ijepa/config';
+import type { PresetName } from '../ijepa/config';
 import { startBenchWorker } from '../worker/client';
 import { isActivePhase, type BackendName } from '../worker/protocol';
-import { useAppStore, type AppState } from './appStore';
-import { overheadRatio, type AppLoop, type BenchCell, type BenchReport } from './benchReport';
-import { actions } from './trainerConnection';
+import { useAppStore, type AppState } from '../store/appStore';
+import type { BenchRequest } from '../store/url';
+import { overheadRatio, type AppLoop, type BenchCell, type BenchReport } from './report';
+import { actions } from '../store/trainerConnection';
 
 const MIN_APP_WINDOW_MS = 10_000;
 const MAX_APP_STEPS = 50; // enough for the overhead ratio; a long memory check needs no long app window
-
-export interface BenchRequest {
-  presets: PresetName[];
-  backends: BackendName[];
-  steps: number;
-  warmup: number;
-  budgetSec: number; // per measurement: a cell that takes longer is reported as over budget
-  comparePlain: boolean; // also time the step with the plain tfjs ops (before the fused kernels)
-}
 
 interface BenchState {
   running: boolean;
@@ -142,23 +134,4 @@ export async function runBenchmark(request: BenchRequest): Promise<BenchReport> 
     useBenchStore.setState({ running: false, progress: 'Done.', report: { ...report, cells: [...report.cells] } });
   }
   return report;
-}
-
-/** The request in a `?bench` URL: presets=, backends=, steps=, warmup=, budget= (seconds), plain=0
- *  (skip the plain-ops comparison). */
-export function benchRequestFromUrl(search: string, available: BackendName[]): BenchRequest {
-  const params = new URLSearchParams(search);
-  const list = (key: string) => params.get(key)?.split(',').map((s) => s.trim()).filter(Boolean);
-  const whole = (key: string, fallback: number, min: number) => {
-    const value = Number(params.get(key));
-    return params.has(key) && Number.isInteger(value) && value >= min ? value : fallback;
-  };
-  return {
-    presets: (list('presets') ?? Object.keys(PRESETS)).filter((p): p is PresetName => p in PRESETS),
-    backends: (list('backends') ?? available).filter((b): b is BackendName => available.includes(b as BackendName)),
-    steps: whole('steps', 10, 1),
-    warmup: whole('warmup', 2, 0),
-    budgetSec: whole('budget', 600, 1),
-    comparePlain: params.get('plain') !== '0',
-  };
 }

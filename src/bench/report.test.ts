@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BareStepResult } from '../worker/benchmark';
-import { benchMarkdown, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './benchReport';
+import { benchMarkdown, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './report';
 
 const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, dispatches: number): BareStepResult => ({
   preset: 'micro', backend: 'webgpu', adapter: 'test adapter', batchSize: 8, fused, firstStepMs: 12_000, medianStepMs,

@@ -3,10 +3,11 @@
 import { useEffect, useState } from 'react';
 import { PRESETS, type PresetName } from '../ijepa/config';
 import { useAppStore } from '../store/appStore';
-import { benchMarkdown, formatFlops, fusedGain, type BenchCell } from '../store/benchReport';
-import { benchRequestFromUrl, runBenchmark, useBenchStore, type BenchRequest } from '../store/benchRunner';
+import { benchMarkdown, formatFlops, fusedGain, type BenchCell } from './report';
+import { runBenchmark, useBenchStore } from './runner';
+import { benchRequestFromUrl, type BenchRequest } from '../store/url';
 import type { BackendName } from '../worker/protocol';
-import { download } from './download';
+import { download } from '../ui/download';
 
 let autorunDone = false;
 const NONE: BackendName[] = [];

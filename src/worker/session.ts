@@ -1,6 +1,6 @@
-// The training loop in the worker: one I-JEPA step at a time on batches from the dataset, with
-// Train / Pause / Resume / Step / Reset, NaN and device-loss handling, and metrics sent to the
-// page about ten times a second (never one message per kernel or per tensor).
+// The run's state machine in the worker: one I-JEPA step at a time on batches from the dataset
+// (./batch.ts), with Train / Pause / Resume / Step / Reset, evaluation slices between steps,
+// autosaves, NaN and device-loss handling; what the page sees goes through ./telemetry.ts.
 import type { IJepaConfig } from '../ijepa/config';
 import * as tf from '../ijepa/tf';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../ijepa/trainStep';
@@ -11,14 +11,13 @@ import type { DatasetManager } from './datasetManager';
 import { yieldToEventLoop } from './eventLoop';
 import { precompileStep } from './precompile';
 import type { ExportKind, RunKeeper } from './runKeeper';
-import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type Phase, type RestoredRun, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
+import type { Phase, RestoredRun, RunStatus, WorkerEvent } from './protocol';
+import { RunTelemetry } from './telemetry';
 
-const FLUSH_INTERVAL_MS = 100;
 /** While training, evaluation slices take at most about this share of a step's time after each step. */
 const EVALUATION_SHARE = 1;
 const IDLE_EVALUATION_MS = 50; // slices between two looks at the loop's state while paused
 const WAITING_FOR_IMAGES = 'Waiting for the first images of the import to be decoded…';
-const RATE_WINDOW = 20; // steps averaged for steps/s
 
 /** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
  *  then aborts with a bare "Aborted()" (the `small` preset does, at batch 32): say what it means.
@@ -48,13 +47,8 @@ export class TrainingSession {
   private stepInFlight = false;
   private loopDone: Promise<void> = Promise.resolve();
   private pendingSteps = 0; // Step button: run this many, then pause
-  private pendingRecords: StepRecord[] = [];
-  private pendingMasks: MaskRecord[] = [];
-  private lastFlush = 0;
-  private recentIntervals: number[] = []; // wall time from step to step (evaluation slices included): steps/s and ETA
-  private lastStepEnd: number | null = null; // null after a pause: the next interval starts at the next step
+  private readonly telemetry: RunTelemetry;
   private lastStepMs = 0; // the last step itself (not the first, which compiles): the evaluation's share
-  private wallMs = 0;
   private poisonNextBatch = false;
 
   private evaluationRequested = false; // due while the previous evaluation was still running
@@ -64,11 +58,12 @@ export class TrainingSession {
     config: IJepaConfig,
     private readonly data: DatasetManager,
     private readonly emit: (e: WorkerEvent) => void,
-    private readonly hooks: SessionHooks,
+    hooks: SessionHooks,
     readonly keeper: RunKeeper,
   ) {
     assertValidConfig(config);
     this.config = config;
+    this.telemetry = new RunTelemetry(emit, hooks.gpuBytes);
   }
 
   status(): RunStatus {
@@ -78,7 +73,7 @@ export class TrainingSession {
   private setPhase(phase: Phase, message = ''): void {
     this.phase = phase;
     this.message = message;
-    if (!this.isRunning) this.lastStepEnd = null;
+    if (!this.isRunning) this.telemetry.paused();
     this.flush(true);
     this.emit({ type: 'status', status: this.status() });
   }
@@ -108,11 +103,8 @@ export class TrainingSession {
     this.trainer = null;
     this.sampler = null;
     this.pendingSteps = 0;
-    this.pendingRecords = [];
-    this.recentIntervals = [];
+    this.telemetry.reset();
     this.lastStepMs = 0;
-    this.pendingMasks = [];
-    this.wallMs = 0;
     this.compileMs = null;
     this.evaluationRequested = false;
     this.savedStep = -1;
@@ -257,11 +249,8 @@ export class TrainingSession {
     if (resize) await this.data.resize(run.config.cropSize);
     this.trainer = trainer;
     this.sampler = EpochSampler.resumed(run.config.seed, this.data.split().train.length, trainer.step * run.config.batchSize);
-    this.pendingRecords = [];
-    this.pendingMasks = [];
-    this.recentIntervals = [];
+    this.telemetry.reset(this.keeper.wallMs);
     this.lastStepMs = 0;
-    this.wallMs = this.keeper.wallMs;
     this.compileMs = null;
     this.savedStep = trainer.step; // it came from a checkpoint: nothing new to keep
     this.phase = trainer.step >= run.config.totalSteps ? 'done' : 'paused';
@@ -274,12 +263,9 @@ export class TrainingSession {
   private async oneStep(): Promise<void> {
     const trainer = this.trainer!;
     const { config } = trainer;
-    const B = config.batchSize;
-    const side = this.data.store.side;
     const masks = nextMasks(trainer);
     const started = performance.now();
     const batch = nextBatch(trainer, this.data.store, this.data.split().train, this.sampler!); // held-out images are never trained on
-    const { imageIndices, pixels: pixelBatch, boxes } = batch; // the mask panel shows the images and their crops
     const images = this.poisonNextBatch ? tf.tidy(() => batch.images.mul(Number.NaN) as tf.Tensor4D) : batch.images;
     if (images !== batch.images) batch.images.dispose();
     this.poisonNextBatch = false;
@@ -289,56 +275,26 @@ export class TrainingSession {
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;
     if (this.message === WAITING_FOR_IMAGES) this.message = '';
-    const now = performance.now();
     if (firstStep) {
       this.compileMs = stepMs;
       if (this.phase === 'compiling' && this.isRunning) this.setPhase('training');
     } else {
       this.lastStepMs = stepMs;
-      if (this.lastStepEnd !== null) this.recentIntervals = [...this.recentIntervals.slice(-(RATE_WINDOW - 1)), now - this.lastStepEnd];
     }
-    this.lastStepEnd = this.isRunning ? now : null;
-    this.wallMs += stepMs;
+    const wallMs = this.telemetry.stepTimed(stepMs, !firstStep, this.isRunning);
     if (!result.applied) {
       this.setPhase('paused', `The loss became ${result.loss} at step ${result.step}. That update was skipped, so the weights are still those of step ${trainer.step}. Lower the learning rate or reset the run.`);
       return;
     }
-    const record = { step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs: this.wallMs };
-    this.pendingRecords.push(record);
+    const record = { step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs };
     this.keeper.log(record);
-    const shown = Math.min(B, MASK_PANEL_IMAGES);
-    this.pendingMasks.push({
-      step: result.step, batchSize: masks.batchSize, grid: trainer.plan.grid, contextTokens: masks.contextTokens, targetTokens: masks.targetTokens,
-      contextIdx: masks.contextIdx, targetIdx: masks.targetIdx, targetRects: masks.targetRects, contextRects: masks.contextRects, imageIndices,
-      images: pixelBatch.slice(0, shown * side * side * 3), imageSide: side, cropBoxes: boxes ? boxes.slice(0, shown * 4) : null,
-    });
-    if (this.pendingMasks.length > MASKS_PER_UPDATE) this.pendingMasks.shift();
+    this.telemetry.stepTrained(record, masks, batch, trainer.plan.grid, this.data.store.side);
     if (trainer.step >= config.totalSteps) this.setPhase('done', `Finished the ${config.totalSteps} planned steps.`);
     else this.flush(false);
   }
 
-  /** Sends buffered step records (at most every FLUSH_INTERVAL_MS unless forced). */
   private flush(force: boolean): void {
-    const now = performance.now();
-    if (!force && now - this.lastFlush < FLUSH_INTERVAL_MS) return;
-    if (this.pendingRecords.length === 0 && !force) return;
-    this.lastFlush = now;
-    const meanMs = this.recentIntervals.length > 0 ? this.recentIntervals.reduce((a, b) => a + b, 0) / this.recentIntervals.length : 0;
-    const stepsPerSec = meanMs > 0 ? 1000 / meanMs : 0;
-    const step = this.trainer?.step ?? 0;
-    const update: MetricsUpdate = {
-      status: this.status(),
-      records: this.pendingRecords,
-      masks: this.pendingMasks,
-      stepsPerSec,
-      imagesPerSec: stepsPerSec * this.config.batchSize,
-      etaSec: stepsPerSec > 0 ? Math.max(0, this.config.totalSteps - step) / stepsPerSec : null,
-      numTensors: tf.memory().numTensors,
-      gpuBytes: this.hooks.gpuBytes(),
-    };
-    this.pendingRecords = [];
-    this.pendingMasks = [];
-    this.emit({ type: 'metrics', update });
+    this.telemetry.flush(this.status(), this.config, force);
   }
 
   /** The GPU device was lost: nothing more can run on this worker. */

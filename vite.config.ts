@@ -30,7 +30,10 @@ function contentSecurityPolicy(): Plugin {
     name: 'content-security-policy',
     apply: 'build',
     transformIndexHtml: (html) =>
-      html.replace('<meta charset="UTF-8" />', `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`),
+      html.replace(
+        '<meta charset="UTF-8" />',
+        `<meta charset="UTF-8" />\n    <meta http-equiv="Content-Security-Policy" content="${CONTENT_SECURITY_POLICY}" />`,
+      ),
   };
 }
 
@@ -41,13 +44,15 @@ function contentSecurityPolicy(): Plugin {
  *  keeps the guard; tfjs passes the script and the .wasm paths itself. Pinned to tfjs 4.22.0: the
  *  build fails loudly if the glue no longer has the line. */
 function wasmThreadsSurviveMinification(): Plugin {
-  const closureVariable = "var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;";
+  const closureVariable =
+    "var _scriptDir = typeof document !== 'undefined' && document.currentScript ? document.currentScript.src : undefined;";
   return {
     name: 'wasm-threads-survive-minification',
     apply: 'build',
     transform(code, id) {
       if (!id.includes('tfjs-backend-wasm-threaded-simd.js')) return null;
-      if (!code.includes(closureVariable)) throw new Error(`${id}: the tfjs WASM glue changed; see wasmThreadsSurviveMinification in vite.config.ts`);
+      if (!code.includes(closureVariable))
+        throw new Error(`${id}: the tfjs WASM glue changed; see wasmThreadsSurviveMinification in vite.config.ts`);
       return code.replace(closureVariable, '').replace("if (typeof __filename !== 'undefined') _scriptDir = _scriptDir || __filename;", '');
     },
   };

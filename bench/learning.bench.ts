@@ -19,34 +19,42 @@ const env = process.env;
 const number = (name: string) => (env[name] === undefined ? undefined : Number(env[name]));
 const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
 
-it('learning on the sample set', async () => {
-  await tf.setBackend(env.LEARN_BACKEND ?? 'cpu');
-  const preset = (env.LEARN_PRESET ?? 'micro') as PresetName;
-  const base = presetConfig(preset);
-  const totalSteps = number('LEARN_TOTAL') ?? base.totalSteps;
-  const config = presetConfig(preset, {
-    batchSize: number('LEARN_BATCH') ?? base.batchSize,
-    totalSteps,
-    warmupSteps: warmupFor(totalSteps),
-    lr: number('LEARN_LR') ?? base.lr,
-    seed: number('LEARN_SEED') ?? 0,
-    ...(env.LEARN_CONFIG ? JSON.parse(env.LEARN_CONFIG) : {}),
-  });
-  const steps = number('LEARN_STEPS') ?? 1000;
-  const every = number('LEARN_EVERY') ?? 250;
-  const run = sampleSetRun(config, number('LEARN_PER_CLASS'));
-  console.log(`${config.batchSize} images/step, ${steps} of ${totalSteps} planned steps, lr ${config.lr}, seed ${config.seed}, ${tf.getBackend()} backend; ` +
-    `${run.split.train.length} training / ${run.split.heldOut.length} held-out images`);
-  const started = performance.now();
-  let lossSum = 0;
-  while (run.trainer.step < steps) {
-    lossSum += await run.step();
-    if (run.trainer.step % every !== 0) continue;
-    const { record, baseline } = await run.evaluate();
-    console.log(`step ${run.trainer.step}: loss ${(lossSum / every).toFixed(4)}  kNN ${percent(record.knn)} (random ${percent(baseline.knn)})  ` +
-      `probe ${percent(record.probeTest)} (random ${percent(baseline.probeTest)})  std ${record.featureStd.toFixed(3)}  ` +
-      `RankMe centred ${record.rankMeCentred.toFixed(2)}  ${((performance.now() - started) / 1000).toFixed(0)} s`);
-    lossSum = 0;
-  }
-  disposeTrainer(run.trainer);
-}, 24 * 60 * 60_000);
+it(
+  'learning on the sample set',
+  async () => {
+    await tf.setBackend(env.LEARN_BACKEND ?? 'cpu');
+    const preset = (env.LEARN_PRESET ?? 'micro') as PresetName;
+    const base = presetConfig(preset);
+    const totalSteps = number('LEARN_TOTAL') ?? base.totalSteps;
+    const config = presetConfig(preset, {
+      batchSize: number('LEARN_BATCH') ?? base.batchSize,
+      totalSteps,
+      warmupSteps: warmupFor(totalSteps),
+      lr: number('LEARN_LR') ?? base.lr,
+      seed: number('LEARN_SEED') ?? 0,
+      ...(env.LEARN_CONFIG ? JSON.parse(env.LEARN_CONFIG) : {}),
+    });
+    const steps = number('LEARN_STEPS') ?? 1000;
+    const every = number('LEARN_EVERY') ?? 250;
+    const run = sampleSetRun(config, number('LEARN_PER_CLASS'));
+    console.log(
+      `${config.batchSize} images/step, ${steps} of ${totalSteps} planned steps, lr ${config.lr}, seed ${config.seed}, ${tf.getBackend()} backend; ` +
+        `${run.split.train.length} training / ${run.split.heldOut.length} held-out images`,
+    );
+    const started = performance.now();
+    let lossSum = 0;
+    while (run.trainer.step < steps) {
+      lossSum += await run.step();
+      if (run.trainer.step % every !== 0) continue;
+      const { record, baseline } = await run.evaluate();
+      console.log(
+        `step ${run.trainer.step}: loss ${(lossSum / every).toFixed(4)}  kNN ${percent(record.knn)} (random ${percent(baseline.knn)})  ` +
+          `probe ${percent(record.probeTest)} (random ${percent(baseline.probeTest)})  std ${record.featureStd.toFixed(3)}  ` +
+          `RankMe centred ${record.rankMeCentred.toFixed(2)}  ${((performance.now() - started) / 1000).toFixed(0)} s`,
+      );
+      lossSum = 0;
+    }
+    disposeTrainer(run.trainer);
+  },
+  24 * 60 * 60_000,
+);

@@ -23,31 +23,34 @@ interface Measured {
 async function measureWindow(page: Page, panels: boolean): Promise<Measured> {
   await page.getByTestId('panels-toggle').setChecked(panels);
   const stepsBefore = (await read(page, 'steps')).length;
-  const probe = await page.evaluate(async ({ seconds, minSteps, stepsBefore }) => {
-    let frames = 0;
-    let longTasks = 0;
-    let longTaskMs = 0;
-    const observer = new PerformanceObserver((list) => {
-      for (const entry of list.getEntries()) {
-        longTasks++;
-        longTaskMs += entry.duration;
-      }
-    });
-    observer.observe({ type: 'longtask' });
-    const start = performance.now();
-    await new Promise<void>((resolve) => {
-      const tick = () => {
-        frames++;
-        const enoughSteps = window.__ijepa!.steps().length >= stepsBefore + minSteps + 1;
-        if (performance.now() - start < seconds * 1000 || !enoughSteps) requestAnimationFrame(tick);
-        else resolve();
-      };
-      requestAnimationFrame(tick);
-    });
-    observer.disconnect();
-    const elapsed = (performance.now() - start) / 1000;
-    return { fps: frames / elapsed, longTasksPerMin: (longTasks * 60) / elapsed, longTaskMs };
-  }, { seconds: WINDOW_S, minSteps: MIN_STEPS, stepsBefore });
+  const probe = await page.evaluate(
+    async ({ seconds, minSteps, stepsBefore }) => {
+      let frames = 0;
+      let longTasks = 0;
+      let longTaskMs = 0;
+      const observer = new PerformanceObserver((list) => {
+        for (const entry of list.getEntries()) {
+          longTasks++;
+          longTaskMs += entry.duration;
+        }
+      });
+      observer.observe({ type: 'longtask' });
+      const start = performance.now();
+      await new Promise<void>((resolve) => {
+        const tick = () => {
+          frames++;
+          const enoughSteps = window.__ijepa!.steps().length >= stepsBefore + minSteps + 1;
+          if (performance.now() - start < seconds * 1000 || !enoughSteps) requestAnimationFrame(tick);
+          else resolve();
+        };
+        requestAnimationFrame(tick);
+      });
+      observer.disconnect();
+      const elapsed = (performance.now() - start) / 1000;
+      return { fps: frames / elapsed, longTasksPerMin: (longTasks * 60) / elapsed, longTaskMs };
+    },
+    { seconds: WINDOW_S, minSteps: MIN_STEPS, stepsBefore },
+  );
   const stepMs = await read(page, 'stepTimes');
   const inWindow = stepMs.slice(stepsBefore + 1); // the first step of a window may have started in the last one
   return { panels, ...probe, steps: inWindow.length, meanStepMs: inWindow.reduce((a, b) => a + b, 0) / Math.max(1, inWindow.length) };
@@ -75,15 +78,26 @@ for (const backend of BACKENDS) {
       return w.reduce((a, x) => a + (x[key] as number), 0) / w.length;
     };
     const summary = {
-      backend, adapter, windowSeconds: WINDOW_S, rounds: ROUNDS, windows,
+      backend,
+      adapter,
+      windowSeconds: WINDOW_S,
+      rounds: ROUNDS,
+      windows,
       visible: { fps: mean(true, 'fps'), longTasksPerMin: mean(true, 'longTasksPerMin'), meanStepMs: mean(true, 'meanStepMs') },
       hidden: { fps: mean(false, 'fps'), longTasksPerMin: mean(false, 'longTasksPerMin'), meanStepMs: mean(false, 'meanStepMs') },
     };
     const slowdown = summary.visible.meanStepMs / summary.hidden.meanStepMs - 1;
     console.log(`\n[panels bench] ${backend} (${adapter}), tiny preset, ${ROUNDS} x ${WINDOW_S} s windows each way`);
-    console.log(`  panels visible: ${summary.visible.fps.toFixed(1)} fps, ${summary.visible.longTasksPerMin.toFixed(1)} long tasks/min, ${summary.visible.meanStepMs.toFixed(0)} ms/step`);
-    console.log(`  panels hidden:  ${summary.hidden.fps.toFixed(1)} fps, ${summary.hidden.longTasksPerMin.toFixed(1)} long tasks/min, ${summary.hidden.meanStepMs.toFixed(0)} ms/step`);
+    console.log(
+      `  panels visible: ${summary.visible.fps.toFixed(1)} fps, ${summary.visible.longTasksPerMin.toFixed(1)} long tasks/min, ${summary.visible.meanStepMs.toFixed(0)} ms/step`,
+    );
+    console.log(
+      `  panels hidden:  ${summary.hidden.fps.toFixed(1)} fps, ${summary.hidden.longTasksPerMin.toFixed(1)} long tasks/min, ${summary.hidden.meanStepMs.toFixed(0)} ms/step`,
+    );
     console.log(`  training slowdown with panels visible: ${(100 * slowdown).toFixed(1)}%`);
-    writeFileSync(`bench/results/panels-${backend}.json`, JSON.stringify({ ...summary, slowdown, date: new Date().toISOString() }, null, 2));
+    writeFileSync(
+      `bench/results/panels-${backend}.json`,
+      JSON.stringify({ ...summary, slowdown, date: new Date().toISOString() }, null, 2),
+    );
   });
 }

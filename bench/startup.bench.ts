@@ -42,11 +42,20 @@ const pageNow = (page: Page) => page.evaluate(() => performance.now());
 async function startup(page: Page, query: string): Promise<StartupFigures> {
   await page.goto(`/?${query}`);
   let measuredMs: number | null = null;
-  await waitForPage(page, async () => {
-    const ready = await page.evaluate(() => Boolean(window.__ijepa?.backend()) && !(document.querySelector('[data-testid=train-button]') as HTMLButtonElement | null)?.disabled);
-    if (measuredMs === null && (await page.evaluate(() => window.__ijepa?.startup().measurement != null))) measuredMs = await pageNow(page);
-    return ready;
-  }, 'Train to be enabled');
+  await waitForPage(
+    page,
+    async () => {
+      const ready = await page.evaluate(
+        () =>
+          Boolean(window.__ijepa?.backend()) &&
+          !(document.querySelector('[data-testid=train-button]') as HTMLButtonElement | null)?.disabled,
+      );
+      if (measuredMs === null && (await page.evaluate(() => window.__ijepa?.startup().measurement != null)))
+        measuredMs = await pageNow(page);
+      return ready;
+    },
+    'Train to be enabled',
+  );
   const readyMs = await pageNow(page);
   await page.getByTestId('train-button').click();
   await waitForStatus(page, (s) => s.step >= 1);
@@ -61,8 +70,16 @@ async function startup(page: Page, query: string): Promise<StartupFigures> {
   const times = (await read(page, 'stepTimes')).slice(1).sort((a, b) => a - b);
   const startupState = await read(page, 'startup');
   return {
-    url: `/?${query}`, measuredMs, readyMs, firstStepMs, firstEvaluationMs, compileMs: status.compileMs,
-    backend: (await read(page, 'backend'))!.name, preset: await read(page, 'preset'), stepMs: times[Math.floor(times.length / 2)], pauseMs,
+    url: `/?${query}`,
+    measuredMs,
+    readyMs,
+    firstStepMs,
+    firstEvaluationMs,
+    compileMs: status.compileMs,
+    backend: (await read(page, 'backend'))!.name,
+    preset: await read(page, 'preset'),
+    stepMs: times[Math.floor(times.length / 2)],
+    pauseMs,
     measurement: startupState.measurement,
   };
 }
@@ -87,39 +104,71 @@ function importFolder(count: number): string {
     const label = i % 10;
     const dir = join(root, `class-${label}`);
     if (i < 10) mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, `${i}.png`), encodePng(28, 28, (x, y) => {
-      const v = (x * (label + 1) + y * 7 + i) % 256;
-      return [v, (v * 3) % 256, 255 - v];
-    }));
+    writeFileSync(
+      join(dir, `${i}.png`),
+      encodePng(28, 28, (x, y) => {
+        const v = (x * (label + 1) + y * 7 + i) % 256;
+        return [v, (v * 3) % 256, 255 - v];
+      }),
+    );
   }
   writeFileSync(join(root, 'done'), '');
   return root;
 }
 
-async function importRate(page: Page, folder: string, decoders: number | undefined): Promise<{ decoders: number; images: number; seconds: number; imagesPerSec: number }> {
+async function importRate(
+  page: Page,
+  folder: string,
+  decoders: number | undefined,
+): Promise<{ decoders: number; images: number; seconds: number; imagesPerSec: number }> {
   await page.goto(`/?backend=wasm&preset=micro&evalEvery=0&testHooks=1${decoders ? `&decoders=${decoders}` : ''}`);
   await waitForPage(page, async () => Boolean(await page.evaluate(() => window.__ijepa?.backend())), 'the trainer');
   await page.getByTestId('folder-input').setInputFiles(folder);
   await waitForDatasetCount(page, IMPORT_IMAGES);
   await waitForPage(page, async () => (await read(page, 'importProgress'))?.running === false, 'the import to end');
   const progress = (await read(page, 'importProgress'))!;
-  return { decoders: progress.decoders, images: progress.done, seconds: progress.done / progress.imagesPerSec, imagesPerSec: progress.imagesPerSec };
+  return {
+    decoders: progress.decoders,
+    images: progress.done,
+    seconds: progress.done / progress.imagesPerSec,
+    imagesPerSec: progress.imagesPerSec,
+  };
 }
 
 const s = (ms: number | null) => (ms === null ? '—' : `${(ms / 1000).toFixed(1)} s`);
 
-function markdown(figures: { startup: StartupFigures[]; wasm: Awaited<ReturnType<typeof wasmTiny>>[]; imports: Awaited<ReturnType<typeof importRate>>[]; busyCore: boolean; date: string; userAgent: string }): string {
-  const lines = [`# Startup benchmark (${figures.date})`, '', `${figures.userAgent}; ${figures.busyCore ? 'one core kept busy by another process' : 'machine otherwise idle'}.`, '',
-    '| URL | backend, preset | measured | Train enabled | first step | first evaluation | compile + first step | ms/step | Pause |', '|---|---|---|---|---|---|---|---|---|'];
-  for (const f of figures.startup) lines.push(`| \`${f.url}\` | ${f.backend}, ${f.preset} | ${s(f.measuredMs)} | ${s(f.readyMs)} | ${s(f.firstStepMs)} | ${s(f.firstEvaluationMs)} | ${s(f.compileMs)} | ${f.stepMs.toFixed(0)} | ${f.pauseMs} ms |`);
-  lines.push('', 'Times from page load (the page\'s own clock).', '');
-  for (const f of figures.startup) if (f.measurement) lines.push(`- \`${f.url}\`: ${describeBackends(f.measurement)}. ${describePresets(f.measurement, null)}`);
+function markdown(figures: {
+  startup: StartupFigures[];
+  wasm: Awaited<ReturnType<typeof wasmTiny>>[];
+  imports: Awaited<ReturnType<typeof importRate>>[];
+  busyCore: boolean;
+  date: string;
+  userAgent: string;
+}): string {
+  const lines = [
+    `# Startup benchmark (${figures.date})`,
+    '',
+    `${figures.userAgent}; ${figures.busyCore ? 'one core kept busy by another process' : 'machine otherwise idle'}.`,
+    '',
+    '| URL | backend, preset | measured | Train enabled | first step | first evaluation | compile + first step | ms/step | Pause |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
+  for (const f of figures.startup)
+    lines.push(
+      `| \`${f.url}\` | ${f.backend}, ${f.preset} | ${s(f.measuredMs)} | ${s(f.readyMs)} | ${s(f.firstStepMs)} | ${s(f.firstEvaluationMs)} | ${s(f.compileMs)} | ${f.stepMs.toFixed(0)} | ${f.pauseMs} ms |`,
+    );
+  lines.push('', "Times from page load (the page's own clock).", '');
+  for (const f of figures.startup)
+    if (f.measurement) lines.push(`- \`${f.url}\`: ${describeBackends(f.measurement)}. ${describePresets(f.measurement, null)}`);
   lines.push('', '| tiny on WASM | ms/step |', '|---|---|');
   for (const w of figures.wasm) lines.push(`| ${w.threads} thread${w.threads === 1 ? '' : 's'} | ${w.stepMs.toFixed(0)} |`);
-  if (figures.wasm.length === 2) lines.push('', `Threaded vs single-threaded: ${(figures.wasm[1].stepMs / figures.wasm[0].stepMs).toFixed(2)}x as fast.`);
+  if (figures.wasm.length === 2)
+    lines.push('', `Threaded vs single-threaded: ${(figures.wasm[1].stepMs / figures.wasm[0].stepMs).toFixed(2)}x as fast.`);
   lines.push('', `| import of ${IMPORT_IMAGES} PNGs (28x28, 10 folders) | images/s | seconds |`, '|---|---|---|');
-  for (const i of figures.imports) lines.push(`| ${i.decoders} decoder${i.decoders === 1 ? '' : 's'} | ${i.imagesPerSec.toFixed(0)} | ${i.seconds.toFixed(1)} |`);
-  if (figures.imports.length === 2) lines.push('', `All decoders vs one: ${(figures.imports[1].imagesPerSec / figures.imports[0].imagesPerSec).toFixed(2)}x the images/s.`);
+  for (const i of figures.imports)
+    lines.push(`| ${i.decoders} decoder${i.decoders === 1 ? '' : 's'} | ${i.imagesPerSec.toFixed(0)} | ${i.seconds.toFixed(1)} |`);
+  if (figures.imports.length === 2)
+    lines.push('', `All decoders vs one: ${(figures.imports[1].imagesPerSec / figures.imports[0].imagesPerSec).toFixed(2)}x the images/s.`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -137,8 +186,12 @@ test('startup benchmark', async ({ browser }) => {
       }
     };
     const figures = {
-      date: new Date().toISOString(), userAgent: '', busyCore: busy !== null,
-      startup: [] as StartupFigures[], wasm: [] as Awaited<ReturnType<typeof wasmTiny>>[], imports: [] as Awaited<ReturnType<typeof importRate>>[],
+      date: new Date().toISOString(),
+      userAgent: '',
+      busyCore: busy !== null,
+      startup: [] as StartupFigures[],
+      wasm: [] as Awaited<ReturnType<typeof wasmTiny>>[],
+      imports: [] as Awaited<ReturnType<typeof importRate>>[],
     };
     for (const query of ['testHooks=1', 'preset=tiny&testHooks=1']) {
       const f = await fresh((page) => startup(page, query));

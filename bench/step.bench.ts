@@ -12,9 +12,13 @@ import { benchMarkdown, type BenchReport } from '../src/bench/report';
 
 const env = process.env;
 const params = new URLSearchParams({
-  bench: '1', autorun: '1', testHooks: '1',
+  bench: '1',
+  autorun: '1',
+  testHooks: '1',
   presets: env.BENCH_PRESETS ?? 'micro,tiny,small',
-  steps: env.BENCH_STEPS ?? '10', warmup: env.BENCH_WARMUP ?? '2', budget: env.BENCH_BUDGET_S ?? '600',
+  steps: env.BENCH_STEPS ?? '10',
+  warmup: env.BENCH_WARMUP ?? '2',
+  budget: env.BENCH_BUDGET_S ?? '600',
 });
 if (env.BENCH_BACKENDS) params.set('backends', env.BENCH_BACKENDS);
 if (env.BENCH_PLAIN === '0') params.set('plain', '0');
@@ -24,17 +28,28 @@ test('training step benchmark', async ({ page }) => {
   await openApp(page, params.toString());
   let report: BenchReport | null = null;
   let lastProgress = '';
-  await test.expect.poll(async () => {
-    const bench = await read(page, 'bench');
-    if (bench.progress !== lastProgress) console.log(`[bench] ${(lastProgress = bench.progress)}`);
-    report = bench.report;
-    return !bench.running && bench.progress === 'Done.';
-  }, { timeout: 6 * 60 * 60_000, intervals: [1000] }).toBe(true);
+  await test.expect
+    .poll(
+      async () => {
+        const bench = await read(page, 'bench');
+        if (bench.progress !== lastProgress) console.log(`[bench] ${(lastProgress = bench.progress)}`);
+        report = bench.report;
+        return !bench.running && bench.progress === 'Done.';
+      },
+      { timeout: 6 * 60 * 60_000, intervals: [1000] },
+    )
+    .toBe(true);
   const done = report as unknown as BenchReport;
   const markdown = benchMarkdown(done);
   console.log(`\n${markdown}`);
   mkdirSync('bench/results', { recursive: true });
-  const name = `bench/results/${env.BENCH_OUT ?? `step-${done.adapter.replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').toLowerCase()}`}`;
+  const name = `bench/results/${
+    env.BENCH_OUT ??
+    `step-${done.adapter
+      .replace(/[^a-z0-9]+/gi, '-')
+      .replace(/^-|-$/g, '')
+      .toLowerCase()}`
+  }`;
   writeFileSync(`${name}.json`, `${JSON.stringify(done, null, 2)}\n`);
   writeFileSync(`${name}.md`, markdown);
   console.log(`[bench] wrote ${name}.json and ${name}.md`);

@@ -18,7 +18,11 @@ const STALL_FLOOR_MS = 60_000;
 export async function openApp(page: Page, query = FAST_RUN): Promise<void> {
   page.on('pageerror', (error) => console.log(`[pageerror] ${error.message}`));
   await page.goto(`/?${query}`);
-  await waitForPage(page, async () => Boolean(await page.evaluate(() => window.__ijepa?.backend() && window.__ijepa?.dataset())), 'the trainer to start');
+  await waitForPage(
+    page,
+    async () => Boolean(await page.evaluate(() => window.__ijepa?.backend() && window.__ijepa?.dataset())),
+    'the trainer to start',
+  );
 }
 
 type HookData = { [K in keyof IjepaTestHook]: IjepaTestHook[K] extends ((...args: never[]) => infer R) | undefined ? Awaited<R> : never };
@@ -32,13 +36,23 @@ type Status = ReturnType<IjepaTestHook['status']>;
 
 /** What moves while the page works: steps, phase, evaluation and import progress, the startup measurement. */
 async function progressMarker(page: Page): Promise<string> {
-  return page.evaluate(() => {
-    const hook = window.__ijepa;
-    if (!hook) return 'loading';
-    const { step, phase } = hook.status();
-    return JSON.stringify([step, phase, hook.evaluating()?.done ?? null, hook.qualitySteps().length, hook.importProgress()?.done ?? null,
-      hook.startup().trials.length, hook.dataset()?.count ?? null, hook.bench().progress]);
-  }).catch(() => 'navigating');
+  return page
+    .evaluate(() => {
+      const hook = window.__ijepa;
+      if (!hook) return 'loading';
+      const { step, phase } = hook.status();
+      return JSON.stringify([
+        step,
+        phase,
+        hook.evaluating()?.done ?? null,
+        hook.qualitySteps().length,
+        hook.importProgress()?.done ?? null,
+        hook.startup().trials.length,
+        hook.dataset()?.count ?? null,
+        hook.bench().progress,
+      ]);
+    })
+    .catch(() => 'navigating');
 }
 
 /** How long the page may go without progress: from its measured step times once it has some. */
@@ -59,7 +73,7 @@ export async function waitForPage(page: Page, done: () => Promise<boolean>, what
     if (now !== marker) {
       marker = now;
       lastChange = Date.now();
-    } else if (Date.now() - lastChange > await stallAllowance(page)) {
+    } else if (Date.now() - lastChange > (await stallAllowance(page))) {
       throw new Error(`waited for ${what}; the page made no progress for ${Math.round((Date.now() - lastChange) / 1000)} s (at ${marker})`);
     }
     await page.waitForTimeout(250);

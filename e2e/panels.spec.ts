@@ -30,7 +30,10 @@ async function readMaskCanvas(page: Page) {
   });
   const centres = cells.map(({ b, cell }) => {
     const size = tiles[b].size / grid;
-    return [(tiles[b].x + (cell % grid + 0.5) * size) * dpr, (tiles[b].y + (Math.floor(cell / grid) + 0.5) * size) * dpr] as [number, number];
+    return [(tiles[b].x + ((cell % grid) + 0.5) * size) * dpr, (tiles[b].y + (Math.floor(cell / grid) + 0.5) * size) * dpr] as [
+      number,
+      number,
+    ];
   });
   return { view, cells, colours: await pixels(page, centres) };
 }
@@ -46,7 +49,11 @@ test('panels show the real masks, every loss, the momentum schedule; scrub and l
   expect(view.step).toBe(status.step - 1);
   expect(view.tiles.length).toBeGreaterThanOrEqual(4);
   cells.forEach(({ b, cell, targets }, k) => {
-    if (targets.length > 0) expect(targets.map((j) => PALETTE[j]), `image ${b} cell ${cell}`).toContain(colours[k]);
+    if (targets.length > 0)
+      expect(
+        targets.map((j) => PALETTE[j]),
+        `image ${b} cell ${cell}`,
+      ).toContain(colours[k]);
     else expect(PALETTE, `image ${b} cell ${cell} is not a target`).not.toContain(colours[k]);
   });
   expect(new Set(colours.filter((c) => PALETTE.includes(c))).size).toBe(4);
@@ -58,8 +65,17 @@ test('panels show the real masks, every loss, the momentum schedule; scrub and l
   const tile = view.tiles[0];
   const cellSize = tile.size / view.grid;
   const clearCells = view.contextIdx.slice(0, view.contextTokens);
-  const inside = clearCells.flatMap((cell) => [0.3, 0.5, 0.7].flatMap((fy) => [0.3, 0.5, 0.7].map((fx) => [
-    (tile.x + (cell % view.grid + fx) * cellSize) * view.dpr, (tile.y + (Math.floor(cell / view.grid) + fy) * cellSize) * view.dpr] as [number, number])));
+  const inside = clearCells.flatMap((cell) =>
+    [0.3, 0.5, 0.7].flatMap((fy) =>
+      [0.3, 0.5, 0.7].map(
+        (fx) =>
+          [
+            (tile.x + ((cell % view.grid) + fx) * cellSize) * view.dpr,
+            (tile.y + (Math.floor(cell / view.grid) + fy) * cellSize) * view.dpr,
+          ] as [number, number],
+      ),
+    ),
+  );
   const drawn = await pixels(page, inside);
   expect(drawn.filter((c) => !stored.has(c))).toEqual([]);
   await snap(page.locator('.mask-panel'), testInfo, 'panel-masks');

@@ -59,12 +59,23 @@ test('exports a checkpoint with the reference names and shapes, and importing it
   const file = readSafetensors(readFileSync(path));
   // micro: D = 32, 2 blocks, predictor Dp = 16 with 1 block, patch 4, 8x8 grid (hand-written, in PyTorch layouts)
   const expected: Record<string, number[]> = {
-    'encoder.patch_embed.proj.weight': [32, 3, 4, 4], 'encoder.patch_embed.proj.bias': [32], 'encoder.pos_embed': [1, 64, 32],
-    'encoder.blocks.0.attn.qkv.weight': [96, 32], 'encoder.blocks.1.mlp.fc1.weight': [128, 32], 'encoder.blocks.1.mlp.fc2.weight': [32, 128],
-    'encoder.norm.weight': [32], 'target_encoder.blocks.1.attn.proj.weight': [32, 32], 'target_encoder.norm.bias': [32],
-    'predictor.predictor_embed.weight': [16, 32], 'predictor.mask_token': [1, 1, 16], 'predictor.predictor_pos_embed': [1, 64, 16],
-    'predictor.predictor_blocks.0.attn.qkv.weight': [48, 16], 'predictor.predictor_norm.weight': [16], 'predictor.predictor_proj.weight': [32, 16],
-    'optimizer.exp_avg.encoder.blocks.0.attn.qkv.weight': [96, 32], 'optimizer.exp_avg_sq.predictor.mask_token': [1, 1, 16],
+    'encoder.patch_embed.proj.weight': [32, 3, 4, 4],
+    'encoder.patch_embed.proj.bias': [32],
+    'encoder.pos_embed': [1, 64, 32],
+    'encoder.blocks.0.attn.qkv.weight': [96, 32],
+    'encoder.blocks.1.mlp.fc1.weight': [128, 32],
+    'encoder.blocks.1.mlp.fc2.weight': [32, 128],
+    'encoder.norm.weight': [32],
+    'target_encoder.blocks.1.attn.proj.weight': [32, 32],
+    'target_encoder.norm.bias': [32],
+    'predictor.predictor_embed.weight': [16, 32],
+    'predictor.mask_token': [1, 1, 16],
+    'predictor.predictor_pos_embed': [1, 64, 16],
+    'predictor.predictor_blocks.0.attn.qkv.weight': [48, 16],
+    'predictor.predictor_norm.weight': [16],
+    'predictor.predictor_proj.weight': [32, 16],
+    'optimizer.exp_avg.encoder.blocks.0.attn.qkv.weight': [96, 32],
+    'optimizer.exp_avg_sq.predictor.mask_token': [1, 1, 16],
   };
   for (const [name, shape] of Object.entries(expected)) expect(file.tensors.get(name)?.shape, name).toEqual(shape);
   const names = [...file.tensors.keys()];

@@ -40,7 +40,9 @@ test('measures the backends, opens on the fastest and a live preset, trains at o
   await waitForStatus(page, (s) => s.phase === 'paused');
   const latency = Date.now() - clicked;
   const slowest = Math.max(...(await read(page, 'stepTimes')).slice(1));
-  console.log(`[startup] ${measurement!.chosen}, ${measurement!.defaultPreset}: pause took ${latency} ms, the slowest step ${Math.round(slowest)} ms`);
+  console.log(
+    `[startup] ${measurement!.chosen}, ${measurement!.defaultPreset}: pause took ${latency} ms, the slowest step ${Math.round(slowest)} ms`,
+  );
   expect(latency).toBeLessThan(3 * slowest + 2000);
 });
 

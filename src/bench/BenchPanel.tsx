@@ -17,24 +17,42 @@ function toggle<T>(list: T[], item: T, on: boolean): T[] {
 }
 
 function CellRows({ cell }: { cell: BenchCell }) {
-  if (!cell.bare) return <tr><td>{cell.preset}</td><td>{cell.backend}</td><td colSpan={9} className="muted">{cell.error ?? 'not measured'}</td></tr>;
+  if (!cell.bare)
+    return (
+      <tr>
+        <td>{cell.preset}</td>
+        <td>{cell.backend}</td>
+        <td colSpan={9} className="muted">
+          {cell.error ?? 'not measured'}
+        </td>
+      </tr>
+    );
   return (
     <>
-      {[cell.bare, cell.plain].map((b) => b && (
-        <tr key={String(b.fused)}>
-          <td>{cell.preset}</td>
-          <td>{cell.backend}</td>
-          <td>{b.fused ? 'fused' : 'plain'}</td>
-          <td>{b.medianStepMs.toFixed(1)}</td>
-          <td>{b.imagesPerSec.toFixed(1)}</td>
-          <td>{(b.firstStepMs / 1000).toFixed(1)} s{b === cell.bare && cell.precompiled ? ` → ${(cell.precompiled.timeToFirstStepMs / 1000).toFixed(1)} s` : ''}</td>
-          <td>{b.workKernelsPerStep}{b.dispatchesPerStep !== null ? ` (${b.dispatchesPerStep} GPU)` : ''}</td>
-          <td>{formatFlops(b.achievedFlopsPerSec)}FLOP/s</td>
-          <td>{(b.utilisation * 100).toFixed(1)}%</td>
-          <td>{b === cell.bare ? cell.overheadRatio?.toFixed(2) ?? cell.error ?? '–' : '–'}</td>
-          <td>{b.memory.map((m) => m.numTensors).join(' → ')}</td>
-        </tr>
-      ))}
+      {[cell.bare, cell.plain].map(
+        (b) =>
+          b && (
+            <tr key={String(b.fused)}>
+              <td>{cell.preset}</td>
+              <td>{cell.backend}</td>
+              <td>{b.fused ? 'fused' : 'plain'}</td>
+              <td>{b.medianStepMs.toFixed(1)}</td>
+              <td>{b.imagesPerSec.toFixed(1)}</td>
+              <td>
+                {(b.firstStepMs / 1000).toFixed(1)} s
+                {b === cell.bare && cell.precompiled ? ` → ${(cell.precompiled.timeToFirstStepMs / 1000).toFixed(1)} s` : ''}
+              </td>
+              <td>
+                {b.workKernelsPerStep}
+                {b.dispatchesPerStep !== null ? ` (${b.dispatchesPerStep} GPU)` : ''}
+              </td>
+              <td>{formatFlops(b.achievedFlopsPerSec)}FLOP/s</td>
+              <td>{(b.utilisation * 100).toFixed(1)}%</td>
+              <td>{b === cell.bare ? (cell.overheadRatio?.toFixed(2) ?? cell.error ?? '–') : '–'}</td>
+              <td>{b.memory.map((m) => m.numTensors).join(' → ')}</td>
+            </tr>
+          ),
+      )}
     </>
   );
 }
@@ -55,46 +73,128 @@ export function BenchPanel() {
     }
   }, [ready, available, request]);
 
-  if (!request) return <section className="panel bench-panel"><h2>Benchmark</h2><p className="muted">Starting the trainer…</p></section>;
+  if (!request)
+    return (
+      <section className="panel bench-panel">
+        <h2>Benchmark</h2>
+        <p className="muted">Starting the trainer…</p>
+      </section>
+    );
   const update = (patch: Partial<BenchRequest>) => setRequest({ ...request, ...patch });
   const stamp = report?.date.replace(/[:.]/g, '-') ?? '';
   return (
     <section className="panel bench-panel" data-testid="bench-panel" aria-busy={running}>
       <h2>Benchmark</h2>
       <p className="muted">
-        Times the training step on each backend: the bare step in a fresh worker, the time to first step with and without
-        precompiled shaders, and the whole page's loop. The page trains while it measures; it restores your settings at the end.
+        Times the training step on each backend: the bare step in a fresh worker, the time to first step with and without precompiled
+        shaders, and the whole page's loop. The page trains while it measures; it restores your settings at the end.
       </p>
       <fieldset disabled={running} className="bench-form">
         <span>Presets:</span>
         {(Object.keys(PRESETS) as PresetName[]).map((p) => (
-          <label key={p}><input type="checkbox" checked={request.presets.includes(p)} onChange={(e) => update({ presets: toggle(request.presets, p, e.target.checked) })} /> {p}</label>
+          <label key={p}>
+            <input
+              type="checkbox"
+              checked={request.presets.includes(p)}
+              onChange={(e) => update({ presets: toggle(request.presets, p, e.target.checked) })}
+            />{' '}
+            {p}
+          </label>
         ))}
         <span>Backends:</span>
         {available.map((b: BackendName) => (
-          <label key={b}><input type="checkbox" checked={request.backends.includes(b)} onChange={(e) => update({ backends: toggle(request.backends, b, e.target.checked) })} /> {b}</label>
+          <label key={b}>
+            <input
+              type="checkbox"
+              checked={request.backends.includes(b)}
+              onChange={(e) => update({ backends: toggle(request.backends, b, e.target.checked) })}
+            />{' '}
+            {b}
+          </label>
         ))}
-        <label>Timed steps <input type="number" min={1} value={request.steps} onChange={(e) => update({ steps: Math.max(1, Math.floor(Number(e.target.value)) || 1) })} /></label>
-        <label>Warm-up <input type="number" min={0} value={request.warmup} onChange={(e) => update({ warmup: Math.max(0, Math.floor(Number(e.target.value)) || 0) })} /></label>
-        <label>Budget per measurement (s) <input type="number" min={1} value={request.budgetSec} onChange={(e) => update({ budgetSec: Math.max(1, Math.floor(Number(e.target.value)) || 1) })} /></label>
-        <label><input type="checkbox" checked={request.comparePlain} onChange={(e) => update({ comparePlain: e.target.checked })} /> compare with the plain tfjs ops</label>
-        <button type="button" onClick={() => void runBenchmark(request)} disabled={running || request.presets.length === 0 || request.backends.length === 0}>Run benchmark</button>
+        <label>
+          Timed steps{' '}
+          <input
+            type="number"
+            min={1}
+            value={request.steps}
+            onChange={(e) => update({ steps: Math.max(1, Math.floor(Number(e.target.value)) || 1) })}
+          />
+        </label>
+        <label>
+          Warm-up{' '}
+          <input
+            type="number"
+            min={0}
+            value={request.warmup}
+            onChange={(e) => update({ warmup: Math.max(0, Math.floor(Number(e.target.value)) || 0) })}
+          />
+        </label>
+        <label>
+          Budget per measurement (s){' '}
+          <input
+            type="number"
+            min={1}
+            value={request.budgetSec}
+            onChange={(e) => update({ budgetSec: Math.max(1, Math.floor(Number(e.target.value)) || 1) })}
+          />
+        </label>
+        <label>
+          <input type="checkbox" checked={request.comparePlain} onChange={(e) => update({ comparePlain: e.target.checked })} /> compare with
+          the plain tfjs ops
+        </label>
+        <button
+          type="button"
+          onClick={() => void runBenchmark(request)}
+          disabled={running || request.presets.length === 0 || request.backends.length === 0}
+        >
+          Run benchmark
+        </button>
       </fieldset>
-      <p role="status" data-testid="bench-progress">{progress}</p>
+      <p role="status" data-testid="bench-progress">
+        {progress}
+      </p>
       {report && report.cells.length > 0 && (
         <>
           <div className="table-scroll">
             <table className="bench-table">
               <thead>
-                <tr><th>preset</th><th>backend</th><th>kernels</th><th>ms/step</th><th>images/s</th><th>first step → precompiled</th><th>kernels/step doing work</th><th>model FLOP/s</th><th>utilisation</th><th>app overhead ratio</th><th>tensors step 10 → N</th></tr>
+                <tr>
+                  <th>preset</th>
+                  <th>backend</th>
+                  <th>kernels</th>
+                  <th>ms/step</th>
+                  <th>images/s</th>
+                  <th>first step → precompiled</th>
+                  <th>kernels/step doing work</th>
+                  <th>model FLOP/s</th>
+                  <th>utilisation</th>
+                  <th>app overhead ratio</th>
+                  <th>tensors step 10 → N</th>
+                </tr>
               </thead>
-              <tbody>{report.cells.map((c) => <CellRows key={`${c.preset}-${c.backend}`} cell={c} />)}</tbody>
+              <tbody>
+                {report.cells.map((c) => (
+                  <CellRows key={`${c.preset}-${c.backend}`} cell={c} />
+                ))}
+              </tbody>
             </table>
           </div>
-          <ul>{report.cells.map(fusedGain).filter(Boolean).map((g) => <li key={g}>{g}</li>)}</ul>
+          <ul>
+            {report.cells
+              .map(fusedGain)
+              .filter(Boolean)
+              .map((g) => (
+                <li key={g}>{g}</li>
+              ))}
+          </ul>
           <p className="muted">Adapter: {report.adapter}</p>
-          <button type="button" onClick={() => download(JSON.stringify(report, null, 2), `bench-${stamp}.json`, 'application/json')}>Download JSON</button>{' '}
-          <button type="button" onClick={() => download(benchMarkdown(report), `bench-${stamp}.md`, 'text/markdown')}>Download Markdown</button>
+          <button type="button" onClick={() => download(JSON.stringify(report, null, 2), `bench-${stamp}.json`, 'application/json')}>
+            Download JSON
+          </button>{' '}
+          <button type="button" onClick={() => download(benchMarkdown(report), `bench-${stamp}.md`, 'text/markdown')}>
+            Download Markdown
+          </button>
         </>
       )}
     </section>

@@ -3,19 +3,48 @@ import type { BareStepResult } from '../worker/benchmark';
 import { benchMarkdown, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './report';
 
 const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, dispatches: number): BareStepResult => ({
-  preset: 'micro', backend: 'webgpu', adapter: 'test adapter', batchSize: 8, fused, firstStepMs: 12_000, medianStepMs,
-  imagesPerSec: 8000 / medianStepMs, kernelsPerStep: workKernelsPerStep + 500, workKernelsPerStep, dispatchesPerStep: dispatches, topKernels: [{ name: 'BatchMatMul', ms: 5, count: 77 }],
-  modelFlopsPerStep: 8e7, achievedFlopsPerSec: 8e7 / (medianStepMs / 1000), matmulFlopsPerSec: 6.8e8, utilisation: 8e7 / (medianStepMs / 1000) / 6.8e8,
-  memory: [{ step: 10, numTensors: 171, gpuBytes: 1000 }, { step: 13, numTensors: 171, gpuBytes: 1000 }],
+  preset: 'micro',
+  backend: 'webgpu',
+  adapter: 'test adapter',
+  batchSize: 8,
+  fused,
+  firstStepMs: 12_000,
+  medianStepMs,
+  imagesPerSec: 8000 / medianStepMs,
+  kernelsPerStep: workKernelsPerStep + 500,
+  workKernelsPerStep,
+  dispatchesPerStep: dispatches,
+  topKernels: [{ name: 'BatchMatMul', ms: 5, count: 77 }],
+  modelFlopsPerStep: 8e7,
+  achievedFlopsPerSec: 8e7 / (medianStepMs / 1000),
+  matmulFlopsPerSec: 6.8e8,
+  utilisation: 8e7 / (medianStepMs / 1000) / 6.8e8,
+  memory: [
+    { step: 10, numTensors: 171, gpuBytes: 1000 },
+    { step: 13, numTensors: 171, gpuBytes: 1000 },
+  ],
 });
 
 describe('benchmark report', () => {
   const cell: BenchCell = {
-    preset: 'micro', backend: 'webgpu', bare: bare(true, 1000, 700, 400), plain: bare(false, 2000, 2100, 1400),
-    precompiled: { precompileMs: 9000, firstStepMs: 1000, timeToFirstStepMs: 10_000 }, app: { steps: 10, stepsPerSec: 0.95 }, overheadRatio: null, error: null,
+    preset: 'micro',
+    backend: 'webgpu',
+    bare: bare(true, 1000, 700, 400),
+    plain: bare(false, 2000, 2100, 1400),
+    precompiled: { precompileMs: 9000, firstStepMs: 1000, timeToFirstStepMs: 10_000 },
+    app: { steps: 10, stepsPerSec: 0.95 },
+    overheadRatio: null,
+    error: null,
   };
   cell.overheadRatio = overheadRatio(cell.app, cell.bare);
-  const report: BenchReport = { date: '2026-11-26T00:00:00Z', userAgent: 'UA', adapter: 'test adapter', steps: 10, warmup: 2, cells: [cell, { ...cell, preset: 'small', bare: null, plain: null, error: 'over the 600 s budget' }] };
+  const report: BenchReport = {
+    date: '2026-11-26T00:00:00Z',
+    userAgent: 'UA',
+    adapter: 'test adapter',
+    steps: 10,
+    warmup: 2,
+    cells: [cell, { ...cell, preset: 'small', bare: null, plain: null, error: 'over the 600 s budget' }],
+  };
 
   it('overhead ratio: app steps/s over bare steps/s', () => {
     expect(cell.overheadRatio).toBeCloseTo(0.95, 9);
@@ -23,10 +52,14 @@ describe('benchmark report', () => {
   });
 
   it('states the fused gain as ratios from the same run', () => {
-    expect(fusedGain(cell)).toBe('micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work (3.50x fewer GPU dispatches) and the step is 2.00x as fast.');
+    expect(fusedGain(cell)).toBe(
+      'micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work (3.50x fewer GPU dispatches) and the step is 2.00x as fast.',
+    );
     expect(fusedGain({ ...cell, plain: null })).toBeNull();
     const onCpu = { ...cell, bare: { ...cell.bare!, dispatchesPerStep: null }, plain: { ...cell.plain!, dispatchesPerStep: null } };
-    expect(fusedGain(onCpu)).toBe('micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work and the step is 2.00x as fast.');
+    expect(fusedGain(onCpu)).toBe(
+      'micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work and the step is 2.00x as fast.',
+    );
   });
 
   it('writes one Markdown row per variant, the missing cells with their reason, and the top kernels', () => {

@@ -36,7 +36,8 @@ export function overheadRatio(app: AppLoop | null, bare: BareStepResult | null):
 const fixed = (v: number | null | undefined, digits = 0) => (v == null || !Number.isFinite(v) ? '–' : v.toFixed(digits));
 const seconds = (ms: number | null | undefined) => (ms == null ? '–' : `${(ms / 1000).toFixed(1)} s`);
 /** 2.15e9 -> '2.15 G', 3.4e7 -> '34.0 M' */
-export const formatFlops = (v: number | null | undefined) => (v == null ? '–' : v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(1)} M`);
+export const formatFlops = (v: number | null | undefined) =>
+  v == null ? '–' : v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(1)} M`;
 
 function row(c: BenchCell, b: BareStepResult, variant: 'fused' | 'plain'): string {
   const [m10, mN] = [b.memory[0], b.memory[b.memory.length - 1]];
@@ -48,9 +49,11 @@ function row(c: BenchCell, b: BareStepResult, variant: 'fused' | 'plain'): strin
 export function fusedGain(c: BenchCell): string | null {
   if (!c.bare || !c.plain || !c.bare.fused) return null;
   const ratio = (a: number | null, b: number | null) => (a && b ? (b / a).toFixed(2) : '–');
-  return `${c.preset} on ${c.backend}: the fused step runs ${ratio(c.bare.workKernelsPerStep, c.plain.workKernelsPerStep)}x fewer tfjs kernels that do work ` +
+  return (
+    `${c.preset} on ${c.backend}: the fused step runs ${ratio(c.bare.workKernelsPerStep, c.plain.workKernelsPerStep)}x fewer tfjs kernels that do work ` +
     (c.bare.dispatchesPerStep ? `(${ratio(c.bare.dispatchesPerStep, c.plain.dispatchesPerStep)}x fewer GPU dispatches) ` : '') +
-    `and the step is ${ratio(c.bare.medianStepMs, c.plain.medianStepMs)}x as fast.`;
+    `and the step is ${ratio(c.bare.medianStepMs, c.plain.medianStepMs)}x as fast.`
+  );
 }
 
 /** A Markdown table of the report, one row per cell and kernel variant, plus top kernels. */

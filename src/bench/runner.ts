@@ -72,7 +72,9 @@ async function measureAppLoop(preset: PresetName, backend: BackendName, request:
     // metrics reach the page in batches (about 10 per second): time a window long enough that the
     // batching is noise, and never fewer than the requested steps
     const steps = Math.min(request.steps, MAX_APP_STEPS);
-    const ended = await whenApp((s) => (s.status.step >= firstSeen + steps && performance.now() - started >= MIN_APP_WINDOW_MS) || s.status.phase === 'error');
+    const ended = await whenApp(
+      (s) => (s.status.step >= firstSeen + steps && performance.now() - started >= MIN_APP_WINDOW_MS) || s.status.phase === 'error',
+    );
     const { step, phase, message } = useAppStore.getState().status;
     if (phase === 'error') throw new Error(message);
     return { steps: step - firstSeen, stepsPerSec: ((step - firstSeen) * 1000) / (ended - started) };
@@ -92,8 +94,12 @@ export async function runBenchmark(request: BenchRequest): Promise<BenchReport> 
   const app = useAppStore.getState();
   const restore = { preset: app.preset, backend: app.backend?.name, evalEvery: app.evalEvery, autosaveEvery: app.autosaveEvery };
   const report: BenchReport = {
-    date: new Date().toISOString(), userAgent: navigator.userAgent, adapter: app.backend?.adapter ?? 'unknown',
-    steps: request.steps, warmup: request.warmup, cells: [],
+    date: new Date().toISOString(),
+    userAgent: navigator.userAgent,
+    adapter: app.backend?.adapter ?? 'unknown',
+    steps: request.steps,
+    warmup: request.warmup,
+    cells: [],
   };
   const progress = (text: string) => useBenchStore.setState({ progress: text, report: { ...report, cells: [...report.cells] } });
   useBenchStore.setState({ running: true, report: null });
@@ -102,21 +108,36 @@ export async function runBenchmark(request: BenchRequest): Promise<BenchReport> 
   try {
     for (const backend of request.backends) {
       for (const preset of request.presets) {
-        const cell: BenchCell = { preset, backend, bare: null, plain: null, precompiled: null, app: null, overheadRatio: null, error: null };
+        const cell: BenchCell = {
+          preset,
+          backend,
+          bare: null,
+          plain: null,
+          precompiled: null,
+          app: null,
+          overheadRatio: null,
+          error: null,
+        };
         const label = `${preset} on ${backend}`;
         try {
           progress(`${label}: the bare step (${request.warmup} warm-up + ${request.steps} timed steps, then one profiled)`);
-          cell.bare = await inFreshWorker(request.budgetSec, (api) => api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true }));
+          cell.bare = await inFreshWorker(request.budgetSec, (api) =>
+            api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true }),
+          );
           if (report.cells.length === 0 || backend === 'webgpu') report.adapter = cell.bare.adapter;
           if (cell.bare.fused && request.comparePlain) {
             progress(`${label}: the same step with the plain tfjs ops (before the fused kernels)`);
-            cell.plain = await inFreshWorker(request.budgetSec, (api) => api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: false }));
+            cell.plain = await inFreshWorker(request.budgetSec, (api) =>
+              api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: false }),
+            );
           }
           if (backend === 'webgpu') {
             progress(`${label}: time to first step with precompiled shaders`);
             cell.precompiled = await inFreshWorker(request.budgetSec, (api) => api.firstStep(preset, backend, true));
           }
-          progress(`${label}: the app's own loop (${Math.min(request.steps, MAX_APP_STEPS)} steps, at least ${MIN_APP_WINDOW_MS / 1000} s)`);
+          progress(
+            `${label}: the app's own loop (${Math.min(request.steps, MAX_APP_STEPS)} steps, at least ${MIN_APP_WINDOW_MS / 1000} s)`,
+          );
           cell.app = await measureAppLoop(preset, backend, request);
           cell.overheadRatio = overheadRatio(cell.app, cell.bare);
         } catch (error) {

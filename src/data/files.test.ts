@@ -11,11 +11,18 @@ function fakeEntry(name: string, node: Tree | string, perRead = 2): EntryLike {
     return { name, isFile: true, isDirectory: false, file: (ok) => ok(new File([node], name)) };
   }
   return {
-    name, isFile: false, isDirectory: true,
+    name,
+    isFile: false,
+    isDirectory: true,
     createReader: () => {
       const children = Object.entries(node).map(([n, child]) => fakeEntry(n, child, perRead));
       let cursor = 0;
-      return { readEntries: (ok) => { ok(children.slice(cursor, cursor + perRead)); cursor += perRead; } };
+      return {
+        readEntries: (ok) => {
+          ok(children.slice(cursor, cursor + perRead));
+          cursor += perRead;
+        },
+      };
     },
   };
 }
@@ -25,12 +32,16 @@ describe('folder walker', () => {
     const tree: Tree = {
       cats: { 'a.jpg': 'x', 'b.png': 'x', '.DS_Store': 'x', deeper: { deepest: { 'c.webp': 'x' } } },
       dogs: { 'd.jpg': 'x', 'notes.txt': 'hello' },
-      '.git': { 'HEAD': 'x' },
+      '.git': { HEAD: 'x' },
       __MACOSX: { '._a.jpg': 'x' },
     };
     const files = await walkEntries([fakeEntry('animals', tree)]);
     expect(files.map((f) => f.path).sort()).toEqual([
-      'animals/cats/a.jpg', 'animals/cats/b.png', 'animals/cats/deeper/deepest/c.webp', 'animals/dogs/d.jpg', 'animals/dogs/notes.txt',
+      'animals/cats/a.jpg',
+      'animals/cats/b.png',
+      'animals/cats/deeper/deepest/c.webp',
+      'animals/dogs/d.jpg',
+      'animals/dogs/notes.txt',
     ]);
     expect(await files.find((f) => f.path.endsWith('notes.txt'))!.file.text()).toBe('hello');
   });
@@ -58,8 +69,12 @@ describe('folder walker', () => {
 
 describe('labels from folders', () => {
   it('uses the first folder below a single dropped root', () => {
-    expect(labelsFromPaths(['animals/cats/a.jpg', 'animals/dogs/b.jpg', 'animals/cats/siamese/c.jpg', 'animals/top.jpg']))
-      .toEqual(['cats', 'dogs', 'cats', null]);
+    expect(labelsFromPaths(['animals/cats/a.jpg', 'animals/dogs/b.jpg', 'animals/cats/siamese/c.jpg', 'animals/top.jpg'])).toEqual([
+      'cats',
+      'dogs',
+      'cats',
+      null,
+    ]);
   });
   it('uses the dropped folders themselves when several are dropped together', () => {
     expect(labelsFromPaths(['cats/a.jpg', 'dogs/b.jpg', 'loose.jpg'])).toEqual(['cats', 'dogs', null]);
@@ -81,8 +96,12 @@ describe('skip rules', () => {
   });
 
   it('lists skipped files in one readable sentence', () => {
-    expect(describeSkipped([{ path: 'a/notes.txt', reason: 'not an image' }, { path: 'b/broken.jpg', reason: 'could not decode' }]))
-      .toBe('2 files skipped: notes.txt (not an image), broken.jpg (could not decode)');
+    expect(
+      describeSkipped([
+        { path: 'a/notes.txt', reason: 'not an image' },
+        { path: 'b/broken.jpg', reason: 'could not decode' },
+      ]),
+    ).toBe('2 files skipped: notes.txt (not an image), broken.jpg (could not decode)');
     const many = Array.from({ length: 8 }, (_, i) => ({ path: `${i}.txt`, reason: 'not an image' as const }));
     expect(describeSkipped(many, 2)).toBe('8 files skipped: 0.txt (not an image), 1.txt (not an image), and 6 more');
     expect(describeSkipped([])).toBe('');

@@ -11,7 +11,11 @@ describe('image store', () => {
     store.add(image(9), null);
     expect(store.count).toBe(6);
     expect(store.bytes).toBe(6 * 48);
-    expect(store.classCounts()).toEqual([{ name: 'even', count: 3 }, { name: 'odd', count: 2 }, { name: '(no label)', count: 1 }]);
+    expect(store.classCounts()).toEqual([
+      { name: 'even', count: 3 },
+      { name: 'odd', count: 2 },
+      { name: '(no label)', count: 1 },
+    ]);
     expect(store.image(3)[0]).toBe(3);
     expect(store.label(5)).toBe(-1);
     expect(Array.from(store.gather([4, 0]).filter((_, i) => i % 48 === 0))).toEqual([4, 0]);
@@ -56,9 +60,15 @@ describe('built-in sample set', () => {
     for (const { rgb } of images) expect(contrast(rgb)).toBeGreaterThan(60);
   });
   it('repeats the class motif over the whole image: every quadrant holds copies of it', () => {
-    const side = 32, half = side / 2;
+    const side = 32,
+      half = side / 2;
     for (const { rgb } of generateSampleSet(side, 5, 1)) {
-      for (const [x0, y0] of [[0, 0], [half, 0], [0, half], [half, half]]) {
+      for (const [x0, y0] of [
+        [0, 0],
+        [half, 0],
+        [0, half],
+        [half, half],
+      ]) {
         let [painted, ground] = [0, 0]; // pixels far from the grey ground, and on it
         for (let y = y0; y < y0 + half; y++) {
           for (let x = x0; x < x0 + half; x++) {

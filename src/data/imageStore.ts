@@ -13,7 +13,10 @@ export class ImageStore {
   readonly classNames: string[] = [];
   private size = 0;
 
-  constructor(readonly side: number, initialCapacity = 64) {
+  constructor(
+    readonly side: number,
+    initialCapacity = 64,
+  ) {
     this.pixels = new Uint8Array(initialCapacity * this.imageBytes);
     this.labelIds = new Int32Array(initialCapacity);
   }

@@ -24,14 +24,23 @@ const SUPERSAMPLE = 3; // 3x3 samples per pixel for smooth edges
 
 /** Is (u, v), in the shape's own unit frame, inside the shape? */
 function inside(shape: SampleClass, u: number, v: number): boolean {
-  const au = Math.abs(u), av = Math.abs(v);
+  const au = Math.abs(u),
+    av = Math.abs(v);
   switch (shape) {
-    case 'circle': return u * u + v * v <= 1;
-    case 'ring': { const r = Math.hypot(u, v); return r <= 1 && r >= 0.55; }
-    case 'square': return au <= 0.8 && av <= 0.8;
-    case 'diamond': return au + av <= 1;
-    case 'triangle': return v <= 0.5 && v >= -1 + Math.sqrt(3) * au;
-    case 'cross': return (au <= 0.3 && av <= 1) || (av <= 0.3 && au <= 1);
+    case 'circle':
+      return u * u + v * v <= 1;
+    case 'ring': {
+      const r = Math.hypot(u, v);
+      return r <= 1 && r >= 0.55;
+    }
+    case 'square':
+      return au <= 0.8 && av <= 0.8;
+    case 'diamond':
+      return au + av <= 1;
+    case 'triangle':
+      return v <= 0.5 && v >= -1 + Math.sqrt(3) * au;
+    case 'cross':
+      return (au <= 0.3 && av <= 1) || (av <= 0.3 && au <= 1);
   }
 }
 
@@ -43,10 +52,21 @@ function visibleColour(rng: Rng): number[] {
 }
 
 /** Paints one copy of `shape` (centre cx, cy; radius; rotation) into `image` [side, side, 3]. */
-function paintShape(image: Float32Array, side: number, shape: SampleClass, cx: number, cy: number, radius: number, angle: number, colour: number[]): void {
+function paintShape(
+  image: Float32Array,
+  side: number,
+  shape: SampleClass,
+  cx: number,
+  cy: number,
+  radius: number,
+  angle: number,
+  colour: number[],
+): void {
   const [cos, sin] = [Math.cos(angle), Math.sin(angle)];
-  const x0 = Math.max(0, Math.floor(cx - radius - 1)), x1 = Math.min(side - 1, Math.ceil(cx + radius + 1));
-  const y0 = Math.max(0, Math.floor(cy - radius - 1)), y1 = Math.min(side - 1, Math.ceil(cy + radius + 1));
+  const x0 = Math.max(0, Math.floor(cx - radius - 1)),
+    x1 = Math.min(side - 1, Math.ceil(cx + radius + 1));
+  const y0 = Math.max(0, Math.floor(cy - radius - 1)),
+    y1 = Math.min(side - 1, Math.ceil(cy + radius + 1));
   for (let y = y0; y <= y1; y++) {
     for (let x = x0; x <= x1; x++) {
       let hits = 0;

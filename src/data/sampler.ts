@@ -7,7 +7,10 @@ export class EpochSampler {
   private cursor = 0;
   private epoch = 0;
 
-  constructor(private readonly seed: number, private count: number) {}
+  constructor(
+    private readonly seed: number,
+    private count: number,
+  ) {}
 
   /** A sampler that has already handed out `consumed` indices (to resume a run exactly). */
   static resumed(seed: number, count: number, consumed: number): EpochSampler {

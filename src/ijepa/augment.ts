@@ -44,8 +44,10 @@ export function cropBoxesFor(config: IJepaConfig, batchIndex: number, count: num
   const boxes = new Float32Array(count * 4);
   for (let i = 0; i < count; i++) {
     const box = randomResizedCropBox(rng, height, width, config.cropScale);
-    boxes.set([box.top / (height - 1), box.left / (width - 1),
-      (box.top + box.height - 1) / (height - 1), (box.left + box.width - 1) / (width - 1)], i * 4);
+    boxes.set(
+      [box.top / (height - 1), box.left / (width - 1), (box.top + box.height - 1) / (height - 1), (box.left + box.width - 1) / (width - 1)],
+      i * 4,
+    );
   }
   return boxes;
 }
@@ -56,8 +58,14 @@ export const batchCropBoxes = (config: IJepaConfig, batchIndex: number, count: n
 
 /** A training batch as the app makes it: RGB bytes of `count` images [count, side, side, 3] ->
  *  [count, crop, crop, 3], each cropped to its box of batch `batchIndex` (RandomResizedCrop). */
-export function trainingBatch(config: IJepaConfig, batchIndex: number, pixels: Uint8Array | Int32Array, count: number, side: number,
-  boxes = batchCropBoxes(config, batchIndex, count, side)): tf.Tensor4D {
+export function trainingBatch(
+  config: IJepaConfig,
+  batchIndex: number,
+  pixels: Uint8Array | Int32Array,
+  count: number,
+  side: number,
+  boxes = batchCropBoxes(config, batchIndex, count, side),
+): tf.Tensor4D {
   return tf.tidy(() => prepareImages(tf.tensor4d(pixels, [count, side, side, 3], 'int32'), config.cropSize, boxes));
 }
 

@@ -26,10 +26,26 @@ describe('checkpoints (safetensors, reference names and layouts)', () => {
     expect(file.tensors.get('predictor.mask_token')!.shape).toEqual([1, 1, config.predEmbedDim]);
     for (const [name, shape] of expectedTensors(config)) expect(file.tensors.get(name)?.shape, name).toEqual(shape);
     const meta = JSON.parse(file.metadata.config);
-    expect(meta).toMatchObject({ crop_size: 32, patch_size: 4, enc_mask_scale: [0.85, 1], pred_mask_scale: [0.15, 0.2],
-      aspect_ratio: [0.75, 1.5], num_enc_masks: 1, num_pred_masks: 4, min_keep: 4, allow_overlap: false, pred_depth: 1,
-      pred_emb_dim: 16, start_lr: 2e-4, lr: 1e-3, final_lr: 1e-6, weight_decay: 0.04, final_weight_decay: 0.4,
-      ema: [0.996, 1], batch_size: 4 });
+    expect(meta).toMatchObject({
+      crop_size: 32,
+      patch_size: 4,
+      enc_mask_scale: [0.85, 1],
+      pred_mask_scale: [0.15, 0.2],
+      aspect_ratio: [0.75, 1.5],
+      num_enc_masks: 1,
+      num_pred_masks: 4,
+      min_keep: 4,
+      allow_overlap: false,
+      pred_depth: 1,
+      pred_emb_dim: 16,
+      start_lr: 2e-4,
+      lr: 1e-3,
+      final_lr: 1e-6,
+      weight_decay: 0.04,
+      final_weight_decay: 0.4,
+      ema: [0.996, 1],
+      batch_size: 4,
+    });
     expect(meta.model_name).toBeTypeOf('string');
     expect(meta.warmup_steps).toBe(config.warmupSteps);
   });
@@ -67,7 +83,12 @@ describe('checkpoints (safetensors, reference names and layouts)', () => {
     const D = c.embedDim;
     const torchFc1 = marks.get('encoder.blocks.0.mlp.fc1.weight')!;
     const oursFc1 = loaded.values.encoder['blocks.0.mlp.fc1.weight'];
-    for (const [i, o] of [[0, 1], [3, 100], [D - 1, 4 * D - 1]]) expect(oursFc1[i * 4 * D + o]).toBe(torchFc1[o * D + i]);
+    for (const [i, o] of [
+      [0, 1],
+      [3, 100],
+      [D - 1, 4 * D - 1],
+    ])
+      expect(oursFc1[i * 4 * D + o]).toBe(torchFc1[o * D + i]);
     // conv [D, 3, p, p] -> ours [(y * p + x) * 3 + ch, d]
     const torchConv = marks.get('predictor.predictor_embed.weight')!; // [Dp, D]: ours [D, Dp]
     const Dp = c.predEmbedDim;
@@ -95,7 +116,9 @@ describe('checkpoints (safetensors, reference names and layouts)', () => {
     const bytes = await exportCheckpoint(trainer);
     const wider = presetConfig('micro', { embedDim: 64 });
     expect(() => parseCheckpoint(bytes, wider)).toThrow(CheckpointMismatchError);
-    expect(() => parseCheckpoint(bytes, wider)).toThrow(/'encoder\.patch_embed\.proj\.weight' has shape \[32,3,4,4\] but this config expects \[64,3,4,4\]/);
+    expect(() => parseCheckpoint(bytes, wider)).toThrow(
+      /'encoder\.patch_embed\.proj\.weight' has shape \[32,3,4,4\] but this config expects \[64,3,4,4\]/,
+    );
     const deeper = presetConfig('micro', { depth: 3 });
     expect(() => parseCheckpoint(bytes, deeper)).toThrow(/missing tensor 'encoder\.blocks\.2\.norm1\.weight'/);
     const shallower = presetConfig('micro', { predDepth: 0 + 1, depth: 1 });

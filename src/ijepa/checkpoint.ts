@@ -19,7 +19,8 @@ export function expectedTensors(c: IJepaConfig, modules: readonly ModuleName[] =
   const N = gridSize(c) ** 2;
   const out: [string, number[]][] = [];
   for (const module of modules) {
-    for (const [name, shape] of Object.entries(moduleShapes(c, module))) out.push([`${module}.${name}`, torchShape(name, shape, c.patchSize)]);
+    for (const [name, shape] of Object.entries(moduleShapes(c, module)))
+      out.push([`${module}.${name}`, torchShape(name, shape, c.patchSize)]);
     if (module === 'predictor') out.push(['predictor.predictor_pos_embed', [1, N, c.predEmbedDim]]);
     else out.push([`${module}.pos_embed`, [1, N, c.embedDim]]);
   }
@@ -65,7 +66,10 @@ export async function exportCheckpoint(trainer: Trainer, options: ExportOptions 
     for (const [key, prefix] of Object.entries(OPT_PREFIX) as [keyof typeof OPT_PREFIX, string][]) {
       for (const [name, { shape }] of optimizer.slots) {
         const local = name.slice(name.indexOf('.') + 1);
-        tensors.push([`${prefix}${name}`, f32(torchShape(local, shape, config.patchSize), toTorch(local, shape, moments[key][name], config.patchSize))]);
+        tensors.push([
+          `${prefix}${name}`,
+          f32(torchShape(local, shape, config.patchSize), toTorch(local, shape, moments[key][name], config.patchSize)),
+        ]);
       }
     }
   }

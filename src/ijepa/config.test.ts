@@ -5,10 +5,34 @@ import { referenceYaml } from './referenceYaml';
 
 // every field different from the micro preset's
 const changed: IJepaConfig = {
-  cropSize: 48, patchSize: 6, randomResizedCrop: false, cropScale: [0.4, 0.9], embedDim: 48, depth: 3, numHeads: 3, mlpRatio: 2,
-  predEmbedDim: 24, predDepth: 2, encMaskScale: [0.8, 0.95], predMaskScale: [0.1, 0.25], aspectRatio: [0.5, 2], numEncMasks: 2,
-  numPredMasks: 3, minKeep: 5, allowOverlap: true, batchSize: 16, totalSteps: 123, warmupSteps: 7, startLr: 1e-5, lr: 3e-3,
-  finalLr: 2e-7, weightDecay: 0.05, finalWeightDecay: 0.3, ema: [0.99, 0.999], loss: 'mse', seed: 42,
+  cropSize: 48,
+  patchSize: 6,
+  randomResizedCrop: false,
+  cropScale: [0.4, 0.9],
+  embedDim: 48,
+  depth: 3,
+  numHeads: 3,
+  mlpRatio: 2,
+  predEmbedDim: 24,
+  predDepth: 2,
+  encMaskScale: [0.8, 0.95],
+  predMaskScale: [0.1, 0.25],
+  aspectRatio: [0.5, 2],
+  numEncMasks: 2,
+  numPredMasks: 3,
+  minKeep: 5,
+  allowOverlap: true,
+  batchSize: 16,
+  totalSteps: 123,
+  warmupSteps: 7,
+  startLr: 1e-5,
+  lr: 3e-3,
+  finalLr: 2e-7,
+  weightDecay: 0.05,
+  finalWeightDecay: 0.3,
+  ema: [0.99, 0.999],
+  loss: 'mse',
+  seed: 42,
 };
 
 describe('the config table (one place per field)', () => {

@@ -41,8 +41,20 @@ export interface IJepaConfig {
 
 export type PresetName = 'micro' | 'tiny' | 'small';
 
-const shared: Omit<IJepaConfig, 'cropSize' | 'patchSize' | 'embedDim' | 'depth' | 'numHeads' |
-  'predEmbedDim' | 'predDepth' | 'minKeep' | 'batchSize' | 'totalSteps' | 'warmupSteps'> = {
+const shared: Omit<
+  IJepaConfig,
+  | 'cropSize'
+  | 'patchSize'
+  | 'embedDim'
+  | 'depth'
+  | 'numHeads'
+  | 'predEmbedDim'
+  | 'predDepth'
+  | 'minKeep'
+  | 'batchSize'
+  | 'totalSteps'
+  | 'warmupSteps'
+> = {
   randomResizedCrop: true,
   cropScale: [0.3, 1.0],
   mlpRatio: 4,
@@ -68,18 +80,48 @@ export const warmupFor = (totalSteps: number) => Math.round((totalSteps * 40) / 
 export const PRESETS: Record<PresetName, IJepaConfig> = {
   // Tests and CI: 32 px, 8x8 grid, tiny widths; a step takes milliseconds on the CPU backend.
   micro: {
-    ...shared, cropSize: 32, patchSize: 4, embedDim: 32, depth: 2, numHeads: 2,
-    predEmbedDim: 16, predDepth: 1, minKeep: 4, batchSize: 8, totalSteps: 2000, warmupSteps: warmupFor(2000),
+    ...shared,
+    cropSize: 32,
+    patchSize: 4,
+    embedDim: 32,
+    depth: 2,
+    numHeads: 2,
+    predEmbedDim: 16,
+    predDepth: 1,
+    minKeep: 4,
+    batchSize: 8,
+    totalSteps: 2000,
+    warmupSteps: warmupFor(2000),
   },
   // Default for a laptop GPU: the ~200k-parameter encoder of docs/IJEPA_SPEC.md section 4's healthy run.
   tiny: {
-    ...shared, cropSize: 32, patchSize: 4, embedDim: 64, depth: 4, numHeads: 4,
-    predEmbedDim: 32, predDepth: 2, minKeep: 4, batchSize: 64, totalSteps: 4000, warmupSteps: warmupFor(4000),
+    ...shared,
+    cropSize: 32,
+    patchSize: 4,
+    embedDim: 64,
+    depth: 4,
+    numHeads: 4,
+    predEmbedDim: 32,
+    predDepth: 2,
+    minKeep: 4,
+    batchSize: 64,
+    totalSteps: 4000,
+    warmupSteps: warmupFor(4000),
   },
   // 16x16 grid: the closest to the paper's mask statistics (its 14x14 / 16x16 grids).
   small: {
-    ...shared, cropSize: 64, patchSize: 4, embedDim: 192, depth: 6, numHeads: 6,
-    predEmbedDim: 96, predDepth: 4, minKeep: 10, batchSize: 32, totalSteps: 10000, warmupSteps: warmupFor(10000),
+    ...shared,
+    cropSize: 64,
+    patchSize: 4,
+    embedDim: 192,
+    depth: 6,
+    numHeads: 6,
+    predEmbedDim: 96,
+    predDepth: 4,
+    minKeep: 10,
+    batchSize: 32,
+    totalSteps: 10000,
+    warmupSteps: warmupFor(10000),
   },
 };
 
@@ -127,8 +169,16 @@ export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
   startLr: { ref: 'start_lr', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Start lr', step: 1e-4 } },
   lr: { ref: 'lr', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Peak lr', step: 1e-4 } },
   finalLr: { ref: 'final_lr', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Final lr', step: 1e-6 } },
-  weightDecay: { ref: 'weight_decay', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Weight decay (start)', step: 0.01 } },
-  finalWeightDecay: { ref: 'final_weight_decay', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'Weight decay (end)', step: 0.01 } },
+  weightDecay: {
+    ref: 'weight_decay',
+    yaml: { section: 'optimization' },
+    form: { group: 'Optimisation', label: 'Weight decay (start)', step: 0.01 },
+  },
+  finalWeightDecay: {
+    ref: 'final_weight_decay',
+    yaml: { section: 'optimization' },
+    form: { group: 'Optimisation', label: 'Weight decay (end)', step: 0.01 },
+  },
   ema: { ref: 'ema', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'EMA momentum' } },
   loss: { ref: 'loss', yaml: null },
   seed: { ref: 'seed', yaml: null, form: { group: 'Optimisation', label: 'Seed', step: 1 } },

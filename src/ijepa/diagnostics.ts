@@ -23,15 +23,24 @@ export function collapseVerdict(history: readonly EvalRecord[], baseline: EvalRe
   if (!latest) return { level: 'ok', message: 'No evaluation yet.' };
   const healthyStd = 1 / Math.sqrt(dim);
   if (latest.featureStd < 0.15 * healthyStd && latest.rankMeCentred < 2) {
-    return { level: 'collapsed', message: `The representation has collapsed: every image maps to nearly the same features (std ${latest.featureStd.toFixed(4)} vs a healthy ${healthyStd.toFixed(3)}, centred RankMe ${latest.rankMeCentred.toFixed(2)}). The loss can still look fine. Reset, or try another seed or a lower learning rate.` };
+    return {
+      level: 'collapsed',
+      message: `The representation has collapsed: every image maps to nearly the same features (std ${latest.featureStd.toFixed(4)} vs a healthy ${healthyStd.toFixed(3)}, centred RankMe ${latest.rankMeCentred.toFixed(2)}). The loss can still look fine. Reset, or try another seed or a lower learning rate.`,
+    };
   }
   const peakStd = Math.max(...history.map((r) => r.featureStd));
   const peakRank = Math.max(...history.map((r) => r.rankMeCentred));
   if (history.length >= 2 && latest.featureStd < 0.5 * peakStd && latest.rankMeCentred < 0.5 * peakRank) {
-    return { level: 'warning', message: `Falling toward collapse: feature std ${latest.featureStd.toFixed(4)} (peak ${peakStd.toFixed(4)}) and centred RankMe ${latest.rankMeCentred.toFixed(1)} (peak ${peakRank.toFixed(1)}) both more than halved.` };
+    return {
+      level: 'warning',
+      message: `Falling toward collapse: feature std ${latest.featureStd.toFixed(4)} (peak ${peakStd.toFixed(4)}) and centred RankMe ${latest.rankMeCentred.toFixed(1)} (peak ${peakRank.toFixed(1)}) both more than halved.`,
+    };
   }
   if (baseline?.knn != null && latest.knn != null && history.length >= 3 && latest.knn < baseline.knn) {
-    return { level: 'warning', message: `Not learning yet: kNN ${(100 * latest.knn).toFixed(1)}% is below the random encoder's ${(100 * baseline.knn).toFixed(1)}%.` };
+    return {
+      level: 'warning',
+      message: `Not learning yet: kNN ${(100 * latest.knn).toFixed(1)}% is below the random encoder's ${(100 * baseline.knn).toFixed(1)}%.`,
+    };
   }
   return { level: 'ok', message: 'No sign of collapse.' };
 }

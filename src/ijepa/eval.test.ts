@@ -68,7 +68,7 @@ describe('collapse diagnostics', () => {
     expect(normalizedFeatureStd(same, n, dim)).toBeLessThan(1e-6);
   });
 
-  it('centred feature std: blind to a shared offset (a ViT\'s position embedding), small for a few directions', () => {
+  it("centred feature std: blind to a shared offset (a ViT's position embedding), small for a few directions", () => {
     const dim = 64;
     const n = 2000;
     const rng = createRng(5);
@@ -81,7 +81,16 @@ describe('collapse diagnostics', () => {
   });
 
   it('says when the representation collapsed, is collapsing, or does not beat random', () => {
-    const record = (over: Partial<EvalRecord>): EvalRecord => ({ step: 0, knn: 0.5, probeTrain: 0.5, probeTest: 0.5, featureStd: 0.12, rankMe: 5, rankMeCentred: 9, ...over });
+    const record = (over: Partial<EvalRecord>): EvalRecord => ({
+      step: 0,
+      knn: 0.5,
+      probeTrain: 0.5,
+      probeTest: 0.5,
+      featureStd: 0.12,
+      rankMe: 5,
+      rankMeCentred: 9,
+      ...over,
+    });
     expect(collapseVerdict([record({})], null, 64).level).toBe('ok');
     expect(collapseVerdict([record({ featureStd: 0.001, rankMeCentred: 1.3 })], null, 64).level).toBe('collapsed');
     expect(collapseVerdict([record({}), record({ featureStd: 0.05, rankMeCentred: 4 })], null, 64).level).toBe('warning');

@@ -37,7 +37,9 @@ export function knnAccuracy(train: Features, test: Features, numClasses: number,
       for (let d = 0; d < train.dim; d++) s += b[i * train.dim + d] * a[j * train.dim + d];
       sims[j] = s;
     }
-    const nearest = Array.from(sims.keys()).sort((x, y) => sims[y] - sims[x]).slice(0, kk);
+    const nearest = Array.from(sims.keys())
+      .sort((x, y) => sims[y] - sims[x])
+      .slice(0, kk);
     const votes = new Float64Array(numClasses);
     for (const j of nearest) votes[train.labels[j]] += Math.exp(sims[j] / temperature);
     if (votes.indexOf(Math.max(...votes)) === test.labels[i]) correct++;
@@ -53,7 +55,14 @@ export interface ProbeResult {
 /** Linear probe: multinomial logistic regression on standardised features, full-batch Adam with a
  *  small L2 penalty, from zero weights (deterministic). Plain TypeScript: a few hundred small
  *  iterations cost less on the CPU than as thousands of GPU dispatches beside the training. */
-export function linearProbe(train: Features, test: Features, numClasses: number, iterations = 300, learningRate = 0.05, l2 = 1e-4): ProbeResult {
+export function linearProbe(
+  train: Features,
+  test: Features,
+  numClasses: number,
+  iterations = 300,
+  learningRate = 0.05,
+  l2 = 1e-4,
+): ProbeResult {
   const { dim } = train;
   const C = numClasses;
   const mean = new Float64Array(dim);
@@ -83,7 +92,7 @@ export function linearProbe(train: Features, test: Features, numClasses: number,
       logits(x, i, p);
       const max = Math.max(...p);
       let sum = 0;
-      for (let c = 0; c < C; c++) sum += (p[c] = Math.exp(p[c] - max));
+      for (let c = 0; c < C; c++) sum += p[c] = Math.exp(p[c] - max);
       for (let c = 0; c < C; c++) {
         const err = (p[c] / sum - (train.labels[i] === c ? 1 : 0)) / train.n; // d(mean cross-entropy)/d(logit)
         grads[1][c] += err;

@@ -23,14 +23,20 @@ export interface StepFlops {
 }
 
 export function stepFlops(c: IJepaConfig, plan: Pick<MaskPlan, 'numPatches' | 'contextTokens' | 'targetTokens'>): StepFlops {
-  const B = c.batchSize, N = plan.numPatches, Kc = plan.contextTokens, Kt = plan.targetTokens;
-  const D = c.embedDim, Dp = c.predEmbedDim, M = c.numPredMasks;
+  const B = c.batchSize,
+    N = plan.numPatches,
+    Kc = plan.contextTokens,
+    Kt = plan.targetTokens;
+  const D = c.embedDim,
+    Dp = c.predEmbedDim,
+    M = c.numPredMasks;
   const patchEmbed = 2 * B * N * (c.patchSize * c.patchSize * 3) * D; // every patch is embedded, then masked
   const targetEncoder = patchEmbed + blocksForwardFlops(B, N, D, c.depth, c.mlpRatio);
   const contextForward = patchEmbed + blocksForwardFlops(B, Kc, D, c.depth, c.mlpRatio);
-  const predictorForward = 2 * B * Kc * D * Dp // predictor_embed
-    + blocksForwardFlops(M * B, Kc + Kt, Dp, c.predDepth, c.mlpRatio)
-    + 2 * M * B * Kt * Dp * D; // predictor_proj on the predicted tokens
+  const predictorForward =
+    2 * B * Kc * D * Dp + // predictor_embed
+    blocksForwardFlops(M * B, Kc + Kt, Dp, c.predDepth, c.mlpRatio) +
+    2 * M * B * Kt * Dp * D; // predictor_proj on the predicted tokens
   const contextEncoder = 3 * contextForward;
   const predictor = 3 * predictorForward;
   return { targetEncoder, contextEncoder, predictor, total: targetEncoder + contextEncoder + predictor };

@@ -13,14 +13,25 @@ import { predict } from './predictor';
 import { readSafetensors, type SafeTensor } from './safetensors';
 import { maxAbsDiff } from './fused/check';
 import * as tf from './tf';
-import { computeTargets, contextLoss, createTrainer, disposeTrainer, lossAndGrads, maskTensors, TARGET_LN_EPS, trainStep, type Trainer } from './trainStep';
+import {
+  computeTargets,
+  contextLoss,
+  createTrainer,
+  disposeTrainer,
+  lossAndGrads,
+  maskTensors,
+  TARGET_LN_EPS,
+  trainStep,
+  type Trainer,
+} from './trainStep';
 import { encode, patchify } from './vit';
 
 const GOLDEN = resolve(__dirname, 'golden');
 
 describe('golden parity with the PyTorch reference', () => {
   it('has its fixtures (committed in src/ijepa/golden: the parity test never skips)', () => {
-    for (const name of ['ijepa-tiny.case.safetensors', 'ijepa-tiny.weights.safetensors']) expect(existsSync(`${GOLDEN}/${name}`), name).toBe(true);
+    for (const name of ['ijepa-tiny.case.safetensors', 'ijepa-tiny.weights.safetensors'])
+      expect(existsSync(`${GOLDEN}/${name}`), name).toBe(true);
   });
 
   let config: IJepaConfig;
@@ -35,18 +46,32 @@ describe('golden parity with the PyTorch reference', () => {
     const file = readSafetensors(weights);
     const train = JSON.parse(file.metadata.train) as { lr: number; weight_decay: number; momentum: number };
     // constant schedules at the case's values; minKeep 0 fits its 4x4 grid
-    config = configFromReference(JSON.parse(file.metadata.config), presetConfig('micro', {
-      minKeep: 0, warmupSteps: 0, startLr: train.lr, lr: train.lr, finalLr: train.lr,
-      weightDecay: train.weight_decay, finalWeightDecay: train.weight_decay, ema: [train.momentum, train.momentum],
-    }));
+    config = configFromReference(
+      JSON.parse(file.metadata.config),
+      presetConfig('micro', {
+        minKeep: 0,
+        warmupSteps: 0,
+        startLr: train.lr,
+        lr: train.lr,
+        finalLr: train.lr,
+        weightDecay: train.weight_decay,
+        finalWeightDecay: train.weight_decay,
+        ema: [train.momentum, train.momentum],
+      }),
+    );
     const loaded = parseCheckpoint(weights, config);
     trainer = createTrainer(config, buildModel(config, loaded.values));
     cases = readSafetensors(readFileSync(`${GOLDEN}/ijepa-tiny.case.safetensors`)).tensors;
     const img = cases.get('images')!;
     images = tf.tensor4d(img.data, img.shape as [number, number, number, number]).transpose([0, 2, 3, 1]); // NCHW -> NHWC
     const grid = config.cropSize / config.patchSize;
-    masks = maskBatchFromIndices(cases.get('masks_enc')!.data as Int32Array, cases.get('masks_pred')!.data as Int32Array,
-      config.batchSize, config.numPredMasks, grid);
+    masks = maskBatchFromIndices(
+      cases.get('masks_enc')!.data as Int32Array,
+      cases.get('masks_pred')!.data as Int32Array,
+      config.batchSize,
+      config.numPredMasks,
+      grid,
+    );
   });
   afterAll(() => {
     images?.dispose();
@@ -68,7 +93,15 @@ describe('golden parity with the PyTorch reference', () => {
       const targetFull = encode(model.targetEncoder, config, model.posEmbed, patches);
       const targets = computeTargets(model, patches, masks, idx);
       const context = encode(model.encoder, config, model.posEmbed, patches, idx.contextCells, masks.contextTokens);
-      const predicted = predict(model.predictor, config, model.predictorPosEmbed, context, idx.contextCells, idx.targetCells, masks.targetTokens);
+      const predicted = predict(
+        model.predictor,
+        config,
+        model.predictorPosEmbed,
+        context,
+        idx.contextCells,
+        idx.targetCells,
+        masks.targetTokens,
+      );
       return {
         target_full: targetFull.dataSync(),
         target_masked: targets.dataSync(),
@@ -80,7 +113,15 @@ describe('golden parity with the PyTorch reference', () => {
         ln_check: layerNorm(targetFull, TARGET_LN_EPS).dataSync(),
       };
     });
-    for (const name of ['target_full', 'target_masked', 'context_out', 'predictor_out', 'pooled_target', 'loss_smooth_l1', 'loss_mse'] as const) {
+    for (const name of [
+      'target_full',
+      'target_masked',
+      'context_out',
+      'predictor_out',
+      'pooled_target',
+      'loss_smooth_l1',
+      'loss_mse',
+    ] as const) {
       const diff = maxAbsDiff(got[name], expected(name));
       expect(diff, `${name} max abs diff ${diff}`).toBeLessThanOrEqual(1e-4);
     }
@@ -121,7 +162,9 @@ describe('golden parity with the PyTorch reference', () => {
         for (let i = 0; i < want.length; i++) {
           const bound = Math.abs(g[i]) >= 1e-5 ? 1e-5 : 2.1e-3;
           if (Math.abs(got[i] - want[i]) > bound) {
-            throw new Error(`after.${module}.${name}[${i}]: got ${got[i]}, expected ${want[i]} (torch shape ${torchShape(name, shape, config.patchSize)})`);
+            throw new Error(
+              `after.${module}.${name}[${i}]: got ${got[i]}, expected ${want[i]} (torch shape ${torchShape(name, shape, config.patchSize)})`,
+            );
           }
         }
       }

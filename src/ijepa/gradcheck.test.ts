@@ -10,19 +10,29 @@ import { patchify } from './vit';
 
 describe('finite-difference gradient check (float32, CPU)', () => {
   it('analytic gradients agree with central differences to < 1e-2 relative error', async () => {
-    const config = presetConfig('micro', { cropSize: 16, patchSize: 4, embedDim: 16, depth: 2, numHeads: 2,
-      predEmbedDim: 8, predDepth: 1, batchSize: 2, minKeep: 0 });
+    const config = presetConfig('micro', {
+      cropSize: 16,
+      patchSize: 4,
+      embedDim: 16,
+      depth: 2,
+      numHeads: 2,
+      predEmbedDim: 8,
+      predDepth: 1,
+      batchSize: 2,
+      minKeep: 0,
+    });
     const model = createModel(config);
     // larger weights than the 0.02 init, so gradients stand well above float32 rounding
     tf.tidy(() => trainableParams(model).forEach(([, v]) => v.assign(v.add(tf.randomNormal(v.shape, 0, 0.3, 'float32', 5)))));
     const images = randomImages(config);
     const masks = sampleMaskBatch(config, planMasks(config), 3);
 
-    const loss = () => tf.tidy(() => {
-      const patches = patchify(images, config.patchSize);
-      const idx = maskTensors(masks);
-      return contextLoss(model, patches, masks, idx, computeTargets(model, patches, masks, idx)).dataSync()[0];
-    });
+    const loss = () =>
+      tf.tidy(() => {
+        const patches = patchify(images, config.patchSize);
+        const idx = maskTensors(masks);
+        return contextLoss(model, patches, masks, idx, computeTargets(model, patches, masks, idx)).dataSync()[0];
+      });
     const grads = tf.tidy(() => {
       const { grads } = lossAndGrads(model, images, masks);
       return Object.fromEntries(Object.entries(grads).map(([n, g]) => [n, g.dataSync()]));
@@ -30,9 +40,16 @@ describe('finite-difference gradient check (float32, CPU)', () => {
     expect(Object.keys(grads).some((n) => n.startsWith('target_encoder'))).toBe(false);
 
     const params = Object.fromEntries(trainableParams(model));
-    const checked = ['encoder.patch_embed.proj.weight', 'encoder.blocks.0.attn.qkv.weight', 'encoder.blocks.1.mlp.fc1.bias',
-      'encoder.norm.weight', 'predictor.mask_token', 'predictor.predictor_embed.weight', 'predictor.predictor_blocks.0.norm1.bias',
-      'predictor.predictor_proj.weight'];
+    const checked = [
+      'encoder.patch_embed.proj.weight',
+      'encoder.blocks.0.attn.qkv.weight',
+      'encoder.blocks.1.mlp.fc1.bias',
+      'encoder.norm.weight',
+      'predictor.mask_token',
+      'predictor.predictor_embed.weight',
+      'predictor.predictor_blocks.0.norm1.bias',
+      'predictor.predictor_proj.weight',
+    ];
     for (const name of checked) {
       const g = Array.from(grads[name]);
       const i = g.reduce((best, x, k) => (Math.abs(x) > Math.abs(g[best]) ? k : best), 0); // the strongest entry

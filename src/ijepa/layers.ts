@@ -38,7 +38,10 @@ export function attention(x: tf.Tensor3D, p: Params, prefix: string, numHeads: n
   const qkv = linear(x, p[`${prefix}.qkv.weight`], p[`${prefix}.qkv.bias`]); // [B, N, 3D]
   // one transpose to [3, B*h, N, hd]: q, k, v are then contiguous slices (tf.split on the last
   // axis copied element by element and took 18% of a CPU step)
-  const heads = qkv.reshape([B, N, 3, numHeads, headDim]).transpose([2, 0, 3, 1, 4]).reshape([3, B * numHeads, N, headDim]);
+  const heads = qkv
+    .reshape([B, N, 3, numHeads, headDim])
+    .transpose([2, 0, 3, 1, 4])
+    .reshape([3, B * numHeads, N, headDim]);
   const [q, k, v] = [0, 1, 2].map((i) => heads.slice([i, 0, 0, 0], [1, B * numHeads, N, headDim]).reshape([B * numHeads, N, headDim])); // each [B*h, N, hd]
   const scores = tf.matMul(q, k, false, true); // [B*h, N, N]
   const scale = 1 / Math.sqrt(headDim);

@@ -48,7 +48,8 @@ export function fromTorch(name: string, tfShape: readonly number[], data: Float3
     for (let d = 0; d < D; d++) {
       for (let c = 0; c < C; c++) {
         for (let y = 0; y < patchSize; y++) {
-          for (let x = 0; x < patchSize; x++) out[((y * patchSize + x) * C + c) * D + d] = data[((d * C + c) * patchSize + y) * patchSize + x];
+          for (let x = 0; x < patchSize; x++)
+            out[((y * patchSize + x) * C + c) * D + d] = data[((d * C + c) * patchSize + y) * patchSize + x];
         }
       }
     }

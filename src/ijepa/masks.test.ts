@@ -50,7 +50,8 @@ describe('multi-block masks', () => {
             const rect = m.targetRects[j * m.batchSize + b];
             // no context patch lies inside any of this image's target rectangles
             for (const cell of contexts[b]) {
-              const r = Math.floor(cell / plan.grid), c = cell % plan.grid;
+              const r = Math.floor(cell / plan.grid),
+                c = cell % plan.grid;
               if (r >= rect.top && r < rect.top + rect.height && c >= rect.left && c < rect.left + rect.width) overlaps++;
             }
           }
@@ -64,7 +65,8 @@ describe('multi-block masks', () => {
     const m = draw(micro, 1)[0];
     const grid = 8;
     const inRect = (cell: number, r: { top: number; left: number; height: number; width: number }) => {
-      const row = Math.floor(cell / grid), col = cell % grid;
+      const row = Math.floor(cell / grid),
+        col = cell % grid;
       return row >= r.top && row < r.top + r.height && col >= r.left && col < r.left + r.width;
     };
     rows(m.targetIdx, m.targetTokens).forEach((cells, k) => {
@@ -133,9 +135,11 @@ describe('multi-block masks', () => {
     }
     const meanTarget = blockCoverage / blocks;
     const contextCoverage = plan.contextTokens / N;
-    console.log(`small grid: mean target block ${(100 * meanTarget).toFixed(1)}% (Kt ${plan.targetTokens} = ` +
-      `${((100 * plan.targetTokens) / N).toFixed(1)}%), context Kc ${plan.contextTokens} = ${(100 * contextCoverage).toFixed(1)}%, ` +
-      `images redrawn ${((100 * resampled) / (batches.length * config.batchSize)).toFixed(2)}%`);
+    console.log(
+      `small grid: mean target block ${(100 * meanTarget).toFixed(1)}% (Kt ${plan.targetTokens} = ` +
+        `${((100 * plan.targetTokens) / N).toFixed(1)}%), context Kc ${plan.contextTokens} = ${(100 * contextCoverage).toFixed(1)}%, ` +
+        `images redrawn ${((100 * resampled) / (batches.length * config.batchSize)).toFixed(2)}%`,
+    );
     expect(meanTarget).toBeGreaterThanOrEqual(0.15);
     expect(meanTarget).toBeLessThanOrEqual(0.2);
     expect(contextCoverage).toBeGreaterThan(0.2);
@@ -145,8 +149,15 @@ describe('multi-block masks', () => {
 
   it('relaxes constraints instead of looping forever when targets cover the context', () => {
     // 3x3 grid: a 2x2 context block minus four 2x2 targets is usually empty; the relax rule must end it.
-    const config = presetConfig('micro', { cropSize: 12, patchSize: 4, minKeep: 0, batchSize: 4,
-      predMaskScale: [0.4, 0.45], aspectRatio: [1, 1], encMaskScale: [0.4, 0.45] });
+    const config = presetConfig('micro', {
+      cropSize: 12,
+      patchSize: 4,
+      minKeep: 0,
+      batchSize: 4,
+      predMaskScale: [0.4, 0.45],
+      aspectRatio: [1, 1],
+      encMaskScale: [0.4, 0.45],
+    });
     const plan = planMasks(config);
     const m = sampleMaskBatch(config, plan, 0);
     expect(m.contextIdx.length).toBe(4 * plan.contextTokens);

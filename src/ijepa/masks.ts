@@ -185,11 +185,20 @@ export function sampleMaskBatch(config: IJepaConfig, plan: MaskPlan, batchIndex:
   }
 
   return {
-    batchIndex, batchSize: B, numTargets: npred, contextTokens: Kc, targetTokens: Kt,
-    targetSize, contextSize, contextIdx, targetIdx,
+    batchIndex,
+    batchSize: B,
+    numTargets: npred,
+    contextTokens: Kc,
+    targetTokens: Kt,
+    targetSize,
+    contextSize,
+    contextIdx,
+    targetIdx,
     contextFlat: flatRows(contextIdx, Kc, B, numPatches),
     targetFlat: flatRows(targetIdx, Kt, B, numPatches),
-    contextRects, targetRects, resampledImages,
+    contextRects,
+    targetRects,
+    resampledImages,
   };
 }
 
@@ -207,24 +216,41 @@ function fixedCount(rng: Rng, cells: number[], k: number): number[] {
 
 /** A MaskBatch from index lists made elsewhere (e.g. the reference's collator): `contextIdx`
  *  [B, Kc] and mask-major `targetIdx` [npred, B, Kt]. Rectangles are the indices' bounding boxes. */
-export function maskBatchFromIndices(contextIdx: Int32Array, targetIdx: Int32Array, batchSize: number, numTargets: number, grid: number): MaskBatch {
+export function maskBatchFromIndices(
+  contextIdx: Int32Array,
+  targetIdx: Int32Array,
+  batchSize: number,
+  numTargets: number,
+  grid: number,
+): MaskBatch {
   const N = grid * grid;
   const Kc = contextIdx.length / batchSize;
   const Kt = targetIdx.length / (numTargets * batchSize);
   const boundingBox = (cells: Int32Array): BlockRect => {
     const rows = Array.from(cells, (c) => Math.floor(c / grid));
     const cols = Array.from(cells, (c) => c % grid);
-    const top = Math.min(...rows), left = Math.min(...cols);
+    const top = Math.min(...rows),
+      left = Math.min(...cols);
     return { top, left, height: Math.max(...rows) - top + 1, width: Math.max(...cols) - left + 1 };
   };
-  const rectsOf = (idx: Int32Array, k: number) => Array.from({ length: idx.length / k }, (_, r) => boundingBox(idx.subarray(r * k, (r + 1) * k)));
+  const rectsOf = (idx: Int32Array, k: number) =>
+    Array.from({ length: idx.length / k }, (_, r) => boundingBox(idx.subarray(r * k, (r + 1) * k)));
   const targetRects = rectsOf(targetIdx, Kt);
   const contextRects = rectsOf(contextIdx, Kc);
   return {
-    batchIndex: 0, batchSize, numTargets, contextTokens: Kc, targetTokens: Kt,
+    batchIndex: 0,
+    batchSize,
+    numTargets,
+    contextTokens: Kc,
+    targetTokens: Kt,
     targetSize: { height: targetRects[0].height, width: targetRects[0].width },
     contextSize: { height: contextRects[0].height, width: contextRects[0].width },
-    contextIdx, targetIdx, contextFlat: flatRows(contextIdx, Kc, batchSize, N), targetFlat: flatRows(targetIdx, Kt, batchSize, N),
-    contextRects, targetRects, resampledImages: 0,
+    contextIdx,
+    targetIdx,
+    contextFlat: flatRows(contextIdx, Kc, batchSize, N),
+    targetFlat: flatRows(targetIdx, Kt, batchSize, N),
+    contextRects,
+    targetRects,
+    resampledImages: 0,
   };
 }

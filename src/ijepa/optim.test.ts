@@ -4,12 +4,23 @@ import { adamWStep, createAdamW, disposeAdamW, readMoments, writeMoments } from 
 import * as tf from './tf';
 
 const params = (): [string, tf.Variable][] => [
-  ['encoder.w', tf.variable(tf.tensor2d([[1, -2, 3], [0.5, 0, -1]]))],
+  [
+    'encoder.w',
+    tf.variable(
+      tf.tensor2d([
+        [1, -2, 3],
+        [0.5, 0, -1],
+      ]),
+    ),
+  ],
   ['encoder.bias', tf.variable(tf.tensor1d([0.1, -0.2, 0.3]))],
   ['predictor.w', tf.variable(tf.tensor2d([[2], [-3]]))],
 ];
 const grads = (): Record<string, tf.Tensor> => ({
-  'encoder.w': tf.tensor2d([[0.3, -0.1, 0.2], [1, -1, 0.5]]),
+  'encoder.w': tf.tensor2d([
+    [0.3, -0.1, 0.2],
+    [1, -1, 0.5],
+  ]),
   'encoder.bias': tf.tensor1d([-0.4, 0.2, 0.05]),
   'predictor.w': tf.tensor2d([[0.7], [-0.25]]),
 });
@@ -18,7 +29,11 @@ describe('AdamW with flat moments', () => {
   it('lays every parameter end to end, in order', () => {
     const p = params();
     const state = createAdamW(p);
-    expect([...state.slots].map(([name, s]) => [name, s.offset, s.size])).toEqual([['encoder.w', 0, 6], ['encoder.bias', 6, 3], ['predictor.w', 9, 2]]);
+    expect([...state.slots].map(([name, s]) => [name, s.offset, s.size])).toEqual([
+      ['encoder.w', 0, 6],
+      ['encoder.bias', 6, 3],
+      ['predictor.w', 9, 2],
+    ]);
     expect(state.expAvg.shape).toEqual([11]);
     disposeAdamW(state);
     tf.dispose(p.map(([, v]) => v));
@@ -56,8 +71,16 @@ describe('AdamW with flat moments', () => {
     const p = params();
     const state = createAdamW(p);
     const moments = {
-      expAvg: { 'encoder.w': new Float32Array(6).fill(1), 'encoder.bias': new Float32Array(3).fill(2), 'predictor.w': new Float32Array([3, 4]) },
-      expAvgSq: { 'encoder.w': new Float32Array(6).fill(5), 'encoder.bias': new Float32Array(3).fill(6), 'predictor.w': new Float32Array([7, 8]) },
+      expAvg: {
+        'encoder.w': new Float32Array(6).fill(1),
+        'encoder.bias': new Float32Array(3).fill(2),
+        'predictor.w': new Float32Array([3, 4]),
+      },
+      expAvgSq: {
+        'encoder.w': new Float32Array(6).fill(5),
+        'encoder.bias': new Float32Array(3).fill(6),
+        'predictor.w': new Float32Array([7, 8]),
+      },
     };
     writeMoments(state, moments);
     expect(await readMoments(state)).toEqual(moments);

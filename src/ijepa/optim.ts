@@ -43,12 +43,21 @@ export function createAdamW(params: [string, tf.Variable][]): AdamWState {
     total += v.size;
   }
   // tidy disposes the zeros; the variables keep their own reference to the data
-  const [expAvg, expAvgSq] = tf.tidy(() => [tf.variable(tf.zeros([total]), false, `${id}/m`), tf.variable(tf.zeros([total]), false, `${id}/v`)]);
+  const [expAvg, expAvgSq] = tf.tidy(() => [
+    tf.variable(tf.zeros([total]), false, `${id}/m`),
+    tf.variable(tf.zeros([total]), false, `${id}/v`),
+  ]);
   return { step: 0, slots, expAvg, expAvgSq };
 }
 
 /** One AdamW step. `grads` maps the same names as `params`. Call inside tf.tidy. */
-export function adamWStep(state: AdamWState, params: [string, tf.Variable][], grads: Record<string, tf.Tensor>, lr: number, wd: number): void {
+export function adamWStep(
+  state: AdamWState,
+  params: [string, tf.Variable][],
+  grads: Record<string, tf.Tensor>,
+  lr: number,
+  wd: number,
+): void {
   const [beta1, beta2] = ADAM_BETAS;
   state.step += 1;
   const biasCorrection1 = 1 - beta1 ** state.step;
@@ -70,7 +79,9 @@ export function adamWStep(state: AdamWState, params: [string, tf.Variable][], gr
     const newV = lerpInto(state.expAvgSq, g, beta2, true); // [P]
     const sqrtBiasCorrection2 = Math.sqrt(biasCorrection2);
     for (const { name, slot, param } of ordered) {
-      param.assign(adamWParam(param, newM, newV, { offset: slot.offset, decay: decayOf(name, param), stepSize, sqrtBiasCorrection2, eps: ADAM_EPS }));
+      param.assign(
+        adamWParam(param, newM, newV, { offset: slot.offset, decay: decayOf(name, param), stepSize, sqrtBiasCorrection2, eps: ADAM_EPS }),
+      );
     }
     state.expAvg.assign(newM);
     state.expAvgSq.assign(newV);
@@ -113,7 +124,8 @@ export function writeMoments(state: AdamWState, moments: MomentsByName): void {
     const flat = new Float32Array(state[key].size);
     for (const [name, { offset, size }] of state.slots) {
       const values = moments[key][name];
-      if (!values || values.length !== size) throw new Error(`AdamW: ${key} of ${name} has ${values?.length ?? 0} values, expected ${size}`);
+      if (!values || values.length !== size)
+        throw new Error(`AdamW: ${key} of ${name} has ${values?.length ?? 0} values, expected ${size}`);
       flat.set(values, offset);
     }
     tf.tidy(() => state[key].assign(tf.tensor1d(flat)));

@@ -21,7 +21,11 @@ export function scatterMatrix(data: Float32Array, n: number, dim: number, centre
 export function pcaProject(data: Float32Array, n: number, dim: number, components = 3): Float32Array {
   const { mean, scatter: cov } = scatterMatrix(data, n, dim);
   const eigen = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
-  const order = eigen.realEigenvalues.map((v, i) => [v, i]).sort((a, b) => b[0] - a[0]).slice(0, components).map(([, i]) => i);
+  const order = eigen.realEigenvalues
+    .map((v, i) => [v, i])
+    .sort((a, b) => b[0] - a[0])
+    .slice(0, components)
+    .map(([, i]) => i);
   const vectors = eigen.eigenvectorMatrix;
   const out = new Float32Array(n * components);
   for (let i = 0; i < n; i++) {

@@ -7,8 +7,14 @@ describe('2-D sin-cos position embedding', () => {
     const table = sinCosPosEmbed(8, 2);
     const row = (cell: number) => Array.from(table.subarray(cell * 8, cell * 8 + 8));
     const expected = (x: number, y: number) => [
-      Math.sin(x), Math.sin(x * 0.01), Math.cos(x), Math.cos(x * 0.01),
-      Math.sin(y), Math.sin(y * 0.01), Math.cos(y), Math.cos(y * 0.01),
+      Math.sin(x),
+      Math.sin(x * 0.01),
+      Math.cos(x),
+      Math.cos(x * 0.01),
+      Math.sin(y),
+      Math.sin(y * 0.01),
+      Math.cos(y),
+      Math.cos(y * 0.01),
     ];
     // cell index = row * W + col
     expect(row(0)).toEqual(expected(0, 0).map(Math.fround));

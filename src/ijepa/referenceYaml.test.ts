@@ -8,16 +8,36 @@ describe('reference YAML export', () => {
     const config = presetConfig('tiny', { totalSteps: 4000, warmupSteps: 533, batchSize: 64 });
     const text = referenceYaml(config, 6400); // 100 iterations per epoch
     const doc = parse(text);
-    expect(doc.mask).toEqual({ allow_overlap: false, aspect_ratio: [0.75, 1.5], enc_mask_scale: [0.85, 1], min_keep: 4,
-      num_enc_masks: 1, num_pred_masks: 4, patch_size: 4, pred_mask_scale: [0.15, 0.2] });
-    expect(doc.optimization).toMatchObject({ ema: [0.996, 1], epochs: 40, warmup: 5.33, lr: 0.001, start_lr: 0.0002, final_lr: 1e-6,
-      weight_decay: 0.04, final_weight_decay: 0.4, ipe_scale: 1 });
+    expect(doc.mask).toEqual({
+      allow_overlap: false,
+      aspect_ratio: [0.75, 1.5],
+      enc_mask_scale: [0.85, 1],
+      min_keep: 4,
+      num_enc_masks: 1,
+      num_pred_masks: 4,
+      patch_size: 4,
+      pred_mask_scale: [0.15, 0.2],
+    });
+    expect(doc.optimization).toMatchObject({
+      ema: [0.996, 1],
+      epochs: 40,
+      warmup: 5.33,
+      lr: 0.001,
+      start_lr: 0.0002,
+      final_lr: 1e-6,
+      weight_decay: 0.04,
+      final_weight_decay: 0.4,
+      ipe_scale: 1,
+    });
     expect(doc.data).toMatchObject({ batch_size: 64, crop_size: 32, crop_scale: [0.3, 1], use_horizontal_flip: false });
     expect(doc.meta).toMatchObject({ pred_depth: 2, pred_emb_dim: 32, model_name: 'vit_tiny' });
     expect(text).toContain('embed_dim 64, depth 4, heads 4');
   });
 
   it('names an exact reference model when the widths match', () => {
-    expect(closestReferenceModel(presetConfig('small', { embedDim: 384, depth: 12, numHeads: 6 }))).toEqual({ name: 'vit_small', exact: true });
+    expect(closestReferenceModel(presetConfig('small', { embedDim: 384, depth: 12, numHeads: 6 }))).toEqual({
+      name: 'vit_small',
+      exact: true,
+    });
   });
 });

@@ -16,7 +16,9 @@ const REFERENCE_MODELS = [
 export function closestReferenceModel(c: IJepaConfig): { name: string; exact: boolean } {
   const exact = REFERENCE_MODELS.find((m) => m.embedDim === c.embedDim && m.depth === c.depth && m.numHeads === c.numHeads);
   if (exact) return { name: exact.name, exact: true };
-  const nearest = REFERENCE_MODELS.reduce((best, m) => (Math.abs(m.embedDim - c.embedDim) < Math.abs(best.embedDim - c.embedDim) ? m : best));
+  const nearest = REFERENCE_MODELS.reduce((best, m) =>
+    Math.abs(m.embedDim - c.embedDim) < Math.abs(best.embedDim - c.embedDim) ? m : best,
+  );
   return { name: nearest.name, exact: false };
 }
 
@@ -29,8 +31,16 @@ export function referenceYaml(c: IJepaConfig, datasetSize: number): string {
   const model = closestReferenceModel(c);
   // what the reference needs beside the config's own fields: paths, switches, derived values
   const sections: Record<'data' | 'logging' | 'mask' | 'meta' | 'optimization', Section> = {
-    data: { color_jitter_strength: 0.0, image_folder: 'your_dataset/', num_workers: 8, pin_mem: true, root_path: '/path/to/datasets/',
-      use_color_distortion: false, use_gaussian_blur: false, use_horizontal_flip: false },
+    data: {
+      color_jitter_strength: 0.0,
+      image_folder: 'your_dataset/',
+      num_workers: 8,
+      pin_mem: true,
+      root_path: '/path/to/datasets/',
+      use_color_distortion: false,
+      use_gaussian_blur: false,
+      use_horizontal_flip: false,
+    },
     logging: { folder: '/path/to/logs/ijepa-playground/', write_tag: 'jepa' },
     mask: {},
     meta: { copy_data: false, load_checkpoint: false, model_name: model.name, read_checkpoint: null, use_bfloat16: true },

@@ -25,7 +25,10 @@ function splitmix32(state: number): () => number {
  *  mask generator with the batch counter. */
 export function createRng(seed: number, stream = 0): Rng {
   const mix = splitmix32((Math.imul(seed >>> 0, 0x27d4eb2f) ^ Math.imul(stream >>> 0, 0x165667b1)) >>> 0);
-  let a = mix(), b = mix(), c = mix(), d = mix();
+  let a = mix(),
+    b = mix(),
+    c = mix(),
+    d = mix();
   const nextU32 = () => {
     const t = (((a + b) >>> 0) + d) >>> 0;
     d = (d + 1) >>> 0;

@@ -13,7 +13,13 @@ describe('safetensors', () => {
   it('round-trips tensors and metadata bit-exactly, with an 8-aligned data start', () => {
     const a: SafeTensor = { dtype: 'F32', shape: [2, 3], data: new Float32Array([1.5, -0, Number.MIN_VALUE, 3e38, Math.PI, -7]) };
     const b: SafeTensor = { dtype: 'I32', shape: [4], data: new Int32Array([0, -1, 2 ** 31 - 1, -(2 ** 31)]) };
-    const bytes = writeSafetensors([['a', a], ['b', b]], { note: 'hi' });
+    const bytes = writeSafetensors(
+      [
+        ['a', a],
+        ['b', b],
+      ],
+      { note: 'hi' },
+    );
     const headerLength = new DataView(bytes.buffer).getUint32(0, true);
     expect((8 + headerLength) % 8).toBe(0);
     const back = readSafetensors(bytes);
@@ -30,10 +36,22 @@ describe('safetensors', () => {
     ['a non-JSON header', fileWithHeader('{not json', 0), /not valid UTF-8 JSON/],
     ['a JSON array header', fileWithHeader('[1,2]', 0), /not a JSON object/],
     ['an unknown dtype', fileWithHeader({ x: { dtype: 'F8', shape: [1], data_offsets: [0, 1] } }, 1), /unsupported dtype "F8"/],
-    ['offsets outside the buffer', fileWithHeader({ x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 2), /outside the 2 data bytes/],
-    ['a shape that does not match the byte count', fileWithHeader({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 16), /12 bytes\) but 8 data bytes/],
+    [
+      'offsets outside the buffer',
+      fileWithHeader({ x: { dtype: 'F32', shape: [1], data_offsets: [0, 4] } }, 2),
+      /outside the 2 data bytes/,
+    ],
+    [
+      'a shape that does not match the byte count',
+      fileWithHeader({ x: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, 16),
+      /12 bytes\) but 8 data bytes/,
+    ],
     ['a huge declared shape', fileWithHeader({ x: { dtype: 'F32', shape: [1e9, 1e9], data_offsets: [0, 4] } }, 4), /larger than the file/],
-    ['overlapping tensors', fileWithHeader({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8), /overlaps/],
+    [
+      'overlapping tensors',
+      fileWithHeader({ x: { dtype: 'F32', shape: [2], data_offsets: [0, 8] }, y: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8),
+      /overlaps/,
+    ],
     ['a hole in the data', fileWithHeader({ x: { dtype: 'F32', shape: [1], data_offsets: [4, 8] } }, 8), /hole/],
     ['a negative shape', fileWithHeader({ x: { dtype: 'F32', shape: [-1], data_offsets: [0, 4] } }, 4), /invalid shape/],
     ['a non-string metadata value', fileWithHeader({ __metadata__: { step: 3 } }, 0), /not a string/],
@@ -44,10 +62,13 @@ describe('safetensors', () => {
 });
 
 describe('safetensors fuzzing: every corruption is a clear error, never a hang or a crash', () => {
-  const valid = writeSafetensors([
-    ['w', { dtype: 'F32', shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => i) }],
-    ['b', { dtype: 'I32', shape: [5], data: Int32Array.from([1, 2, 3, 4, 5]) }],
-  ], { config: '{"crop_size":32}' });
+  const valid = writeSafetensors(
+    [
+      ['w', { dtype: 'F32', shape: [4, 3], data: Float32Array.from({ length: 12 }, (_, i) => i) }],
+      ['b', { dtype: 'I32', shape: [5], data: Int32Array.from([1, 2, 3, 4, 5]) }],
+    ],
+    { config: '{"crop_size":32}' },
+  );
 
   function check(bytes: Uint8Array): void {
     try {
@@ -62,7 +83,7 @@ describe('safetensors fuzzing: every corruption is a clear error, never a hang o
   // a hang would hit the test timeout; nothing here asserts on time
   it('survives 3000 random byte flips, truncations and header rewrites', () => {
     let seed = 12345;
-    const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     for (let i = 0; i < 1000; i++) {
       const flipped = valid.slice();
       for (let k = 0; k < 1 + Math.floor(random() * 8); k++) flipped[Math.floor(random() * flipped.length)] = Math.floor(random() * 256);

@@ -64,8 +64,14 @@ describe('a NaN/Inf loss', () => {
     trainer = createTrainer(micro);
     const images = randomImages(micro);
     await trainStep(trainer, images);
-    const snapshot = async () => Promise.all([...[trainer!.model.encoder, trainer!.model.targetEncoder, trainer!.model.predictor]
-      .flatMap((p) => Object.values(p)), trainer!.optimizer.expAvg, trainer!.optimizer.expAvgSq].map((v) => v.data()));
+    const snapshot = async () =>
+      Promise.all(
+        [
+          ...[trainer!.model.encoder, trainer!.model.targetEncoder, trainer!.model.predictor].flatMap((p) => Object.values(p)),
+          trainer!.optimizer.expAvg,
+          trainer!.optimizer.expAvgSq,
+        ].map((v) => v.data()),
+      );
     const before = await snapshot();
     const poisoned = tf.tidy(() => images.mul(Number.NaN)) as tf.Tensor4D;
     const result = await trainStep(trainer, poisoned);
@@ -112,7 +118,6 @@ describe('EMA of the target encoder', () => {
     const encoderAfter = await values(trainer.model.encoder);
     const targetAfter = await values(trainer.model.targetEncoder);
     const m = result.momentum;
-    targetAfter.forEach((t, k) =>
-      t.forEach((x, i) => expect(x).toBeCloseTo(m * targetBefore[k][i] + (1 - m) * encoderAfter[k][i], 6)));
+    targetAfter.forEach((t, k) => t.forEach((x, i) => expect(x).toBeCloseTo(m * targetBefore[k][i] + (1 - m) * encoderAfter[k][i], 6)));
   });
 });

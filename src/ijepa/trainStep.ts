@@ -81,12 +81,19 @@ export function contextLoss(model: IJepaModel, patches: tf.Tensor3D, masks: Mask
 }
 
 /** Loss and gradients (keyed 'encoder.<name>' / 'predictor.<name>') of one batch. Call in tf.tidy. */
-export function lossAndGrads(model: IJepaModel, images: tf.Tensor4D, masks: MaskBatch): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+export function lossAndGrads(
+  model: IJepaModel,
+  images: tf.Tensor4D,
+  masks: MaskBatch,
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const patches = patchify(images, model.config.patchSize); // [B, N, P]
   const idx = maskTensors(masks);
   const targets = computeTargets(model, patches, masks, idx); // [npred*B, Kt, D]
   const params = trainableParams(model);
-  const { value, grads } = tf.variableGrads(() => contextLoss(model, patches, masks, idx, targets), params.map(([, v]) => v));
+  const { value, grads } = tf.variableGrads(
+    () => contextLoss(model, patches, masks, idx, targets),
+    params.map(([, v]) => v),
+  );
   const named: Record<string, tf.Tensor> = {};
   for (const [name, v] of params) named[name] = grads[v.name];
   return { loss: value, grads: named };

@@ -13,8 +13,19 @@ function checkRange(errors: string[], name: string, [lo, hi]: Range, min: number
 /** All problems with a config, as sentences; empty when the config can run. */
 export function validateConfig(c: IJepaConfig): string[] {
   const errors: string[] = [];
-  const ints: (keyof IJepaConfig)[] = ['cropSize', 'patchSize', 'embedDim', 'depth', 'numHeads', 'predEmbedDim',
-    'predDepth', 'mlpRatio', 'numPredMasks', 'batchSize', 'totalSteps'];
+  const ints: (keyof IJepaConfig)[] = [
+    'cropSize',
+    'patchSize',
+    'embedDim',
+    'depth',
+    'numHeads',
+    'predEmbedDim',
+    'predDepth',
+    'mlpRatio',
+    'numPredMasks',
+    'batchSize',
+    'totalSteps',
+  ];
   for (const key of ints) {
     if (!isPositiveInt(c[key] as number)) errors.push(`${key} must be a positive integer (got ${c[key]})`);
   }
@@ -25,7 +36,10 @@ export function validateConfig(c: IJepaConfig): string[] {
   }
   const grid = Math.floor(gridSize(c));
   if (grid < 3) errors.push(`the patch grid is ${grid}x${grid}; masks need at least 3x3 (smaller patches or larger images)`);
-  for (const [name, width] of [['embedDim', c.embedDim], ['predEmbedDim', c.predEmbedDim]] as const) {
+  for (const [name, width] of [
+    ['embedDim', c.embedDim],
+    ['predEmbedDim', c.predEmbedDim],
+  ] as const) {
     if (width % c.numHeads !== 0) errors.push(`${name} ${width} is not divisible by numHeads ${c.numHeads}`);
     if (width % 4 !== 0) errors.push(`${name} ${width} must be a multiple of 4 (2-D sin-cos position embedding)`);
   }
@@ -41,8 +55,10 @@ export function validateConfig(c: IJepaConfig): string[] {
   if (errors.length === 0) {
     const target = blockAreaRange(c.predMaskScale, c.aspectRatio, grid);
     if (c.minKeep >= target.min) {
-      errors.push(`minKeep ${c.minKeep} must be smaller than the smallest target block (${target.min} patches on a ` +
-        `${grid}x${grid} grid), or mask sampling never ends`);
+      errors.push(
+        `minKeep ${c.minKeep} must be smaller than the smallest target block (${target.min} patches on a ` +
+          `${grid}x${grid} grid), or mask sampling never ends`,
+      );
     }
     const context = blockAreaRange(c.encMaskScale, [1, 1], grid);
     if (c.minKeep >= context.min) {

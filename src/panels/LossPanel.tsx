@@ -25,12 +25,22 @@ export function LossPanel() {
     <section className="panel chart-panel" aria-labelledby="loss-heading">
       <h2 id="loss-heading">Loss</h2>
       <div className="row chart-controls">
-        <label className="row">Smoothing
-          <input type="range" min={0} max={0.99} step={0.01} value={smoothing} data-testid="loss-smoothing"
-            onChange={(e) => setSmoothing(Number(e.target.value))} />
+        <label className="row">
+          Smoothing
+          <input
+            type="range"
+            min={0}
+            max={0.99}
+            step={0.01}
+            value={smoothing}
+            data-testid="loss-smoothing"
+            onChange={(e) => setSmoothing(Number(e.target.value))}
+          />
           <span className="muted">{smoothing.toFixed(2)}</span>
         </label>
-        <label className="row"><input type="checkbox" checked={log} data-testid="loss-log" onChange={(e) => setLog(e.target.checked)} /> Log scale</label>
+        <label className="row">
+          <input type="checkbox" checked={log} data-testid="loss-log" onChange={(e) => setLog(e.target.checked)} /> Log scale
+        </label>
       </div>
       <UPlotChart
         testId="loss-chart"
@@ -58,7 +68,9 @@ export function LossPanel() {
         }}
       />
       <p className="sr-only" aria-live="off">
-        {last === undefined ? 'No loss yet.' : `Loss at step ${runHistory.series.step.last()}: ${last.toFixed(4)}, over ${loss.length} steps.`}
+        {last === undefined
+          ? 'No loss yet.'
+          : `Loss at step ${runHistory.series.step.last()}: ${last.toFixed(4)}, over ${loss.length} steps.`}
       </p>
     </section>
   );

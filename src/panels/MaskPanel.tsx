@@ -13,9 +13,11 @@ export const maskPanelView: { record: MaskRecord | null; tiles: Tile[]; dpr: num
 function describe(record: MaskRecord): string {
   const cov = coverage(record);
   const numTargets = record.targetRects.length / record.batchSize;
-  return `Step ${record.step}: ${numTargets} target blocks of ${cov.targetBlock.height}×${cov.targetBlock.width} patches, ` +
+  return (
+    `Step ${record.step}: ${numTargets} target blocks of ${cov.targetBlock.height}×${cov.targetBlock.width} patches, ` +
     `${record.targetTokens} predicted each (Kt, ${cov.target.toFixed(1)}% of the grid); context ${record.contextTokens} patches ` +
-    `(Kc, ${cov.context.toFixed(1)}%) on ${gridPhrase(record.grid)} grid.`;
+    `(Kc, ${cov.context.toFixed(1)}%) on ${gridPhrase(record.grid)} grid.`
+  );
 }
 
 export function MaskPanel() {
@@ -29,34 +31,44 @@ export function MaskPanel() {
 
   useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
 
-  useAnimationFrame(() => runHistory.version, () => {
-    const masks = runHistory.masks;
-    const record = follow || selectedStep === null ? masks[masks.length - 1] : masks.find((m) => m.step === selectedStep) ?? masks[0];
-    const el = canvas.current;
-    if (!el) return;
-    if (!record) {
-      maskPanelView.record = null;
-      el.getContext('2d')?.clearRect(0, 0, el.width, el.height);
-      setCaption('No step trained yet: press Train or Step to see the masks of each batch.');
-      return;
-    }
-    const count = record.images.length / (record.imageSide * record.imageSide * 3);
-    const tiles = layoutTiles(count, width);
-    const dpr = window.devicePixelRatio || 1;
-    const height = tiles[tiles.length - 1].y + tiles[0].size;
-    el.width = Math.round(width * dpr);
-    el.height = Math.round(height * dpr);
-    el.style.height = `${height}px`;
-    const ctx = el.getContext('2d')!;
-    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-    drawMasks(ctx, record, tiles);
-    Object.assign(maskPanelView, { record, tiles, dpr });
-    setCaption(describe(record));
-    setTick((t) => t + 1);
-  }, [width, follow, selectedStep]);
+  useAnimationFrame(
+    () => runHistory.version,
+    () => {
+      const masks = runHistory.masks;
+      const record = follow || selectedStep === null ? masks[masks.length - 1] : (masks.find((m) => m.step === selectedStep) ?? masks[0]);
+      const el = canvas.current;
+      if (!el) return;
+      if (!record) {
+        maskPanelView.record = null;
+        el.getContext('2d')?.clearRect(0, 0, el.width, el.height);
+        setCaption('No step trained yet: press Train or Step to see the masks of each batch.');
+        return;
+      }
+      const count = record.images.length / (record.imageSide * record.imageSide * 3);
+      const tiles = layoutTiles(count, width);
+      const dpr = window.devicePixelRatio || 1;
+      const height = tiles[tiles.length - 1].y + tiles[0].size;
+      el.width = Math.round(width * dpr);
+      el.height = Math.round(height * dpr);
+      el.style.height = `${height}px`;
+      const ctx = el.getContext('2d')!;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawMasks(ctx, record, tiles);
+      Object.assign(maskPanelView, { record, tiles, dpr });
+      setCaption(describe(record));
+      setTick((t) => t + 1);
+    },
+    [width, follow, selectedStep],
+  );
 
   const masks = runHistory.masks;
-  const shownIndex = follow || selectedStep === null ? masks.length - 1 : Math.max(0, masks.findIndex((m) => m.step === selectedStep));
+  const shownIndex =
+    follow || selectedStep === null
+      ? masks.length - 1
+      : Math.max(
+          0,
+          masks.findIndex((m) => m.step === selectedStep),
+        );
   const numTargets = maskPanelView.record ? maskPanelView.record.targetRects.length / maskPanelView.record.batchSize : 4;
 
   return (
@@ -64,28 +76,53 @@ export function MaskPanel() {
       <h2 id="masks-heading">Masks of the batch</h2>
       <div className="legend" aria-hidden="true">
         {Array.from({ length: numTargets }, (_, j) => (
-          <span key={j}><i style={{ background: TARGET_COLOURS[j % TARGET_COLOURS.length] }} />target {j + 1}</span>
+          <span key={j}>
+            <i style={{ background: TARGET_COLOURS[j % TARGET_COLOURS.length] }} />
+            target {j + 1}
+          </span>
         ))}
-        <span><i className="swatch-context" />context (seen)</span>
-        <span><i className="swatch-dropped" />dropped</span>
+        <span>
+          <i className="swatch-context" />
+          context (seen)
+        </span>
+        <span>
+          <i className="swatch-dropped" />
+          dropped
+        </span>
         <span className="muted">■ marks a predicted patch</span>
       </div>
       <div ref={container} className="mask-canvas-box">
         <canvas ref={canvas} data-testid="mask-canvas" role="img" aria-label={caption} />
       </div>
-      <p className="muted mask-caption" data-testid="mask-caption">{caption}</p>
+      <p className="muted mask-caption" data-testid="mask-caption">
+        {caption}
+      </p>
       <div className="row scrubber">
         <label className="row">
-          <input type="checkbox" data-testid="mask-follow" checked={follow} onChange={(e) => {
-            setFollow(e.target.checked);
-            if (!e.target.checked) setSelectedStep(masks[masks.length - 1]?.step ?? null);
-          }} /> Follow live
+          <input
+            type="checkbox"
+            data-testid="mask-follow"
+            checked={follow}
+            onChange={(e) => {
+              setFollow(e.target.checked);
+              if (!e.target.checked) setSelectedStep(masks[masks.length - 1]?.step ?? null);
+            }}
+          />{' '}
+          Follow live
         </label>
-        <input type="range" data-testid="mask-scrubber" aria-label="Step shown" min={0} max={Math.max(0, masks.length - 1)} value={Math.max(0, shownIndex)}
-          disabled={masks.length < 2} onChange={(e) => {
+        <input
+          type="range"
+          data-testid="mask-scrubber"
+          aria-label="Step shown"
+          min={0}
+          max={Math.max(0, masks.length - 1)}
+          value={Math.max(0, shownIndex)}
+          disabled={masks.length < 2}
+          onChange={(e) => {
             setFollow(false);
             setSelectedStep(masks[Number(e.target.value)]?.step ?? null);
-          }} />
+          }}
+        />
         <span className="muted">last {masks.length} steps</span>
       </div>
     </section>

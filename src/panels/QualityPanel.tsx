@@ -28,8 +28,18 @@ function PatchFeatures({ view }: { view: PatchView }) {
     <div className="patch-view" data-testid="patch-view">
       {Array.from({ length: n }, (_, i) => (
         <div key={i} className="patch-pair">
-          <RgbCanvas rgb={view.images.subarray(i * view.side * view.side * 3, (i + 1) * view.side * view.side * 3)} side={view.side} label={`held-out image ${i + 1}`} className="patch-view-canvas" />
-          <RgbCanvas rgb={view.pca.subarray(i * cells, (i + 1) * cells)} side={view.grid} label="first 3 principal components of its patch features, as RGB" className="patch-view-canvas" />
+          <RgbCanvas
+            rgb={view.images.subarray(i * view.side * view.side * 3, (i + 1) * view.side * view.side * 3)}
+            side={view.side}
+            label={`held-out image ${i + 1}`}
+            className="patch-view-canvas"
+          />
+          <RgbCanvas
+            rgb={view.pca.subarray(i * cells, (i + 1) * cells)}
+            side={view.grid}
+            label="first 3 principal components of its patch features, as RGB"
+            className="patch-view-canvas"
+          />
         </div>
       ))}
     </div>
@@ -39,26 +49,77 @@ function PatchFeatures({ view }: { view: PatchView }) {
 function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; baseline: EvalRecord; dim: number }) {
   const steps = records.map((r) => r.step);
   const flat = (v: number | null) => steps.map(() => v);
-  const series = (label: string, stroke: string, dash?: number[], scale = 'y'): uPlot.Series => ({ label, stroke, width: dash ? 1.5 : 2, dash, scale, points: { show: true, size: 4 } });
+  const series = (label: string, stroke: string, dash?: number[], scale = 'y'): uPlot.Series => ({
+    label,
+    stroke,
+    width: dash ? 1.5 : 2,
+    dash,
+    scale,
+    points: { show: true, size: 4 },
+  });
   return (
     <div className="chart-grid">
-      <UPlotChart testId="quality-accuracy-chart" height={180} optionsKey="acc" version={() => records.length}
+      <UPlotChart
+        testId="quality-accuracy-chart"
+        height={180}
+        optionsKey="acc"
+        version={() => records.length}
         onChart={(chart) => (qualityChartView.chart = chart)}
         options={(_, theme) => ({
           scales: { x: { time: false }, y: { range: [0, 1] } },
           axes: [axis(theme, { label: 'step' }), axis(theme, { values: (_u, v) => v.map((x) => `${Math.round(100 * x)}%`) })],
-          series: [{ label: 'step' }, series('kNN', theme.accent), series('probe', '#e69f00'), series('kNN random', theme.muted, [5, 4]), series('probe random', '#b08d4a', [5, 4])],
+          series: [
+            { label: 'step' },
+            series('kNN', theme.accent),
+            series('probe', '#e69f00'),
+            series('kNN random', theme.muted, [5, 4]),
+            series('probe random', '#b08d4a', [5, 4]),
+          ],
         })}
-        data={() => [steps, records.map((r) => r.knn), records.map((r) => r.probeTest), flat(baseline.knn), flat(baseline.probeTest)] as uPlot.AlignedData} />
-      <UPlotChart testId="quality-collapse-chart" height={180} optionsKey="collapse" version={() => records.length}
+        data={() =>
+          [
+            steps,
+            records.map((r) => r.knn),
+            records.map((r) => r.probeTest),
+            flat(baseline.knn),
+            flat(baseline.probeTest),
+          ] as uPlot.AlignedData
+        }
+      />
+      <UPlotChart
+        testId="quality-collapse-chart"
+        height={180}
+        optionsKey="collapse"
+        version={() => records.length}
         options={(_, theme) => ({
           scales: { x: { time: false }, rank: {} },
-          axes: [axis(theme, { label: 'step' }), axis(theme, { label: 'feature std', size: 60 }), axis(theme, { scale: 'rank', side: 1, label: 'RankMe', grid: { show: false } })],
-          series: [{ label: 'step' }, series('std', theme.accent), series('std random', theme.muted, [5, 4]), series('std centred', '#56b4e9'), series('even spread 1/√D', '#56b4e9', [2, 3]),
-            series('RankMe', '#009e73', undefined, 'rank'), series('RankMe centred', '#cc79a7', undefined, 'rank')],
+          axes: [
+            axis(theme, { label: 'step' }),
+            axis(theme, { label: 'feature std', size: 60 }),
+            axis(theme, { scale: 'rank', side: 1, label: 'RankMe', grid: { show: false } }),
+          ],
+          series: [
+            { label: 'step' },
+            series('std', theme.accent),
+            series('std random', theme.muted, [5, 4]),
+            series('std centred', '#56b4e9'),
+            series('even spread 1/√D', '#56b4e9', [2, 3]),
+            series('RankMe', '#009e73', undefined, 'rank'),
+            series('RankMe centred', '#cc79a7', undefined, 'rank'),
+          ],
         })}
-        data={() => [steps, records.map((r) => r.featureStd), flat(baseline.featureStd), records.map((r) => r.featureStdCentred ?? null), flat(1 / Math.sqrt(dim)),
-          records.map((r) => r.rankMe), records.map((r) => r.rankMeCentred)] as uPlot.AlignedData} />
+        data={() =>
+          [
+            steps,
+            records.map((r) => r.featureStd),
+            flat(baseline.featureStd),
+            records.map((r) => r.featureStdCentred ?? null),
+            flat(1 / Math.sqrt(dim)),
+            records.map((r) => r.rankMe),
+            records.map((r) => r.rankMeCentred),
+          ] as uPlot.AlignedData
+        }
+      />
     </div>
   );
 }
@@ -81,30 +142,72 @@ export function QualityPanel() {
   ];
   return (
     <section className="panel quality-panel" aria-labelledby="quality-heading">
-      <h2 id="quality-heading">Is it learning? {evaluating && <span className="phase phase-training" data-testid="eval-progress">{formatEvalProgress(evaluating)}</span>}</h2>
+      <h2 id="quality-heading">
+        Is it learning?{' '}
+        {evaluating && (
+          <span className="phase phase-training" data-testid="eval-progress">
+            {formatEvalProgress(evaluating)}
+          </span>
+        )}
+      </h2>
       <div className="row chart-controls">
-        <button type="button" data-testid="evaluate-now" disabled={!ready || evaluating !== null} onClick={() => void actions.evaluateNow()}>Evaluate now</button>
-        <label className="row">every
-          <input type="number" min={0} step={50} value={evalEvery} data-testid="eval-every" style={{ width: '6rem' }}
-            onChange={(e) => void actions.setEvalEvery(Math.max(0, Number(e.target.value) || 0))} /> steps (0: only on request)
+        <button
+          type="button"
+          data-testid="evaluate-now"
+          disabled={!ready || evaluating !== null}
+          onClick={() => void actions.evaluateNow()}
+        >
+          Evaluate now
+        </button>
+        <label className="row">
+          every
+          <input
+            type="number"
+            min={0}
+            step={50}
+            value={evalEvery}
+            data-testid="eval-every"
+            style={{ width: '6rem' }}
+            onChange={(e) => void actions.setEvalEvery(Math.max(0, Number(e.target.value) || 0))}
+          />{' '}
+          steps (0: only on request)
         </label>
       </div>
       {!latest ? (
-        <p className="muted">No evaluation yet. It runs at step 0 of a run and every {evalEvery} steps, on the target encoder's average-pooled features, in slices between training steps (training never waits for it).</p>
+        <p className="muted">
+          No evaluation yet. It runs at step 0 of a run and every {evalEvery} steps, on the target encoder's average-pooled features, in
+          slices between training steps (training never waits for it).
+        </p>
       ) : (
         <>
-          <p className={`verdict verdict-${latest.verdict.level}`} data-testid="quality-verdict" role={latest.verdict.level === 'ok' ? undefined : 'alert'}>
+          <p
+            className={`verdict verdict-${latest.verdict.level}`}
+            data-testid="quality-verdict"
+            role={latest.verdict.level === 'ok' ? undefined : 'alert'}
+          >
             {latest.verdict.message}
           </p>
           <table className="quality-table" data-testid="quality-table">
-            <thead><tr><th /><th>trained, step {latest.record.step}</th><th>random init</th></tr></thead>
+            <thead>
+              <tr>
+                <th />
+                <th>trained, step {latest.record.step}</th>
+                <th>random init</th>
+              </tr>
+            </thead>
             <tbody>
               {rows.map(([id, label, value]) => (
-                <tr key={id}><td>{label}</td><td data-testid={`q-trained-${id}`}>{value(latest.record)}</td><td data-testid={`q-random-${id}`}>{value(latest.baseline)}</td></tr>
+                <tr key={id}>
+                  <td>{label}</td>
+                  <td data-testid={`q-trained-${id}`}>{value(latest.record)}</td>
+                  <td data-testid={`q-random-${id}`}>{value(latest.baseline)}</td>
+                </tr>
               ))}
             </tbody>
           </table>
-          <p className="muted" data-testid="probe-note">{latest.probeNote}</p>
+          <p className="muted" data-testid="probe-note">
+            {latest.probeNote}
+          </p>
           <QualityCharts records={quality.map((q) => q.record)} baseline={latest.baseline} dim={dim} />
           {latest.patchView && (
             <>

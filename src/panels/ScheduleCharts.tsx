@@ -40,11 +40,24 @@ function actual(field: MetricField, width: number): [number[], number[]] {
   return [Array.from(pick(runHistory.series.step.values(), keep)), Array.from(pick(values, keep))];
 }
 
-const plannedSeries = (label: string, theme: Theme, scale = 'y'): uPlot.Series => ({ label, stroke: theme.muted, width: 1.5, dash: [6, 4], scale, points: { show: false } });
+const plannedSeries = (label: string, theme: Theme, scale = 'y'): uPlot.Series => ({
+  label,
+  stroke: theme.muted,
+  width: 1.5,
+  dash: [6, 4],
+  scale,
+  points: { show: false },
+});
 // the applied values are joined onto the planned curve's x values: span the gaps between them,
 // and show points while they are few (a short run is otherwise invisible on a long plan)
-const actualSeries = (label: string, stroke: string, scale = 'y'): uPlot.Series =>
-  ({ label, stroke, width: 2, scale, spanGaps: true, points: { show: (u, seriesIdx) => runHistory.series.step.length < 200 && seriesIdx > 0 && u.data[0].length > 0, size: 5, fill: stroke } });
+const actualSeries = (label: string, stroke: string, scale = 'y'): uPlot.Series => ({
+  label,
+  stroke,
+  width: 2,
+  scale,
+  spanGaps: true,
+  points: { show: (u, seriesIdx) => runHistory.series.step.length < 200 && seriesIdx > 0 && u.data[0].length > 0, size: 5, fill: stroke },
+});
 const scientific = (_: uPlot, splits: number[]) => splits.map((v) => (v === 0 ? '0' : v.toExponential(1)));
 
 export function MomentumPanel() {
@@ -54,7 +67,9 @@ export function MomentumPanel() {
   const current = runHistory.series.momentum.last();
   return (
     <section className="panel chart-panel" aria-labelledby="momentum-heading">
-      <h2 id="momentum-heading">EMA momentum <ZoomToggle /></h2>
+      <h2 id="momentum-heading">
+        EMA momentum <ZoomToggle />
+      </h2>
       <UPlotChart
         testId="momentum-chart"
         optionsKey={key}
@@ -65,9 +80,15 @@ export function MomentumPanel() {
           axes: [axis(theme, { label: 'step' }), axis(theme, { size: 70 })],
           series: [{ label: 'step' }, plannedSeries('planned', theme), actualSeries('applied', theme.accent)],
         })}
-        data={(width) => uPlot.join([planned(config, momentumAt, shownSteps(config, zoom)), actual('momentum', width)]) as uPlot.AlignedData}
+        data={(width) =>
+          uPlot.join([planned(config, momentumAt, shownSteps(config, zoom)), actual('momentum', width)]) as uPlot.AlignedData
+        }
       />
-      <p className="sr-only">{current === undefined ? `Planned from ${config.ema[0]} to ${config.ema[1]}.` : `Momentum ${current.toFixed(5)} at step ${runHistory.series.step.last()}.`}</p>
+      <p className="sr-only">
+        {current === undefined
+          ? `Planned from ${config.ema[0]} to ${config.ema[1]}.`
+          : `Momentum ${current.toFixed(5)} at step ${runHistory.series.step.last()}.`}
+      </p>
     </section>
   );
 }
@@ -75,26 +96,54 @@ export function MomentumPanel() {
 export function SchedulePanel() {
   const config = useAppStore((s) => s.config);
   const zoom = useAppStore((s) => s.scheduleZoom);
-  const key = [config.totalSteps, config.warmupSteps, config.startLr, config.lr, config.finalLr, config.weightDecay, config.finalWeightDecay, zoom].join();
+  const key = [
+    config.totalSteps,
+    config.warmupSteps,
+    config.startLr,
+    config.lr,
+    config.finalLr,
+    config.weightDecay,
+    config.finalWeightDecay,
+    zoom,
+  ].join();
   return (
     <section className="panel chart-panel" aria-labelledby="schedule-heading">
-      <h2 id="schedule-heading">Learning rate and weight decay <ZoomToggle /></h2>
+      <h2 id="schedule-heading">
+        Learning rate and weight decay <ZoomToggle />
+      </h2>
       <UPlotChart
         testId="schedule-chart"
         optionsKey={key}
         version={() => runHistory.version}
         options={(_, theme) => ({
           scales: { x: { time: false, range: () => [0, shownSteps(config, zoom)] }, wd: {} },
-          axes: [axis(theme, { label: 'step' }), axis(theme, { size: 70, label: 'lr', values: scientific }), axis(theme, { scale: 'wd', side: 1, size: 60, label: 'wd', grid: { show: false } })],
-          series: [{ label: 'step' }, plannedSeries('lr planned', theme), actualSeries('lr', theme.accent),
-            plannedSeries('wd planned', theme, 'wd'), actualSeries('wd', '#e69f00', 'wd')],
+          axes: [
+            axis(theme, { label: 'step' }),
+            axis(theme, { size: 70, label: 'lr', values: scientific }),
+            axis(theme, { scale: 'wd', side: 1, size: 60, label: 'wd', grid: { show: false } }),
+          ],
+          series: [
+            { label: 'step' },
+            plannedSeries('lr planned', theme),
+            actualSeries('lr', theme.accent),
+            plannedSeries('wd planned', theme, 'wd'),
+            actualSeries('wd', '#e69f00', 'wd'),
+          ],
         })}
         data={(width) => {
           const upTo = shownSteps(config, zoom);
-          return uPlot.join([planned(config, lrAt, upTo), actual('lr', width), planned(config, wdAt, upTo), actual('wd', width)]) as uPlot.AlignedData;
+          return uPlot.join([
+            planned(config, lrAt, upTo),
+            actual('lr', width),
+            planned(config, wdAt, upTo),
+            actual('wd', width),
+          ]) as uPlot.AlignedData;
         }}
       />
-      <p className="sr-only">Learning rate: warm-up from {config.startLr} to {config.lr} over {config.warmupSteps} steps, then cosine to {config.finalLr}. Weight decay from {config.weightDecay} to {config.finalWeightDecay}.</p>
+      <p className="sr-only">
+        Learning rate: warm-up from {config.startLr} to {config.lr} over {config.warmupSteps} steps, then cosine to {config.finalLr}. Weight
+        decay from {config.weightDecay} to {config.finalWeightDecay}.
+      </p>
     </section>
   );
 }

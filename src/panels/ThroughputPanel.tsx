@@ -33,23 +33,36 @@ export function ThroughputPanel() {
         version={() => runHistory.version}
         options={(_, theme) => ({
           scales: { x: { time: false, range: (_, __, max) => [0, Math.max(1, max)] }, images: {} },
-          axes: [axis(theme, { label: 'seconds of training' }), axis(theme, { size: 50, label: 'steps/s' }),
-            axis(theme, { scale: 'images', side: 1, size: 60, label: 'images/s', grid: { show: false } })],
-          series: [{ label: 's' }, { label: 'steps/s', stroke: theme.accent, width: 2, points: { show: false } },
-            { label: 'images/s', stroke: '#e69f00', width: 1.5, scale: 'images', points: { show: false } }],
+          axes: [
+            axis(theme, { label: 'seconds of training' }),
+            axis(theme, { size: 50, label: 'steps/s' }),
+            axis(theme, { scale: 'images', side: 1, size: 60, label: 'images/s', grid: { show: false } }),
+          ],
+          series: [
+            { label: 's' },
+            { label: 'steps/s', stroke: theme.accent, width: 2, points: { show: false } },
+            { label: 'images/s', stroke: '#e69f00', width: 1.5, scale: 'images', points: { show: false } },
+          ],
           hooks: { draw: [shadeCompilePhase] },
         })}
         data={(width) => {
           // the first step is the compile phase: its rate is left out (shaded instead)
           const stepMs = runHistory.series.stepMs.values().subarray(1);
           const seconds = runHistory.series.wallMs.values().subarray(1);
-          const rate = debiasedEma(Array.from(stepMs, (ms) => 1000 / ms), 0.8);
+          const rate = debiasedEma(
+            Array.from(stepMs, (ms) => 1000 / ms),
+            0.8,
+          );
           const keep = minMaxIndices(rate, Math.max(100, width));
           const steps = pick(rate, keep);
           return [Array.from(pick(seconds, keep), (ms) => ms / 1000), steps, steps.map((s) => s * batchSize)];
         }}
       />
-      <p className="sr-only">{live.stepsPerSec > 0 ? `${live.stepsPerSec.toFixed(2)} steps per second, ${live.imagesPerSec.toFixed(0)} images per second.` : 'No throughput yet.'}</p>
+      <p className="sr-only">
+        {live.stepsPerSec > 0
+          ? `${live.stepsPerSec.toFixed(2)} steps per second, ${live.imagesPerSec.toFixed(0)} images per second.`
+          : 'No throughput yet.'}
+      </p>
     </section>
   );
 }

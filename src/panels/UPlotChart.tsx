@@ -17,7 +17,13 @@ export interface Theme {
 function readTheme(): Theme {
   const css = getComputedStyle(document.documentElement);
   const get = (name: string) => css.getPropertyValue(name).trim();
-  return { text: get('--text'), grid: get('--border'), accent: get('--accent'), muted: get('--muted'), dark: matchMedia('(prefers-color-scheme: dark)').matches };
+  return {
+    text: get('--text'),
+    grid: get('--border'),
+    accent: get('--accent'),
+    muted: get('--muted'),
+    dark: matchMedia('(prefers-color-scheme: dark)').matches,
+  };
 }
 
 function useTheme(): Theme {

@@ -24,7 +24,10 @@ export const MARKER_FRACTION = 0.36;
 /** An image's RGB bytes as a canvas that drawImage can crop and scale. */
 function imageCanvas(record: MaskRecord, b: number): OffscreenCanvas | HTMLCanvasElement {
   const side = record.imageSide;
-  const canvas = typeof OffscreenCanvas !== 'undefined' ? new OffscreenCanvas(side, side) : Object.assign(document.createElement('canvas'), { width: side, height: side });
+  const canvas =
+    typeof OffscreenCanvas !== 'undefined'
+      ? new OffscreenCanvas(side, side)
+      : Object.assign(document.createElement('canvas'), { width: side, height: side });
   const ctx = canvas.getContext('2d') as CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D;
   ctx.putImageData(rgbImageData(ctx, record.images.subarray(b * side * side * 3, (b + 1) * side * side * 3), side), 0, 0);
   return canvas;

@@ -42,7 +42,11 @@ export function cellBox(cell: number, grid: number, tileSize: number, x0 = 0, y0
 export function coverage(record: MaskRecord): { context: number; target: number; targetBlock: { height: number; width: number } } {
   const N = record.grid * record.grid;
   const rect = record.targetRects[0];
-  return { context: (100 * record.contextTokens) / N, target: (100 * record.targetTokens) / N, targetBlock: { height: rect.height, width: rect.width } };
+  return {
+    context: (100 * record.contextTokens) / N,
+    target: (100 * record.targetTokens) / N,
+    targetBlock: { height: rect.height, width: rect.width },
+  };
 }
 
 /** "an 8×8", "a 16×16" (the article follows how the number is said). */

@@ -45,13 +45,24 @@ describe('mask geometry', () => {
     expect(rectCells({ top: 1, left: 6, height: 2, width: 2 }, 8)).toEqual([14, 15, 22, 23]);
     expect(cellBox(14, 8, 160, 10, 20)).toEqual({ x: 10 + 6 * 20, y: 20 + 1 * 20, size: 20 });
   });
-  it('reads each image\'s roles from the indices the step gathered (mask-major targets)', () => {
+  it("reads each image's roles from the indices the step gathered (mask-major targets)", () => {
     const record: MaskRecord = {
-      step: 0, batchSize: 2, grid: 4, contextTokens: 2, targetTokens: 1,
-      contextIdx: Int32Array.from([0, 1, 2, 3]), targetIdx: Int32Array.from([5, 6, 7, 8]), // targets j=0: b0 5, b1 6; j=1: b0 7, b1 8
+      step: 0,
+      batchSize: 2,
+      grid: 4,
+      contextTokens: 2,
+      targetTokens: 1,
+      contextIdx: Int32Array.from([0, 1, 2, 3]),
+      targetIdx: Int32Array.from([5, 6, 7, 8]), // targets j=0: b0 5, b1 6; j=1: b0 7, b1 8
       targetRects: [0, 1, 2, 3].map((k) => ({ top: k, left: 0, height: 1, width: 1 })),
-      contextRects: [{ top: 0, left: 0, height: 1, width: 2 }, { top: 0, left: 2, height: 1, width: 2 }],
-      imageIndices: [0, 1], images: new Uint8Array(0), imageSide: 0, cropBoxes: null,
+      contextRects: [
+        { top: 0, left: 0, height: 1, width: 2 },
+        { top: 0, left: 2, height: 1, width: 2 },
+      ],
+      imageIndices: [0, 1],
+      images: new Uint8Array(0),
+      imageSide: 0,
+      cropBoxes: null,
     };
     const roles = cellRoles(record, 1);
     expect([...roles.context]).toEqual([2, 3]);

@@ -1,7 +1,12 @@
 // RGB bytes (as the dataset stores images) -> canvas pixels.
 
 /** Writes [height, width, 3] RGB bytes into a new ImageData of `ctx`, opaque. */
-export function rgbImageData(ctx: { createImageData(w: number, h: number): ImageData }, rgb: Uint8Array, width: number, height = width): ImageData {
+export function rgbImageData(
+  ctx: { createImageData(w: number, h: number): ImageData },
+  rgb: Uint8Array,
+  width: number,
+  height = width,
+): ImageData {
   const image = ctx.createImageData(width, height);
   for (let i = 0, j = 0; j < rgb.length; i += 4, j += 3) {
     image.data[i] = rgb[j];

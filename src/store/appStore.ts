@@ -4,7 +4,17 @@ import { create } from 'zustand';
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
 import type { BackendMeasurement, BackendTrial } from '../worker/backendChoice';
-import { isActivePhase, type BackendInfo, type EvalProgress, type DatasetSummary, type ImportProgress, type MetricsUpdate, type QualityUpdate, type RunStatus, type SavedRunSummary } from '../worker/protocol';
+import {
+  isActivePhase,
+  type BackendInfo,
+  type EvalProgress,
+  type DatasetSummary,
+  type ImportProgress,
+  type MetricsUpdate,
+  type QualityUpdate,
+  type RunStatus,
+  type SavedRunSummary,
+} from '../worker/protocol';
 
 export interface LiveNumbers extends Omit<MetricsUpdate, 'records' | 'masks' | 'status'> {
   loss: number | null;
@@ -67,7 +77,15 @@ interface DatasetSlice {
 export type AppState = SettingsSlice & RunSlice & DatasetSlice & ViewSlice & QualitySlice & StartupSlice;
 
 export const emptyLive: LiveNumbers = {
-  loss: null, lr: null, wd: null, momentum: null, stepsPerSec: 0, imagesPerSec: 0, etaSec: null, numTensors: 0, gpuBytes: null,
+  loss: null,
+  lr: null,
+  wd: null,
+  momentum: null,
+  stepsPerSec: 0,
+  imagesPerSec: 0,
+  etaSec: null,
+  numTensors: 0,
+  gpuBytes: null,
 };
 
 export const useAppStore = create<AppState>()((set) => ({
@@ -76,10 +94,11 @@ export const useAppStore = create<AppState>()((set) => ({
   configProblems: [],
   appliedConfig: '',
   setPreset: (preset) => set({ preset, config: PRESETS[preset], configProblems: [] }),
-  setField: (key, value) => set((s) => {
-    const config = { ...s.config, [key]: value };
-    return { config, configProblems: validateConfig(config) };
-  }),
+  setField: (key, value) =>
+    set((s) => {
+      const config = { ...s.config, [key]: value };
+      return { config, configProblems: validateConfig(config) };
+    }),
 
   status: { phase: 'idle', step: 0, totalSteps: PRESETS.tiny.totalSteps, message: '', compileMs: null },
   live: emptyLive,

@@ -13,7 +13,10 @@ export function metricsCsv(history: RunHistory, evals: readonly EvalRecord[], ba
   const byStep = new Map(evals.map((e) => [e.step, e]));
   const rows = [header.join(',')];
   const columns = STEP_FIELDS.map((f) => history.series[f].values());
-  const evalCells = (e: EvalRecord | undefined) => [...EVAL_FIELDS.map((f) => cell(e?.[f])), ...EVAL_FIELDS.map((f) => cell(e ? baseline?.[f] : undefined))];
+  const evalCells = (e: EvalRecord | undefined) => [
+    ...EVAL_FIELDS.map((f) => cell(e?.[f])),
+    ...EVAL_FIELDS.map((f) => cell(e ? baseline?.[f] : undefined)),
+  ];
   // an evaluation at step s ran after s steps, so it sits on the row of step s - 1 (step 0: its own row)
   for (const e of evals) if (e.step === 0) rows.push([...STEP_FIELDS.map((f) => (f === 'step' ? '0' : '')), ...evalCells(e)].join(','));
   for (let i = 0; i < columns[0].length; i++) {

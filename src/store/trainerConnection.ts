@@ -24,7 +24,10 @@ function onWorkerEvent(event: WorkerEvent): void {
       const { records, masks, status, ...rest } = event.update;
       runHistory.append(records, masks);
       const last = records[records.length - 1];
-      store.setState((s) => ({ status, live: { ...s.live, ...rest, ...(last ? { loss: last.loss, lr: last.lr, wd: last.wd, momentum: last.momentum } : {}) } }));
+      store.setState((s) => ({
+        status,
+        live: { ...s.live, ...rest, ...(last ? { loss: last.loss, lr: last.lr, wd: last.wd, momentum: last.momentum } : {}) },
+      }));
       break;
     }
     case 'dataset':
@@ -84,7 +87,11 @@ async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () 
     return measurement;
   } catch (error) {
     setStartup({ measuring: false, note: '' });
-    store.getState().notify(`Measuring the backends failed (${error instanceof Error ? error.message : String(error)}); starting with the first that works.`);
+    store
+      .getState()
+      .notify(
+        `Measuring the backends failed (${error instanceof Error ? error.message : String(error)}); starting with the first that works.`,
+      );
     return null;
   }
 }
@@ -100,18 +107,33 @@ export async function connectTrainer(): Promise<void> {
   // the trainer starts drawing the sample set once the likely winner is measured: the other backends'
   // trials run beside it, while the first (WASM on two threads) had the machine to itself
   let prepared: Promise<unknown> | null = null;
-  const prepare = () => (prepared ??= (async () => {
-    handle = startTrainingWorker((message) => store.getState().notify(message));
-    await call('Drawing the sample set', () => handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders));
-  })());
+  const prepare = () =>
+    (prepared ??= (async () => {
+      handle = startTrainingWorker((message) => store.getState().notify(message));
+      await call('Drawing the sample set', () =>
+        handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders),
+      );
+    })());
   const measurement = await measureThisMachine(overrides, prepare);
   if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
   await prepare();
   const { config } = store.getState();
-  const options = { backend: overrides.backend ?? measurement?.chosen, available: measurement?.available, wasmThreads: overrides.wasmThreads, decoders: overrides.decoders };
+  const options = {
+    backend: overrides.backend ?? measurement?.chosen,
+    available: measurement?.available,
+    wasmThreads: overrides.wasmThreads,
+    decoders: overrides.decoders,
+  };
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), options));
   if (!result) return;
-  store.setState({ backend: result.backend, status: result.status, dataset: result.dataset, workerReady: true, quality: [], appliedConfig: JSON.stringify(config) });
+  store.setState({
+    backend: result.backend,
+    status: result.status,
+    dataset: result.dataset,
+    workerReady: true,
+    quality: [],
+    appliedConfig: JSON.stringify(config),
+  });
   const { evalEvery, autosaveEvery } = store.getState();
   await call('Setting the evaluation interval', () => handle!.api.setEvalEvery(evalEvery));
   await call('Setting the autosave interval', () => handle!.api.setAutosaveEvery(autosaveEvery));

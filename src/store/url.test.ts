@@ -21,7 +21,17 @@ describe('settings in the URL', () => {
   });
 
   it('reads where to run from the link: backend, WASM threads, decoders, and whether it names a preset', () => {
-    expect(runOverrides('?backend=wasm&wasmThreads=1&decoders=4&preset=tiny')).toEqual({ backend: 'wasm', wasmThreads: 1, decoders: 4, presetFromLink: true });
-    expect(runOverrides('?backend=cuda&wasmThreads=0&lr=0.1')).toEqual({ backend: null, wasmThreads: undefined, decoders: undefined, presetFromLink: false });
+    expect(runOverrides('?backend=wasm&wasmThreads=1&decoders=4&preset=tiny')).toEqual({
+      backend: 'wasm',
+      wasmThreads: 1,
+      decoders: 4,
+      presetFromLink: true,
+    });
+    expect(runOverrides('?backend=cuda&wasmThreads=0&lr=0.1')).toEqual({
+      backend: null,
+      wasmThreads: undefined,
+      decoders: undefined,
+      presetFromLink: false,
+    });
   });
 });

@@ -44,7 +44,9 @@ export function queryToConfig(search: string, fallback: PresetName = 'tiny'): Pa
     else if (typeof current === 'boolean') value = raw === 'true' ? true : raw === 'false' ? false : undefined;
     else if (Array.isArray(current)) value = raw.split(',').map(Number);
     else value = raw;
-    const ok = value !== undefined && (typeof current !== 'number' || Number.isFinite(value)) &&
+    const ok =
+      value !== undefined &&
+      (typeof current !== 'number' || Number.isFinite(value)) &&
       (!Array.isArray(current) || ((value as number[]).length === 2 && (value as number[]).every(Number.isFinite)));
     if (!ok) problems.push(`${key}=${raw} is not a valid value`);
     else (config as unknown as Record<string, unknown>)[k] = value;
@@ -101,7 +103,12 @@ export interface BenchRequest {
  *  (skip the plain-ops comparison). */
 export function benchRequestFromUrl(search: string, available: BackendName[]): BenchRequest {
   const params = new URLSearchParams(search);
-  const list = (key: string) => params.get(key)?.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = (key: string) =>
+    params
+      .get(key)
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   const whole = (key: string, fallback: number, min: number) => {
     const value = Number(params.get(key));
     return params.has(key) && Number.isInteger(value) && value >= min ? value : fallback;

@@ -18,7 +18,10 @@ export function sampleSetRun(config: IJepaConfig, perClass = SAMPLE_PER_CLASS) {
   const split = dataset.split();
   const trainer: Trainer = createTrainer(config);
   const sampler = new EpochSampler(config.seed, split.train.length);
-  const evaluator = new Evaluator(() => store, () => split);
+  const evaluator = new Evaluator(
+    () => store,
+    () => split,
+  );
   return {
     store,
     split,

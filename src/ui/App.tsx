@@ -27,14 +27,26 @@ function LivePanels() {
   if (!visible) return <p className="panel muted">Live panels are hidden: training runs without drawing them.</p>;
   return (
     <>
-      <ErrorBoundary name="Masks"><MaskPanel /></ErrorBoundary>
+      <ErrorBoundary name="Masks">
+        <MaskPanel />
+      </ErrorBoundary>
       <div className="chart-grid">
-        <ErrorBoundary name="Loss"><LossPanel /></ErrorBoundary>
-        <ErrorBoundary name="EMA momentum"><MomentumPanel /></ErrorBoundary>
-        <ErrorBoundary name="Schedules"><SchedulePanel /></ErrorBoundary>
-        <ErrorBoundary name="Throughput"><ThroughputPanel /></ErrorBoundary>
+        <ErrorBoundary name="Loss">
+          <LossPanel />
+        </ErrorBoundary>
+        <ErrorBoundary name="EMA momentum">
+          <MomentumPanel />
+        </ErrorBoundary>
+        <ErrorBoundary name="Schedules">
+          <SchedulePanel />
+        </ErrorBoundary>
+        <ErrorBoundary name="Throughput">
+          <ThroughputPanel />
+        </ErrorBoundary>
       </div>
-      <ErrorBoundary name="Quality"><QualityPanel /></ErrorBoundary>
+      <ErrorBoundary name="Quality">
+        <QualityPanel />
+      </ErrorBoundary>
     </>
   );
 }
@@ -53,10 +65,16 @@ export function App() {
       <Header />
       <Notices />
       <ResumeBanner />
-      {isBenchMode(window.location.search) && <ErrorBoundary name="Benchmark"><BenchPanel /></ErrorBoundary>}
+      {isBenchMode(window.location.search) && (
+        <ErrorBoundary name="Benchmark">
+          <BenchPanel />
+        </ErrorBoundary>
+      )}
       <main className="layout">
         <div className="column">
-          <ErrorBoundary name="Dataset"><DatasetPanel /></ErrorBoundary>
+          <ErrorBoundary name="Dataset">
+            <DatasetPanel />
+          </ErrorBoundary>
         </div>
         <div className="column wide">
           <ErrorBoundary name="Run">
@@ -66,13 +84,17 @@ export function App() {
             <StatusPanel />
           </ErrorBoundary>
           <LivePanels />
-          <ErrorBoundary name="Keep and share"><KeepPanel /></ErrorBoundary>
-          <ErrorBoundary name="Settings"><SettingsPanel /></ErrorBoundary>
+          <ErrorBoundary name="Keep and share">
+            <KeepPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Settings">
+            <SettingsPanel />
+          </ErrorBoundary>
         </div>
       </main>
       <footer className="footer">
-        Everything runs in this tab: your images, the model and its weights never leave the browser. The page makes no requests
-        outside its own origin (no fonts, CDNs or analytics) and its Content-Security-Policy forbids them.
+        Everything runs in this tab: your images, the model and its weights never leave the browser. The page makes no requests outside its
+        own origin (no fonts, CDNs or analytics) and its Content-Security-Policy forbids them.
       </footer>
     </div>
   );

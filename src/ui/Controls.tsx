@@ -42,12 +42,25 @@ export function Controls() {
 
   return (
     <div className="controls" role="toolbar" aria-label="Run controls">
-      <button type="button" className="primary" data-testid="train-button" disabled={!running && !canTrain}
-        onClick={() => void primary.run()} title="Space">{primary.label}</button>
-      <button type="button" data-testid="step-button" disabled={running || !canTrain} onClick={() => void actions.step()} title="N">Step</button>
-      <button type="button" data-testid="reset-button" disabled={!ready} onClick={() => void actions.reset()} title="R">Reset</button>
+      <button
+        type="button"
+        className="primary"
+        data-testid="train-button"
+        disabled={!running && !canTrain}
+        onClick={() => void primary.run()}
+        title="Space"
+      >
+        {primary.label}
+      </button>
+      <button type="button" data-testid="step-button" disabled={running || !canTrain} onClick={() => void actions.step()} title="N">
+        Step
+      </button>
+      <button type="button" data-testid="reset-button" disabled={!ready} onClick={() => void actions.reset()} title="R">
+        Reset
+      </button>
       <label className="row panels-toggle">
-        <input type="checkbox" data-testid="panels-toggle" checked={panelsVisible} onChange={(e) => setPanelsVisible(e.target.checked)} /> Live panels
+        <input type="checkbox" data-testid="panels-toggle" checked={panelsVisible} onChange={(e) => setPanelsVisible(e.target.checked)} />{' '}
+        Live panels
       </label>
       <span className="muted shortcuts">Space train/pause · N step · R reset</span>
     </div>

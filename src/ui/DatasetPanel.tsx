@@ -13,8 +13,13 @@ function ImportProgressBar() {
   return (
     <div className="import-progress" data-testid="import-progress">
       <progress max={progress.total} value={progress.done} />
-      <span>{progress.done} / {progress.total} · {progress.imagesPerSec.toFixed(0)} images/s · {progress.decoders} decoder{progress.decoders === 1 ? '' : 's'} · you can train on what is in already</span>
-      <button type="button" onClick={() => void actions.cancelImport()}>Cancel</button>
+      <span>
+        {progress.done} / {progress.total} · {progress.imagesPerSec.toFixed(0)} images/s · {progress.decoders} decoder
+        {progress.decoders === 1 ? '' : 's'} · you can train on what is in already
+      </span>
+      <button type="button" onClick={() => void actions.cancelImport()}>
+        Cancel
+      </button>
     </div>
   );
 }
@@ -26,14 +31,17 @@ function DatasetSummaryView() {
   return (
     <div className="dataset-summary">
       <p data-testid="dataset-count">
-        <strong>{dataset.count}</strong> images {dataset.source === 'sample' ? '(built-in sample set)' : ''} · {dataset.side}×{dataset.side} px ·{' '}
-        <span data-testid="dataset-bytes">{formatBytes(dataset.bytes)}</span> in memory
+        <strong>{dataset.count}</strong> images {dataset.source === 'sample' ? '(built-in sample set)' : ''} · {dataset.side}×{dataset.side}{' '}
+        px · <span data-testid="dataset-bytes">{formatBytes(dataset.bytes)}</span> in memory
       </p>
       {dataset.classes.length > 0 && (
         <table className="class-table" data-testid="class-table">
           <tbody>
             {dataset.classes.map((c) => (
-              <tr key={c.name}><td>{c.name}</td><td>{c.count}</td></tr>
+              <tr key={c.name}>
+                <td>{c.name}</td>
+                <td>{c.count}</td>
+              </tr>
             ))}
           </tbody>
         </table>
@@ -42,12 +50,18 @@ function DatasetSummaryView() {
         <details className="skipped" data-testid="skipped" open>
           <summary>{skippedText}</summary>
           <ul>
-            {dataset.skipped.map((s) => <li key={s.path}>{s.path} — {s.reason}</li>)}
+            {dataset.skipped.map((s) => (
+              <li key={s.path}>
+                {s.path} — {s.reason}
+              </li>
+            ))}
           </ul>
         </details>
       )}
       <div className="thumbs" data-testid="thumbnails">
-        {dataset.thumbnails.map((t) => <RgbCanvas key={t.index} rgb={t.rgb} side={dataset.side} label={t.label ?? 'unlabelled image'} className="thumb" />)}
+        {dataset.thumbnails.map((t) => (
+          <RgbCanvas key={t.index} rgb={t.rgb} side={dataset.side} label={t.label ?? 'unlabelled image'} className="thumb" />
+        ))}
       </div>
     </div>
   );
@@ -77,21 +91,46 @@ export function DatasetPanel() {
       <div
         className={`dropzone${dragging ? ' dragging' : ''}`}
         data-testid="dropzone"
-        onDragOver={(e) => { e.preventDefault(); setDragging(true); }}
+        onDragOver={(e) => {
+          e.preventDefault();
+          setDragging(true);
+        }}
         onDragLeave={() => setDragging(false)}
         onDrop={(e) => void onDrop(e)}
       >
         <p>Drop folders or images here. Subfolder names become class labels.</p>
         <div className="row">
-          <button type="button" onClick={() => folderInput.current?.click()}>Choose folder…</button>
-          <button type="button" onClick={() => fileInput.current?.click()}>Choose files…</button>
-          <button type="button" onClick={() => void actions.useSampleSet()}>Use sample set</button>
-          <button type="button" onClick={() => void actions.clearDataset()}>Clear</button>
+          <button type="button" onClick={() => folderInput.current?.click()}>
+            Choose folder…
+          </button>
+          <button type="button" onClick={() => fileInput.current?.click()}>
+            Choose files…
+          </button>
+          <button type="button" onClick={() => void actions.useSampleSet()}>
+            Use sample set
+          </button>
+          <button type="button" onClick={() => void actions.clearDataset()}>
+            Clear
+          </button>
         </div>
-        <input ref={folderInput} data-testid="folder-input" type="file" hidden multiple
-          {...{ webkitdirectory: '', directory: '' }} onChange={(e) => void onPick(e.target.files, e.target)} />
-        <input ref={fileInput} data-testid="file-input" type="file" hidden multiple accept="image/*"
-          onChange={(e) => void onPick(e.target.files, e.target)} />
+        <input
+          ref={folderInput}
+          data-testid="folder-input"
+          type="file"
+          hidden
+          multiple
+          {...{ webkitdirectory: '', directory: '' }}
+          onChange={(e) => void onPick(e.target.files, e.target)}
+        />
+        <input
+          ref={fileInput}
+          data-testid="file-input"
+          type="file"
+          hidden
+          multiple
+          accept="image/*"
+          onChange={(e) => void onPick(e.target.files, e.target)}
+        />
       </div>
       <ImportProgressBar />
       <DatasetSummaryView />

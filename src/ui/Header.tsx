@@ -10,14 +10,21 @@ function MachineNote() {
   const startup = useAppStore((s) => s.startup);
   if (startup.measuring) {
     const done = startup.trials.map(describeTrial).join(' · ');
-    return <p className="machine-note" data-testid="backend-measurement" role="status">Measuring this machine (a few seconds){done ? `: ${done}` : ''}. {startup.note}</p>;
+    return (
+      <p className="machine-note" data-testid="backend-measurement" role="status">
+        Measuring this machine (a few seconds){done ? `: ${done}` : ''}. {startup.note}
+      </p>
+    );
   }
   const { measurement } = startup;
   if (!measurement) return null;
   const link = runOverrides(window.location.search);
   return (
     <div className="machine-note" data-testid="backend-measurement">
-      <p>Measured here in {(measurement.elapsedMs / 1000).toFixed(1)} s: {describeBackends(measurement)}{link.backend && link.backend !== measurement.chosen ? ` (the link chose ${link.backend})` : ''}.</p>
+      <p>
+        Measured here in {(measurement.elapsedMs / 1000).toFixed(1)} s: {describeBackends(measurement)}
+        {link.backend && link.backend !== measurement.chosen ? ` (the link chose ${link.backend})` : ''}.
+      </p>
       <p data-testid="preset-speeds">{describePresets(measurement, link.presetFromLink ? useAppStore.getState().preset : null)}</p>
     </div>
   );
@@ -36,20 +43,42 @@ export function Header() {
           <>
             <label>
               Backend{' '}
-              <select data-testid="backend-select" value={backend.name} disabled={running}
-                onChange={(e) => void actions.setBackend(e.target.value as BackendName)}>
-                {backend.available.map((name) => <option key={name} value={name}>{name}</option>)}
+              <select
+                data-testid="backend-select"
+                value={backend.name}
+                disabled={running}
+                onChange={(e) => void actions.setBackend(e.target.value as BackendName)}
+              >
+                {backend.available.map((name) => (
+                  <option key={name} value={name}>
+                    {name}
+                  </option>
+                ))}
               </select>
             </label>
-            <span className="adapter" data-testid="adapter">{backend.adapter}</span>
-            {backend.threads !== null && <span className="adapter" data-testid="wasm-threads">{backendLabel(backend.name, false, backend.threads)}</span>}
+            <span className="adapter" data-testid="adapter">
+              {backend.adapter}
+            </span>
+            {backend.threads !== null && (
+              <span className="adapter" data-testid="wasm-threads">
+                {backendLabel(backend.name, false, backend.threads)}
+              </span>
+            )}
           </>
         ) : (
           <span className="muted">Starting TensorFlow.js…</span>
         )}
-        {phase === 'error' && <button type="button" data-testid="restart-button" onClick={() => void restartTrainer()}>Restart</button>}
+        {phase === 'error' && (
+          <button type="button" data-testid="restart-button" onClick={() => void restartTrainer()}>
+            Restart
+          </button>
+        )}
       </div>
-      {backend?.note && <p className="backend-note" data-testid="backend-note" role="note">{backend.note}</p>}
+      {backend?.note && (
+        <p className="backend-note" data-testid="backend-note" role="note">
+          {backend.note}
+        </p>
+      )}
       <MachineNote />
     </header>
   );

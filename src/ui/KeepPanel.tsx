@@ -27,7 +27,15 @@ export function KeepPanel() {
   };
   const exportCsv = () => {
     const { quality } = useAppStore.getState();
-    download(metricsCsv(runHistory, quality.map((q) => q.record), quality[0]?.baseline ?? null), name('metrics', 'csv'), 'text/csv');
+    download(
+      metricsCsv(
+        runHistory,
+        quality.map((q) => q.record),
+        quality[0]?.baseline ?? null,
+      ),
+      name('metrics', 'csv'),
+      'text/csv',
+    );
   };
   const exportPng = async () => {
     const png = await panelsPng();
@@ -39,18 +47,36 @@ export function KeepPanel() {
     <section className="panel keep-panel" aria-labelledby="keep-heading">
       <h2 id="keep-heading">Keep and share</h2>
       <div className="row">
-        <button type="button" data-testid="export-checkpoint" disabled={!ready} onClick={() => void exportCheckpoint('full')}>Checkpoint (.safetensors)</button>
-        <button type="button" data-testid="export-target" disabled={!ready} onClick={() => void exportCheckpoint('target')}>Target encoder</button>
-        <button type="button" data-testid="export-yaml" onClick={exportYaml}>Config (YAML)</button>
-        <button type="button" data-testid="export-csv" onClick={exportCsv}>Metrics (CSV)</button>
-        <button type="button" data-testid="export-png" onClick={() => void exportPng()}>Panels (PNG)</button>
-        <button type="button" data-testid="import-checkpoint" disabled={!ready} onClick={() => importInput.current?.click()}>Import checkpoint…</button>
-        <input ref={importInput} type="file" hidden accept=".safetensors" data-testid="import-input"
+        <button type="button" data-testid="export-checkpoint" disabled={!ready} onClick={() => void exportCheckpoint('full')}>
+          Checkpoint (.safetensors)
+        </button>
+        <button type="button" data-testid="export-target" disabled={!ready} onClick={() => void exportCheckpoint('target')}>
+          Target encoder
+        </button>
+        <button type="button" data-testid="export-yaml" onClick={exportYaml}>
+          Config (YAML)
+        </button>
+        <button type="button" data-testid="export-csv" onClick={exportCsv}>
+          Metrics (CSV)
+        </button>
+        <button type="button" data-testid="export-png" onClick={() => void exportPng()}>
+          Panels (PNG)
+        </button>
+        <button type="button" data-testid="import-checkpoint" disabled={!ready} onClick={() => importInput.current?.click()}>
+          Import checkpoint…
+        </button>
+        <input
+          ref={importInput}
+          type="file"
+          hidden
+          accept=".safetensors"
+          data-testid="import-input"
           onChange={(e) => {
             const file = e.target.files?.[0];
             if (file) void actions.importCheckpoint(file);
             e.target.value = '';
-          }} />
+          }}
+        />
       </div>
       <p className="muted">
         Checkpoints use the reference's PyTorch names and layouts (encoder, target_encoder, predictor) with the optimizer state and the
@@ -65,12 +91,21 @@ export function ResumeBanner() {
   const saved = useAppStore((s) => s.savedRun);
   if (!saved) return null;
   const when = new Date(saved.savedAt).toLocaleString();
-  const data = saved.datasetSource === 'files' ? ` It trained on ${saved.datasetCount} of your images: add the same folder again before resuming to continue on them.` : '';
+  const data =
+    saved.datasetSource === 'files'
+      ? ` It trained on ${saved.datasetCount} of your images: add the same folder again before resuming to continue on them.`
+      : '';
   return (
     <div className="resume-banner" role="dialog" aria-label="Resume the saved run" data-testid="resume-banner">
-      <p>A saved run was found: step {saved.step} of {saved.config.totalSteps}, saved {when}.{data}</p>
-      <button type="button" className="primary" data-testid="resume-button" onClick={() => void actions.resumeSavedRun()}>Resume</button>
-      <button type="button" data-testid="discard-button" onClick={() => void actions.discardSavedRun()}>Discard</button>
+      <p>
+        A saved run was found: step {saved.step} of {saved.config.totalSteps}, saved {when}.{data}
+      </p>
+      <button type="button" className="primary" data-testid="resume-button" onClick={() => void actions.resumeSavedRun()}>
+        Resume
+      </button>
+      <button type="button" data-testid="discard-button" onClick={() => void actions.discardSavedRun()}>
+        Discard
+      </button>
     </div>
   );
 }

@@ -9,7 +9,10 @@ export function Notices() {
     <div className="notices" role="alert" data-testid="notices">
       {notices.map((text, i) => (
         <p key={`${i}-${text}`}>
-          {text} <button type="button" aria-label="Dismiss" onClick={() => dismiss(i)}>×</button>
+          {text}{' '}
+          <button type="button" aria-label="Dismiss" onClick={() => dismiss(i)}>
+            ×
+          </button>
         </p>
       ))}
     </div>

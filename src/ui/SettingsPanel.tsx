@@ -14,7 +14,9 @@ const GROUPS = (['Images and model', 'Optimisation', 'Masks and crops'] as const
   const label = (key: keyof IJepaConfig) => CONFIG_FIELDS[key].form!.label;
   return {
     title,
-    numbers: keys.filter((key): key is NumberKey => typeof PRESETS.micro[key] === 'number').map((key) => [key, label(key), CONFIG_FIELDS[key].form!.step ?? 1] as [NumberKey, string, number]),
+    numbers: keys
+      .filter((key): key is NumberKey => typeof PRESETS.micro[key] === 'number')
+      .map((key) => [key, label(key), CONFIG_FIELDS[key].form!.step ?? 1] as [NumberKey, string, number]),
     ranges: keys.filter((key): key is RangeKey => Array.isArray(PRESETS.micro[key])).map((key) => [key, label(key)] as [RangeKey, string]),
   };
 });
@@ -34,21 +36,34 @@ export function SettingsPanel() {
   const numberField = ([key, label, step]: [NumberKey, string, number]) => (
     <label key={key}>
       <span>{label}</span>
-      <input type="number" data-testid={`setting-${key}`} value={config[key]} step={step} disabled={locked}
-        onChange={(e) => setField(key, e.target.value === '' ? Number.NaN : Number(e.target.value))} />
+      <input
+        type="number"
+        data-testid={`setting-${key}`}
+        value={config[key]}
+        step={step}
+        disabled={locked}
+        onChange={(e) => setField(key, e.target.value === '' ? Number.NaN : Number(e.target.value))}
+      />
     </label>
   );
   const rangeField = ([key, label]: [RangeKey, string]) => (
     <label key={key} className="range-field">
       <span>{label}</span>
       {[0, 1].map((i) => (
-        <input key={i} type="number" step={0.01} data-testid={`setting-${key}-${i}`} value={config[key][i]} disabled={locked}
+        <input
+          key={i}
+          type="number"
+          step={0.01}
+          data-testid={`setting-${key}-${i}`}
+          value={config[key][i]}
+          disabled={locked}
           aria-label={`${label} ${i === 0 ? 'from' : 'to'}`}
           onChange={(e) => {
             const next = [...config[key]] as [number, number];
             next[i] = e.target.value === '' ? Number.NaN : Number(e.target.value);
             setField(key, next);
-          }} />
+          }}
+        />
       ))}
     </label>
   );
@@ -60,7 +75,11 @@ export function SettingsPanel() {
         <label>
           <span>Preset</span>{' '}
           <select data-testid="preset-select" value={preset} disabled={locked} onChange={(e) => setPreset(e.target.value as PresetName)}>
-            {(Object.keys(PRESETS) as PresetName[]).map((name) => <option key={name} value={name}>{name}</option>)}
+            {(Object.keys(PRESETS) as PresetName[]).map((name) => (
+              <option key={name} value={name}>
+                {name}
+              </option>
+            ))}
           </select>
         </label>
         <label>
@@ -71,14 +90,21 @@ export function SettingsPanel() {
           </select>
         </label>
         <label>
-          <input type="checkbox" checked={config.randomResizedCrop} disabled={locked}
-            onChange={(e) => setField('randomResizedCrop', e.target.checked)} /> RandomResizedCrop
+          <input
+            type="checkbox"
+            checked={config.randomResizedCrop}
+            disabled={locked}
+            onChange={(e) => setField('randomResizedCrop', e.target.checked)}
+          />{' '}
+          RandomResizedCrop
         </label>
       </div>
       {locked && <p className="muted">Settings are read-only during a run. Reset to change them.</p>}
       {configProblems.length > 0 && (
         <ul className="config-problems" role="alert" data-testid="config-problems">
-          {configProblems.map((p) => <li key={p}>{p}</li>)}
+          {configProblems.map((p) => (
+            <li key={p}>{p}</li>
+          ))}
         </ul>
       )}
       {GROUPS.map((group) => (

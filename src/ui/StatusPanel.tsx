@@ -5,7 +5,13 @@ import { formatEvalProgress } from '../panels/QualityPanel';
 import { formatBytes, formatDuration, formatNumber } from './format';
 
 const PHASE_TEXT: Record<Phase, string> = {
-  idle: 'Ready', compiling: 'Compiling kernels…', training: 'Training', pausing: 'Pausing…', paused: 'Paused', done: 'Done', error: 'Stopped',
+  idle: 'Ready',
+  compiling: 'Compiling kernels…',
+  training: 'Training',
+  pausing: 'Pausing…',
+  paused: 'Paused',
+  done: 'Done',
+  error: 'Stopped',
 };
 
 /** The badge: what the page is doing, and "Ready" only when Train would start a run. */
@@ -37,10 +43,21 @@ export function StatusPanel() {
   return (
     <section className="panel status-panel" aria-labelledby="status-heading">
       <h2 id="status-heading">
-        Run <span className={`phase phase-${status.phase}`} data-testid="phase">{badge}</span>
-        {evaluating && <span className="phase phase-evaluating" data-testid="eval-badge">{formatEvalProgress(evaluating)}</span>}
+        Run{' '}
+        <span className={`phase phase-${status.phase}`} data-testid="phase">
+          {badge}
+        </span>
+        {evaluating && (
+          <span className="phase phase-evaluating" data-testid="eval-badge">
+            {formatEvalProgress(evaluating)}
+          </span>
+        )}
       </h2>
-      {status.message && <p className={`run-message ${status.phase === 'error' ? 'error' : ''}`} role="status" data-testid="run-message">{status.message}</p>}
+      {status.message && (
+        <p className={`run-message ${status.phase === 'error' ? 'error' : ''}`} role="status" data-testid="run-message">
+          {status.message}
+        </p>
+      )}
       <dl className="numbers" aria-live="off">
         {items.map(([id, label, value]) => (
           <div key={id}>

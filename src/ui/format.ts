@@ -36,4 +36,3 @@ export function formatNumber(value: number | null, digits = 4): string {
   if (value !== 0 && (Math.abs(value) < 1e-3 || Math.abs(value) >= 1e5)) return value.toExponential(2);
   return value.toPrecision(digits);
 }
-

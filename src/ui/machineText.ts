@@ -19,9 +19,11 @@ export function describeTrial(trial: BackendTrial): string {
   const label = backendLabel(trial.name, trial.isSoftware, trial.threads);
   if (trial.outcome === 'unavailable') return `${label}: not available`;
   if (trial.outcome === 'failed') return `${label}: failed`;
-  if (trial.stepsPerSec !== null) return `${label} ${formatRate(trial.stepsPerSec)} steps/s${trial.outcome === 'stopped' ? ' (stopped: clearly slower)' : ''}`;
+  if (trial.stepsPerSec !== null)
+    return `${label} ${formatRate(trial.stepsPerSec)} steps/s${trial.outcome === 'stopped' ? ' (stopped: clearly slower)' : ''}`;
   if (trial.firstStepMs !== null) return `${label}: first step ${seconds(trial.firstStepMs)}, stopped`;
-  if (trial.shaderMs !== null) return `${label}: its first shader took over ${duration(trial.shaderMs)} (a step compiles over ${MIN_SHADERS_PER_STEP}), stopped`;
+  if (trial.shaderMs !== null)
+    return `${label}: its first shader took over ${duration(trial.shaderMs)} (a step compiles over ${MIN_SHADERS_PER_STEP}), stopped`;
   if (trial.outcome === 'stopped' && !trial.adapter) return `${label}: did not start within ${seconds(trial.elapsedMs)}, stopped`;
   return `${label}: no step within ${seconds(trial.elapsedMs)}, stopped`;
 }
@@ -41,5 +43,7 @@ export function describePreset(speed: PresetSpeed): string {
 export function describePresets(measurement: BackendMeasurement, linkPreset: string | null): string {
   const speeds = `On ${BACKEND_LABEL[measurement.chosen]}: ${measurement.presets.map(describePreset).join(' · ')}.`;
   const live = `the largest preset at ≥ ${LIVE_STEPS_PER_SEC} step/s here`;
-  return linkPreset ? `${speeds} The link chose ${linkPreset}; ${live} is ${measurement.defaultPreset}.` : `${speeds} The page opened on ${measurement.defaultPreset}, ${live}.`;
+  return linkPreset
+    ? `${speeds} The link chose ${linkPreset}; ${live} is ${measurement.defaultPreset}.`
+    : `${speeds} The page opened on ${measurement.defaultPreset}, ${live}.`;
 }

@@ -14,15 +14,27 @@ function maskPanel() {
   const { record, tiles, dpr } = maskPanelView;
   if (!record) return null;
   return {
-    step: record.step, grid: record.grid, batchSize: record.batchSize, contextTokens: record.contextTokens, targetTokens: record.targetTokens,
-    contextIdx: Array.from(record.contextIdx), targetIdx: Array.from(record.targetIdx), tiles: tiles.map((t) => ({ ...t })), dpr,
+    step: record.step,
+    grid: record.grid,
+    batchSize: record.batchSize,
+    contextTokens: record.contextTokens,
+    targetTokens: record.targetTokens,
+    contextIdx: Array.from(record.contextIdx),
+    targetIdx: Array.from(record.targetIdx),
+    tiles: tiles.map((t) => ({ ...t })),
+    dpr,
     firstImage: Array.from(record.images.subarray(0, record.imageSide ** 2 * 3)), // its RGB bytes as stored
   };
 }
 
 function lossChart() {
   const { chart, log } = lossChartView;
-  return { log, distr: chart?.scales.y.distr ?? null, points: chart ? chart.data[0].length : 0, yRange: chart ? [chart.scales.y.min, chart.scales.y.max] : null };
+  return {
+    log,
+    distr: chart?.scales.y.distr ?? null,
+    points: chart ? chart.data[0].length : 0,
+    yRange: chart ? [chart.scales.y.min, chart.scales.y.max] : null,
+  };
 }
 
 function makeHook(withActions: boolean) {
@@ -47,7 +59,10 @@ function makeHook(withActions: boolean) {
     maskPanel,
     lossChart,
     qualityChartSteps: () => Array.from(qualityChartView.chart?.data[0] ?? [], Number),
-    momentumChartRange: () => (scheduleChartView.momentum ? [scheduleChartView.momentum.scales.x.min ?? null, scheduleChartView.momentum.scales.x.max ?? null] : null),
+    momentumChartRange: () =>
+      scheduleChartView.momentum
+        ? [scheduleChartView.momentum.scales.x.min ?? null, scheduleChartView.momentum.scales.x.max ?? null]
+        : null,
     bench: () => structuredClone(useBenchStore.getState()),
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,

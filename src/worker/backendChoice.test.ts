@@ -3,9 +3,15 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PresetName } from '../ijepa/config';
 import {
-  MIN_SHADERS_PER_STEP, estimateStepMs, fastestBackend, fitStepCost, measureBackends, presetFlops, presetSpeeds, probeOrder,
-  type BackendTrial, type OpenProbeWorker, type ProbeWorker,
+  MIN_SHADERS_PER_STEP,
+  fastestBackend,
+  measureBackends,
+  probeOrder,
+  type BackendTrial,
+  type OpenProbeWorker,
+  type ProbeWorker,
 } from './backendChoice';
+import { estimateStepMs, fitStepCost, presetFlops, presetSpeeds } from './presetSpeeds';
 import type { BackendName } from './protocol';
 
 /** A scripted backend: per preset (and batch), the ms of its first step and of each later one;
@@ -25,7 +31,14 @@ function scripted(scripts: Partial<Record<BackendName, Script>>) {
     const script = scripts[name];
     if (!script || script.unavailable) throw new Error(`${name} did not start`);
     const worker: ProbeWorker = {
-      info: { name, available: [name], adapter: script.software ? 'swiftshader (software)' : 'hw', isSoftware: Boolean(script.software), threads: name === 'wasm' ? 2 : null, note: '' },
+      info: {
+        name,
+        available: [name],
+        adapter: script.software ? 'swiftshader (software)' : 'hw',
+        isSoftware: Boolean(script.software),
+        threads: name === 'wasm' ? 2 : null,
+        note: '',
+      },
       async timeSteps(preset: PresetName, batchSize, limits, onStep) {
         workloads.push(`${name}:${preset}@${batchSize}`);
         const times = script.steps?.[`${preset}@${batchSize}`] ?? script.steps?.[preset];
@@ -75,7 +88,7 @@ describe('measured backend choice', () => {
       webgpu: { software: true, shaderMs: 400, steps: { micro: { first: 25_000, each: 800 } } },
       webgl: { software: true, shaderMs: 200, steps: { micro: { first: 14_000, each: 500 } } },
     });
-    const measurement = await run(measureBackends(open, { gpus: SOFTWARE_GPUS })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS }))) as Awaited<ReturnType<typeof measureBackends>>;
     expect(measurement.chosen).toBe('wasm');
     expect(trialOf(measurement.trials, 'wasm')).toMatchObject({ outcome: 'measured', stepsPerSec: 5, threads: 2 });
     // CPU: measured at well under half WASM's rate, so stopped after its first timed step
@@ -94,7 +107,14 @@ describe('measured backend choice', () => {
   });
 
   const realGpu: Partial<Record<BackendName, Script>> = {
-    webgpu: { steps: { micro: { first: 2000, each: 15 }, 'micro@32': { first: 300, each: 17 }, tiny: { first: 1500, each: 40 }, small: { first: 3000, each: 400 } } },
+    webgpu: {
+      steps: {
+        micro: { first: 2000, each: 15 },
+        'micro@32': { first: 300, each: 17 },
+        tiny: { first: 1500, each: 40 },
+        small: { first: 3000, each: 400 },
+      },
+    },
     wasm: { steps: { micro: { first: 500, each: 200 } } },
     webgl: { shaderMs: 10, steps: { micro: { first: 1500, each: 60 } } },
     cpu: { steps: { micro: { first: 900, each: 700 } } },
@@ -102,7 +122,7 @@ describe('measured backend choice', () => {
 
   it('with a real GPU: WebGPU wins; bigger presets are measured while they fit the budget, estimated after', async () => {
     const { open, workloads } = scripted(realGpu);
-    const measurement = await run(measureBackends(open, { gpus: HARDWARE_WEBGPU })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU }))) as Awaited<ReturnType<typeof measureBackends>>;
     expect(measurement.chosen).toBe('webgpu');
     expect(trialOf(measurement.trials, 'webgl').stepsPerSec).toBeCloseTo(1000 / 60);
     // about 8 of the 9 s are gone after tiny: small's first steps would not fit
@@ -117,7 +137,9 @@ describe('measured backend choice', () => {
 
   it('with the backend chosen by the link, only it is measured, and small fits the budget', async () => {
     const { open, workloads } = scripted(realGpu);
-    const measurement = await run(measureBackends(open, { gpus: HARDWARE_WEBGPU, candidates: ['webgpu'] })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU, candidates: ['webgpu'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
     expect(workloads).toEqual(['webgpu:micro@8', 'webgpu:micro@32', 'webgpu:tiny@64', 'webgpu:small@32']);
     expect(measurement.presets[2]).toEqual({ preset: 'small', stepsPerSec: 1000 / 400, measured: true });
     expect(measurement.defaultPreset).toBe('small'); // 2.5 steps/s, measured
@@ -129,7 +151,9 @@ describe('measured backend choice', () => {
       cpu: { hang: true },
       webgl: { unavailable: true },
     });
-    const measurement = await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu', 'webgl'] })) as Awaited<ReturnType<typeof measureBackends>>;
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu', 'webgl'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
     expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'stopped', firstStepMs: null, stepsPerSec: null });
     expect(trialOf(measurement.trials, 'cpu').elapsedMs).toBeLessThan(1500);
     expect(trialOf(measurement.trials, 'webgl').outcome).toBe('unavailable');
@@ -140,7 +164,10 @@ describe('measured backend choice', () => {
 describe('preset speeds from two measured batch sizes', () => {
   it('recovers a step cost that is a fixed part plus a part per FLOP', () => {
     const truth = { fixedMs: 100, msPerFlop: 1e-9 };
-    const model = fitStepCost(truth.fixedMs + truth.msPerFlop * presetFlops('micro'), truth.fixedMs + truth.msPerFlop * presetFlops('micro', 32));
+    const model = fitStepCost(
+      truth.fixedMs + truth.msPerFlop * presetFlops('micro'),
+      truth.fixedMs + truth.msPerFlop * presetFlops('micro', 32),
+    );
     expect(model.fixedMs).toBeCloseTo(truth.fixedMs, 6);
     expect(model.msPerFlop).toBeCloseTo(truth.msPerFlop, 15);
     expect(estimateStepMs(model, 'tiny')).toBeCloseTo(estimateStepMs(truth, 'tiny'), 6);
@@ -160,8 +187,17 @@ describe('preset speeds from two measured batch sizes', () => {
   });
 
   it('the fastest measured backend wins; without any measured, the first that started', () => {
-    const trial = (name: BackendName, stepsPerSec: number | null, outcome: BackendTrial['outcome'] = 'measured'): BackendTrial =>
-      ({ name, adapter: '', isSoftware: false, threads: null, outcome, shaderMs: null, stepsPerSec, firstStepMs: null, elapsedMs: 0 });
+    const trial = (name: BackendName, stepsPerSec: number | null, outcome: BackendTrial['outcome'] = 'measured'): BackendTrial => ({
+      name,
+      adapter: '',
+      isSoftware: false,
+      threads: null,
+      outcome,
+      shaderMs: null,
+      stepsPerSec,
+      firstStepMs: null,
+      elapsedMs: 0,
+    });
     expect(fastestBackend([trial('wasm', 5), trial('webgpu', 60), trial('cpu', 1)])).toBe('webgpu');
     expect(fastestBackend([trial('webgl', null, 'unavailable'), trial('cpu', null, 'stopped')])).toBe('cpu');
     expect(fastestBackend([trial('webgl', null, 'unavailable')])).toBeNull();

@@ -86,7 +86,8 @@ export async function selectBackend(options: BackendOptions = {}): Promise<Backe
 function describeActive(active: BackendName, webgpu: WebGpuAdapter | null, available: BackendName[]): BackendInfo {
   const gpu = active === 'webgpu' ? webgpu : active === 'webgl' ? webGlRenderer() : null;
   let note = '';
-  if (!webgpu) note = `WebGPU is not available in this browser: training runs on ${active}, which is much slower. Use a recent Chrome or Edge with WebGPU for GPU speed.`;
+  if (!webgpu)
+    note = `WebGPU is not available in this browser: training runs on ${active}, which is much slower. Use a recent Chrome or Edge with WebGPU for GPU speed.`;
   else if (webgpu.isSoftware) note = 'WebGPU runs on a software fallback adapter (no GPU was offered), so it is slow here.';
   return {
     name: active,

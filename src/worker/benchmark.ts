@@ -168,7 +168,13 @@ export async function firstShaderMs(): Promise<number> {
  *  first step (shader compilation included), then more steps until `maxSteps` or until the steps after
  *  the first add up to `enoughMs`. Each step's milliseconds are reported as it lands, so a caller that
  *  stops this worker at a deadline keeps what was measured. */
-export async function timeSteps(preset: PresetName, batchSize: number, limits: { maxSteps: number; enoughMs: number }, precompile: boolean, onStep: (ms: number) => void): Promise<void> {
+export async function timeSteps(
+  preset: PresetName,
+  batchSize: number,
+  limits: { maxSteps: number; enoughMs: number },
+  precompile: boolean,
+  onStep: (ms: number) => void,
+): Promise<void> {
   const trainer = createTrainer(presetConfig(preset, { batchSize }));
   const loop = bareLoop(trainer);
   try {
@@ -202,7 +208,8 @@ export async function benchmarkBareStep(options: BenchOptions, adapter: string):
       const started = performance.now();
       await loop.step();
       if (trainer.step > options.warmup + 1) stepTimes.push(performance.now() - started);
-      if (trainer.step === 10 || trainer.step === lastStep) memory.push({ step: trainer.step, numTensors: tf.memory().numTensors, gpuBytes: gpuBytes() });
+      if (trainer.step === 10 || trainer.step === lastStep)
+        memory.push({ step: trainer.step, numTensors: tf.memory().numTensors, gpuBytes: gpuBytes() });
     }
     const medianStepMs = median(stepTimes);
 
@@ -218,16 +225,31 @@ export async function benchmarkBareStep(options: BenchOptions, adapter: string):
       entry.count++;
       byName.set(k.name, entry);
     }
-    const topKernels = [...byName.values()].filter((k) => !isNoWorkKernel(k.name)).sort((a, b) => b.ms - a.ms).slice(0, 10);
+    const topKernels = [...byName.values()]
+      .filter((k) => !isNoWorkKernel(k.name))
+      .sort((a, b) => b.ms - a.ms)
+      .slice(0, 10);
 
     const modelFlopsPerStep = stepFlops(config, trainer.plan).total;
     const achievedFlopsPerSec = modelFlopsPerStep / (medianStepMs / 1000);
     const matmul = await matmulFlopsPerSec();
     return {
-      preset: options.preset, backend: options.backend, adapter, batchSize: config.batchSize, fused: fusedKernelsActive(), firstStepMs: first.firstStepMs,
-      medianStepMs, imagesPerSec: (config.batchSize * 1000) / medianStepMs,
-      kernelsPerStep: kernels.length, workKernelsPerStep: kernels.filter((k) => !isNoWorkKernel(k.name)).length, dispatchesPerStep, topKernels,
-      modelFlopsPerStep, achievedFlopsPerSec, matmulFlopsPerSec: matmul, utilisation: achievedFlopsPerSec / matmul,
+      preset: options.preset,
+      backend: options.backend,
+      adapter,
+      batchSize: config.batchSize,
+      fused: fusedKernelsActive(),
+      firstStepMs: first.firstStepMs,
+      medianStepMs,
+      imagesPerSec: (config.batchSize * 1000) / medianStepMs,
+      kernelsPerStep: kernels.length,
+      workKernelsPerStep: kernels.filter((k) => !isNoWorkKernel(k.name)).length,
+      dispatchesPerStep,
+      topKernels,
+      modelFlopsPerStep,
+      achievedFlopsPerSec,
+      matmulFlopsPerSec: matmul,
+      utilisation: achievedFlopsPerSec / matmul,
       memory,
     };
   } finally {

@@ -37,7 +37,9 @@ export function probeWorkerOpener(wasmThreads?: number): OpenProbeWorker {
   return async (backend) => {
     const worker = startBenchWorker();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${backend} did not start`)), START_TIMEOUT_MS)));
+    const timeout = new Promise<never>(
+      (_, reject) => (timer = setTimeout(() => reject(new Error(`${backend} did not start`)), START_TIMEOUT_MS)),
+    );
     try {
       const info = await Promise.race([worker.api.start(backend, wasmThreads), timeout]);
       return {

@@ -33,7 +33,11 @@ export class DatasetManager {
   private importing = false;
   private cachedSplit: { store: ImageStore; count: number; split: Split } | null = null;
 
-  constructor(private readonly emit: (e: WorkerEvent) => void, private readonly decoder: Decoder, side: number) {
+  constructor(
+    private readonly emit: (e: WorkerEvent) => void,
+    private readonly decoder: Decoder,
+    side: number,
+  ) {
     this.store = new ImageStore(side);
   }
 
@@ -80,11 +84,21 @@ export class DatasetManager {
     let added = 0;
     const progress = (running: boolean) => {
       const seconds = (performance.now() - started) / 1000;
-      this.emit({ type: 'import', progress: { running, done, total: incoming.length, imagesPerSec: seconds > 0 ? done / seconds : 0, decoders: this.decoder.parallel } });
+      this.emit({
+        type: 'import',
+        progress: {
+          running,
+          done,
+          total: incoming.length,
+          imagesPerSec: seconds > 0 ? done / seconds : 0,
+          decoders: this.decoder.parallel,
+        },
+      });
     };
     progress(true);
     const inFlight = new Map<number, Promise<DecodeResult>>();
-    const decode = (k: number) => this.decoder.decode(incoming[k].file, this.store.side).catch((): DecodeResult => ({ ok: false, reason: 'could not decode' }));
+    const decode = (k: number) =>
+      this.decoder.decode(incoming[k].file, this.store.side).catch((): DecodeResult => ({ ok: false, reason: 'could not decode' }));
     let next = 0;
     try {
       for (let k = 0; k < incoming.length && generation === this.importGeneration; k++) {
@@ -179,6 +193,14 @@ export class DatasetManager {
         }
       }
     }
-    return { count: store.count, side: store.side, bytes: store.bytes, classes: store.classCounts(), skipped: [...this.skipped], thumbnails, source: this.source };
+    return {
+      count: store.count,
+      side: store.side,
+      bytes: store.bytes,
+      classes: store.classCounts(),
+      skipped: [...this.skipped],
+      thumbnails,
+      source: this.source,
+    };
   }
 }

@@ -56,12 +56,30 @@ function proportional(a: number[], b: number[]): { indices: number[]; fromA: boo
 export function evaluationPlan(store: ImageStore, split: Split): EvalPlan {
   const label = (i: number) => store.label(i);
   const numClasses = store.classNames.length;
-  const heldOut = byClassRoundRobin(spread(split.heldOut.filter((i) => label(i) >= 0), MAX_HELD_OUT), label);
-  const probeTrain = byClassRoundRobin(spread(split.train.filter((i) => label(i) >= 0), MAX_PROBE_TRAIN), label);
+  const heldOut = byClassRoundRobin(
+    spread(
+      split.heldOut.filter((i) => label(i) >= 0),
+      MAX_HELD_OUT,
+    ),
+    label,
+  );
+  const probeTrain = byClassRoundRobin(
+    spread(
+      split.train.filter((i) => label(i) >= 0),
+      MAX_PROBE_TRAIN,
+    ),
+    label,
+  );
   const labelled = numClasses >= 2 && heldOut.length > 0 && probeTrain.length > 0;
   if (!labelled) {
     const indices = spread(split.train, MAX_PROBE_TRAIN);
-    return { indices, heldOut: indices.map(() => false), labelled, numClasses, patchViewImages: Math.min(PATCH_VIEW_IMAGES, indices.length) };
+    return {
+      indices,
+      heldOut: indices.map(() => false),
+      labelled,
+      numClasses,
+      patchViewImages: Math.min(PATCH_VIEW_IMAGES, indices.length),
+    };
   }
   // the patch view's images lead: the first held-out images are already one per class
   const shown = Math.min(PATCH_VIEW_IMAGES, heldOut.length);

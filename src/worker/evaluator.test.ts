@@ -24,7 +24,10 @@ async function drain(evaluator: Evaluator) {
 describe('evaluator (slices between steps, CPU backend)', () => {
   it('evaluating (baseline included) leaves no tensor behind', async () => {
     const { store, split } = sample(10);
-    const evaluator = new Evaluator(() => store, () => split);
+    const evaluator = new Evaluator(
+      () => store,
+      () => split,
+    );
     const trainer = createTrainer(presetConfig('micro'));
     const before = tf.memory().numTensors;
     const first = await evaluator.evaluate(trainer.model, 0); // computes the random-init baseline too
@@ -37,7 +40,10 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   it('evaluates the weights of the step it was scheduled at, though training moves them meanwhile', async () => {
     const { store, split } = sample(10);
     const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(() => store, () => split);
+    const evaluator = new Evaluator(
+      () => store,
+      () => split,
+    );
     const expected = await evaluator.evaluate(trainer.model, 0);
     evaluator.schedule(trainer.model, 0);
     await evaluator.runSlice(); // one chunk embedded with the snapshot
@@ -50,7 +56,10 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   it('computes the random-init baseline once per dataset and architecture, not once per run', async () => {
     const { store, split } = sample(10);
     const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(() => store, () => split);
+    const evaluator = new Evaluator(
+      () => store,
+      () => split,
+    );
     evaluator.schedule(trainer.model, 0);
     expect(evaluator.progress()?.withBaseline).toBe(true);
     const first = (await drain(evaluator))!;
@@ -65,7 +74,11 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   it('on a slow backend, embeds a fixed subset: the same images at every evaluation, and says so', async () => {
     const { store, split } = sample(110);
     const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(() => store, () => split, 1e-6); // no backend embeds 1800 images in a microsecond
+    const evaluator = new Evaluator(
+      () => store,
+      () => split,
+      1e-6,
+    ); // no backend embeds 1800 images in a microsecond
     const first = (await drain((evaluator.schedule(trainer.model, 0), evaluator)))!;
     expect(first.subset).toEqual({ images: MIN_EVAL_IMAGES, of: 660 });
     expect(first.probeNote).toMatch(new RegExp(`fixed subset of ${MIN_EVAL_IMAGES} of the 660 evaluation images`));
@@ -78,7 +91,10 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   it('a cancelled evaluation frees its snapshot and reports nothing', async () => {
     const { store, split } = sample(10);
     const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(() => store, () => split);
+    const evaluator = new Evaluator(
+      () => store,
+      () => split,
+    );
     const before = tf.memory().numTensors;
     evaluator.schedule(trainer.model, 0);
     await evaluator.runSlice();

@@ -21,7 +21,9 @@ export async function describeWebGpuAdapter(): Promise<WebGpuAdapter | null> {
   const adapter = await gpu.requestAdapter().catch(() => null);
   if (!adapter) return null;
   const info = adapter.info ?? {};
-  const isSoftware = Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) || SOFTWARE_RENDERER.test(`${info.architecture} ${info.description} ${info.device}`);
+  const isSoftware =
+    Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter) ||
+    SOFTWARE_RENDERER.test(`${info.architecture} ${info.description} ${info.device}`);
   const name = [info.vendor, info.architecture, info.device].filter(Boolean).join(' ') || info.description || 'unknown adapter';
   return { adapter: isSoftware ? `${name} (software)` : name, isSoftware };
 }

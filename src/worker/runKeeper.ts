@@ -12,7 +12,17 @@ import type { Split } from '../data/split';
 import { yieldToEventLoop } from './eventLoop';
 import { Evaluator } from './evaluator';
 import type { RunStorage } from './persistence';
-import { STEP_FIELDS as FIELDS, type DatasetSummary, type QualityUpdate, type RestoredRun, type SavedRunSummary, type StepColumns, type StepField, type StepRecord, type WorkerEvent } from './protocol';
+import {
+  STEP_FIELDS as FIELDS,
+  type DatasetSummary,
+  type QualityUpdate,
+  type RestoredRun,
+  type SavedRunSummary,
+  type StepColumns,
+  type StepField,
+  type StepRecord,
+  type WorkerEvent,
+} from './protocol';
 import { appendColumns, Series } from './series';
 
 export type ExportKind = 'full' | 'target';
@@ -45,6 +55,7 @@ export class RunKeeper {
   }
 
   reset(): void {
+    this.requested = null;
     for (const f of FIELDS) this.columns[f].clear();
     this.quality = [];
     this.evaluator.reset();
@@ -65,7 +76,15 @@ export class RunKeeper {
     return scheduled;
   }
 
+  private requested: Trainer | null = null; // came due while the previous evaluation still ran
+  /** An evaluation due at this step: now, or (one still running) as soon as that one is done, at the
+   *  step the run is at then (also while paused). */
+  requestEvaluation(trainer: Trainer): void {
+    this.requested = this.scheduleEvaluation(trainer) ? null : trainer;
+  }
+
   cancelEvaluations(): void {
+    this.requested = null;
     this.evaluator.cancel();
     this.emit({ type: 'evaluating', progress: null });
     this.settleWaiters();
@@ -94,6 +113,7 @@ export class RunKeeper {
       }
       this.emitProgress(!this.evaluator.busy);
     } while (this.evaluator.busy && performance.now() - started < budgetMs);
+    if (this.requested) this.requestEvaluation(this.requested);
     this.settleWaiters();
   }
 
@@ -109,13 +129,21 @@ export class RunKeeper {
     if (kind === 'target') return exportCheckpoint(trainer, { modules: ['target_encoder'], includeOptimizer: false });
     const history = { records: this.quality.map((q) => q.record), baseline: this.quality[0]?.baseline ?? null };
     return exportCheckpoint(trainer, {
-      extraTensors: FIELDS.map((f) => [`${EXTRA_PREFIX}${f}`, { dtype: 'F32', shape: [this.columns[f].length], data: Float32Array.from(this.columns[f].values()) }]),
+      extraTensors: FIELDS.map((f) => [
+        `${EXTRA_PREFIX}${f}`,
+        { dtype: 'F32', shape: [this.columns[f].length], data: Float32Array.from(this.columns[f].values()) },
+      ]),
       extraMetadata: { quality_history: JSON.stringify(history) },
     });
   }
 
   async autosave(trainer: Trainer): Promise<void> {
-    const summary: SavedRunSummary = { step: trainer.step, savedAt: new Date().toISOString(), config: trainer.config, ...this.datasetSummary() };
+    const summary: SavedRunSummary = {
+      step: trainer.step,
+      savedAt: new Date().toISOString(),
+      config: trainer.config,
+      ...this.datasetSummary(),
+    };
     await this.storage.save(await this.checkpointBytes(trainer, 'full'), summary);
   }
 
@@ -133,15 +161,25 @@ export class RunKeeper {
     const loaded = parseCheckpoint(file, config);
     const trainer = trainerFromCheckpoint(config, loaded);
     this.reset();
-    const columns = Object.fromEntries(FIELDS.map((f) => [f, Float64Array.from(loaded.extras.get(`${EXTRA_PREFIX}${f}`)?.data ?? [])])) as StepColumns;
+    const columns = Object.fromEntries(
+      FIELDS.map((f) => [f, Float64Array.from(loaded.extras.get(`${EXTRA_PREFIX}${f}`)?.data ?? [])]),
+    ) as StepColumns;
     appendColumns(this.columns, columns, FIELDS);
-    const history = JSON.parse(loaded.metadata.quality_history ?? '{"records":[],"baseline":null}') as { records: EvalRecord[]; baseline: EvalRecord | null };
+    const history = JSON.parse(loaded.metadata.quality_history ?? '{"records":[],"baseline":null}') as {
+      records: EvalRecord[];
+      baseline: EvalRecord | null;
+    };
     const baseline = history.baseline;
     this.quality = baseline
       ? history.records.map((record, i) => ({
-        record, baseline, verdict: collapseVerdict(history.records.slice(0, i + 1), baseline, config.embedDim),
-        labelled: record.knn !== null, probeNote: 'Restored from the checkpoint.', patchView: null, subset: null,
-      }))
+          record,
+          baseline,
+          verdict: collapseVerdict(history.records.slice(0, i + 1), baseline, config.embedDim),
+          labelled: record.knn !== null,
+          probeNote: 'Restored from the checkpoint.',
+          patchView: null,
+          subset: null,
+        }))
       : [];
     this.evaluator.restore(history.records, baseline);
     return { trainer, run: { config, columns, quality: this.quality } };

@@ -28,7 +28,11 @@ export class Series {
 }
 
 /** Appends stored columns row by row, up to the shortest one (so a torn file cannot misalign rows). */
-export function appendColumns<F extends string>(target: Record<F, Series>, columns: Record<F, ArrayLike<number>>, fields: readonly F[]): void {
+export function appendColumns<F extends string>(
+  target: Record<F, Series>,
+  columns: Record<F, ArrayLike<number>>,
+  fields: readonly F[],
+): void {
   const length = Math.min(...fields.map((f) => columns[f].length));
   for (let i = 0; i < length; i++) for (const f of fields) target[f].push(columns[f][i]);
 }

@@ -12,23 +12,12 @@ import { yieldToEventLoop } from './eventLoop';
 import { precompileStep } from './precompile';
 import type { ExportKind, RunKeeper } from './runKeeper';
 import type { Phase, RestoredRun, RunStatus, WorkerEvent } from './protocol';
-import { RunTelemetry } from './telemetry';
+import { RunTelemetry, trainingStoppedMessage } from './telemetry';
 
 /** While training, evaluation slices take at most about this share of a step's time after each step. */
 const EVALUATION_SHARE = 1;
 const IDLE_EVALUATION_MS = 50; // slices between two looks at the loop's state while paused
 const WAITING_FOR_IMAGES = 'Waiting for the first images of the import to be decoded…';
-
-/** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
- *  then aborts with a bare "Aborted()" (the `small` preset does, at batch 32): say what it means.
- *  An aborted WASM module stays dead, so the way on is the page's Restart (a fresh worker). */
-export function trainingStoppedMessage(error: unknown, backend: string): string {
-  const message = error instanceof Error ? error.message : String(error);
-  if (backend === 'wasm' && /Aborted\(\)/.test(message)) {
-    return 'Training stopped: the WASM backend ran out of memory (its heap cannot grow further). Press Restart, then choose a smaller preset or batch size, or use WebGPU.';
-  }
-  return `Training stopped: ${message}`;
-}
 
 export interface SessionHooks {
   gpuBytes(): number | null;
@@ -51,7 +40,6 @@ export class TrainingSession {
   private lastStepMs = 0; // the last step itself (not the first, which compiles): the evaluation's share
   private poisonNextBatch = false;
 
-  private evaluationRequested = false; // due while the previous evaluation was still running
   private savedStep = -1; // the step of the last autosave
 
   constructor(
@@ -67,7 +55,13 @@ export class TrainingSession {
   }
 
   status(): RunStatus {
-    return { phase: this.phase, step: this.trainer?.step ?? 0, totalSteps: this.config.totalSteps, message: this.message, compileMs: this.compileMs };
+    return {
+      phase: this.phase,
+      step: this.trainer?.step ?? 0,
+      totalSteps: this.config.totalSteps,
+      message: this.message,
+      compileMs: this.compileMs,
+    };
   }
 
   private setPhase(phase: Phase, message = ''): void {
@@ -106,7 +100,6 @@ export class TrainingSession {
     this.telemetry.reset();
     this.lastStepMs = 0;
     this.compileMs = null;
-    this.evaluationRequested = false;
     this.savedStep = -1;
     this.keeper.reset();
     this.emit({ type: 'reset' });
@@ -159,8 +152,9 @@ export class TrainingSession {
     try {
       for (;;) {
         if (this.isRunning) await this.trainingIteration();
-        else if (this.trainer && (this.phase === 'paused' || this.phase === 'done') && this.savedStep !== this.trainer.step) await this.autosave();
-        else if (this.keeper.evaluating) await this.evaluateFor(IDLE_EVALUATION_MS);
+        else if (this.trainer && (this.phase === 'paused' || this.phase === 'done') && this.savedStep !== this.trainer.step)
+          await this.autosave();
+        else if (this.keeper.evaluating) await this.keeper.evaluateFor(IDLE_EVALUATION_MS);
         else break;
         await yieldToEventLoop();
       }
@@ -181,10 +175,9 @@ export class TrainingSession {
     if (this.pendingSteps > 0 && --this.pendingSteps === 0 && this.isRunning) this.setPhase('paused');
     const trainer = this.trainer;
     if (!trainer || this.phase === 'error') return;
-    if (this.keeper.isEvalDue(trainer.step)) this.evaluationRequested = true;
-    this.scheduleRequestedEvaluation();
+    if (this.keeper.isEvalDue(trainer.step)) this.keeper.requestEvaluation(trainer);
     if (this.keeper.isAutosaveDue(trainer.step)) await this.autosave();
-    if (this.keeper.evaluating && this.isRunning) await this.evaluateFor(EVALUATION_SHARE * this.lastStepMs);
+    if (this.keeper.evaluating && this.isRunning) await this.keeper.evaluateFor(EVALUATION_SHARE * this.lastStepMs);
   }
 
   /** A run on images that are still being decoded (a folder replaced the sample set mid-run): it
@@ -194,24 +187,19 @@ export class TrainingSession {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 
-  /** An evaluation that came due while the previous one was still running starts when that one is
-   *  done, at the step the run is at then (also while paused). */
-  private scheduleRequestedEvaluation(): void {
-    if (this.evaluationRequested && this.trainer && this.phase !== 'error') this.evaluationRequested = !this.keeper.scheduleEvaluation(this.trainer);
-  }
-
-  private async evaluateFor(budgetMs: number): Promise<void> {
-    await this.keeper.evaluateFor(budgetMs);
-    this.scheduleRequestedEvaluation();
-  }
-
   private async autosave(): Promise<void> {
     if (!this.trainer) return;
     this.savedStep = this.trainer.step;
     try {
       await this.keeper.autosave(this.trainer);
     } catch (error) {
-      this.emit({ type: 'status', status: { ...this.status(), message: `Autosave failed (${error instanceof Error ? error.message : String(error)}); training goes on.` } });
+      this.emit({
+        type: 'status',
+        status: {
+          ...this.status(),
+          message: `Autosave failed (${error instanceof Error ? error.message : String(error)}); training goes on.`,
+        },
+      });
     }
   }
 
@@ -283,7 +271,10 @@ export class TrainingSession {
     }
     const wallMs = this.telemetry.stepTimed(stepMs, !firstStep, this.isRunning);
     if (!result.applied) {
-      this.setPhase('paused', `The loss became ${result.loss} at step ${result.step}. That update was skipped, so the weights are still those of step ${trainer.step}. Lower the learning rate or reset the run.`);
+      this.setPhase(
+        'paused',
+        `The loss became ${result.loss} at step ${result.step}. That update was skipped, so the weights are still those of step ${trainer.step}. Lower the learning rate or reset the run.`,
+      );
       return;
     }
     const record = { step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs };

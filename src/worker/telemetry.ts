@@ -6,7 +6,15 @@ import type { IJepaConfig } from '../ijepa/config';
 import type { MaskBatch } from '../ijepa/masks';
 import * as tf from '../ijepa/tf';
 import type { Batch } from './batch';
-import { MASK_PANEL_IMAGES, MASKS_PER_UPDATE, type MaskRecord, type MetricsUpdate, type RunStatus, type StepRecord, type WorkerEvent } from './protocol';
+import {
+  MASK_PANEL_IMAGES,
+  MASKS_PER_UPDATE,
+  type MaskRecord,
+  type MetricsUpdate,
+  type RunStatus,
+  type StepRecord,
+  type WorkerEvent,
+} from './protocol';
 
 const FLUSH_INTERVAL_MS = 100;
 const RATE_WINDOW = 20; // step-to-step intervals averaged for steps/s
@@ -19,7 +27,10 @@ export class RunTelemetry {
   private lastStepEnd: number | null = null; // null after a pause: the next interval starts at the next step
   wallMs = 0; // the run's training time so far (pauses excluded)
 
-  constructor(private readonly emit: (e: WorkerEvent) => void, private readonly gpuBytes: () => number | null) {}
+  constructor(
+    private readonly emit: (e: WorkerEvent) => void,
+    private readonly gpuBytes: () => number | null,
+  ) {}
 
   /** A new run (or a restored one, at its training time so far). */
   reset(wallMs = 0): void {
@@ -49,9 +60,18 @@ export class RunTelemetry {
     this.records.push(record);
     const shown = Math.min(masks.batchSize, MASK_PANEL_IMAGES);
     this.masks.push({
-      step: record.step, batchSize: masks.batchSize, grid, contextTokens: masks.contextTokens, targetTokens: masks.targetTokens,
-      contextIdx: masks.contextIdx, targetIdx: masks.targetIdx, targetRects: masks.targetRects, contextRects: masks.contextRects,
-      imageIndices: batch.imageIndices, images: batch.pixels.slice(0, shown * side * side * 3), imageSide: side,
+      step: record.step,
+      batchSize: masks.batchSize,
+      grid,
+      contextTokens: masks.contextTokens,
+      targetTokens: masks.targetTokens,
+      contextIdx: masks.contextIdx,
+      targetIdx: masks.targetIdx,
+      targetRects: masks.targetRects,
+      contextRects: masks.contextRects,
+      imageIndices: batch.imageIndices,
+      images: batch.pixels.slice(0, shown * side * side * 3),
+      imageSide: side,
       cropBoxes: batch.boxes ? batch.boxes.slice(0, shown * 4) : null,
     });
     if (this.masks.length > MASKS_PER_UPDATE) this.masks.shift();
@@ -65,12 +85,28 @@ export class RunTelemetry {
     const meanMs = this.intervals.length > 0 ? this.intervals.reduce((a, b) => a + b, 0) / this.intervals.length : 0;
     const stepsPerSec = meanMs > 0 ? 1000 / meanMs : 0;
     const update: MetricsUpdate = {
-      status, records: this.records, masks: this.masks, stepsPerSec, imagesPerSec: stepsPerSec * config.batchSize,
+      status,
+      records: this.records,
+      masks: this.masks,
+      stepsPerSec,
+      imagesPerSec: stepsPerSec * config.batchSize,
       etaSec: stepsPerSec > 0 ? Math.max(0, config.totalSteps - status.step) / stepsPerSec : null,
-      numTensors: tf.memory().numTensors, gpuBytes: this.gpuBytes(),
+      numTensors: tf.memory().numTensors,
+      gpuBytes: this.gpuBytes(),
     };
     this.records = [];
     this.masks = [];
     this.emit({ type: 'metrics', update });
   }
+}
+
+/** What the page says when the loop dies. The WASM backend's heap stops growing at a few GB and
+ *  then aborts with a bare "Aborted()" (the `small` preset does, at batch 32): say what it means.
+ *  An aborted WASM module stays dead, so the way on is the page's Restart (a fresh worker). */
+export function trainingStoppedMessage(error: unknown, backend: string): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (backend === 'wasm' && /Aborted\(\)/.test(message)) {
+    return 'Training stopped: the WASM backend ran out of memory (its heap cannot grow further). Press Restart, then choose a smaller preset or batch size, or use WebGPU.';
+  }
+  return `Training stopped: ${message}`;
 }

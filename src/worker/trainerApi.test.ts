@@ -1,61 +1,18 @@
 // The worker's API driven directly in Node (CPU backend), without a Worker: the run control and
 // dataset behaviour the page relies on.
-import { afterEach, describe, expect, it } from 'vitest';
-import type { DecodeResult } from '../data/decode';
-import { presetConfig } from '../ijepa/config';
+import { describe, expect, it } from 'vitest';
 import * as tf from '../ijepa/tf';
-import type { RunStatus, WorkerEvent } from './protocol';
 import { heldOutSplit } from '../data/split';
+import { config, fakeDecode, resetTrainersAfterEach, setup, until } from '../test/trainerHarness';
 import { memoryStorage } from './persistence';
-import { trainingStoppedMessage } from './session';
 import { shouldPrecompile } from './precompile';
-import { createTrainerApi, type TrainerApi } from './trainerApi';
+import { trainingStoppedMessage } from './telemetry';
 
-const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
-
-async function fakeDecode(file: File, side: number): Promise<DecodeResult> {
-  if (file.name.endsWith('.txt')) return { ok: false, reason: 'not an image' };
-  if (file.name.startsWith('broken')) return { ok: false, reason: 'could not decode' };
-  return { ok: true, rgb: new Uint8Array(side * side * 3).fill(file.size % 256), width: side, height: side };
-}
-
-function setup(storage = memoryStorage(), decode = fakeDecode) {
-  const events: WorkerEvent[] = [];
-  const api = createTrainerApi({
-    selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, threads: null, note: '' }),
-    decoders: () => ({ decode, parallel: 4 }),
-    gpuBytes: () => null,
-    deviceLost: () => null,
-    storage,
-  });
-  const init = async () => {
-    const result = await api.init(config, (e) => events.push(e));
-    api.setEvalEvery(0); // evaluation has its own tests below
-    return result;
-  };
-  return { api, events, init };
-}
-
-async function until(api: TrainerApi, predicate: (s: RunStatus) => boolean, timeoutMs = 60_000): Promise<RunStatus> {
-  const start = Date.now();
-  for (;;) {
-    const status = api.status();
-    if (predicate(status)) return status;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out in phase ${status.phase} at step ${status.step}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-let current: TrainerApi | null = null;
-afterEach(async () => {
-  await current?.reset();
-  current = null;
-});
+resetTrainersAfterEach();
 
 describe('trainer API (worker module, CPU backend)', () => {
   it('opens on the built-in sample set with six labelled classes', async () => {
-    const { api, init } = setup();
-    current = api;
+    const { init } = setup();
     const { dataset, status, backend } = await init();
     expect(backend.name).toBe('cpu');
     expect(status).toMatchObject({ phase: 'idle', step: 0, totalSteps: 50 });
@@ -69,18 +26,25 @@ describe('trainer API (worker module, CPU backend)', () => {
 
   it('imports files with labels from folders and lists every skipped file', async () => {
     const { api, events, init } = setup();
-    current = api;
     await init();
     const file = (name: string, size = 10) => new File([new Uint8Array(size)], name);
-    const added = await api.addFiles([
-      { file: file('a.png'), path: 'set/cats/a.png' }, { file: file('b.png'), path: 'set/cats/deep/b.png' },
-      { file: file('c.jpg'), path: 'set/dogs/c.jpg' }, { file: file('notes.txt'), path: 'set/notes.txt' },
-      { file: file('broken.jpg'), path: 'set/dogs/broken.jpg' },
-    ], ['set/locked.png']);
+    const added = await api.addFiles(
+      [
+        { file: file('a.png'), path: 'set/cats/a.png' },
+        { file: file('b.png'), path: 'set/cats/deep/b.png' },
+        { file: file('c.jpg'), path: 'set/dogs/c.jpg' },
+        { file: file('notes.txt'), path: 'set/notes.txt' },
+        { file: file('broken.jpg'), path: 'set/dogs/broken.jpg' },
+      ],
+      ['set/locked.png'],
+    );
     expect(added).toBe(3);
     const summary = api.datasetSummary();
     expect(summary.source).toBe('files'); // the first import replaced the sample set
-    expect(summary.classes).toEqual([{ name: 'cats', count: 2 }, { name: 'dogs', count: 1 }]);
+    expect(summary.classes).toEqual([
+      { name: 'cats', count: 2 },
+      { name: 'dogs', count: 1 },
+    ]);
     expect(summary.skipped).toEqual([
       { path: 'set/locked.png', reason: 'unreadable' },
       { path: 'set/notes.txt', reason: 'not an image' },
@@ -94,14 +58,19 @@ describe('trainer API (worker module, CPU backend)', () => {
 
   it('keeps the sample set when no file of a folder can be used, and lists a file picked twice once', async () => {
     const { api, init } = setup();
-    current = api;
     await init();
-    const broken = [{ file: new File([new Uint8Array(3)], 'broken.png'), path: 'set/a/broken.png' }, { file: new File(['hi'], 'notes.txt'), path: 'set/notes.txt' }];
+    const broken = [
+      { file: new File([new Uint8Array(3)], 'broken.png'), path: 'set/a/broken.png' },
+      { file: new File(['hi'], 'notes.txt'), path: 'set/notes.txt' },
+    ];
     expect(await api.addFiles(broken)).toBe(0);
     expect(await api.addFiles(broken)).toBe(0); // the same files again
     const summary = api.datasetSummary();
     expect(summary).toMatchObject({ source: 'sample', count: 1800 });
-    expect(summary.skipped).toEqual([{ path: 'set/a/broken.png', reason: 'could not decode' }, { path: 'set/notes.txt', reason: 'not an image' }]);
+    expect(summary.skipped).toEqual([
+      { path: 'set/a/broken.png', reason: 'could not decode' },
+      { path: 'set/notes.txt', reason: 'not an image' },
+    ]);
     // the first usable image replaces the sample set; the skip list stays
     expect(await api.addFiles([{ file: new File([new Uint8Array(5)], 'ok.png'), path: 'set/a/ok.png' }])).toBe(1);
     expect(api.datasetSummary()).toMatchObject({ source: 'files', count: 1 });
@@ -114,7 +83,6 @@ describe('trainer API (worker module, CPU backend)', () => {
       return fakeDecode(file, side);
     };
     const { api, events, init } = setup(memoryStorage(), slowDecode);
-    current = api;
     await init();
     const files = Array.from({ length: 40 }, (_, i) => ({ file: new File([new Uint8Array(i + 1)], `${i}.png`), path: `set/a/${i}.png` }));
     const importing = api.addFiles(files);
@@ -139,7 +107,6 @@ describe('trainer API (worker module, CPU backend)', () => {
       return fakeDecode(file, side);
     };
     const { api, events, init } = setup(memoryStorage(), unevenDecode);
-    current = api;
     await init();
     const files = Array.from({ length: 24 }, (_, i) => ({ file: new File([new Uint8Array(i + 1)], `${i}.png`), path: `set/a/${i}.png` }));
     await api.addFiles(files);
@@ -156,10 +123,11 @@ describe('trainer API (worker module, CPU backend)', () => {
       return fakeDecode(file, side);
     };
     const { api, events, init } = setup(memoryStorage(), slowDecode);
-    current = api;
     await init();
     api.setEvalEvery(0);
-    const files = ['a', 'b'].flatMap((c, k) => Array.from({ length: 60 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 60 + i)], `${i}.png`), path: `set/${c}/${i}.png` })));
+    const files = ['a', 'b'].flatMap((c, k) =>
+      Array.from({ length: 60 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 60 + i)], `${i}.png`), path: `set/${c}/${i}.png` })),
+    );
     const importing = api.addFiles(files);
     while (api.datasetSummary().count < 8) await new Promise((r) => setTimeout(r, 5));
     api.start();
@@ -177,7 +145,6 @@ describe('trainer API (worker module, CPU backend)', () => {
 
   it('trains, pauses, steps exactly one, resets, and reports live metrics', async () => {
     const { api, events, init } = setup();
-    current = api;
     await init();
     api.start();
     expect(api.status().phase).toBe('compiling');
@@ -202,7 +169,6 @@ describe('trainer API (worker module, CPU backend)', () => {
 
   it('never trains on the held-out images', async () => {
     const { api, events, init } = setup();
-    current = api;
     await init();
     api.start();
     await until(api, (s) => s.step >= 30);
@@ -217,7 +183,6 @@ describe('trainer API (worker module, CPU backend)', () => {
 
   it('pauses with a message on a NaN loss, keeping the last good step', async () => {
     const { api, init } = setup();
-    current = api;
     await init();
     api.step();
     await until(api, (s) => s.phase === 'paused' && s.step === 1);
@@ -230,7 +195,6 @@ describe('trainer API (worker module, CPU backend)', () => {
 
   it('refuses settings changes during a run, and bad settings, with readable errors', async () => {
     const { api, init } = setup();
-    current = api;
     await init();
     await expect(api.configure({ ...config, cropSize: 30 })).rejects.toThrow(/not divisible by the patch size/);
     api.step();
@@ -245,7 +209,6 @@ describe('trainer API (worker module, CPU backend)', () => {
 
   it('says the dataset is empty instead of training on nothing', async () => {
     const { api, init } = setup();
-    current = api;
     await init();
     api.clearDataset();
     api.start();
@@ -254,138 +217,15 @@ describe('trainer API (worker module, CPU backend)', () => {
   });
 });
 
-describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
-  it('evaluates at step 0 and every N steps in slices between steps, beside one random-init baseline', async () => {
-    const { api, events, init } = setup();
-    current = api;
-    await init();
-    // three classes of 20 images (pixels differ by file size): 12 held out, 48 for the probes
-    const classes = ['a', 'b', 'c'];
-    await api.addFiles(classes.flatMap((c, k) => Array.from({ length: 20 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 40 + i)], `${i}.png`), path: `set/${c}/${i}.png` }))));
-    api.setEvalEvery(2);
-    api.start();
-    const quality = () => events.flatMap((e) => (e.type === 'quality' ? [e.update] : []));
-    const started = Date.now();
-    while (quality().length < 2 && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 20));
-    api.pause();
-    await until(api, (s) => s.phase === 'paused');
-    const updates = quality();
-    expect(updates.map((u) => u.record.step)[0]).toBe(0);
-    expect(updates[1].record.step).toBeGreaterThanOrEqual(2); // due at 2; later when step 0's was still running
-    // training did not wait: the first step's metrics came before the step-0 evaluation's result
-    const firstStep = events.findIndex((e) => e.type === 'metrics' && e.update.records.length > 0);
-    expect(firstStep).toBeGreaterThanOrEqual(0);
-    expect(firstStep).toBeLessThan(events.findIndex((e) => e.type === 'quality'));
-    // progress was reported while it ran, and cleared when done
-    expect(events.some((e) => e.type === 'evaluating' && e.progress !== null && e.progress.withBaseline && e.progress.step === 0)).toBe(true);
-    for (const u of updates) {
-      expect(u.labelled).toBe(true);
-      expect(u.record.knn).toBeGreaterThanOrEqual(0);
-      expect(u.record.knn).toBeLessThanOrEqual(1);
-      expect(u.record.probeTest).not.toBeNull();
-      expect(u.record.rankMe).toBeGreaterThanOrEqual(1);
-      expect(u.baseline).toEqual(updates[0].baseline); // one baseline per run
-      expect(u.probeNote).toMatch(/3 classes; probes trained on 48 training images, tested on 12 held-out images/);
-      expect(u.subset).toEqual({ images: 60, of: 60 });
-    }
-    const view = updates[0].patchView!;
-    expect(view.grid).toBe(8);
-    expect(view.pca.length).toBe(4 * 8 * 8 * 3); // four held-out images, one of each class first
-  });
-
-  it('pauses at once while an evaluation runs; the evaluation then finishes while paused', async () => {
-    const { api, events, init } = setup();
-    current = api;
-    await init();
-    await api.addFiles(['a', 'b', 'c'].flatMap((c, k) => Array.from({ length: 20 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 40 + i)], `${i}.png`), path: `set/${c}/${i}.png` }))));
-    api.setEvalEvery(100);
-    api.start();
-    await until(api, (s) => s.step >= 2);
-    const lastProgress = () => events.flatMap((e) => (e.type === 'evaluating' ? [e.progress] : [])).pop();
-    expect(lastProgress()).toMatchObject({ step: 0 }); // still under way, beside the steps
-    api.pause();
-    const paused = await until(api, (s) => s.phase === 'paused');
-    const started = Date.now();
-    while (!events.some((e) => e.type === 'quality') && Date.now() - started < 60_000) await new Promise((r) => setTimeout(r, 10));
-    expect(events.find((e) => e.type === 'quality')).toMatchObject({ update: { record: { step: 0 } } });
-    expect(lastProgress()).toBeNull();
-    expect(api.status()).toMatchObject({ phase: 'paused', step: paused.step });
-  });
-
-  it('turns the probes off without labels, with the reason, and keeps the diagnostics', async () => {
-    const { api, events, init } = setup();
-    current = api;
-    await init();
-    await api.addFiles(Array.from({ length: 12 }, (_, i) => ({ file: new File([new Uint8Array(i + 1)], `${i}.png`), path: `${i}.png` })));
-    await api.evaluateNow();
-    const update = events.flatMap((e) => (e.type === 'quality' ? [e.update] : [])).pop()!;
-    expect(update.labelled).toBe(false);
-    expect(update.record.knn).toBeNull();
-    expect(update.probeNote).toMatch(/no class labels/);
-    expect(update.record.featureStd).toBeGreaterThanOrEqual(0);
-  });
-
-  it('runs a Step pressed while the autosave of the previous pause is still being written', async () => {
-    let release: () => void = () => {};
-    const storage = memoryStorage();
-    const slowStorage = { ...storage, save: async (bytes: Uint8Array, summary: Parameters<typeof storage.save>[1]) => {
-      await new Promise<void>((resolve) => (release = resolve));
-      return storage.save(bytes, summary);
-    } };
-    const { api, init } = setup(slowStorage);
-    current = api;
-    await init();
-    api.step();
-    await until(api, (s) => s.step === 1 && s.phase === 'paused');
-    api.step(); // the autosave of the first pause has not finished
-    release();
-    await until(api, (s) => s.step === 2 && s.phase === 'paused');
-    release();
-  });
-
-  it('autosaves on pause and resumes after a "reload" at the same step with the same history', async () => {
-    const storage = memoryStorage();
-    const first = setup(storage);
-    current = first.api;
-    await first.init();
-    first.api.start();
-    await until(first.api, (s) => s.step >= 3);
-    first.api.pause();
-    const paused = await until(first.api, (s) => s.phase === 'paused');
-    await new Promise((r) => setTimeout(r, 200)); // the autosave after the pause
-    const losses = first.events.flatMap((e) => (e.type === 'metrics' ? e.update.records.map((r) => r.loss) : []));
-    expect((await first.api.savedRun())?.step).toBe(paused.step);
-    await first.api.reset();
-
-    const second = setup(storage); // a new page over the same IndexedDB
-    current = second.api;
-    await second.init();
-    const restored = await second.api.resumeSavedRun();
-    expect(restored.status.step).toBe(paused.step);
-    expect(Array.from(restored.columns.loss)).toEqual(losses.map(Math.fround));
-    second.api.step();
-    await until(second.api, (s) => s.step === paused.step + 1 && s.phase === 'paused');
-  });
-
-  it('exports a checkpoint, imports it back at the same step, and names the first mismatch of a foreign file', async () => {
-    const a = setup();
-    current = a.api;
-    await a.init();
-    a.api.step();
-    await until(a.api, (s) => s.step === 1 && s.phase === 'paused');
-    const bytes = await a.api.exportCheckpoint('full');
-    const b = setup();
-    await b.init();
-    const restored = await b.api.importCheckpoint(bytes);
-    expect(restored.status.step).toBe(1);
-    const target = await a.api.exportCheckpoint('target');
-    await expect(b.api.importCheckpoint(target)).rejects.toThrow(/missing tensor 'encoder\.patch_embed\.proj\.weight'/);
-    await b.api.reset();
-  });
-});
-
 describe('shader precompilation', () => {
-  const backend = (name: 'webgpu' | 'wasm', isSoftware: boolean) => ({ name, available: [name], adapter: 'x', isSoftware, threads: null, note: '' });
+  const backend = (name: 'webgpu' | 'wasm', isSoftware: boolean) => ({
+    name,
+    available: [name],
+    adapter: 'x',
+    isSoftware,
+    threads: null,
+    note: '',
+  });
   it('is done on hardware WebGPU adapters only (it saved nothing reliably on SwiftShader)', () => {
     expect(shouldPrecompile(backend('webgpu', false))).toBe(true);
     expect(shouldPrecompile(backend('webgpu', true))).toBe(false);
@@ -396,7 +236,9 @@ describe('shader precompilation', () => {
 describe('a training loop that dies', () => {
   it('says the WASM backend ran out of memory instead of its bare "Aborted()"', () => {
     const aborted = new Error('Aborted(). Build with -sASSERTIONS for more info.');
-    expect(trainingStoppedMessage(aborted, 'wasm')).toMatch(/WASM backend ran out of memory.*Press Restart, then choose a smaller preset or batch size, or use WebGPU/);
+    expect(trainingStoppedMessage(aborted, 'wasm')).toMatch(
+      /WASM backend ran out of memory.*Press Restart, then choose a smaller preset or batch size, or use WebGPU/,
+    );
     expect(trainingStoppedMessage(aborted, 'cpu')).toBe('Training stopped: Aborted(). Build with -sASSERTIONS for more info.');
     expect(trainingStoppedMessage('device lost', 'webgpu')).toBe('Training stopped: device lost');
   });

@@ -65,14 +65,24 @@ export function createTrainerApi(env: TrainerEnv) {
     async init(config: IJepaConfig, onEvent: (e: WorkerEvent) => void, options: InitOptions = {}): Promise<InitResult> {
       listener = onEvent;
       runOptions = options;
-      const backend = await env.selectBackend({ preferred: options.backend, available: options.available, wasmThreads: options.wasmThreads });
+      const backend = await env.selectBackend({
+        preferred: options.backend,
+        available: options.available,
+        wasmThreads: options.wasmThreads,
+      });
       available = backend.available;
       watchDevice();
       const dataset = data ?? new DatasetManager(emit, env.decoders(options.decoders), config.cropSize);
       data = dataset;
       if (dataset.summary().source === 'empty') dataset.loadSampleSet(config.cropSize);
       else await dataset.resize(config.cropSize);
-      const keeper = new RunKeeper(emit, env.storage, () => dataset.store, () => dataset.split(), () => dataset.summary());
+      const keeper = new RunKeeper(
+        emit,
+        env.storage,
+        () => dataset.store,
+        () => dataset.split(),
+        () => dataset.summary(),
+      );
       session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes }, keeper);
       session.precompileShaders = shouldPrecompile(backend);
       return { backend, status: session.status(), dataset: dataset.summary() };

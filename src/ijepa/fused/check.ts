@@ -27,11 +27,17 @@ async function read(tensors: tf.Tensor[]): Promise<Float32Array[]> {
 /** f's value and the gradients of sum(f * fixed noise) for `inputs`, with fused kernels on or off. */
 async function valueAndGrads(fused: boolean, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Promise<Float32Array[]> {
   setFusedKernels(fused);
-  return read(tf.tidy(() => {
-    const upstream = tf.randomNormal(f(...inputs).shape, 0, 1, 'float32', 7);
-    const { grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => f(...xs).mul(upstream).sum())(inputs);
-    return [f(...inputs), ...grads];
-  }));
+  return read(
+    tf.tidy(() => {
+      const upstream = tf.randomNormal(f(...inputs).shape, 0, 1, 'float32', 7);
+      const { grads } = tf.valueAndGrads((...xs: tf.Tensor[]) =>
+        f(...xs)
+          .mul(upstream)
+          .sum(),
+      )(inputs);
+      return [f(...inputs), ...grads];
+    }),
+  );
 }
 
 async function opError(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Promise<number> {
@@ -49,8 +55,15 @@ async function stepError(): Promise<number> {
     await trainStep(trainer, images);
     await trainStep(trainer, images);
     const { encoder, targetEncoder, predictor } = trainer.model;
-    const values = await read([...Object.values(encoder), ...Object.values(targetEncoder), ...Object.values(predictor),
-      trainer.optimizer.expAvg, trainer.optimizer.expAvgSq].map((v) => v.clone()));
+    const values = await read(
+      [
+        ...Object.values(encoder),
+        ...Object.values(targetEncoder),
+        ...Object.values(predictor),
+        trainer.optimizer.expAvg,
+        trainer.optimizer.expAvgSq,
+      ].map((v) => v.clone()),
+    );
     disposeTrainer(trainer);
     return values;
   };
@@ -64,8 +77,11 @@ export async function fusedKernelErrors(): Promise<FusedErrors> {
   const config = presetConfig('micro');
   const model = createModel(config);
   const [x, gamma, beta, wide, tokens] = [
-    tf.randomNormal([3, 5, 16], 0.5, 2, 'float32', 1), tf.randomNormal([16], 1, 0.3, 'float32', 2), tf.randomNormal([16], 0, 0.3, 'float32', 3),
-    tf.randomNormal([4, 33], 0, 3, 'float32', 4), tf.randomNormal([2, 9, config.embedDim], 0, 1, 'float32', 5),
+    tf.randomNormal([3, 5, 16], 0.5, 2, 'float32', 1),
+    tf.randomNormal([16], 1, 0.3, 'float32', 2),
+    tf.randomNormal([16], 0, 0.3, 'float32', 3),
+    tf.randomNormal([4, 33], 0, 3, 'float32', 4),
+    tf.randomNormal([2, 9, config.embedDim], 0, 1, 'float32', 5),
   ];
   try {
     return {
@@ -90,7 +106,8 @@ export function randomImages(config: IJepaConfig, count = config.batchSize, seed
   for (let n = 0; n < count; n++) {
     // a colour gradient plus a bright square: structure the encoder can latch on to
     const [a, b, c] = [rng.next(), rng.next(), rng.next()];
-    const x0 = rng.int(0, s / 2), y0 = rng.int(0, s / 2);
+    const x0 = rng.int(0, s / 2),
+      y0 = rng.int(0, s / 2);
     for (let y = 0; y < s; y++) {
       for (let x = 0; x < s; x++) {
         const inSquare = x >= x0 && x < x0 + s / 3 && y >= y0 && y < y0 + s / 3 ? 1.5 : 0;

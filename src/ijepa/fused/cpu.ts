@@ -11,7 +11,11 @@ interface CpuBackend {
 }
 
 type Inputs = Record<string, tf.TensorInfo>;
-type Compute = (values: Record<string, Float32Array>, shapes: Record<string, number[]>, attrs: Record<string, number>) => { shape: number[]; out: Float32Array };
+type Compute = (
+  values: Record<string, Float32Array>,
+  shapes: Record<string, number[]>,
+  attrs: Record<string, number>,
+) => { shape: number[]; out: Float32Array };
 
 function register(kernelName: FusedKernelName, compute: Compute): void {
   tf.registerKernel({
@@ -68,7 +72,8 @@ register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }, shapes) => {
   const out = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
     const [mean, rstd] = [stats[r * 2], stats[r * 2 + 1]];
-    let meanG = 0, meanGX = 0;
+    let meanG = 0,
+      meanGX = 0;
     for (let d = 0; d < cols; d++) {
       const g = dy[r * cols + d] * gamma[d];
       meanG += g;
@@ -107,7 +112,7 @@ register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
     let max = -Infinity;
     for (let d = 0; d < cols; d++) max = Math.max(max, scale * logits[r * cols + d]);
     let sum = 0;
-    for (let d = 0; d < cols; d++) sum += (out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max));
+    for (let d = 0; d < cols; d++) sum += out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max);
     for (let d = 0; d < cols; d++) out[r * cols + d] /= sum;
   }
   return { shape: shapes.logits, out };

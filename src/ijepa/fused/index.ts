@@ -52,8 +52,12 @@ export const lerpInto = (a: tf.Tensor, b: tf.Tensor, keep: number, square = fals
   run(FUSED_KERNELS.lerp, { a, b }, { keep, square: square ? 1 : 0 });
 /** param * decay - stepSize * m / (sqrt(v) / sqrtBiasCorrection2 + eps), as torch's AdamW; m and v
  *  are the flat moments of every parameter, and this parameter's start at `offset`. */
-export const adamWParam = (param: tf.Tensor, m: tf.Tensor, v: tf.Tensor, attrs: { offset: number; decay: number; stepSize: number; sqrtBiasCorrection2: number; eps: number }) =>
-  run(FUSED_KERNELS.adamWParam, { param, m, v }, attrs);
+export const adamWParam = (
+  param: tf.Tensor,
+  m: tf.Tensor,
+  v: tf.Tensor,
+  attrs: { offset: number; decay: number; stepSize: number; sqrtBiasCorrection2: number; eps: number },
+) => run(FUSED_KERNELS.adamWParam, { param, m, v }, attrs);
 
 tf.registerGradient({
   kernelName: FUSED_KERNELS.layerNorm,
@@ -80,5 +84,7 @@ tf.registerGradient({
 tf.registerGradient({
   kernelName: FUSED_KERNELS.scaledSoftmax,
   outputsToSave: [true],
-  gradFunc: (dy, [y], attrs) => ({ logits: () => run(FUSED_KERNELS.scaledSoftmaxGrad, { y, dy: dy as tf.Tensor }, { scale: attrs.scale as number }) }),
+  gradFunc: (dy, [y], attrs) => ({
+    logits: () => run(FUSED_KERNELS.scaledSoftmaxGrad, { y, dy: dy as tf.Tensor }, { scale: attrs.scale as number }),
+  }),
 });

@@ -1,78 +1,12 @@
-// The fused kernels (./index.ts) as WGSL programs for tfjs' WebGPU backend. Each program
+// The fused kernels (./index.ts) as WGSL programs for tfjs' WebGPU backend (run through
+// ./webgpuProgram.ts). Each program
 // is a plain object that the backend compiles and launches (runWebGPUProgram): tfjs writes the
 // shader's preamble (bindings: `result` for the output, one read-only array per input name, and
 // `uniforms`), we write `main`. Row kernels (LayerNorm, softmax) give one thread a whole row, which
 // is enough parallelism at these widths (rows = images x tokens) and needs no shared memory.
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
-import { ERF_A, ERF_P } from './erf';
-import { FUSED_KERNELS, type FusedKernelName } from '.';
-import * as tf from '../tf';
-
-const WORKGROUP = 64;
-
-interface Program {
-  variableNames: string[];
-  outputShape: number[];
-  shaderKey: string;
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number];
-  uniforms: string;
-  getUserCode(): string;
-}
-
-type Uniform = { type: 'int32' | 'float32'; data: number[] };
-
-interface WebGpuBackendLike {
-  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms: Uniform[]): tf.TensorInfo;
-}
-
-interface Launch {
-  name: string; // shader key
-  inputs: [string, tf.TensorInfo][]; // WGSL array name, tensor
-  outputShape: number[];
-  threads: number;
-  uniforms: [string, 'i32' | 'f32', number][];
-  body: string; // WGSL statements; `index` is the thread's index
-}
-
-const ERF_WGSL = `
-  fn erfApprox(v : f32) -> f32 {
-    let x = abs(v);
-    let t = 1.0 / (1.0 + ${ERF_P} * x);
-    return sign(v) * (1.0 - ((((${ERF_A[4]} * t + ${ERF_A[3]}) * t + ${ERF_A[2]}) * t + ${ERF_A[1]}) * t + ${ERF_A[0]}) * t * exp(-x * x));
-  }`;
-
-function launch(backend: WebGpuBackendLike, l: Launch): tf.TensorInfo {
-  const program: Program = {
-    variableNames: l.inputs.map(([name]) => name),
-    outputShape: l.outputShape,
-    shaderKey: `ijepa_${l.name}`,
-    dispatchLayout: { x: l.outputShape.map((_, i) => i) },
-    dispatch: [Math.ceil(l.threads / WORKGROUP), 1, 1],
-    workgroupSize: [WORKGROUP, 1, 1],
-    uniforms: l.uniforms.map(([name, type]) => `${name} : ${type},`).join(' '),
-    getUserCode: () => `${ERF_WGSL}
-      fn main(index : i32) {
-        ${l.body}
-      }`,
-  };
-  const uniforms = l.uniforms.map(([, type, value]): Uniform => ({ type: type === 'i32' ? 'int32' : 'float32', data: [value] }));
-  return backend.runWebGPUProgram(program, l.inputs.map(([, t]) => t), 'float32', uniforms);
-}
-
-type KernelInputs = Record<string, tf.TensorInfo>;
-
-function register(kernelName: FusedKernelName, describe: (inputs: KernelInputs, attrs: Record<string, number>) => Launch): void {
-  tf.registerKernel({
-    kernelName,
-    backendName: 'webgpu',
-    kernelFunc: ({ inputs, backend, attrs }) => launch(backend as unknown as WebGpuBackendLike, describe(inputs as KernelInputs, attrs as Record<string, number>)),
-  });
-}
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const rowsCols = (shape: number[]) => ({ cols: shape[shape.length - 1], rows: size(shape) / shape[shape.length - 1] });
+import { FUSED_KERNELS } from '.';
+import { elementwise, register, rowsCols } from './webgpuProgram';
 
 // Row statistics in WGSL: mean and 1/sqrt(var + eps) of row `row` of X (two passes, as the CPU).
 const ROW_STATS = `
@@ -87,8 +21,19 @@ const ROW_STATS = `
 register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, { eps }) => {
   const { rows, cols } = rowsCols(x.shape);
   return {
-    name: 'layer_norm', inputs: [['X', x], ['Gamma', gamma], ['Beta', beta]], outputShape: x.shape, threads: rows,
-    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ['eps', 'f32', eps]],
+    name: 'layer_norm',
+    inputs: [
+      ['X', x],
+      ['Gamma', gamma],
+      ['Beta', beta],
+    ],
+    outputShape: x.shape,
+    threads: rows,
+    uniforms: [
+      ['rows', 'i32', rows],
+      ['cols', 'i32', cols],
+      ['eps', 'f32', eps],
+    ],
     body: `
       let row = index;
       if (row >= uniforms.rows) { return; }
@@ -100,8 +45,15 @@ register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, { eps }) => {
 register(FUSED_KERNELS.layerNormStats, ({ x }, { eps }) => {
   const { rows, cols } = rowsCols(x.shape);
   return {
-    name: 'layer_norm_stats', inputs: [['X', x]], outputShape: [rows, 2], threads: rows,
-    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ['eps', 'f32', eps]],
+    name: 'layer_norm_stats',
+    inputs: [['X', x]],
+    outputShape: [rows, 2],
+    threads: rows,
+    uniforms: [
+      ['rows', 'i32', rows],
+      ['cols', 'i32', cols],
+      ['eps', 'f32', eps],
+    ],
     body: `
       let row = index;
       if (row >= uniforms.rows) { return; }
@@ -114,8 +66,19 @@ register(FUSED_KERNELS.layerNormStats, ({ x }, { eps }) => {
 register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }) => {
   const { rows, cols } = rowsCols(x.shape);
   return {
-    name: 'layer_norm_grad_x', inputs: [['X', x], ['Gamma', gamma], ['Dy', dy], ['Stats', stats]], outputShape: x.shape, threads: rows,
-    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols]],
+    name: 'layer_norm_grad_x',
+    inputs: [
+      ['X', x],
+      ['Gamma', gamma],
+      ['Dy', dy],
+      ['Stats', stats],
+    ],
+    outputShape: x.shape,
+    threads: rows,
+    uniforms: [
+      ['rows', 'i32', rows],
+      ['cols', 'i32', cols],
+    ],
     body: `
       let row = index;
       if (row >= uniforms.rows) { return; }
@@ -141,8 +104,19 @@ register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }) => {
 register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, { which }) => {
   const { rows, cols } = rowsCols(x.shape);
   return {
-    name: 'layer_norm_grad_param', inputs: [['X', x], ['Dy', dy], ['Stats', stats]], outputShape: [cols], threads: cols,
-    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ['which', 'i32', which]],
+    name: 'layer_norm_grad_param',
+    inputs: [
+      ['X', x],
+      ['Dy', dy],
+      ['Stats', stats],
+    ],
+    outputShape: [cols],
+    threads: cols,
+    uniforms: [
+      ['rows', 'i32', rows],
+      ['cols', 'i32', cols],
+      ['which', 'i32', which],
+    ],
     body: `
       let col = index;
       if (col >= uniforms.cols) { return; }
@@ -155,26 +129,34 @@ register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, { which }) => {
   };
 });
 
-const elementwise = (name: string, inputs: [string, tf.TensorInfo][], uniforms: Launch['uniforms'], expression: string): Launch => {
-  const count = size(inputs[0][1].shape);
-  return {
-    name, inputs, outputShape: inputs[0][1].shape, threads: count, uniforms: [['count', 'i32', count], ...uniforms],
-    body: `
-      if (index >= uniforms.count) { return; }
-      result[index] = ${expression};`,
-  };
-};
+register(FUSED_KERNELS.gelu, ({ x }) =>
+  elementwise('gelu', [['X', x]], [], '0.5 * X[index] * (1.0 + erfApprox(X[index] * 0.7071067811865476))'),
+);
 
-register(FUSED_KERNELS.gelu, ({ x }) => elementwise('gelu', [['X', x]], [], '0.5 * X[index] * (1.0 + erfApprox(X[index] * 0.7071067811865476))'));
-
-register(FUSED_KERNELS.geluGrad, ({ x, dy }) => elementwise('gelu_grad', [['X', x], ['Dy', dy]], [],
-  'Dy[index] * (0.5 * (1.0 + erfApprox(X[index] * 0.7071067811865476)) + X[index] * exp(-0.5 * X[index] * X[index]) * 0.3989422804014327)'));
+register(FUSED_KERNELS.geluGrad, ({ x, dy }) =>
+  elementwise(
+    'gelu_grad',
+    [
+      ['X', x],
+      ['Dy', dy],
+    ],
+    [],
+    'Dy[index] * (0.5 * (1.0 + erfApprox(X[index] * 0.7071067811865476)) + X[index] * exp(-0.5 * X[index] * X[index]) * 0.3989422804014327)',
+  ),
+);
 
 register(FUSED_KERNELS.scaledSoftmax, ({ logits }, { scale }) => {
   const { rows, cols } = rowsCols(logits.shape);
   return {
-    name: 'scaled_softmax', inputs: [['Logits', logits]], outputShape: logits.shape, threads: rows,
-    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ['scale', 'f32', scale]],
+    name: 'scaled_softmax',
+    inputs: [['Logits', logits]],
+    outputShape: logits.shape,
+    threads: rows,
+    uniforms: [
+      ['rows', 'i32', rows],
+      ['cols', 'i32', cols],
+      ['scale', 'f32', scale],
+    ],
     body: `
       let row = index;
       if (row >= uniforms.rows) { return; }
@@ -194,8 +176,18 @@ register(FUSED_KERNELS.scaledSoftmax, ({ logits }, { scale }) => {
 register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, { scale }) => {
   const { rows, cols } = rowsCols(y.shape);
   return {
-    name: 'scaled_softmax_grad', inputs: [['Y', y], ['Dy', dy]], outputShape: y.shape, threads: rows,
-    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ['scale', 'f32', scale]],
+    name: 'scaled_softmax_grad',
+    inputs: [
+      ['Y', y],
+      ['Dy', dy],
+    ],
+    outputShape: y.shape,
+    threads: rows,
+    uniforms: [
+      ['rows', 'i32', rows],
+      ['cols', 'i32', cols],
+      ['scale', 'f32', scale],
+    ],
     body: `
       let row = index;
       if (row >= uniforms.rows) { return; }
@@ -206,10 +198,36 @@ register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, { scale }) => {
   };
 });
 
-register(FUSED_KERNELS.lerp, ({ a, b }, { keep, square }) => elementwise('lerp', [['A', a], ['B', b]], [['keep', 'f32', keep], ['square', 'i32', square]],
-  'uniforms.keep * A[index] + (1.0 - uniforms.keep) * select(B[index], B[index] * B[index], uniforms.square == 1)'));
+register(FUSED_KERNELS.lerp, ({ a, b }, { keep, square }) =>
+  elementwise(
+    'lerp',
+    [
+      ['A', a],
+      ['B', b],
+    ],
+    [
+      ['keep', 'f32', keep],
+      ['square', 'i32', square],
+    ],
+    'uniforms.keep * A[index] + (1.0 - uniforms.keep) * select(B[index], B[index] * B[index], uniforms.square == 1)',
+  ),
+);
 
-register(FUSED_KERNELS.adamWParam, ({ param, m, v }, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => elementwise('adamw_param',
-  [['Param', param], ['M', m], ['V', v]],
-  [['offset', 'i32', offset], ['decay', 'f32', decay], ['stepSize', 'f32', stepSize], ['sqrtBc2', 'f32', sqrtBiasCorrection2], ['eps', 'f32', eps]],
-  'Param[index] * uniforms.decay - uniforms.stepSize * M[uniforms.offset + index] / (sqrt(V[uniforms.offset + index]) / uniforms.sqrtBc2 + uniforms.eps)'));
+register(FUSED_KERNELS.adamWParam, ({ param, m, v }, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) =>
+  elementwise(
+    'adamw_param',
+    [
+      ['Param', param],
+      ['M', m],
+      ['V', v],
+    ],
+    [
+      ['offset', 'i32', offset],
+      ['decay', 'f32', decay],
+      ['stepSize', 'f32', stepSize],
+      ['sqrtBc2', 'f32', sqrtBiasCorrection2],
+      ['eps', 'f32', eps],
+    ],
+    'Param[index] * uniforms.decay - uniforms.stepSize * M[uniforms.offset + index] / (sqrt(V[uniforms.offset + index]) / uniforms.sqrtBc2 + uniforms.eps)',
+  ),
+);

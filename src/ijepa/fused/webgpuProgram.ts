@@ -1,0 +1,93 @@
+// How the fused kernels (./webgpu.ts) run on tfjs' WebGPU backend: a program is a plain object that
+// the backend compiles (once per shape and uniforms layout) and launches with runWebGPUProgram; tfjs
+// writes the shader's preamble (`result` for the output, one read-only array per input, `uniforms`),
+// the program writes `main`. Internal tfjs API: safe while tfjs stays pinned at 4.22.0.
+import { ERF_A, ERF_P } from './erf';
+import type { FusedKernelName } from '.';
+import * as tf from '../tf';
+
+export const WORKGROUP = 64;
+
+interface Program {
+  variableNames: string[];
+  outputShape: number[];
+  shaderKey: string;
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number];
+  uniforms: string;
+  getUserCode(): string;
+}
+
+type Uniform = { type: 'int32' | 'float32'; data: number[] };
+
+interface WebGpuBackendLike {
+  runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms: Uniform[]): tf.TensorInfo;
+}
+
+export interface Launch {
+  name: string; // shader key
+  inputs: [string, tf.TensorInfo][]; // WGSL array name, tensor
+  outputShape: number[];
+  threads: number;
+  uniforms: [string, 'i32' | 'f32', number][];
+  body: string; // WGSL statements; `index` is the thread's index
+}
+
+export const ERF_WGSL = `
+  fn erfApprox(v : f32) -> f32 {
+    let x = abs(v);
+    let t = 1.0 / (1.0 + ${ERF_P} * x);
+    return sign(v) * (1.0 - ((((${ERF_A[4]} * t + ${ERF_A[3]}) * t + ${ERF_A[2]}) * t + ${ERF_A[1]}) * t + ${ERF_A[0]}) * t * exp(-x * x));
+  }`;
+
+function launch(backend: WebGpuBackendLike, l: Launch): tf.TensorInfo {
+  const program: Program = {
+    variableNames: l.inputs.map(([name]) => name),
+    outputShape: l.outputShape,
+    shaderKey: `ijepa_${l.name}`,
+    dispatchLayout: { x: l.outputShape.map((_, i) => i) },
+    dispatch: [Math.ceil(l.threads / WORKGROUP), 1, 1],
+    workgroupSize: [WORKGROUP, 1, 1],
+    uniforms: l.uniforms.map(([name, type]) => `${name} : ${type},`).join(' '),
+    getUserCode: () => `${ERF_WGSL}
+      fn main(index : i32) {
+        ${l.body}
+      }`,
+  };
+  const uniforms = l.uniforms.map(([, type, value]): Uniform => ({ type: type === 'i32' ? 'int32' : 'float32', data: [value] }));
+  return backend.runWebGPUProgram(
+    program,
+    l.inputs.map(([, t]) => t),
+    'float32',
+    uniforms,
+  );
+}
+
+type KernelInputs = Record<string, tf.TensorInfo>;
+
+export function register(kernelName: FusedKernelName, describe: (inputs: KernelInputs, attrs: Record<string, number>) => Launch): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) =>
+      launch(backend as unknown as WebGpuBackendLike, describe(inputs as KernelInputs, attrs as Record<string, number>)),
+  });
+}
+
+export const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+export const rowsCols = (shape: number[]) => ({ cols: shape[shape.length - 1], rows: size(shape) / shape[shape.length - 1] });
+
+export const elementwise = (name: string, inputs: [string, tf.TensorInfo][], uniforms: Launch['uniforms'], expression: string): Launch => {
+  const count = size(inputs[0][1].shape);
+  return {
+    name,
+    inputs,
+    outputShape: inputs[0][1].shape,
+    threads: count,
+    uniforms: [['count', 'i32', count], ...uniforms],
+    body: `
+      if (index >= uniforms.count) { return; }
+      result[index] = ${expression};`,
+  };
+};

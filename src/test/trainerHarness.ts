@@ -1,0 +1,56 @@
+// A trainer API in Node (CPU backend) for the worker-module tests: no Worker, a fake decoder (pixels
+// from the file size; ".txt" is not an image, "broken*" does not decode), storage in memory.
+import { afterEach } from 'vitest';
+import type { DecodeResult } from '../data/decode';
+import { presetConfig } from '../ijepa/config';
+import { memoryStorage } from '../worker/persistence';
+import type { RunStatus, WorkerEvent } from '../worker/protocol';
+import { createTrainerApi, type TrainerApi } from '../worker/trainerApi';
+
+export const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
+
+export async function fakeDecode(file: File, side: number): Promise<DecodeResult> {
+  if (file.name.endsWith('.txt')) return { ok: false, reason: 'not an image' };
+  if (file.name.startsWith('broken')) return { ok: false, reason: 'could not decode' };
+  return { ok: true, rgb: new Uint8Array(side * side * 3).fill(file.size % 256), width: side, height: side };
+}
+
+let current: TrainerApi | null = null;
+
+/** Registers the reset of each test's trainer after the test (call once per test file). */
+export function resetTrainersAfterEach(): void {
+  afterEach(async () => {
+    await current?.reset();
+    current = null;
+  });
+}
+
+/** A trainer API (reset after the test), its events, and an init with automatic evaluation off. */
+export function setup(storage = memoryStorage(), decode = fakeDecode) {
+  const events: WorkerEvent[] = [];
+  const api = createTrainerApi({
+    selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, threads: null, note: '' }),
+    decoders: () => ({ decode, parallel: 4 }),
+    gpuBytes: () => null,
+    deviceLost: () => null,
+    storage,
+  });
+  current = api;
+  const init = async () => {
+    const result = await api.init(config, (e) => events.push(e));
+    api.setEvalEvery(0); // the evaluation tests turn it on
+    return result;
+  };
+  return { api, events, init };
+}
+
+/** Polls the run status until `predicate` holds (a generous cap: CPU steps take milliseconds). */
+export async function until(api: TrainerApi, predicate: (s: RunStatus) => boolean, timeoutMs = 120_000): Promise<RunStatus> {
+  const start = Date.now();
+  for (;;) {
+    const status = api.status();
+    if (predicate(status)) return status;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out in phase ${status.phase} at step ${status.step}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}

@@ -33,7 +33,8 @@ function violations(): string[] {
       if (!spec) continue;
       if (!spec.startsWith('.')) {
         if (from === 'ijepa' && !ENGINE_PACKAGES.some((p) => spec.startsWith(p))) found.push(`${relative(SRC, file)} imports ${spec}`);
-        if (RANK[from] < RANK.store && PAGE_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`))) found.push(`${relative(SRC, file)} imports ${spec}`);
+        if (RANK[from] < RANK.store && PAGE_PACKAGES.some((p) => spec === p || spec.startsWith(`${p}/`)))
+          found.push(`${relative(SRC, file)} imports ${spec}`);
         continue;
       }
       const to = folderOf(resolve(file, '..', spec));

@@ -2,6 +2,7 @@
 // from the file size; ".txt" is not an image, "broken*" does not decode), storage in memory.
 import { afterEach } from 'vitest';
 import type { DecodeResult } from '../data/decode';
+import type { PickedFile } from '../data/files';
 import { presetConfig } from '../ijepa/config';
 import { memoryStorage } from '../worker/persistence';
 import type { RunStatus, WorkerEvent } from '../worker/protocol';
@@ -13,6 +14,22 @@ export async function fakeDecode(file: File, side: number): Promise<DecodeResult
   if (file.name.endsWith('.txt')) return { ok: false, reason: 'not an image' };
   if (file.name.startsWith('broken')) return { ok: false, reason: 'could not decode' };
   return { ok: true, rgb: new Uint8Array(side * side * 3).fill(file.size % 256), width: side, height: side };
+}
+
+/** fakeDecode, `ms` slower: decodes that are still running when the test acts. */
+export const delayedDecode = (ms: number) => async (file: File, side: number) => {
+  await new Promise((r) => setTimeout(r, ms));
+  return fakeDecode(file, side);
+};
+
+/** `perClass` files in one folder per class (`set/<class>/<i>.png`), each with its own pixels (size). */
+export function labelledFiles(classes: string[], perClass: number): PickedFile[] {
+  return classes.flatMap((c, k) =>
+    Array.from({ length: perClass }, (_, i) => ({
+      file: new File([new Uint8Array(1 + k * perClass + i)], `${i}.png`),
+      path: `set/${c}/${i}.png`,
+    })),
+  );
 }
 
 let current: TrainerApi | null = null;

@@ -1,7 +1,7 @@
 // The worker's API in Node (CPU backend): evaluations beside training, autosave and resume,
 // checkpoint export and import.
 import { describe, expect, it } from 'vitest';
-import { resetTrainersAfterEach, setup, until } from '../test/trainerHarness';
+import { labelledFiles, resetTrainersAfterEach, setup, until } from '../test/trainerHarness';
 import { memoryStorage } from './persistence';
 
 resetTrainersAfterEach();
@@ -11,12 +11,7 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
     const { api, events, init } = setup();
     await init();
     // three classes of 20 images (pixels differ by file size): 12 held out, 48 for the probes
-    const classes = ['a', 'b', 'c'];
-    await api.addFiles(
-      classes.flatMap((c, k) =>
-        Array.from({ length: 20 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 40 + i)], `${i}.png`), path: `set/${c}/${i}.png` })),
-      ),
-    );
+    await api.addFiles(labelledFiles(['a', 'b', 'c'], 20));
     api.setEvalEvery(2);
     api.start();
     const quality = () => events.flatMap((e) => (e.type === 'quality' ? [e.update] : []));
@@ -53,11 +48,7 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
   it('pauses at once while an evaluation runs; the evaluation then finishes while paused', async () => {
     const { api, events, init } = setup();
     await init();
-    await api.addFiles(
-      ['a', 'b', 'c'].flatMap((c, k) =>
-        Array.from({ length: 20 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 40 + i)], `${i}.png`), path: `set/${c}/${i}.png` })),
-      ),
-    );
+    await api.addFiles(labelledFiles(['a', 'b', 'c'], 20));
     api.setEvalEvery(100);
     api.start();
     await until(api, (s) => s.step >= 2);

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import * as tf from '../ijepa/tf';
 import { heldOutSplit } from '../data/split';
-import { config, fakeDecode, resetTrainersAfterEach, setup, until } from '../test/trainerHarness';
+import { config, delayedDecode, fakeDecode, labelledFiles, resetTrainersAfterEach, setup, until } from '../test/trainerHarness';
 import { memoryStorage } from './persistence';
 import { shouldPrecompile } from './precompile';
 import { trainingStoppedMessage } from './telemetry';
@@ -78,11 +78,7 @@ describe('trainer API (worker module, CPU backend)', () => {
   });
 
   it('cancels an import between files, keeping what was decoded and nothing after', async () => {
-    const slowDecode = async (file: File, side: number) => {
-      await new Promise((r) => setTimeout(r, 25));
-      return fakeDecode(file, side);
-    };
-    const { api, events, init } = setup(memoryStorage(), slowDecode);
+    const { api, events, init } = setup(memoryStorage(), delayedDecode(25));
     await init();
     const files = Array.from({ length: 40 }, (_, i) => ({ file: new File([new Uint8Array(i + 1)], `${i}.png`), path: `set/a/${i}.png` }));
     const importing = api.addFiles(files);
@@ -118,16 +114,10 @@ describe('trainer API (worker module, CPU backend)', () => {
   });
 
   it('trains on what is decoded while the rest of a folder streams in, never on a held-out image', async () => {
-    const slowDecode = async (file: File, side: number) => {
-      await new Promise((r) => setTimeout(r, 15));
-      return fakeDecode(file, side);
-    };
-    const { api, events, init } = setup(memoryStorage(), slowDecode);
+    const { api, events, init } = setup(memoryStorage(), delayedDecode(15));
     await init();
     api.setEvalEvery(0);
-    const files = ['a', 'b'].flatMap((c, k) =>
-      Array.from({ length: 60 }, (_, i) => ({ file: new File([new Uint8Array(1 + k * 60 + i)], `${i}.png`), path: `set/${c}/${i}.png` })),
-    );
+    const files = labelledFiles(['a', 'b'], 60);
     const importing = api.addFiles(files);
     while (api.datasetSummary().count < 8) await new Promise((r) => setTimeout(r, 5));
     api.start();

@@ -6,7 +6,7 @@
 // is enough parallelism at these widths (rows = images x tokens) and needs no shared memory.
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
 import { FUSED_KERNELS } from '.';
-import { elementwise, register, rowsCols } from './webgpuProgram';
+import { elementwise, register, rowsCols, rowwise } from './webgpuProgram';
 
 // Row statistics in WGSL: mean and 1/sqrt(var + eps) of row `row` of X (two passes, as the CPU).
 const ROW_STATS = `
@@ -18,70 +18,45 @@ const ROW_STATS = `
   for (var d = 0; d < uniforms.cols; d = d + 1) { let c = X[base + d] - mean; variance = variance + c * c; }
   let rstd = inverseSqrt(variance / f32(uniforms.cols) + uniforms.eps);`;
 
-register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, { eps }) => {
-  const { rows, cols } = rowsCols(x.shape);
-  return {
-    name: 'layer_norm',
-    inputs: [
+register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, { eps }) =>
+  rowwise(
+    'layer_norm',
+    [
       ['X', x],
       ['Gamma', gamma],
       ['Beta', beta],
     ],
-    outputShape: x.shape,
-    threads: rows,
-    uniforms: [
-      ['rows', 'i32', rows],
-      ['cols', 'i32', cols],
-      ['eps', 'f32', eps],
-    ],
-    body: `
-      let row = index;
-      if (row >= uniforms.rows) { return; }
+    [['eps', 'f32', eps]],
+    `
       ${ROW_STATS}
       for (var d = 0; d < uniforms.cols; d = d + 1) { result[base + d] = (X[base + d] - mean) * rstd * Gamma[d] + Beta[d]; }`,
-  };
-});
+  ),
+);
 
-register(FUSED_KERNELS.layerNormStats, ({ x }, { eps }) => {
-  const { rows, cols } = rowsCols(x.shape);
-  return {
-    name: 'layer_norm_stats',
-    inputs: [['X', x]],
-    outputShape: [rows, 2],
-    threads: rows,
-    uniforms: [
-      ['rows', 'i32', rows],
-      ['cols', 'i32', cols],
-      ['eps', 'f32', eps],
-    ],
-    body: `
-      let row = index;
-      if (row >= uniforms.rows) { return; }
+register(FUSED_KERNELS.layerNormStats, ({ x }, { eps }) =>
+  rowwise(
+    'layer_norm_stats',
+    [['X', x]],
+    [['eps', 'f32', eps]],
+    `
       ${ROW_STATS}
       result[row * 2] = mean;
       result[row * 2 + 1] = rstd;`,
-  };
-});
+    [rowsCols(x.shape).rows, 2],
+  ),
+);
 
-register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }) => {
-  const { rows, cols } = rowsCols(x.shape);
-  return {
-    name: 'layer_norm_grad_x',
-    inputs: [
+register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }) =>
+  rowwise(
+    'layer_norm_grad_x',
+    [
       ['X', x],
       ['Gamma', gamma],
       ['Dy', dy],
       ['Stats', stats],
     ],
-    outputShape: x.shape,
-    threads: rows,
-    uniforms: [
-      ['rows', 'i32', rows],
-      ['cols', 'i32', cols],
-    ],
-    body: `
-      let row = index;
-      if (row >= uniforms.rows) { return; }
+    [],
+    `
       let base = row * uniforms.cols;
       let mean = Stats[row * 2];
       let rstd = Stats[row * 2 + 1];
@@ -98,8 +73,8 @@ register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }) => {
         let xhat = (X[base + d] - mean) * rstd;
         result[base + d] = rstd * (Dy[base + d] * Gamma[d] - meanG - xhat * meanGX);
       }`,
-  };
-});
+  ),
+);
 
 register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, { which }) => {
   const { rows, cols } = rowsCols(x.shape);
@@ -145,21 +120,12 @@ register(FUSED_KERNELS.geluGrad, ({ x, dy }) =>
   ),
 );
 
-register(FUSED_KERNELS.scaledSoftmax, ({ logits }, { scale }) => {
-  const { rows, cols } = rowsCols(logits.shape);
-  return {
-    name: 'scaled_softmax',
-    inputs: [['Logits', logits]],
-    outputShape: logits.shape,
-    threads: rows,
-    uniforms: [
-      ['rows', 'i32', rows],
-      ['cols', 'i32', cols],
-      ['scale', 'f32', scale],
-    ],
-    body: `
-      let row = index;
-      if (row >= uniforms.rows) { return; }
+register(FUSED_KERNELS.scaledSoftmax, ({ logits }, { scale }) =>
+  rowwise(
+    'scaled_softmax',
+    [['Logits', logits]],
+    [['scale', 'f32', scale]],
+    `
       let base = row * uniforms.cols;
       var top = -3.0e38;
       for (var d = 0; d < uniforms.cols; d = d + 1) { top = max(top, uniforms.scale * Logits[base + d]); }
@@ -170,33 +136,24 @@ register(FUSED_KERNELS.scaledSoftmax, ({ logits }, { scale }) => {
         total = total + e;
       }
       for (var d = 0; d < uniforms.cols; d = d + 1) { result[base + d] = result[base + d] / total; }`,
-  };
-});
+  ),
+);
 
-register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, { scale }) => {
-  const { rows, cols } = rowsCols(y.shape);
-  return {
-    name: 'scaled_softmax_grad',
-    inputs: [
+register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, { scale }) =>
+  rowwise(
+    'scaled_softmax_grad',
+    [
       ['Y', y],
       ['Dy', dy],
     ],
-    outputShape: y.shape,
-    threads: rows,
-    uniforms: [
-      ['rows', 'i32', rows],
-      ['cols', 'i32', cols],
-      ['scale', 'f32', scale],
-    ],
-    body: `
-      let row = index;
-      if (row >= uniforms.rows) { return; }
+    [['scale', 'f32', scale]],
+    `
       let base = row * uniforms.cols;
       var dot = 0.0;
       for (var d = 0; d < uniforms.cols; d = d + 1) { dot = dot + Dy[base + d] * Y[base + d]; }
       for (var d = 0; d < uniforms.cols; d = d + 1) { result[base + d] = uniforms.scale * Y[base + d] * (Dy[base + d] - dot); }`,
-  };
-});
+  ),
+);
 
 register(FUSED_KERNELS.lerp, ({ a, b }, { keep, square }) =>
   elementwise(

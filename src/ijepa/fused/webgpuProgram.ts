@@ -91,3 +91,25 @@ export const elementwise = (name: string, inputs: [string, tf.TensorInfo][], uni
       result[index] = ${expression};`,
   };
 };
+
+/** A kernel with one thread per row of the first input ([rows, cols] over its last axis): `body` sees
+ *  `row`, the uniforms `rows` and `cols`, and the extra uniforms given. */
+export const rowwise = (
+  name: string,
+  inputs: [string, tf.TensorInfo][],
+  uniforms: Launch['uniforms'],
+  body: string,
+  outputShape = inputs[0][1].shape,
+): Launch => {
+  const { rows, cols } = rowsCols(inputs[0][1].shape);
+  return {
+    name,
+    inputs,
+    outputShape,
+    threads: rows,
+    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ...uniforms],
+    body: `
+      let row = index;
+      if (row >= uniforms.rows) { return; }${body}`,
+  };
+};

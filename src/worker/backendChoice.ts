@@ -3,31 +3,10 @@
 // compiling when a faster one has long finished is stopped, it is already clearly slower. The fastest
 // wins. On it, the other presets' speeds are measured when that fits the time budget, otherwise
 // estimated from two measured batch sizes (fixed cost per step + cost per model FLOP); the page opens
-// on the largest preset that still trains at LIVE_STEPS_PER_SEC. The decisions are pure functions
-// (unit-tested); the workers are injected.
+// on the largest preset that still trains at LIVE_STEPS_PER_SEC. One backend's trial is in
+// ./backendTrial.ts, the presets' speeds in ./presetSpeeds.ts; the workers are injected, so the unit
+// tests script them.
 import { PRESETS, type PresetName } from '../ijepa/config';
-import type { GpuHints } from './gpuAdapter';
-import { BACKEND_ORDER, type BackendName } from './protocol';
-import {
-  estimateStepMs,
-  fitStepCost,
-  PRESET_ORDER,
-  presetSpeeds,
-  PROBE_PRESET,
-  type PresetSpeed,
-  type StepCostModel,
-} from './presetSpeeds';
-
-export { LIVE_STEPS_PER_SEC, type PresetSpeed } from './presetSpeeds';
-export {
-  MIN_SHADERS_PER_STEP,
-  steadyMs,
-  type BackendTrial,
-  type OpenProbeWorker,
-  type ProbeWorker,
-  type StepTimes,
-  type TrialOutcome,
-} from './backendTrial';
 import {
   fitOn,
   LEADER_DEADLINE_MS,
@@ -39,11 +18,26 @@ import {
   type ProbeWorker,
   type StepTimes,
 } from './backendTrial';
+import type { GpuHints } from './gpuAdapter';
+import {
+  estimateStepMs,
+  fitStepCost,
+  PRESET_ORDER,
+  presetSpeeds,
+  PROBE_PRESET,
+  type PresetSpeed,
+  type StepCostModel,
+} from './presetSpeeds';
+import { BACKEND_ORDER, type BackendName } from './protocol';
+
+export { MIN_SHADERS_PER_STEP, type BackendTrial, type OpenProbeWorker, type ProbeWorker } from './backendTrial';
+export { LIVE_STEPS_PER_SEC, type PresetSpeed } from './presetSpeeds';
 
 /** The whole measurement stays within this; a preset is measured only while it fits. */
 export const PROBE_BUDGET_MS = 9000;
 const CHALLENGER_MIN_MS = 1000;
 const CHALLENGER_FACTOR = 1.2; // the others get this multiple of the leader's time for the same work
+
 export interface BackendMeasurement {
   trials: BackendTrial[];
   chosen: BackendName;

@@ -8,6 +8,7 @@ import { backendLabel, describeBackends, describePresets, describeTrial } from '
 
 function MachineNote() {
   const startup = useAppStore((s) => s.startup);
+  const preset = useAppStore((s) => s.preset);
   if (startup.measuring) {
     const done = startup.trials.map(describeTrial).join(' · ');
     return (
@@ -25,7 +26,7 @@ function MachineNote() {
         Measured here in {(measurement.elapsedMs / 1000).toFixed(1)} s: {describeBackends(measurement)}
         {link.backend && link.backend !== measurement.chosen ? ` (the link chose ${link.backend})` : ''}.
       </p>
-      <p data-testid="preset-speeds">{describePresets(measurement, link.presetFromLink ? useAppStore.getState().preset : null)}</p>
+      <p data-testid="preset-speeds">{describePresets(measurement, link.presetFromLink ? preset : null)}</p>
     </div>
   );
 }

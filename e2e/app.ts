@@ -117,3 +117,15 @@ export async function snap(target: Page | Locator, testInfo: TestInfo, name: str
 export async function expectNumberText(locator: Locator, predicate: (n: number) => boolean): Promise<void> {
   await expect.poll(async () => predicate(Number((await locator.textContent())?.split('/')[0].trim()))).toBe(true);
 }
+
+/** The RGB of canvas pixels (device pixels), as "r,g,b". */
+export async function canvasPixels(page: Page, testId: string, points: [number, number][]): Promise<string[]> {
+  return page.evaluate(
+    ([id, pts]) => {
+      const canvas = document.querySelector<HTMLCanvasElement>(`[data-testid=${id}]`)!;
+      const ctx = canvas.getContext('2d')!;
+      return pts.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)).join(','));
+    },
+    [testId, points] as const,
+  );
+}

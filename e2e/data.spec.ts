@@ -5,7 +5,7 @@ import { openApp, read, snap, waitForDatasetCount } from './app';
 
 test('opens on the built-in sample set, on the WebGPU backend', async ({ page }, testInfo) => {
   await openApp(page);
-  await expect(page.getByTestId('dataset-count')).toContainText('1800 images (built-in sample set)');
+  await expect(page.getByTestId('dataset-count')).toContainText('1800 images (built-in patterns)');
   await expect(page.getByTestId('class-table').locator('tr')).toHaveCount(6);
   await expect(page.getByTestId('thumbnails').locator('canvas')).toHaveCount(24);
   const backend = await read(page, 'backend');

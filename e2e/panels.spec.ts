@@ -4,18 +4,10 @@ import { expect, test, type Page } from '@playwright/test';
 import { momentumAt } from '../src/ijepa/schedules';
 import { presetConfig } from '../src/ijepa/config';
 import { TARGET_COLOURS } from '../src/panels/maskGeometry';
-import { openApp, read, snap, trainThenPause } from './app';
+import { canvasPixels, openApp, read, snap, trainThenPause } from './app';
 
 const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)).join(',');
 const PALETTE = TARGET_COLOURS.slice(0, 4).map(hex);
-
-async function pixels(page: Page, points: [number, number][]): Promise<string[]> {
-  return page.evaluate((pts) => {
-    const canvas = document.querySelector<HTMLCanvasElement>('[data-testid=mask-canvas]')!;
-    const ctx = canvas.getContext('2d')!;
-    return pts.map(([x, y]) => Array.from(ctx.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)).join(','));
-  }, points);
-}
 
 /** For every tile and every cell: its centre pixel, and which target blocks predicted that cell. */
 async function readMaskCanvas(page: Page) {
@@ -35,7 +27,7 @@ async function readMaskCanvas(page: Page) {
       number,
     ];
   });
-  return { view, cells, colours: await pixels(page, centres) };
+  return { view, cells, colours: await canvasPixels(page, 'mask-canvas', centres) };
 }
 
 test('panels show the real masks, every loss, the momentum schedule; scrub and log scale work', async ({ page }, testInfo) => {
@@ -76,7 +68,7 @@ test('panels show the real masks, every loss, the momentum schedule; scrub and l
       ),
     ),
   );
-  const drawn = await pixels(page, inside);
+  const drawn = await canvasPixels(page, 'mask-canvas', inside);
   expect(drawn.filter((c) => !stored.has(c))).toEqual([]);
   await snap(page.locator('.mask-panel'), testInfo, 'panel-masks');
 

@@ -105,9 +105,9 @@ export function drawSample(shape: SampleClass, side: number, rng: Rng): Uint8Arr
   return Uint8Array.from(image, (v) => Math.max(0, Math.min(255, Math.round(v))));
 }
 
-export interface SampleImage {
+export interface SampleImage<Label extends string = SampleClass> {
   rgb: Uint8Array;
-  label: SampleClass;
+  label: Label;
 }
 
 /** `perClass` images of every class, interleaved by class, reproducible from `seed`. */

@@ -73,36 +73,65 @@ export function regressionLoss(pred: tf.Tensor, target: tf.Tensor, kind: LossKin
   return q.square().mul(0.5).add(absDiff.sub(q)).mean();
 }
 
-/** Context branch: encoder on the context tokens -> predictor -> loss against the targets. */
-export function contextLoss(model: IJepaModel, patches: tf.Tensor3D, masks: MaskBatch, idx: MaskTensors, targets: tf.Tensor3D): tf.Scalar {
+/** Context branch: encoder on the context tokens -> predictor: its guess of the target blocks. */
+export function contextPrediction(model: IJepaModel, patches: tf.Tensor3D, masks: MaskBatch, idx: MaskTensors): tf.Tensor3D {
   const z = encode(model.encoder, model.config, model.posEmbed, patches, idx.contextCells, masks.contextTokens); // [B, Kc, D]
-  const p = predict(model.predictor, model.config, model.predictorPosEmbed, z, idx.contextCells, idx.targetCells, masks.targetTokens); // [npred*B, Kt, D]
-  return regressionLoss(p, targets, model.config.loss);
+  return predict(model.predictor, model.config, model.predictorPosEmbed, z, idx.contextCells, idx.targetCells, masks.targetTokens); // [npred*B, Kt, D]
 }
 
-/** Loss and gradients (keyed 'encoder.<name>' / 'predictor.<name>') of one batch. Call in tf.tidy. */
+/** Context branch and its loss against the targets. */
+export function contextLoss(model: IJepaModel, patches: tf.Tensor3D, masks: MaskBatch, idx: MaskTensors, targets: tf.Tensor3D): tf.Scalar {
+  return regressionLoss(contextPrediction(model, patches, masks, idx), targets, model.config.loss);
+}
+
+/** One image's target blocks as the step saw them: the target features and the predictor's output
+ *  for the same patches, [npred, Kt, D] each (block j of the image is row j). */
+export type BlockFeatures<T> = {
+  targets: T;
+  predicted: T;
+};
+
+/** The rows of image `b` in the [npred*B, ...] block-major layout of the targets and predictions. */
+function blockRows(masks: MaskBatch, b: number): tf.Tensor1D {
+  return tf.tensor1d(
+    Array.from({ length: masks.numTargets }, (_, j) => j * masks.batchSize + b),
+    'int32',
+  );
+}
+
+/** Loss and gradients (keyed 'encoder.<name>' / 'predictor.<name>') of one batch, and, when `shownImage`
+ *  is given, that image's target and predicted block features (gathered from what the step computed:
+ *  no extra forward pass; outside the loss, so no gradient flows through them). Call in tf.tidy. */
 export function lossAndGrads(
   model: IJepaModel,
   images: tf.Tensor4D,
   masks: MaskBatch,
-): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  shownImage?: number,
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor>; blocks?: BlockFeatures<tf.Tensor3D> } {
   const patches = patchify(images, model.config.patchSize); // [B, N, P]
   const idx = maskTensors(masks);
   const targets = computeTargets(model, patches, masks, idx); // [npred*B, Kt, D]
   const params = trainableParams(model);
+  let predicted: tf.Tensor3D | undefined;
   const { value, grads } = tf.variableGrads(
-    () => contextLoss(model, patches, masks, idx, targets),
+    () => {
+      const p = contextPrediction(model, patches, masks, idx); // [npred*B, Kt, D]
+      if (shownImage !== undefined) predicted = tf.keep(tf.gather(p, blockRows(masks, shownImage))); // [npred, Kt, D]
+      return regressionLoss(p, targets, model.config.loss);
+    },
     params.map(([, v]) => v),
   );
   const named: Record<string, tf.Tensor> = {};
   for (const [name, v] of params) named[name] = grads[v.name];
-  return { loss: value, grads: named };
+  const blocks = predicted && { targets: tf.gather(targets, blockRows(masks, shownImage!)), predicted }; // [npred, Kt, D] each
+  return { loss: value, grads: named, blocks };
 }
 
 export interface StepResult extends Schedules {
   step: number; // the step index that was trained (0-based)
   loss: number;
   applied: boolean; // false when the loss was NaN/Inf: the update was skipped, nothing changed
+  blocks?: BlockFeatures<Float32Array>; // the shown image's blocks, [npred, Kt, D] each (when asked for)
 }
 
 /**
@@ -112,11 +141,16 @@ export interface StepResult extends Schedules {
  * one readback, and the update's kernels overlap the next step's preparation).
  * Step 4. AdamW. Step 5. EMA of the target encoder, AFTER the optimizer step.
  */
-export async function trainStep(trainer: Trainer, images: tf.Tensor4D, masks: MaskBatch = nextMasks(trainer)): Promise<StepResult> {
+export async function trainStep(
+  trainer: Trainer,
+  images: tf.Tensor4D,
+  masks: MaskBatch = nextMasks(trainer),
+  shownImage?: number,
+): Promise<StepResult> {
   const { model, config } = trainer;
   const step = trainer.step;
   const schedules = schedulesAt(config, step);
-  const { loss: lossTensor, grads } = tf.tidy(() => lossAndGrads(model, images, masks));
+  const { loss: lossTensor, grads, blocks } = tf.tidy(() => lossAndGrads(model, images, masks, shownImage));
   const loss = (await lossTensor.data())[0];
   lossTensor.dispose();
   const applied = Number.isFinite(loss);
@@ -125,7 +159,17 @@ export async function trainStep(trainer: Trainer, images: tf.Tensor4D, masks: Ma
     trainer.step += 1;
   }
   tf.dispose(Object.values(grads));
-  return { step, loss, applied, ...schedules };
+  return { step, loss, applied, ...schedules, blocks: blocks && (await readBlocks(blocks)) };
+}
+
+/** Reads the shown image's block features back (after the loss: the GPU has computed them). */
+async function readBlocks(blocks: BlockFeatures<tf.Tensor3D>): Promise<BlockFeatures<Float32Array>> {
+  try {
+    const [targets, predicted] = await Promise.all([blocks.targets.data(), blocks.predicted.data()]);
+    return { targets: targets as Float32Array, predicted: predicted as Float32Array };
+  } finally {
+    tf.dispose([blocks.targets, blocks.predicted]);
+  }
 }
 
 /** Steps 4 and 5: AdamW on the encoder and predictor, then the EMA of the target encoder. Call in

@@ -1,9 +1,11 @@
 // The mask panel: the training images of a step with the context, the dropped patches and the
-// 4 target blocks, a legend, the block sizes and token counts, and a scrubber over recent steps.
+// 4 target blocks, a legend, the block sizes and token counts, a scrubber over recent steps, and
+// the predictor's view of the same step (./PredictionView.tsx).
 import { useEffect, useRef, useState } from 'react';
 import { runHistory } from '../store/metrics';
 import type { MaskRecord } from '../worker/protocol';
 import { drawMasks, layoutTiles, type Tile } from './drawMasks';
+import { PredictionView, predictionPanelView } from './PredictionView';
 import { coverage, TARGET_COLOURS, gridPhrase } from './maskGeometry';
 import { observeWidth, useAnimationFrame } from './useAnimationFrame';
 
@@ -38,6 +40,7 @@ export function MaskPanel() {
       const record = follow || selectedStep === null ? masks[masks.length - 1] : (masks.find((m) => m.step === selectedStep) ?? masks[0]);
       const el = canvas.current;
       if (!el) return;
+      predictionPanelView.draw(record ?? null);
       if (!record) {
         maskPanelView.record = null;
         el.getContext('2d')?.clearRect(0, 0, el.width, el.height);
@@ -125,6 +128,7 @@ export function MaskPanel() {
         />
         <span className="muted">last {masks.length} steps</span>
       </div>
+      <PredictionView record={maskPanelView.record} />
     </section>
   );
 }

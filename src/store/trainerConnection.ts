@@ -2,7 +2,7 @@
 // updates and series, keeps the URL in step with the settings, and restarts a crashed worker.
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
-import type { BackendName, WorkerEvent } from '../worker/protocol';
+import type { BackendName, BuiltinSet, WorkerEvent } from '../worker/protocol';
 import { measureBackends, type BackendMeasurement } from '../worker/backendChoice';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../worker/client';
 import { gpuHints } from '../worker/gpuAdapter';
@@ -110,8 +110,8 @@ export async function connectTrainer(): Promise<void> {
   const prepare = () =>
     (prepared ??= (async () => {
       handle = startTrainingWorker((message) => store.getState().notify(message));
-      await call('Drawing the sample set', () =>
-        handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders),
+      await call('Loading the built-in images', () =>
+        handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders, overrides.dataset),
       );
     })());
   const measurement = await measureThisMachine(overrides, prepare);
@@ -123,6 +123,7 @@ export async function connectTrainer(): Promise<void> {
     available: measurement?.available,
     wasmThreads: overrides.wasmThreads,
     decoders: overrides.decoders,
+    dataset: overrides.dataset,
   };
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), options));
   if (!result) return;
@@ -159,9 +160,10 @@ export const actions = {
     setUrlParam('backend', name);
     return call('Switching backend', () => api().setBackend(name));
   },
-  useSampleSet: () => {
+  useBuiltin: (set: BuiltinSet) => {
     importedFiles = [];
-    return call('Loading the sample set', () => api().loadSampleSet());
+    setUrlParam('data', set);
+    return call(`Loading the ${set === 'digits' ? 'digits' : 'patterns'}`, () => api().loadBuiltin(set));
   },
   clearDataset: () => {
     importedFiles = [];

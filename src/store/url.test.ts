@@ -21,16 +21,18 @@ describe('settings in the URL', () => {
   });
 
   it('reads where to run from the link: backend, WASM threads, decoders, and whether it names a preset', () => {
-    expect(runOverrides('?backend=wasm&wasmThreads=1&decoders=4&preset=tiny')).toEqual({
+    expect(runOverrides('?backend=wasm&wasmThreads=1&decoders=4&preset=tiny&data=digits')).toEqual({
       backend: 'wasm',
       wasmThreads: 1,
       decoders: 4,
+      dataset: 'digits',
       presetFromLink: true,
     });
-    expect(runOverrides('?backend=cuda&wasmThreads=0&lr=0.1')).toEqual({
+    expect(runOverrides('?backend=cuda&wasmThreads=0&lr=0.1&data=cifar')).toEqual({
       backend: null,
       wasmThreads: undefined,
       decoders: undefined,
+      dataset: undefined,
       presetFromLink: false,
     });
   });

@@ -4,7 +4,7 @@
 // decoders=), evalEvery=, testHooks=, and the `?bench` page mode's request.
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { validateConfig } from '../ijepa/validate';
-import { BACKEND_ORDER, type BackendName } from '../worker/protocol';
+import { BACKEND_ORDER, BUILTIN_SETS, type BackendName, type BuiltinSet } from '../worker/protocol';
 import { useAppStore as store } from './appStore';
 
 const isPreset = (name: string | null): name is PresetName => name !== null && name in PRESETS;
@@ -63,6 +63,7 @@ export interface RunOverrides {
   backend: BackendName | null;
   wasmThreads: number | undefined;
   decoders: number | undefined;
+  dataset: BuiltinSet | undefined; // data=patterns|digits: the built-in set to open on
   presetFromLink: boolean;
 }
 
@@ -78,12 +79,13 @@ export function runOverrides(search: string): RunOverrides {
     backend: backend !== null && (BACKEND_ORDER as readonly string[]).includes(backend) ? (backend as BackendName) : null,
     wasmThreads: positiveInteger(params.get('wasmThreads')),
     decoders: positiveInteger(params.get('decoders')),
+    dataset: BUILTIN_SETS.find((set) => set === params.get('data')),
     presetFromLink: isPreset(params.get('preset')),
   };
 }
 
 /** Link parameters that are not settings, kept when the settings rewrite the URL. */
-export const RUN_PARAMS = ['backend', 'wasmThreads', 'decoders', 'evalEvery', 'testHooks'] as const;
+export const RUN_PARAMS = ['backend', 'wasmThreads', 'decoders', 'data', 'evalEvery', 'testHooks'] as const;
 
 /** The `?bench` page mode's own URL parameters (kept when the settings rewrite the URL). */
 export const BENCH_PARAMS = ['bench', 'presets', 'backends', 'steps', 'warmup', 'budget', 'plain', 'autorun'] as const;

@@ -1,19 +1,19 @@
-// A training run on the built-in sample set outside the worker, for the learning test and the
-// learning benchmark: the worker's own dataset (store and held-out split), batches cropped as
-// the worker crops them, and the worker's Evaluator for the quality numbers.
+// A training run on a built-in set outside the worker, for the learning test and the learning
+// benchmark: the worker's own dataset (store and held-out split), batches cropped as the worker
+// crops them, and the worker's Evaluator for the quality numbers.
 import { EpochSampler } from '../data/sampler';
-import { SAMPLE_PER_CLASS } from '../data/sampleSet';
 import type { IJepaConfig } from '../ijepa/config';
 import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
 import { nextBatch } from '../worker/batch';
 import { DatasetManager } from '../worker/datasetManager';
+import type { BuiltinSet } from '../worker/protocol';
 import { Evaluator } from '../worker/evaluator';
 
-export function sampleSetRun(config: IJepaConfig, perClass = SAMPLE_PER_CLASS) {
+export async function builtinSetRun(config: IJepaConfig, set: BuiltinSet = 'patterns', perClass?: number) {
   const side = config.cropSize;
   const noFiles = { decode: () => Promise.reject(new Error('the sample-set run decodes no files')), parallel: 1 };
   const dataset = new DatasetManager(() => {}, noFiles, side);
-  dataset.loadSampleSet(side, perClass);
+  await dataset.loadBuiltin(set, side, perClass);
   const { store } = dataset;
   const split = dataset.split();
   const trainer: Trainer = createTrainer(config);

@@ -1,11 +1,13 @@
 // Data in: drop folders or files, pick them with the keyboard, watch the import, see the dataset.
 import { useRef, useState, type DragEvent } from 'react';
 import { describeSkipped } from '../data/fileKinds';
+import { DIGITS_LICENCE } from '../data/digits';
 import { filesFromDrop, filesFromList } from '../data/files';
 import { useAppStore } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
 import { formatBytes } from './format';
 import { RgbCanvas } from '../panels/RgbCanvas';
+import type { DatasetSummary } from '../worker/protocol';
 
 function ImportProgressBar() {
   const progress = useAppStore((s) => s.importProgress);
@@ -24,16 +26,28 @@ function ImportProgressBar() {
   );
 }
 
+const SOURCE_NOTE: Record<DatasetSummary['source'], string> = {
+  patterns: '(built-in patterns)',
+  digits: '(MNIST digits, built in)',
+  files: '',
+  empty: '',
+};
+
 function DatasetSummaryView() {
   const dataset = useAppStore((s) => s.dataset);
-  if (!dataset) return <p className="muted">Preparing the sample set…</p>;
+  if (!dataset) return <p className="muted">Preparing the built-in images…</p>;
   const skippedText = describeSkipped(dataset.skipped);
   return (
     <div className="dataset-summary">
       <p data-testid="dataset-count">
-        <strong>{dataset.count}</strong> images {dataset.source === 'sample' ? '(built-in sample set)' : ''} · {dataset.side}×{dataset.side}{' '}
-        px · <span data-testid="dataset-bytes">{formatBytes(dataset.bytes)}</span> in memory
+        <strong>{dataset.count}</strong> images {SOURCE_NOTE[dataset.source]} · {dataset.side}×{dataset.side} px ·{' '}
+        <span data-testid="dataset-bytes">{formatBytes(dataset.bytes)}</span> in memory
       </p>
+      {dataset.source === 'digits' && (
+        <p className="muted note" data-testid="dataset-licence">
+          {DIGITS_LICENCE}.
+        </p>
+      )}
       {dataset.classes.length > 0 && (
         <table className="class-table" data-testid="class-table">
           <tbody>
@@ -106,8 +120,11 @@ export function DatasetPanel() {
           <button type="button" onClick={() => fileInput.current?.click()}>
             Choose files…
           </button>
-          <button type="button" onClick={() => void actions.useSampleSet()}>
-            Use sample set
+          <button type="button" onClick={() => void actions.useBuiltin('digits')} title={DIGITS_LICENCE}>
+            MNIST digits
+          </button>
+          <button type="button" onClick={() => void actions.useBuiltin('patterns')} title="procedural patterns, drawn in the page">
+            Patterns
           </button>
           <button type="button" onClick={() => void actions.clearDataset()}>
             Clear

@@ -6,6 +6,8 @@ import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 import { lossChartView } from '../panels/LossPanel';
 import { maskPanelView } from '../panels/MaskPanel';
+import { cellColour, PREDICTION_BACKGROUND, predictedCells } from '../panels/drawPrediction';
+import { predictionPanelView } from '../panels/PredictionView';
 import { qualityChartView } from '../panels/QualityPanel';
 import { scheduleChartView } from '../panels/ScheduleCharts';
 
@@ -24,6 +26,26 @@ function maskPanel() {
     tiles: tiles.map((t) => ({ ...t })),
     dpr,
     firstImage: Array.from(record.images.subarray(0, record.imageSide ** 2 * 3)), // its RGB bytes as stored
+  };
+}
+
+/** The predictor's view as drawn: its step, tiles, and per block the cells and colours of each column. */
+function predictionPanel() {
+  const { record, tiles, dpr } = predictionPanelView;
+  const prediction = record?.prediction;
+  if (!record || !prediction) return null;
+  return {
+    step: record.step,
+    grid: record.grid,
+    image: prediction.image,
+    tiles: tiles.map((row) => row.map((t) => ({ ...t }))),
+    dpr,
+    background: PREDICTION_BACKGROUND.join(','),
+    blocks: tiles.map((row, j) => ({
+      cells: Array.from(predictedCells(record, prediction, j)),
+      colours: row.map((_, column) => Array.from({ length: prediction.tokens }, (_, t) => cellColour(prediction, column, j, t).join(','))),
+    })),
+    error: Array.from(prediction.error),
   };
 }
 
@@ -57,6 +79,7 @@ function makeHook(withActions: boolean) {
     maskSteps: () => runHistory.masks.map((m) => m.step),
     stepTimes: () => Array.from(runHistory.series.stepMs.values()),
     maskPanel,
+    predictionPanel,
     lossChart,
     qualityChartSteps: () => Array.from(qualityChartView.chart?.data[0] ?? [], Number),
     momentumChartRange: () =>

@@ -1,13 +1,15 @@
-// The worker's dataset: the built-in sample set or the person's files, decoded off the main
-// thread at training resolution, with progress, cancel, the skip list and a summary for the page.
+// The worker's dataset: a built-in set (the procedural patterns, or the bundled MNIST digits) or the
+// person's files, decoded off the main thread at training resolution, with progress, cancel, the skip
+// list and a summary for the page.
 import type { DecodeResult } from '../data/decode';
 import type { SkippedFile } from '../data/fileKinds';
 import type { PickedFile } from '../data/files';
 import { ImageStore } from '../data/imageStore';
 import { labelsFromPaths } from '../data/labels';
-import { generateSampleSet, SAMPLE_CLASSES, SAMPLE_PER_CLASS } from '../data/sampleSet';
+import { digitImages, loadDigitBytes, type DigitBytes } from '../data/digits';
+import { generateSampleSet, SAMPLE_PER_CLASS } from '../data/sampleSet';
 import { heldOutSplit, type Split } from '../data/split';
-import type { DatasetSummary, Thumbnail, WorkerEvent } from './protocol';
+import type { BuiltinSet, DatasetSummary, Thumbnail, WorkerEvent } from './protocol';
 
 /** Turns a file into training pixels; `parallel` decodes can run at once (./decoderPool.ts). */
 export interface Decoder {
@@ -19,6 +21,8 @@ const THUMBNAILS = 24;
 const IN_FLIGHT_PER_DECODER = 2; // a decoder always has its next file waiting
 const PROGRESS_INTERVAL_MS = 100;
 const SUMMARY_INTERVAL_MS = 1000; // during an import the page sees the dataset grow (training may use it already)
+
+let digitBytes: DigitBytes | undefined; // the digits chunk, loaded once per worker
 
 interface LabelledFile extends PickedFile {
   label: string | null;
@@ -41,14 +45,18 @@ export class DatasetManager {
     this.store = new ImageStore(side);
   }
 
-  /** The built-in sample set (`perClass` other than the page's only for the learning benchmark). */
-  loadSampleSet(side = this.store.side, perClass = SAMPLE_PER_CLASS): void {
+  /** A built-in set at `side` (`perClass` other than the page's only for the learning benchmark). */
+  async loadBuiltin(set: BuiltinSet, side = this.store.side, perClass?: number): Promise<void> {
     this.cancelImport();
-    this.store = new ImageStore(side, SAMPLE_CLASSES.length * perClass);
+    const images =
+      set === 'digits'
+        ? digitImages((digitBytes ??= await loadDigitBytes()), side, perClass)
+        : generateSampleSet(side, perClass ?? SAMPLE_PER_CLASS);
+    this.store = new ImageStore(side, 1024);
     this.files = [];
     this.skipped = [];
-    for (const { rgb, label } of generateSampleSet(side, perClass)) this.store.add(rgb, label);
-    this.source = 'sample';
+    for (const { rgb, label } of images) this.store.add(rgb, label);
+    this.source = set;
     this.emit({ type: 'dataset', summary: this.summary() });
   }
 
@@ -65,13 +73,13 @@ export class DatasetManager {
     this.importGeneration++;
   }
 
-  /** Decodes and appends files (the first import replaces the built-in sample set). Returns the
+  /** Decodes and appends files (the first import replaces a built-in set). Returns the
    *  number of images added. Files whose decode fails are listed, never fatal. Decoding runs on every
    *  decoder at once; images are added in file order (the same folder always gives the same dataset)
    *  as they come, so a run can train on them while the rest is still decoding. */
   async addFiles(picked: PickedFile[], unreadable: string[] = []): Promise<number> {
-    // the sample set goes when the first image is in: a folder of unusable files leaves it as it was
-    let replaceSample = this.source === 'sample';
+    // a built-in set goes when the first image is in: a folder of unusable files leaves it as it was
+    let replaceSample = this.source === 'patterns' || this.source === 'digits';
     const generation = ++this.importGeneration;
     const labels = labelsFromPaths(picked.map((p) => p.path));
     const incoming = picked.map((p, i) => ({ ...p, label: labels[i] }));
@@ -152,7 +160,7 @@ export class DatasetManager {
   /** The training size changed: decode everything again at the new size. */
   async resize(side: number): Promise<void> {
     if (side === this.store.side) return;
-    if (this.source === 'sample') return this.loadSampleSet(side);
+    if (this.source === 'patterns' || this.source === 'digits') return this.loadBuiltin(this.source, side);
     const files = this.files;
     this.store = new ImageStore(side);
     this.files = [];

@@ -5,7 +5,7 @@
 import { expect, it } from 'vitest';
 import { presetConfig } from '../ijepa/config';
 import { disposeTrainer } from '../ijepa/trainStep';
-import { sampleSetRun } from '../test/sampleRun';
+import { builtinSetRun } from '../test/sampleRun';
 
 const STEPS = 750; // of the preset's 2,000 planned: batch 8, so 6,000 images seen, ~4 passes over the 1,440
 const MARGIN = 0.05; // kNN accuracy points over the random encoder (360 held-out images, 6 classes)
@@ -14,7 +14,7 @@ it(
   `a ${STEPS}-step micro run beats the random-init encoder's kNN accuracy by ${100 * MARGIN} points`,
   async () => {
     const seed = Number(process.env.LEARNING_SEED ?? 0);
-    const run = sampleSetRun(presetConfig('micro', { seed }));
+    const run = await builtinSetRun(presetConfig('micro', { seed }));
     try {
       let lastLoss = NaN;
       while (run.trainer.step < STEPS) lastLoss = await run.step();

@@ -61,6 +61,20 @@ export interface MaskRecord {
   images: Uint8Array; // the first few images of the batch as stored: [n, imageSide, imageSide, 3]
   imageSide: number;
   cropBoxes: Float32Array | null; // their RandomResizedCrop boxes, [n, 4] as [y1, x1, y2, x2] in 0-1 (null: no crop)
+  prediction: PredictionRecord | null; // the predictor's view of one of these images
+}
+
+/** One image's target blocks in the step that trained on them: the target encoder's features and the
+ *  predictor's output for the same patches (the first Kt cells of each block, as the step gathered
+ *  them: MaskRecord.targetIdx), through one shared RGB projection, and the loss per patch. */
+export interface PredictionRecord {
+  image: number; // which image of the batch
+  numTargets: number;
+  tokens: number; // Kt
+  targetRgb: Uint8Array; // [npred, Kt, 3]
+  predictedRgb: Uint8Array; // [npred, Kt, 3]
+  error: Float32Array; // [npred, Kt] the loss of each predicted patch
+  errorOfZeros: number; // what predicting zeros would cost per patch here (the error map's full scale)
 }
 
 /** Images per batch sent to the mask panel, and mask records per update (the scrubber's reach). */
@@ -84,6 +98,12 @@ export interface Thumbnail {
   rgb: Uint8Array; // [side, side, 3]
 }
 
+/** The built-in datasets: procedural patterns (drawn, no download) and real MNIST digits (bundled). */
+export const BUILTIN_SETS = ['patterns', 'digits'] as const;
+export type BuiltinSet = (typeof BUILTIN_SETS)[number];
+/** The set the page opens on: the one whose default run convinces soonest (README, "Datasets"). */
+export const FIRST_OPEN_SET: BuiltinSet = 'patterns';
+
 export interface DatasetSummary {
   count: number;
   side: number;
@@ -91,7 +111,7 @@ export interface DatasetSummary {
   classes: ClassCount[];
   skipped: SkippedFile[];
   thumbnails: Thumbnail[];
-  source: 'sample' | 'files' | 'empty';
+  source: BuiltinSet | 'files' | 'empty';
 }
 
 export interface ImportProgress {

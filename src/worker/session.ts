@@ -18,6 +18,7 @@ import { RunTelemetry, trainingStoppedMessage } from './telemetry';
 const EVALUATION_SHARE = 1;
 const IDLE_EVALUATION_MS = 50; // slices between two looks at the loop's state while paused
 const WAITING_FOR_IMAGES = 'Waiting for the first images of the import to be decoded…';
+const SHOWN_IMAGE = 0; // the batch image whose blocks the predictor's view shows
 
 export interface SessionHooks {
   gpuBytes(): number | null;
@@ -259,7 +260,7 @@ export class TrainingSession {
     this.poisonNextBatch = false;
     const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
     const result = await (firstStep && this.precompileShaders ? precompileStep(config, images) : Promise.resolve())
-      .then(() => trainStep(trainer, images, masks))
+      .then(() => trainStep(trainer, images, masks, SHOWN_IMAGE))
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;
     if (this.message === WAITING_FOR_IMAGES) this.message = '';
@@ -279,7 +280,12 @@ export class TrainingSession {
     }
     const record = { step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs };
     this.keeper.log(record);
-    this.telemetry.stepTrained(record, masks, batch, trainer.plan.grid, this.data.store.side);
+    this.telemetry.stepTrained(record, masks, batch, {
+      config,
+      side: this.data.store.side,
+      blocks: result.blocks,
+      shownImage: SHOWN_IMAGE,
+    });
     if (trainer.step >= config.totalSteps) this.setPhase('done', `Finished the ${config.totalSteps} planned steps.`);
     else this.flush(false);
   }

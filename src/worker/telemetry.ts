@@ -5,7 +5,9 @@
 import type { IJepaConfig } from '../ijepa/config';
 import type { MaskBatch } from '../ijepa/masks';
 import * as tf from '../ijepa/tf';
+import type { BlockFeatures } from '../ijepa/trainStep';
 import type { Batch } from './batch';
+import { PredictionViewer } from './predictionView';
 import {
   MASK_PANEL_IMAGES,
   MASKS_PER_UPDATE,
@@ -17,6 +19,14 @@ import {
 } from './protocol';
 
 const FLUSH_INTERVAL_MS = 100;
+
+/** What the panels show of a trained step beside its masks. */
+export interface ShownStep {
+  config: IJepaConfig;
+  side: number; // the dataset's image side
+  blocks?: BlockFeatures<Float32Array>; // the shown image's target and predicted block features
+  shownImage: number;
+}
 const RATE_WINDOW = 20; // step-to-step intervals averaged for steps/s
 
 export class RunTelemetry {
@@ -25,6 +35,7 @@ export class RunTelemetry {
   private lastFlush = 0;
   private intervals: number[] = [];
   private lastStepEnd: number | null = null; // null after a pause: the next interval starts at the next step
+  private readonly predictions = new PredictionViewer();
   wallMs = 0; // the run's training time so far (pauses excluded)
 
   constructor(
@@ -39,6 +50,7 @@ export class RunTelemetry {
     this.intervals = [];
     this.lastStepEnd = null;
     this.wallMs = wallMs;
+    this.predictions.reset();
   }
 
   /** The run stopped (pause, error): the time until the next step is not a step's. */
@@ -55,8 +67,12 @@ export class RunTelemetry {
     return this.wallMs;
   }
 
-  /** A trained step for the panels: its record, and its batch's masks and first images. */
-  stepTrained(record: StepRecord, masks: MaskBatch, batch: Batch, grid: number, side: number): void {
+  /** A trained step for the panels: its record, its batch's masks and first images, the predictor's view
+   *  of the shown image (from its block features, when the step read them back). */
+  stepTrained(record: StepRecord, masks: MaskBatch, batch: Batch, step: ShownStep): void {
+    const { config, side } = step;
+    const grid = config.cropSize / config.patchSize;
+    const prediction = step.blocks ? this.predictions.view(step.blocks, masks.numTargets, config, step.shownImage) : null;
     this.records.push(record);
     const shown = Math.min(masks.batchSize, MASK_PANEL_IMAGES);
     this.masks.push({
@@ -73,6 +89,7 @@ export class RunTelemetry {
       images: batch.pixels.slice(0, shown * side * side * 3),
       imageSide: side,
       cropBoxes: batch.boxes ? batch.boxes.slice(0, shown * 4) : null,
+      prediction,
     });
     if (this.masks.length > MASKS_PER_UPDATE) this.masks.shift();
   }

@@ -16,7 +16,7 @@ describe('trainer API (worker module, CPU backend)', () => {
     const { dataset, status, backend } = await init();
     expect(backend.name).toBe('cpu');
     expect(status).toMatchObject({ phase: 'idle', step: 0, totalSteps: 50 });
-    expect(dataset.source).toBe('sample');
+    expect(dataset.source).toBe('patterns');
     expect(dataset.count).toBe(1800);
     expect(dataset.classes.map((c) => c.count)).toEqual([300, 300, 300, 300, 300, 300]);
     expect(dataset.bytes).toBe(1800 * 32 * 32 * 3);
@@ -66,7 +66,7 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(await api.addFiles(broken)).toBe(0);
     expect(await api.addFiles(broken)).toBe(0); // the same files again
     const summary = api.datasetSummary();
-    expect(summary).toMatchObject({ source: 'sample', count: 1800 });
+    expect(summary).toMatchObject({ source: 'patterns', count: 1800 });
     expect(summary.skipped).toEqual([
       { path: 'set/a/broken.png', reason: 'could not decode' },
       { path: 'set/notes.txt', reason: 'not an image' },

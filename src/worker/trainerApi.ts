@@ -7,7 +7,15 @@ import { fusedKernelErrors } from '../ijepa/fused/check';
 import { DatasetManager, type Decoder } from './datasetManager';
 import type { BackendOptions } from './backends';
 import { shouldPrecompile } from './precompile';
-import type { BackendInfo, BackendName, DatasetSummary, RunStatus, WorkerEvent } from './protocol';
+import {
+  FIRST_OPEN_SET,
+  type BackendInfo,
+  type BackendName,
+  type BuiltinSet,
+  type DatasetSummary,
+  type RunStatus,
+  type WorkerEvent,
+} from './protocol';
 import type { RunStorage } from './persistence';
 import { RunKeeper, type ExportKind } from './runKeeper';
 import { TrainingSession } from './session';
@@ -28,6 +36,7 @@ export interface InitOptions {
   available?: BackendName[];
   wasmThreads?: number;
   decoders?: number;
+  dataset?: BuiltinSet; // the built-in set to open on (FIRST_OPEN_SET unless the link names one)
 }
 
 export interface InitResult {
@@ -53,15 +62,15 @@ export function createTrainerApi(env: TrainerEnv) {
   };
 
   return {
-    /** Draws the built-in sample set (about a second of plain JavaScript, no backend needed), so the
-     *  page can have it done while the last backends are being measured. */
-    prepareData(side: number, onEvent: (e: WorkerEvent) => void, decoders?: number): DatasetSummary {
+    /** Loads a built-in set (about a second of plain JavaScript, no backend needed), so the page can
+     *  have it done while the last backends are being measured. */
+    async prepareData(side: number, onEvent: (e: WorkerEvent) => void, decoders?: number, set = FIRST_OPEN_SET): Promise<DatasetSummary> {
       listener = onEvent;
       data ??= new DatasetManager(emit, env.decoders(decoders), side);
-      if (data.summary().source === 'empty') data.loadSampleSet(side);
+      if (data.summary().source === 'empty') await data.loadBuiltin(set, side);
       return data.summary();
     },
-    /** Starts a backend and prepares a run of `config` (on the sample set, drawn now unless prepared). */
+    /** Starts a backend and prepares a run of `config` (on a built-in set, loaded now unless prepared). */
     async init(config: IJepaConfig, onEvent: (e: WorkerEvent) => void, options: InitOptions = {}): Promise<InitResult> {
       listener = onEvent;
       runOptions = options;
@@ -74,7 +83,7 @@ export function createTrainerApi(env: TrainerEnv) {
       watchDevice();
       const dataset = data ?? new DatasetManager(emit, env.decoders(options.decoders), config.cropSize);
       data = dataset;
-      if (dataset.summary().source === 'empty') dataset.loadSampleSet(config.cropSize);
+      if (dataset.summary().source === 'empty') await dataset.loadBuiltin(options.dataset ?? FIRST_OPEN_SET, config.cropSize);
       else await dataset.resize(config.cropSize);
       const keeper = new RunKeeper(
         emit,
@@ -97,7 +106,7 @@ export function createTrainerApi(env: TrainerEnv) {
       emit({ type: 'backend', info });
       return info;
     },
-    loadSampleSet: () => need().data.loadSampleSet(),
+    loadBuiltin: (set: BuiltinSet) => need().data.loadBuiltin(set),
     clearDataset: () => need().data.clear(),
     addFiles: (files: PickedFile[], unreadable: string[] = []) => need().data.addFiles(files, unreadable),
     cancelImport: () => need().data.cancelImport(),

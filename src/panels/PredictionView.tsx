@@ -1,0 +1,83 @@
+// The predictor's view, under the masks and following their scrubber: for the first image of the
+// step shown, each target block as the target encoder saw it, the predictor's guess from the context,
+// and the error per patch (./drawPrediction.ts). Drawn in the mask panel's animation frame.
+import { useEffect, useRef, useState } from 'react';
+import type { MaskRecord } from '../worker/protocol';
+import type { Tile } from './drawMasks';
+import { blockErrors, drawPrediction, PREDICTION_COLUMNS, predictionLayout } from './drawPrediction';
+import { TARGET_COLOURS } from './maskGeometry';
+import { observeWidth } from './useAnimationFrame';
+
+/** What the view shows now (read by the test hook), and how the mask panel asks it to draw. */
+export const predictionPanelView: { record: MaskRecord | null; tiles: Tile[][]; dpr: number; draw: (record: MaskRecord | null) => void } = {
+  record: null,
+  tiles: [],
+  dpr: 1,
+  draw: () => {},
+};
+
+export function PredictionView({ record }: { record: MaskRecord | null }) {
+  const container = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(420);
+  useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
+
+  useEffect(() => {
+    predictionPanelView.draw = (shown) => {
+      const el = canvas.current;
+      const prediction = shown?.prediction;
+      if (!el || !shown || !prediction) {
+        predictionPanelView.record = null;
+        return;
+      }
+      const { tiles, height } = predictionLayout(prediction.numTargets, width);
+      const dpr = window.devicePixelRatio || 1;
+      el.width = Math.round(tiles[0][tiles[0].length - 1].x + tiles[0][0].size) * dpr;
+      el.height = Math.round(height * dpr);
+      el.style.width = `${el.width / dpr}px`;
+      el.style.height = `${height}px`;
+      const ctx = el.getContext('2d')!;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawPrediction(ctx, shown, tiles);
+      Object.assign(predictionPanelView, { record: shown, tiles, dpr });
+    };
+    predictionPanelView.draw(predictionPanelView.record);
+  }, [width]);
+
+  const prediction = record?.prediction;
+  const errors = prediction ? blockErrors(prediction) : [];
+  return (
+    <div className="prediction-view" data-testid="prediction-view">
+      <h3>What the predictor saw and guessed</h3>
+      {!prediction && (
+        <p className="muted">The first image of each trained batch shows here: its target blocks and the predictor&apos;s guesses.</p>
+      )}
+      <div ref={container} className="prediction-box" hidden={!prediction}>
+        <div className="prediction-columns muted" aria-hidden="true">
+          {PREDICTION_COLUMNS.map((c) => (
+            <span key={c}>{c}</span>
+          ))}
+        </div>
+        <canvas
+          ref={canvas}
+          data-testid="prediction-canvas"
+          role="img"
+          aria-label={prediction ? `Step ${record!.step}: target features, predictions and error of ${prediction.numTargets} blocks` : ''}
+        />
+      </div>
+      {prediction && (
+        <p className="muted note" data-testid="prediction-caption">
+          Image 1 of step {record!.step}. Each row is one target block ({prediction.tokens} patches, the rest of the grid dark): the target
+          encoder&apos;s features and the predictor&apos;s output, both through the top 3 principal directions of this step&apos;s target
+          features as RGB (same colour, good guess), and the loss per patch, from black to yellow at the cost of predicting zeros (
+          {prediction.errorOfZeros.toFixed(3)}). Block loss:{' '}
+          {errors.map((e, j) => (
+            <span key={j} style={{ color: TARGET_COLOURS[j % TARGET_COLOURS.length] }}>
+              {e.toFixed(3)}{' '}
+            </span>
+          ))}
+        </p>
+      )}
+    </div>
+  );
+}

@@ -118,6 +118,9 @@ export async function expectNumberText(locator: Locator, predicate: (n: number) 
   await expect.poll(async () => predicate(Number((await locator.textContent())?.split('/')[0].trim()))).toBe(true);
 }
 
+/** "#e69f00" -> "230,159,0", as canvasPixels reports a pixel. */
+export const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)).join(',');
+
 /** The RGB of canvas pixels (device pixels), as "r,g,b". */
 export async function canvasPixels(page: Page, testId: string, points: [number, number][]): Promise<string[]> {
   return page.evaluate(

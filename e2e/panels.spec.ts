@@ -4,9 +4,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { momentumAt } from '../src/ijepa/schedules';
 import { presetConfig } from '../src/ijepa/config';
 import { TARGET_COLOURS } from '../src/panels/maskGeometry';
-import { canvasPixels, openApp, read, snap, trainThenPause } from './app';
+import { canvasPixels, hex, openApp, read, snap, trainThenPause } from './app';
 
-const hex = (c: string) => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16)).join(',');
 const PALETTE = TARGET_COLOURS.slice(0, 4).map(hex);
 
 /** For every tile and every cell: its centre pixel, and which target blocks predicted that cell. */

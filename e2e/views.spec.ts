@@ -1,6 +1,9 @@
-// What the encoder learned, on WebGPU: the predictor's view of the step on the mask panel.
+// What the encoder learned, on WebGPU: the predictor's view of the step on the mask panel, the
+// embedding map of the held-out images, and nearest neighbours under the trained and random encoders.
 import { expect, test, type Page } from '@playwright/test';
-import { canvasPixels, openApp, read, snap, trainThenPause } from './app';
+import { canvasPixels, hex, openApp, read, snap, trainThenPause, waitForDatasetCount, waitForEvaluations } from './app';
+import { makeClassFolder } from './fixtures/folder';
+import { POINT_RADIUS } from '../src/panels/drawEmbeddingMap';
 
 /** Every cell centre of every tile of the predictor's view, with the colour the step's data says it has. */
 async function readPredictionCanvas(page: Page) {
@@ -46,4 +49,59 @@ test("the predictor's view draws the target blocks of the step on the mask panel
   const earlier = await readPredictionCanvas(page);
   expect(earlier.drawn).toEqual(earlier.expected);
   expect(earlier.view.blocks.map((b) => b.cells)).not.toEqual(view.blocks.map((b) => b.cells));
+});
+
+test("the embedding map draws one point per held-out image; an image's neighbours start with itself and change with training", async ({
+  page,
+}, testInfo) => {
+  const folder = makeClassFolder(testInfo.outputPath('fixture'));
+  await openApp(page);
+  await page.getByTestId('folder-input').setInputFiles(folder);
+  await waitForDatasetCount(page, 60); // three classes of 20: every fifth of a class (12) is held out
+  await page.getByTestId('evaluate-now').click();
+  await waitForEvaluations(page, 1);
+
+  // the map: the 12 held-out images, each drawn in its class colour where the hook says
+  await expect.poll(async () => (await read(page, 'embeddingMap'))?.step).toBe(0);
+  const map = (await read(page, 'embeddingMap'))!;
+  expect(map.indices.length).toBe(12);
+  expect(new Set(map.indices).size).toBe(12);
+  expect([0, 1, 2].map((c) => map.labels.filter((l) => l === c).length)).toEqual([4, 4, 4]);
+  const drawn = await canvasPixels(
+    page,
+    'embedding-map-canvas',
+    map.canvasPoints.map(([x, y]) => [x * map.dpr, y * map.dpr]),
+  );
+  // a point drawn later may cover another (or its antialiased edge may): check the uncovered ones exactly
+  const covered = (i: number) =>
+    map.canvasPoints.some(([x, y], j) => j > i && Math.hypot(x - map.canvasPoints[i][0], y - map.canvasPoints[i][1]) <= POINT_RADIUS + 2.5);
+  const uncovered = map.indices.flatMap((_, i) => (covered(i) ? [] : [i]));
+  expect(uncovered.length).toBeGreaterThanOrEqual(6);
+  for (const i of uncovered) expect(drawn[i], `point ${i}`).toBe(hex(map.colours[i]));
+
+  // neighbours of a held-out image from the strip: itself first under both encoders
+  const strip = page.getByTestId('query-strip').locator('button');
+  await expect(strip).toHaveCount(12);
+  const query = Number(await strip.nth(3).getAttribute('data-index'));
+  await strip.nth(3).click();
+  await expect.poll(async () => (await read(page, 'neighbours'))?.query).toBe(query);
+  const before = (await read(page, 'neighbours'))!;
+  expect(before.trained[0].index).toBe(query);
+  expect(before.random[0].index).toBe(query);
+  await expect(page.getByTestId('neighbours-trained').getByTestId('neighbour').first()).toHaveAttribute('data-index', String(query));
+  await snap(page.locator('.learned-panel'), testInfo, 'panel-learned');
+
+  // train, evaluate again: the map moves to the new evaluation, the neighbours are recomputed and differ
+  await trainThenPause(page, 4);
+  await page.getByTestId('evaluate-now').click();
+  const steps = await waitForEvaluations(page, 2);
+  await expect.poll(async () => (await read(page, 'neighbours'))?.step).toBe(steps[1]);
+  const after = (await read(page, 'neighbours'))!;
+  expect(after.query).toBe(query);
+  expect(after.trained[0].index).toBe(query);
+  expect(after.trained).not.toEqual(before.trained);
+  expect(after.random).toEqual(before.random); // the random-init encoder did not train
+  await expect.poll(async () => (await read(page, 'embeddingMap'))?.step).toBe(steps[1]);
+  await page.getByTestId('map-replay').fill('0');
+  await expect.poll(async () => (await read(page, 'embeddingMap'))?.step).toBe(0);
 });

@@ -8,8 +8,10 @@ import {
   isActivePhase,
   type BackendInfo,
   type EvalProgress,
+  type DatasetImages,
   type DatasetSummary,
   type ImportProgress,
+  type Neighbours,
   type MetricsUpdate,
   type QualityUpdate,
   type RunStatus,
@@ -57,6 +59,14 @@ interface QualitySlice {
   savedRun: SavedRunSummary | null; // an autosaved run found on load, offered for resume
 }
 
+/** What the encoder learned: the nearest neighbours of one image, and held-out images to pick from. */
+interface LearnedSlice {
+  neighbourQuery: number | null; // the dataset image whose neighbours are shown
+  neighbours: Neighbours | null;
+  neighbourNote: string; // why none are shown ('' when they are)
+  queryStrip: DatasetImages | null; // held-out images of the newest evaluation
+}
+
 /** The startup measurement of this machine's backends (./backendChoice.ts), live while it runs. */
 export interface StartupState {
   measuring: boolean;
@@ -74,7 +84,7 @@ interface DatasetSlice {
   importProgress: ImportProgress | null;
 }
 
-export type AppState = SettingsSlice & RunSlice & DatasetSlice & ViewSlice & QualitySlice & StartupSlice;
+export type AppState = SettingsSlice & RunSlice & DatasetSlice & ViewSlice & QualitySlice & LearnedSlice & StartupSlice;
 
 export const emptyLive: LiveNumbers = {
   loss: null,
@@ -118,6 +128,11 @@ export const useAppStore = create<AppState>()((set) => ({
   evalEvery: 100,
   autosaveEvery: 100,
   savedRun: null,
+
+  neighbourQuery: null,
+  neighbours: null,
+  neighbourNote: '',
+  queryStrip: null,
 
   panelsVisible: true,
   setPanelsVisible: (panelsVisible) => set({ panelsVisible }),

@@ -2,7 +2,7 @@
 // updates and series, keeps the URL in step with the settings, and restarts a crashed worker.
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
-import type { BackendName, BuiltinSet, WorkerEvent } from '../worker/protocol';
+import type { BackendName, BuiltinSet, QualityUpdate, WorkerEvent } from '../worker/protocol';
 import { measureBackends, type BackendMeasurement } from '../worker/backendChoice';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../worker/client';
 import { gpuHints } from '../worker/gpuAdapter';
@@ -41,11 +41,12 @@ function onWorkerEvent(event: WorkerEvent): void {
       break;
     case 'reset':
       runHistory.clear();
-      store.setState({ live: emptyLive, quality: [] });
+      store.setState({ live: emptyLive, quality: [], neighbours: null, neighbourNote: '', queryStrip: null });
       break;
     case 'quality':
       // keep the patch-feature images of the newest evaluation only
       store.setState((s) => ({ quality: [...s.quality.map((q) => ({ ...q, patchView: null })), event.update] }));
+      void refreshLearned(event.update);
       break;
     case 'evaluating':
       store.setState({ evaluating: event.progress });
@@ -142,6 +143,33 @@ export async function connectTrainer(): Promise<void> {
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
 }
 
+const NEIGHBOURS = 8; // shown per encoder, the query's own image first when it is in the set
+const QUERY_STRIP = 12; // held-out images offered as queries
+
+/** A new evaluation: the held-out strip (when its images changed) and the shown neighbours again. */
+async function refreshLearned(update: QualityUpdate): Promise<void> {
+  const strip = update.map ? Array.from(update.map.indices.subarray(0, QUERY_STRIP)) : [];
+  if (strip.length > 0 && strip.join() !== store.getState().queryStrip?.indices.join()) {
+    const images = await call('Reading the held-out images', () => api().images(strip));
+    if (images) store.setState({ queryStrip: images });
+  }
+  const query = store.getState().neighbourQuery ?? strip[0];
+  if (query !== undefined) await showNeighbours(query);
+}
+
+async function showNeighbours(index: number): Promise<void> {
+  store.setState({ neighbourQuery: index });
+  const neighbours = await call('Finding neighbours', () => api().neighbours(index, NEIGHBOURS));
+  if (store.getState().neighbourQuery !== index) return; // another image was picked meanwhile
+  store.setState({
+    neighbours: neighbours ?? null,
+    neighbourNote:
+      neighbours || store.getState().quality.length === 0
+        ? ''
+        : 'That image was not among the images the last evaluation embedded: pick one from the strip or the map.',
+  });
+}
+
 /** After a lost GPU device or a crash: a fresh worker, measured again; same settings and files, step 0. */
 export const restartTrainer = () => connectTrainer();
 
@@ -151,6 +179,8 @@ const api = () => {
 };
 
 export const actions = {
+  showNeighbours,
+  images: (indices: number[]) => call('Reading images', () => api().images(indices)),
   train: () => call('Train', () => api().start()),
   pause: () => call('Pause', () => api().pause()),
   step: () => call('Step', () => api().step()),

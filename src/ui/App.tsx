@@ -16,6 +16,7 @@ import { MaskPanel } from '../panels/MaskPanel';
 import { MomentumPanel, SchedulePanel } from '../panels/ScheduleCharts';
 import { ThroughputPanel } from '../panels/ThroughputPanel';
 import { QualityPanel } from '../panels/QualityPanel';
+import { LearnedPanel } from '../panels/LearnedPanel';
 import { KeepPanel, ResumeBanner } from './KeepPanel';
 import { BenchPanel } from '../bench/BenchPanel';
 import { isBenchMode } from '../store/url';
@@ -46,6 +47,9 @@ function LivePanels() {
       </div>
       <ErrorBoundary name="Quality">
         <QualityPanel />
+      </ErrorBoundary>
+      <ErrorBoundary name="What the encoder learned">
+        <LearnedPanel />
       </ErrorBoundary>
     </>
   );

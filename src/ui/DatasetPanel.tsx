@@ -74,7 +74,15 @@ function DatasetSummaryView() {
       )}
       <div className="thumbs" data-testid="thumbnails">
         {dataset.thumbnails.map((t) => (
-          <RgbCanvas key={t.index} rgb={t.rgb} side={dataset.side} label={t.label ?? 'unlabelled image'} className="thumb" />
+          <button
+            key={t.index}
+            type="button"
+            className="thumb-button"
+            title="Show its nearest neighbours"
+            onClick={() => void actions.showNeighbours(t.index)}
+          >
+            <RgbCanvas rgb={t.rgb} side={dataset.side} label={t.label ?? 'unlabelled image'} className="thumb" />
+          </button>
         ))}
       </div>
     </div>

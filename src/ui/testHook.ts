@@ -9,6 +9,8 @@ import { maskPanelView } from '../panels/MaskPanel';
 import { cellColour, PREDICTION_BACKGROUND, predictedCells } from '../panels/drawPrediction';
 import { predictionPanelView } from '../panels/PredictionView';
 import { qualityChartView } from '../panels/QualityPanel';
+import { classColour } from '../panels/drawEmbeddingMap';
+import { embeddingMapPanel } from '../panels/EmbeddingMapView';
 import { scheduleChartView } from '../panels/ScheduleCharts';
 
 /** The mask record the panel is drawing, its tile layout, and the colours of the target blocks. */
@@ -49,6 +51,27 @@ function predictionPanel() {
   };
 }
 
+/** The embedding map as drawn: its evaluation, and each point's image, class colour and canvas position. */
+function embeddingMap() {
+  const { map, canvasPoints, dpr } = embeddingMapPanel;
+  if (!map) return null;
+  return {
+    step: map.step,
+    indices: Array.from(map.indices),
+    labels: Array.from(map.labels),
+    colours: Array.from(map.labels, (l) => classColour(l)),
+    canvasPoints: canvasPoints.map((p) => [...p] as [number, number]),
+    dpr,
+  };
+}
+
+/** The neighbours shown: the query, and the images and similarities under each encoder. */
+function neighbours() {
+  const n = useAppStore.getState().neighbours;
+  const list = (l: { index: number; similarity: number }[]) => l.map(({ index, similarity }) => ({ index, similarity }));
+  return n && { step: n.step, query: n.query, trained: list(n.trained), random: list(n.random) };
+}
+
 function lossChart() {
   const { chart, log } = lossChartView;
   return {
@@ -80,6 +103,8 @@ function makeHook(withActions: boolean) {
     stepTimes: () => Array.from(runHistory.series.stepMs.values()),
     maskPanel,
     predictionPanel,
+    embeddingMap,
+    neighbours,
     lossChart,
     qualityChartSteps: () => Array.from(qualityChartView.chart?.data[0] ?? [], Number),
     momentumChartRange: () =>

@@ -12,6 +12,7 @@ import { componentsToRgb, pcaProject } from '../ijepa/pca';
 import * as tf from '../ijepa/tf';
 import type { ImageStore } from '../data/imageStore';
 import { planPrefix, type EvalPlan } from './evalPlan';
+import type { Embedded } from './embeddings';
 import type { PatchView } from './protocol';
 
 const BASELINE_SEED_OFFSET = 7919;
@@ -45,6 +46,8 @@ function once(fn: () => void): () => void {
 
 export interface Measured {
   record: EvalRecord;
+  embedded: Embedded; // the pooled features of every image embedded
+  heldOut: boolean[]; // per embedded image
   labelled: boolean;
   patchView: PatchView | null;
   counts: { train: number; test: number };
@@ -136,7 +139,14 @@ export async function* evaluationJob(
     record.probeTest = probe.testAccuracy;
   }
   const patchView = patchTokens && patchViewOf(store, used, patchTokens, config);
-  return { record, labelled: used.labelled && counts.test > 0 && counts.train > 0, patchView, counts };
+  return {
+    record,
+    embedded: { indices: used.indices, features: embedded, dim: D },
+    heldOut: used.heldOut,
+    labelled: used.labelled && counts.test > 0 && counts.train > 0,
+    patchView,
+    counts,
+  };
 }
 
 /** First 3 principal components of the patch features of the plan's first images, as RGB. */

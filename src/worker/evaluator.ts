@@ -13,7 +13,8 @@ import type { ImageStore } from '../data/imageStore';
 import type { Split } from '../data/split';
 import { evaluationJob, randomEncoder, snapshot, type Encoder, type Limit, type Measured } from './evaluationJob';
 import { evaluationPlan, type EvalPlan } from './evalPlan';
-import type { EvalProgress, QualityUpdate } from './protocol';
+import { embeddingMap, nearestRows, type Embedded } from './embeddings';
+import type { EmbeddingMap, EvalProgress, Neighbour, Neighbours, QualityUpdate } from './protocol';
 
 /** The embedding of one evaluation should take about this long; a backend too slow to embed every
  *  image in this time evaluates a fixed prefix of them (never fewer than MIN_EVAL_IMAGES). */
@@ -57,7 +58,18 @@ interface Fixed {
   measured: boolean;
   imagesPerSec: number | null;
   baseline: EvalRecord | null;
+  baselineEmbedded: Embedded | null;
 }
+
+/** The newest evaluation's features, for the neighbours view. */
+interface Latest {
+  step: number;
+  trained: Embedded;
+  random: Embedded | null;
+}
+
+/** Points on the embedding map when the dataset has no held-out images (no labels): the first ones. */
+const MAP_MAX_UNLABELLED = 1000;
 
 export class Evaluator {
   readonly history: EvalRecord[] = [];
@@ -65,6 +77,8 @@ export class Evaluator {
   private current: { fixed: Fixed; plan: EvalPlan; config: IJepaConfig; withBaseline: boolean } | null = null;
   private baseline: EvalRecord | null = null; // this run's
   private jobs: Job[] = [];
+  private latest: Latest | null = null;
+  private lastMap: EmbeddingMap | null = null;
 
   constructor(
     private readonly store: () => ImageStore,
@@ -77,6 +91,8 @@ export class Evaluator {
     this.cancel();
     this.baseline = null;
     this.history.length = 0;
+    this.latest = null;
+    this.lastMap = null;
   }
 
   /** Drops the queued and running evaluations (their snapshots are freed). */
@@ -119,7 +135,7 @@ export class Evaluator {
     const plan = evaluationPlan(store, this.split());
     let fixed = this.fixed.get(key);
     if (!fixed) {
-      fixed = { limit: { images: plan.indices.length }, measured: false, imagesPerSec: null, baseline: null };
+      fixed = { limit: { images: plan.indices.length }, measured: false, imagesPerSec: null, baseline: null, baselineEmbedded: null };
       this.fixed.set(key, fixed);
     }
     this.current = { fixed, plan, config: model.config, withBaseline: !fixed.baseline };
@@ -152,6 +168,7 @@ export class Evaluator {
     this.jobs.shift();
     if (job.kind === 'baseline') {
       current.fixed.baseline = next.value.record;
+      current.fixed.baselineEmbedded = next.value.embedded;
       return null;
     }
     this.baseline = current.fixed.baseline;
@@ -168,8 +185,15 @@ export class Evaluator {
   }
 
   private update(measured: Measured, { fixed, plan, config }: NonNullable<Evaluator['current']>): QualityUpdate {
-    const { record, labelled, patchView, counts } = measured;
+    const { record, labelled, patchView, counts, embedded, heldOut } = measured;
     this.history.push(record);
+    this.latest = { step: record.step, trained: embedded, random: fixed.baselineEmbedded };
+    const store = this.store();
+    const held = heldOut.flatMap((h, r) => (h ? [r] : []));
+    const rows = held.length > 0 ? held : embedded.indices.slice(0, MAP_MAX_UNLABELLED).map((_, r) => r);
+    const labels = Int32Array.from(rows, (r) => store.label(embedded.indices[r]));
+    const map = embeddingMap(embedded, rows, labels, record.step, this.lastMap);
+    this.lastMap = map;
     const baseline = this.baseline!;
     const all = plan.indices.length;
     const used = Math.min(fixed.limit.images, all);
@@ -181,7 +205,40 @@ export class Evaluator {
       ? `${plan.numClasses} classes; probes trained on ${counts.train} training images, tested on ${counts.test} held-out images (never trained on).${subsetNote}`
       : `${plan.numClasses < 2 ? 'The probes are off: the dataset has no class labels (put images in one subfolder per class to turn them on).' : 'The probes are off: no held-out images yet.'}${subsetNote}`;
     const verdict = collapseVerdict(this.history, baseline, config.embedDim);
-    return { record, baseline, verdict, labelled, probeNote, patchView, subset: { images: used, of: all } };
+    return {
+      record,
+      baseline,
+      verdict,
+      labelled,
+      probeNote,
+      patchView,
+      subset: { images: used, of: all },
+      map,
+      classNames: [...store.classNames],
+    };
+  }
+
+  /** The `k` nearest neighbours of dataset image `index` under the newest evaluation's target encoder
+   *  and under the random-init encoder, among the images it embedded (null: not among them). */
+  neighbours(index: number, k: number): Neighbours | null {
+    const latest = this.latest;
+    const row = latest?.trained.indices.indexOf(index) ?? -1;
+    if (!latest || row < 0) return null;
+    const store = this.store();
+    const describe = (embedded: Embedded, query: number): Neighbour[] =>
+      nearestRows(embedded, query, k).map(({ row: r, similarity }) => {
+        const image = embedded.indices[r];
+        const label = store.label(image);
+        return { index: image, label: label < 0 ? null : store.classNames[label], similarity, rgb: store.image(image).slice() };
+      });
+    const randomRow = latest.random?.indices.indexOf(index) ?? -1;
+    return {
+      step: latest.step,
+      query: index,
+      side: store.side,
+      trained: describe(latest.trained, row),
+      random: latest.random && randomRow >= 0 ? describe(latest.random, randomRow) : [],
+    };
   }
 
   /** Schedules and runs a whole evaluation at once (the learning test and benchmark, which do not

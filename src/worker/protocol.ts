@@ -129,6 +129,37 @@ export interface PatchView {
   pca: Uint8Array; // [n, grid, grid, 3] first 3 principal components of their patch features as RGB
 }
 
+/** The held-out images' pooled features at one evaluation, on their first two principal components. */
+export interface EmbeddingMap {
+  step: number;
+  indices: Int32Array; // dataset indices of the points
+  labels: Int32Array; // class ids (-1: none)
+  points: Float32Array; // [n, 2]
+}
+
+/** One image's nearest neighbours among the images the newest evaluation embedded. */
+export interface Neighbours {
+  step: number; // the evaluation's
+  query: number; // dataset index
+  side: number;
+  trained: Neighbour[]; // under the run's target encoder, most similar first
+  random: Neighbour[]; // under the random-init encoder
+}
+
+/** Dataset images by index, back to back as stored: [indices.length, side, side, 3]. */
+export interface DatasetImages {
+  side: number;
+  indices: number[];
+  rgb: Uint8Array;
+}
+
+export interface Neighbour {
+  index: number;
+  label: string | null;
+  similarity: number; // cosine
+  rgb: Uint8Array; // [side, side, 3]
+}
+
 export interface QualityUpdate {
   record: EvalRecord;
   baseline: EvalRecord;
@@ -137,6 +168,8 @@ export interface QualityUpdate {
   probeNote: string; // why the probes are off, or what they ran on
   patchView: PatchView | null;
   subset: { images: number; of: number } | null; // the images embedded, of those the evaluation could use
+  map: EmbeddingMap | null; // null for evaluations restored from a checkpoint
+  classNames: string[];
 }
 
 /** An evaluation under way, between training steps: images embedded so far, of all it will embed

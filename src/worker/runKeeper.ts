@@ -32,7 +32,7 @@ const PROGRESS_INTERVAL_MS = 100; // evaluation progress reaches the page about 
 export class RunKeeper {
   private columns = Object.fromEntries(FIELDS.map((f) => [f, new Series()])) as Record<StepField, Series>;
   private quality: QualityUpdate[] = [];
-  private readonly evaluator: Evaluator;
+  readonly evaluator: Evaluator;
   evalEvery = 100; // steps between evaluations (0: only on request)
   autosaveEvery = 100; // steps between autosaves (0: only on pause)
 
@@ -178,6 +178,8 @@ export class RunKeeper {
           labelled: record.knn !== null,
           probeNote: 'Restored from the checkpoint.',
           patchView: null,
+          map: null,
+          classNames: [],
           subset: null,
         }))
       : [];

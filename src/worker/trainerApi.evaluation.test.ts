@@ -43,6 +43,23 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
     const view = updates[0].patchView!;
     expect(view.grid).toBe(8);
     expect(view.pca.length).toBe(4 * 8 * 8 * 3); // four held-out images, one of each class first
+    // the embedding map: one point per held-out image, the same images at every evaluation
+    const map = updates[1].map!;
+    expect(map.indices.length).toBe(12);
+    expect(map.points.length).toBe(24);
+    expect(Array.from(map.indices)).toEqual(Array.from(updates[0].map!.indices));
+    expect(new Set(map.labels).size).toBe(3);
+    expect(updates[1].classNames).toEqual(['a', 'b', 'c']);
+    // neighbours of an embedded image: itself first, under both encoders; none for an unknown image
+    const query = map.indices[0];
+    const neighbours = (await api.neighbours(query, 5))!;
+    expect(neighbours.step).toBe(updates[1].record.step);
+    expect(neighbours.trained.map((n) => n.index)[0]).toBe(query);
+    expect(neighbours.random.map((n) => n.index)[0]).toBe(query);
+    expect(neighbours.trained.length).toBe(5);
+    expect(neighbours.trained[0].similarity).toBeCloseTo(1, 5);
+    expect(neighbours.trained[0].label).toBe(updates[1].classNames[map.labels[0]]);
+    expect(await api.neighbours(10_000, 5)).toBeNull();
   });
 
   it('pauses at once while an evaluation runs; the evaluation then finishes while paused', async () => {

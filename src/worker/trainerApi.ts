@@ -12,6 +12,7 @@ import {
   type BackendInfo,
   type BackendName,
   type BuiltinSet,
+  type DatasetImages,
   type DatasetSummary,
   type RunStatus,
   type WorkerEvent,
@@ -121,6 +122,14 @@ export function createTrainerApi(env: TrainerEnv) {
     setEvalEvery: (steps: number) => void (need().session.keeper.evalEvery = Math.max(0, Math.floor(steps))),
     setAutosaveEvery: (steps: number) => void (need().session.keeper.autosaveEvery = Math.max(0, Math.floor(steps))),
     evaluateNow: () => need().session.evaluateNow(),
+    /** Nearest neighbours of a dataset image under the newest evaluation's encoders (null: it was not embedded). */
+    neighbours: (index: number, k: number) => need().session.keeper.evaluator.neighbours(index, k),
+    /** Dataset images by index, as stored (for the map's hover and the query strip). */
+    images: (indices: number[]): DatasetImages => {
+      const { store } = need().data;
+      const valid = indices.filter((i) => Number.isInteger(i) && i >= 0 && i < store.count);
+      return { side: store.side, indices: valid, rgb: store.gather(valid) };
+    },
     /** Checkpoint bytes, transferred (not copied) to the page. */
     exportCheckpoint: async (kind: ExportKind) => {
       const bytes = await need().session.exportCheckpoint(kind);

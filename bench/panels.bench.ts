@@ -1,7 +1,9 @@
 // Does drawing the live panels cost the page or the training? Trains the `tiny` preset and, in
 // alternating windows with the panels shown and hidden, measures the page's frames per second,
 // main-thread long tasks (> 50 ms) per minute, and the worker's mean step time.
-// Run: npm run bench:panels   (BENCH_WINDOW_S, BENCH_ROUNDS, BENCH_BACKENDS=webgpu,wasm to change)
+// Evaluations run every BENCH_EVAL_EVERY steps (20), so the embedding map and the neighbours
+// redraw inside the windows too.
+// Run: npm run bench:panels   (BENCH_WINDOW_S, BENCH_ROUNDS, BENCH_BACKENDS=webgpu,wasm, BENCH_EVAL_EVERY to change)
 import { writeFileSync } from 'node:fs';
 import { test, type Page } from '@playwright/test';
 import { openApp, read, waitForStatus } from '../e2e/app';
@@ -9,6 +11,7 @@ import { openApp, read, waitForStatus } from '../e2e/app';
 const WINDOW_S = Number(process.env.BENCH_WINDOW_S ?? 30);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const BACKENDS = (process.env.BENCH_BACKENDS ?? 'webgpu,wasm').split(',');
+const EVAL_EVERY = Number(process.env.BENCH_EVAL_EVERY ?? 20);
 const MIN_STEPS = Number(process.env.BENCH_MIN_STEPS ?? 3); // a window lasts until this many whole steps land in it
 
 interface Measured {
@@ -58,7 +61,7 @@ async function measureWindow(page: Page, panels: boolean): Promise<Measured> {
 
 for (const backend of BACKENDS) {
   test(`panels overhead on the tiny preset (${backend})`, async ({ page }) => {
-    await openApp(page, `backend=${backend}&preset=tiny&testHooks=1`);
+    await openApp(page, `backend=${backend}&preset=tiny&evalEvery=${EVAL_EVERY}&testHooks=1`);
     const info = await read(page, 'backend');
     if (info?.name !== backend) {
       await page.getByTestId('backend-select').selectOption(backend);
@@ -83,6 +86,7 @@ for (const backend of BACKENDS) {
       windowSeconds: WINDOW_S,
       rounds: ROUNDS,
       windows,
+      evaluations: (await read(page, 'qualitySteps')).length,
       visible: { fps: mean(true, 'fps'), longTasksPerMin: mean(true, 'longTasksPerMin'), meanStepMs: mean(true, 'meanStepMs') },
       hidden: { fps: mean(false, 'fps'), longTasksPerMin: mean(false, 'longTasksPerMin'), meanStepMs: mean(false, 'meanStepMs') },
     };
@@ -94,7 +98,7 @@ for (const backend of BACKENDS) {
     console.log(
       `  panels hidden:  ${summary.hidden.fps.toFixed(1)} fps, ${summary.hidden.longTasksPerMin.toFixed(1)} long tasks/min, ${summary.hidden.meanStepMs.toFixed(0)} ms/step`,
     );
-    console.log(`  training slowdown with panels visible: ${(100 * slowdown).toFixed(1)}%`);
+    console.log(`  training slowdown with panels visible: ${(100 * slowdown).toFixed(1)}%; ${summary.evaluations} evaluations drawn`);
     writeFileSync(
       `bench/results/panels-${backend}.json`,
       JSON.stringify({ ...summary, slowdown, date: new Date().toISOString() }, null, 2),

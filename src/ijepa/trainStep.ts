@@ -132,6 +132,7 @@ export interface StepResult extends Schedules {
   loss: number;
   applied: boolean; // false when the loss was NaN/Inf: the update was skipped, nothing changed
   blocks?: BlockFeatures<Float32Array>; // the shown image's blocks, [npred, Kt, D] each (when asked for)
+  blocksReadMs?: number; // what reading them back cost, after the loss's readback
 }
 
 /**
@@ -159,7 +160,9 @@ export async function trainStep(
     trainer.step += 1;
   }
   tf.dispose(Object.values(grads));
-  return { step, loss, applied, ...schedules, blocks: blocks && (await readBlocks(blocks)) };
+  if (!blocks) return { step, loss, applied, ...schedules };
+  const reading = performance.now();
+  return { step, loss, applied, ...schedules, blocks: await readBlocks(blocks), blocksReadMs: performance.now() - reading };
 }
 
 /** Reads the shown image's block features back (after the loss: the GPU has computed them). */

@@ -122,7 +122,9 @@ export function EmbeddingMapView() {
         )}
       </div>
       <label className="row">
-        <span className="muted">Evaluation at step {shown.step}</span>
+        <span className="muted">
+          Evaluation at step {shown.step} · {shown.indices.length} images · PCA {newest?.mapMs.toFixed(1)} ms
+        </span>
         <input
           type="range"
           data-testid="map-replay"

@@ -76,6 +76,7 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
               {e.toFixed(3)}{' '}
             </span>
           ))}
+          · this view cost its step {(prediction.costMs.readback + prediction.costMs.compute).toFixed(1)} ms
         </p>
       )}
     </div>

@@ -72,6 +72,22 @@ function neighbours() {
   return n && { step: n.step, query: n.query, trained: list(n.trained), random: list(n.random) };
 }
 
+/** What the "what it learned" views cost in the worker: the predictor's view per step (median over the
+ *  steps the page holds: the first ones include compiling the code), the map per evaluation, the last
+ *  neighbours query. */
+function viewCosts() {
+  const costs = runHistory.masks.flatMap((m) => (m.prediction ? [m.prediction.costMs] : []));
+  const median = (values: number[]) => (values.length > 0 ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : null);
+  const { quality, neighbours } = useAppStore.getState();
+  return {
+    steps: costs.length,
+    predictionReadbackMs: median(costs.map((c) => c.readback)),
+    predictionComputeMs: median(costs.map((c) => c.compute)),
+    mapMs: quality[quality.length - 1]?.mapMs ?? null,
+    neighboursMs: neighbours?.ms ?? null,
+  };
+}
+
 function lossChart() {
   const { chart, log } = lossChartView;
   return {
@@ -105,6 +121,7 @@ function makeHook(withActions: boolean) {
     predictionPanel,
     embeddingMap,
     neighbours,
+    viewCosts,
     lossChart,
     qualityChartSteps: () => Array.from(qualityChartView.chart?.data[0] ?? [], Number),
     momentumChartRange: () =>

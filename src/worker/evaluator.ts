@@ -192,7 +192,9 @@ export class Evaluator {
     const held = heldOut.flatMap((h, r) => (h ? [r] : []));
     const rows = held.length > 0 ? held : embedded.indices.slice(0, MAP_MAX_UNLABELLED).map((_, r) => r);
     const labels = Int32Array.from(rows, (r) => store.label(embedded.indices[r]));
+    const mapStarted = performance.now();
     const map = embeddingMap(embedded, rows, labels, record.step, this.lastMap);
+    const mapMs = performance.now() - mapStarted;
     this.lastMap = map;
     const baseline = this.baseline!;
     const all = plan.indices.length;
@@ -215,6 +217,7 @@ export class Evaluator {
       subset: { images: used, of: all },
       map,
       classNames: [...store.classNames],
+      mapMs,
     };
   }
 
@@ -225,6 +228,7 @@ export class Evaluator {
     const row = latest?.trained.indices.indexOf(index) ?? -1;
     if (!latest || row < 0) return null;
     const store = this.store();
+    const started = performance.now();
     const describe = (embedded: Embedded, query: number): Neighbour[] =>
       nearestRows(embedded, query, k).map(({ row: r, similarity }) => {
         const image = embedded.indices[r];
@@ -232,13 +236,9 @@ export class Evaluator {
         return { index: image, label: label < 0 ? null : store.classNames[label], similarity, rgb: store.image(image).slice() };
       });
     const randomRow = latest.random?.indices.indexOf(index) ?? -1;
-    return {
-      step: latest.step,
-      query: index,
-      side: store.side,
-      trained: describe(latest.trained, row),
-      random: latest.random && randomRow >= 0 ? describe(latest.random, randomRow) : [],
-    };
+    const trained = describe(latest.trained, row);
+    const random = latest.random && randomRow >= 0 ? describe(latest.random, randomRow) : [];
+    return { step: latest.step, query: index, side: store.side, trained, random, ms: performance.now() - started };
   }
 
   /** Schedules and runs a whole evaluation at once (the learning test and benchmark, which do not

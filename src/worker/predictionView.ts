@@ -19,7 +19,8 @@ export class PredictionViewer {
   }
 
   /** The record of one step's blocks ([npred, Kt, D] each) of batch image `image`. */
-  view(blocks: BlockFeatures<Float32Array>, numTargets: number, config: IJepaConfig, image: number): PredictionRecord {
+  view(blocks: BlockFeatures<Float32Array>, numTargets: number, config: IJepaConfig, image: number, readbackMs = 0): PredictionRecord {
+    const started = performance.now();
     const D = config.embedDim;
     const rows = blocks.targets.length / D; // npred * Kt
     const iterations = this.directions ? ITERATIONS_WARM : ITERATIONS_COLD;
@@ -28,7 +29,7 @@ export class PredictionViewer {
     const targets = projectRows(blocks.targets, rows, D, mean, directions); // [rows, 3]
     const predicted = projectRows(blocks.predicted, rows, D, mean, directions);
     const ranges = componentRanges(targets, rows);
-    return {
+    const record = {
       image,
       numTargets,
       tokens: rows / numTargets,
@@ -39,6 +40,7 @@ export class PredictionViewer {
         patchLoss({ targets: blocks.targets, predicted: new Float32Array(blocks.targets.length) }, rows, D, config.loss),
       ),
     };
+    return { ...record, costMs: { readback: readbackMs, compute: performance.now() - started } };
   }
 }
 

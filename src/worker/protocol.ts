@@ -75,6 +75,7 @@ export interface PredictionRecord {
   predictedRgb: Uint8Array; // [npred, Kt, 3]
   error: Float32Array; // [npred, Kt] the loss of each predicted patch
   errorOfZeros: number; // what predicting zeros would cost per patch here (the error map's full scale)
+  costMs: { readback: number; compute: number }; // what the view added to its step: reading the blocks back, the projection
 }
 
 /** Images per batch sent to the mask panel, and mask records per update (the scrubber's reach). */
@@ -144,6 +145,7 @@ export interface Neighbours {
   side: number;
   trained: Neighbour[]; // under the run's target encoder, most similar first
   random: Neighbour[]; // under the random-init encoder
+  ms: number; // finding them (both encoders)
 }
 
 /** Dataset images by index, back to back as stored: [indices.length, side, side, 3]. */
@@ -170,6 +172,7 @@ export interface QualityUpdate {
   subset: { images: number; of: number } | null; // the images embedded, of those the evaluation could use
   map: EmbeddingMap | null; // null for evaluations restored from a checkpoint
   classNames: string[];
+  mapMs: number; // what the map added to the evaluation (its PCA)
 }
 
 /** An evaluation under way, between training steps: images embedded so far, of all it will embed

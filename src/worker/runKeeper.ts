@@ -180,6 +180,7 @@ export class RunKeeper {
           patchView: null,
           map: null,
           classNames: [],
+          mapMs: 0,
           subset: null,
         }))
       : [];

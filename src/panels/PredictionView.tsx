@@ -23,7 +23,7 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
   useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
 
   useEffect(() => {
-    predictionPanelView.draw = (shown) => {
+    const drawNow = (shown: MaskRecord | null) => {
       const el = canvas.current;
       const prediction = shown?.prediction;
       if (!el || !shown || !prediction) {
@@ -32,16 +32,32 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
       }
       const { tiles, height } = predictionLayout(prediction.numTargets, width);
       const dpr = window.devicePixelRatio || 1;
-      el.width = Math.round(tiles[0][tiles[0].length - 1].x + tiles[0][0].size) * dpr;
-      el.height = Math.round(height * dpr);
-      el.style.width = `${el.width / dpr}px`;
-      el.style.height = `${height}px`;
+      const cssWidth = tiles[0][tiles[0].length - 1].x + tiles[0][0].size;
       const ctx = el.getContext('2d')!;
+      if (el.width !== Math.round(cssWidth * dpr) || el.height !== Math.round(height * dpr)) {
+        // resize only when the layout changes: a resize resets the canvas and lays out the page again
+        el.width = Math.round(cssWidth * dpr);
+        el.height = Math.round(height * dpr);
+        el.style.width = `${cssWidth}px`;
+        el.style.height = `${height}px`;
+      }
       ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
       drawPrediction(ctx, shown, tiles);
       Object.assign(predictionPanelView, { record: shown, tiles, dpr });
     };
-    predictionPanelView.draw(predictionPanelView.record);
+    // drawn in the frame after the masks': one frame's callbacks run as one task, and the two
+    // together (with the panels' first draw after they are shown) could make it a long one
+    let frame = 0;
+    let pending: MaskRecord | null = predictionPanelView.record;
+    predictionPanelView.draw = (shown) => {
+      pending = shown;
+      frame ||= requestAnimationFrame(() => {
+        frame = 0;
+        drawNow(pending);
+      });
+    };
+    predictionPanelView.draw(pending);
+    return () => cancelAnimationFrame(frame);
   }, [width]);
 
   const prediction = record?.prediction;

@@ -81,7 +81,7 @@ export function NeighboursView() {
       {neighbours && (
         <>
           <NeighbourRow
-            title={`Trained target encoder, step ${neighbours.step} (cosine similarity; the image itself first)`}
+            title={`Trained target encoder, step ${neighbours.step} (cosine similarity of mean-centred features; the image itself first)`}
             testId="neighbours-trained"
             list={neighbours.trained}
             side={neighbours.side}

@@ -48,9 +48,6 @@ function LivePanels() {
       <ErrorBoundary name="Quality">
         <QualityPanel />
       </ErrorBoundary>
-      <ErrorBoundary name="What the encoder learned">
-        <LearnedPanel />
-      </ErrorBoundary>
     </>
   );
 }
@@ -88,6 +85,10 @@ export function App() {
             <StatusPanel />
           </ErrorBoundary>
           <LivePanels />
+          {/* not a live panel: it changes at evaluations only, so hiding the live panels keeps it */}
+          <ErrorBoundary name="What the encoder learned">
+            <LearnedPanel />
+          </ErrorBoundary>
           <ErrorBoundary name="Keep and share">
             <KeepPanel />
           </ErrorBoundary>

@@ -12,11 +12,20 @@ export interface Embedded {
   dim: number;
 }
 
-/** The k rows most similar (cosine) to row `query`, most similar first (the query itself among them). */
+/** The k rows most similar to row `query`, most similar first (the query itself among them): cosine
+ *  similarity of the features centred on their mean. Pooled ViT features share a large offset (every
+ *  cosine of the raw features is about 1, for a random encoder too); without it the similarities say
+ *  how alike two images are relative to the set. */
 export function nearestRows(embedded: Embedded, query: number, k: number): { row: number; similarity: number }[] {
   const { dim } = embedded;
   const n = embedded.indices.length;
-  const unit = l2NormalizeRows(embedded.features, n, dim);
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += embedded.features[i * dim + d] / n;
+  const unit = l2NormalizeRows(
+    embedded.features.map((v, j) => v - mean[j % dim]),
+    n,
+    dim,
+  );
   const similarity = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;

@@ -280,12 +280,7 @@ export class TrainingSession {
     }
     const record = { step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs };
     this.keeper.log(record);
-    this.telemetry.stepTrained(record, masks, batch, {
-      config,
-      side: this.data.store.side,
-      blocks: result.blocks,
-      shownImage: SHOWN_IMAGE,
-    });
+    this.telemetry.stepTrained(record, masks, batch, { ...result, config, side: this.data.store.side, shownImage: SHOWN_IMAGE });
     if (trainer.step >= config.totalSteps) this.setPhase('done', `Finished the ${config.totalSteps} planned steps.`);
     else this.flush(false);
   }

@@ -132,7 +132,6 @@ export interface StepResult extends Schedules {
   loss: number;
   applied: boolean; // false when the loss was NaN/Inf: the update was skipped, nothing changed
   blocks?: BlockFeatures<Float32Array>; // the shown image's blocks, [npred, Kt, D] each (when asked for)
-  blocksReadMs?: number; // what reading them back cost, after the loss's readback
 }
 
 /**
@@ -152,26 +151,32 @@ export async function trainStep(
   const step = trainer.step;
   const schedules = schedulesAt(config, step);
   const { loss: lossTensor, grads, blocks } = tf.tidy(() => lossAndGrads(model, images, masks, shownImage));
-  const loss = (await lossTensor.data())[0];
-  lossTensor.dispose();
+  const { loss, shown } = await readLoss(lossTensor, blocks);
   const applied = Number.isFinite(loss);
   if (applied) {
     tf.tidy(() => applyUpdate(trainer, grads, schedules));
     trainer.step += 1;
   }
   tf.dispose(Object.values(grads));
-  if (!blocks) return { step, loss, applied, ...schedules };
-  const reading = performance.now();
-  return { step, loss, applied, ...schedules, blocks: await readBlocks(blocks), blocksReadMs: performance.now() - reading };
+  return { step, loss, applied, ...schedules, ...(shown && { blocks: shown }) };
 }
 
-/** Reads the shown image's block features back (after the loss: the GPU has computed them). */
-async function readBlocks(blocks: BlockFeatures<tf.Tensor3D>): Promise<BlockFeatures<Float32Array>> {
+/** The step's one readback: the loss, with the shown image's block features packed behind it (one
+ *  GPU round trip, not two). Frees what it read. */
+async function readLoss(
+  lossTensor: tf.Scalar,
+  blocks: BlockFeatures<tf.Tensor3D> | undefined,
+): Promise<{ loss: number; shown?: BlockFeatures<Float32Array> }> {
+  const packed = blocks
+    ? tf.tidy(() => tf.concat([lossTensor.reshape([1]), blocks.targets.flatten(), blocks.predicted.flatten()]))
+    : lossTensor;
   try {
-    const [targets, predicted] = await Promise.all([blocks.targets.data(), blocks.predicted.data()]);
-    return { targets: targets as Float32Array, predicted: predicted as Float32Array };
+    const values = (await packed.data()) as Float32Array;
+    if (!blocks) return { loss: values[0] };
+    const n = blocks.targets.size;
+    return { loss: values[0], shown: { targets: values.slice(1, 1 + n), predicted: values.slice(1 + n, 1 + 2 * n) } };
   } finally {
-    tf.dispose([blocks.targets, blocks.predicted]);
+    tf.dispose([lossTensor, packed, ...(blocks ? [blocks.targets, blocks.predicted] : [])]);
   }
 }
 

@@ -92,7 +92,7 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
               {e.toFixed(3)}{' '}
             </span>
           ))}
-          · this view cost its step {(prediction.costMs.readback + prediction.costMs.compute).toFixed(1)} ms
+          · projected in {prediction.computeMs.toFixed(1)} ms
         </p>
       )}
     </div>

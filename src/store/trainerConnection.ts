@@ -138,6 +138,7 @@ export async function connectTrainer(): Promise<void> {
   });
   const { evalEvery, autosaveEvery } = store.getState();
   await call('Setting the evaluation interval', () => handle!.api.setEvalEvery(evalEvery));
+  if (!overrides.predictorView) await call('Turning the predictor view off', () => handle!.api.setPredictorView(false));
   await call('Setting the autosave interval', () => handle!.api.setAutosaveEvery(autosaveEvery));
   if (importedFiles.length > 0) await call('Re-importing your files', () => handle!.api.addFiles(importedFiles));
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });

@@ -26,6 +26,7 @@ describe('settings in the URL', () => {
       wasmThreads: 1,
       decoders: 4,
       dataset: 'digits',
+      predictorView: true,
       presetFromLink: true,
     });
     expect(runOverrides('?backend=cuda&wasmThreads=0&lr=0.1&data=cifar')).toEqual({
@@ -33,6 +34,7 @@ describe('settings in the URL', () => {
       wasmThreads: undefined,
       decoders: undefined,
       dataset: undefined,
+      predictorView: true,
       presetFromLink: false,
     });
   });

@@ -64,6 +64,7 @@ export interface RunOverrides {
   wasmThreads: number | undefined;
   decoders: number | undefined;
   dataset: BuiltinSet | undefined; // data=patterns|digits: the built-in set to open on
+  predictorView: boolean; // predictorView=0: no predictor's view (to measure what it costs)
   presetFromLink: boolean;
 }
 
@@ -80,12 +81,13 @@ export function runOverrides(search: string): RunOverrides {
     wasmThreads: positiveInteger(params.get('wasmThreads')),
     decoders: positiveInteger(params.get('decoders')),
     dataset: BUILTIN_SETS.find((set) => set === params.get('data')),
+    predictorView: params.get('predictorView') !== '0',
     presetFromLink: isPreset(params.get('preset')),
   };
 }
 
 /** Link parameters that are not settings, kept when the settings rewrite the URL. */
-export const RUN_PARAMS = ['backend', 'wasmThreads', 'decoders', 'data', 'evalEvery', 'testHooks'] as const;
+export const RUN_PARAMS = ['backend', 'wasmThreads', 'decoders', 'data', 'predictorView', 'evalEvery', 'testHooks'] as const;
 
 /** The `?bench` page mode's own URL parameters (kept when the settings rewrite the URL). */
 export const BENCH_PARAMS = ['bench', 'presets', 'backends', 'steps', 'warmup', 'budget', 'plain', 'autorun'] as const;

@@ -76,13 +76,12 @@ function neighbours() {
  *  steps the page holds: the first ones include compiling the code), the map per evaluation, the last
  *  neighbours query. */
 function viewCosts() {
-  const costs = runHistory.masks.flatMap((m) => (m.prediction ? [m.prediction.costMs] : []));
+  const costs = runHistory.masks.flatMap((m) => (m.prediction ? [m.prediction.computeMs] : []));
   const median = (values: number[]) => (values.length > 0 ? [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] : null);
   const { quality, neighbours } = useAppStore.getState();
   return {
     steps: costs.length,
-    predictionReadbackMs: median(costs.map((c) => c.readback)),
-    predictionComputeMs: median(costs.map((c) => c.compute)),
+    predictionComputeMs: median(costs),
     mapMs: quality[quality.length - 1]?.mapMs ?? null,
     neighboursMs: neighbours?.ms ?? null,
   };

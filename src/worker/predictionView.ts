@@ -19,7 +19,7 @@ export class PredictionViewer {
   }
 
   /** The record of one step's blocks ([npred, Kt, D] each) of batch image `image`. */
-  view(blocks: BlockFeatures<Float32Array>, numTargets: number, config: IJepaConfig, image: number, readbackMs = 0): PredictionRecord {
+  view(blocks: BlockFeatures<Float32Array>, numTargets: number, config: IJepaConfig, image: number): PredictionRecord {
     const started = performance.now();
     const D = config.embedDim;
     const rows = blocks.targets.length / D; // npred * Kt
@@ -40,7 +40,7 @@ export class PredictionViewer {
         patchLoss({ targets: blocks.targets, predicted: new Float32Array(blocks.targets.length) }, rows, D, config.loss),
       ),
     };
-    return { ...record, costMs: { readback: readbackMs, compute: performance.now() - started } };
+    return { ...record, computeMs: performance.now() - started };
   }
 }
 

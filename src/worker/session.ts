@@ -33,6 +33,7 @@ export class TrainingSession {
   private compileMs: number | null = null;
   /** Compile the first step's shaders up front (./precompile.ts); set from the backend in use. */
   precompileShaders = false;
+  predictorView = true; // the predictor's view of each step (off: ?predictorView=0, to measure what it costs)
   private looping = false;
   private stepInFlight = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -260,7 +261,7 @@ export class TrainingSession {
     this.poisonNextBatch = false;
     const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
     const result = await (firstStep && this.precompileShaders ? precompileStep(config, images) : Promise.resolve())
-      .then(() => trainStep(trainer, images, masks, SHOWN_IMAGE))
+      .then(() => trainStep(trainer, images, masks, this.predictorView ? SHOWN_IMAGE : undefined))
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;
     if (this.message === WAITING_FOR_IMAGES) this.message = '';

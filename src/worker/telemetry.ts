@@ -25,7 +25,6 @@ export interface ShownStep {
   config: IJepaConfig;
   side: number; // the dataset's image side
   blocks?: BlockFeatures<Float32Array>; // the shown image's target and predicted block features
-  blocksReadMs?: number;
   shownImage: number;
 }
 const RATE_WINDOW = 20; // step-to-step intervals averaged for steps/s
@@ -73,9 +72,7 @@ export class RunTelemetry {
   stepTrained(record: StepRecord, masks: MaskBatch, batch: Batch, step: ShownStep): void {
     const { config, side } = step;
     const grid = config.cropSize / config.patchSize;
-    const prediction = step.blocks
-      ? this.predictions.view(step.blocks, masks.numTargets, config, step.shownImage, step.blocksReadMs)
-      : null;
+    const prediction = step.blocks ? this.predictions.view(step.blocks, masks.numTargets, config, step.shownImage) : null;
     this.records.push(record);
     const shown = Math.min(masks.batchSize, MASK_PANEL_IMAGES);
     this.masks.push({

@@ -4,7 +4,8 @@
 // on a snapshot of the target encoder taken at its step (the weights move on meanwhile). A slice
 // embeds one chunk of the size of a training batch (shapes the step has already compiled) or does
 // one of the final computations. The random-init baseline is computed once per dataset, architecture
-// and backend, and a slow backend evaluates a capped, fixed subset of the images.
+// and backend, and a slow backend evaluates a capped, fixed subset of the images. The newest
+// evaluation's features (and the baseline's) also give the embedding map and the nearest neighbours.
 import type { IJepaConfig } from '../ijepa/config';
 import { collapseVerdict, type EvalRecord } from '../ijepa/diagnostics';
 import type { IJepaModel } from '../ijepa/model';

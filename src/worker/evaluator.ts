@@ -64,6 +64,7 @@ interface Fixed {
 
 /** The newest evaluation's features, for the neighbours view. */
 interface Latest {
+  store: ImageStore; // the images it embedded (another dataset: no neighbours from it)
   step: number;
   trained: Embedded;
   random: Embedded | null;
@@ -188,8 +189,8 @@ export class Evaluator {
   private update(measured: Measured, { fixed, plan, config }: NonNullable<Evaluator['current']>): QualityUpdate {
     const { record, labelled, patchView, counts, embedded, heldOut } = measured;
     this.history.push(record);
-    this.latest = { step: record.step, trained: embedded, random: fixed.baselineEmbedded };
     const store = this.store();
+    this.latest = { store, step: record.step, trained: embedded, random: fixed.baselineEmbedded };
     const held = heldOut.flatMap((h, r) => (h ? [r] : []));
     const rows = held.length > 0 ? held : embedded.indices.slice(0, MAP_MAX_UNLABELLED).map((_, r) => r);
     const labels = Int32Array.from(rows, (r) => store.label(embedded.indices[r]));
@@ -226,9 +227,9 @@ export class Evaluator {
    *  and under the random-init encoder, among the images it embedded (null: not among them). */
   neighbours(index: number, k: number): Neighbours | null {
     const latest = this.latest;
-    const row = latest?.trained.indices.indexOf(index) ?? -1;
-    if (!latest || row < 0) return null;
     const store = this.store();
+    const row = latest?.store === store ? latest.trained.indices.indexOf(index) : -1;
+    if (!latest || row < 0) return null;
     const started = performance.now();
     const describe = (embedded: Embedded, query: number): Neighbour[] =>
       nearestRows(embedded, query, k).map(({ row: r, similarity }) => {

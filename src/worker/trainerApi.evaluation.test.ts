@@ -60,6 +60,8 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
     expect(neighbours.trained[0].similarity).toBeCloseTo(1, 5);
     expect(neighbours.trained[0].label).toBe(updates[1].classNames[map.labels[0]]);
     expect(await api.neighbours(10_000, 5)).toBeNull();
+    await api.loadBuiltin('patterns'); // another dataset: the evaluation's features are not of its images
+    expect(await api.neighbours(query, 5)).toBeNull();
   });
 
   it('pauses at once while an evaluation runs; the evaluation then finishes while paused', async () => {

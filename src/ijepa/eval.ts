@@ -2,7 +2,7 @@
 // kNN (k = 20, cosine, DINO's similarity-weighted vote), a linear probe (multinomial logistic
 // regression), and the collapse diagnostics: std of L2-normalised features and RankMe.
 import { EigenvalueDecomposition } from 'ml-matrix';
-import { scatterMatrix } from './pca';
+import { centredRows, columnMeans, scatterMatrix } from './pca';
 
 /** n feature vectors of width dim, row-major, with a class id per row (-1: none). */
 export interface Features {
@@ -65,9 +65,8 @@ export function linearProbe(
 ): ProbeResult {
   const { dim } = train;
   const C = numClasses;
-  const mean = new Float64Array(dim);
+  const mean = columnMeans(train.data, train.n, dim);
   const std = new Float64Array(dim);
-  for (let i = 0; i < train.n; i++) for (let d = 0; d < dim; d++) mean[d] += train.data[i * dim + d] / train.n;
   for (let i = 0; i < train.n; i++) for (let d = 0; d < dim; d++) std[d] += (train.data[i * dim + d] - mean[d]) ** 2 / train.n;
   for (let d = 0; d < dim; d++) std[d] = Math.sqrt(std[d]) + 1e-6;
   const standardise = (f: Features) => Float64Array.from(f.data, (v, k) => (v - mean[k % dim]) / std[k % dim]);
@@ -147,9 +146,7 @@ export function rankMe(data: Float32Array, n: number, dim: number, centre = fals
  *  before normalising), it is about 1/sqrt(dim) when the features spread evenly around their mean,
  *  whatever their shared offset, and smaller when they spread along a few directions only. */
 export function normalizedFeatureStd(data: Float32Array, n: number, dim: number, centre = false): number {
-  const mean = new Float64Array(dim);
-  if (centre) for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
-  const z = l2NormalizeRows(centre ? data.map((v, k) => v - mean[k % dim]) : data, n, dim);
+  const z = l2NormalizeRows(centre ? centredRows(data, n, dim) : data, n, dim);
   let sum = 0;
   for (let d = 0; d < dim; d++) {
     let m = 0;

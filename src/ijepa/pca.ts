@@ -3,11 +3,23 @@
 // and the predictor's guesses, through one shared projection).
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
+/** The mean of each of the dim columns of n rows. */
+export function columnMeans(data: Float32Array, n: number, dim: number): Float64Array {
+  const mean = new Float64Array(dim);
+  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
+  return mean;
+}
+
+/** The rows with their column means subtracted. */
+export function centredRows(data: Float32Array, n: number, dim: number): Float32Array {
+  const mean = columnMeans(data, n, dim);
+  return data.map((v, k) => v - mean[k % dim]);
+}
+
 /** Column means (zeros unless `centre`) and the dim x dim scatter matrix sum_i (x_i - mean)(x_i - mean)^T
  *  of n rows of width dim: what PCA and the singular values behind RankMe both start from. */
 export function scatterMatrix(data: Float32Array, n: number, dim: number, centre = true): { mean: Float64Array; scatter: Matrix } {
-  const mean = new Float64Array(dim);
-  if (centre) for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
+  const mean = centre ? columnMeans(data, n, dim) : new Float64Array(dim);
   const scatter = Matrix.zeros(dim, dim);
   const row = new Float64Array(dim);
   for (let i = 0; i < n; i++) {
@@ -28,15 +40,11 @@ export function pcaProject(data: Float32Array, n: number, dim: number, component
     .slice(0, components)
     .map(([, i]) => i);
   const vectors = eigen.eigenvectorMatrix;
-  const out = new Float32Array(n * components);
-  for (let i = 0; i < n; i++) {
-    order.forEach((column, c) => {
-      let s = 0;
-      for (let d = 0; d < dim; d++) s += (data[i * dim + d] - mean[d]) * vectors.get(d, column);
-      out[i * components + c] = s;
-    });
-  }
-  return out;
+  const directions = new Float64Array(components * dim); // [components, dim]
+  order.forEach((column, c) => {
+    for (let d = 0; d < dim; d++) directions[c * dim + d] = vectors.get(d, column);
+  });
+  return projectRows(data, n, dim, mean, directions);
 }
 
 /** The top `k` principal directions ([k, dim], unit rows, largest variance first) and the mean of n
@@ -51,8 +59,7 @@ export function topDirections(
   iterations = 8,
   start?: Float64Array,
 ): { mean: Float64Array; directions: Float64Array } {
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += data[i * dim + d] / n;
+  const mean = columnMeans(data, n, dim);
   let v =
     start?.length === k * dim
       ? start.slice()

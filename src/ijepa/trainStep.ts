@@ -112,18 +112,19 @@ export function lossAndGrads(
   const idx = maskTensors(masks);
   const targets = computeTargets(model, patches, masks, idx); // [npred*B, Kt, D]
   const params = trainableParams(model);
+  const rows = shownImage === undefined ? undefined : blockRows(masks, shownImage); // [npred]
   let predicted: tf.Tensor3D | undefined;
   const { value, grads } = tf.variableGrads(
     () => {
       const p = contextPrediction(model, patches, masks, idx); // [npred*B, Kt, D]
-      if (shownImage !== undefined) predicted = tf.keep(tf.gather(p, blockRows(masks, shownImage))); // [npred, Kt, D]
+      if (rows) predicted = tf.keep(tf.gather(p, rows)); // [npred, Kt, D]
       return regressionLoss(p, targets, model.config.loss);
     },
     params.map(([, v]) => v),
   );
   const named: Record<string, tf.Tensor> = {};
   for (const [name, v] of params) named[name] = grads[v.name];
-  const blocks = predicted && { targets: tf.gather(targets, blockRows(masks, shownImage!)), predicted }; // [npred, Kt, D] each
+  const blocks = rows && predicted && { targets: tf.gather(targets, rows), predicted }; // [npred, Kt, D] each
   return { loss: value, grads: named, blocks };
 }
 

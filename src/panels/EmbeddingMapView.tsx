@@ -94,6 +94,7 @@ export function EmbeddingMapView() {
             if (row < 0) return setHover(null);
             const box = e.currentTarget.getBoundingClientRect();
             const at = { row, x: e.clientX - box.left, y: e.clientY - box.top };
+            if (hover?.row === row) return setHover({ ...hover, ...at }); // same point: its image is in hand or on its way
             setHover({ ...at, image: null });
             const image = await actions.images([shown.indices[row]]);
             setHover((h) => (h?.row === row ? { ...at, image: image ?? null } : h));

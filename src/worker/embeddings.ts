@@ -2,7 +2,7 @@
 // nearest neighbours of any evaluated image under the trained and the random-init encoder, and a
 // 2-D map of the held-out images (their first two principal components).
 import { l2NormalizeRows } from '../ijepa/eval';
-import { pcaProject } from '../ijepa/pca';
+import { centredRows, pcaProject } from '../ijepa/pca';
 import type { EmbeddingMap } from './protocol';
 
 /** Pooled features of the images an evaluation embedded, in its order. */
@@ -19,13 +19,7 @@ export interface Embedded {
 export function nearestRows(embedded: Embedded, query: number, k: number): { row: number; similarity: number }[] {
   const { dim } = embedded;
   const n = embedded.indices.length;
-  const mean = new Float64Array(dim);
-  for (let i = 0; i < n; i++) for (let d = 0; d < dim; d++) mean[d] += embedded.features[i * dim + d] / n;
-  const unit = l2NormalizeRows(
-    embedded.features.map((v, j) => v - mean[j % dim]),
-    n,
-    dim,
-  );
+  const unit = l2NormalizeRows(centredRows(embedded.features, n, dim), n, dim);
   const similarity = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     let s = 0;

@@ -75,7 +75,7 @@ export interface PredictionRecord {
   predictedRgb: Uint8Array; // [npred, Kt, 3]
   error: Float32Array; // [npred, Kt] the loss of each predicted patch
   errorOfZeros: number; // what predicting zeros would cost per patch here (the error map's full scale)
-  computeMs: number; // the projection in the worker (the readback rides on the loss's: ./README, bench:views)
+  computeMs: number; // the projection in the worker (its features ride on the loss readback: README, bench:views)
 }
 
 /** Images per batch sent to the mask panel, and mask records per update (the scrubber's reach). */

@@ -1,5 +1,8 @@
 // Golden parity with the PyTorch reference (./golden, see its README for the case and the
-// tolerances): forward tensors, losses, gradients and parameters after two AdamW + EMA steps.
+// tolerances): forward tensors, losses, gradients and parameters after two AdamW + EMA steps. On the
+// CPU backend (the JS fused kernels) and on WASM, whose step takes other paths (untransposed matMuls
+// with explicit transposes, per-block q/k/v projections; src/ijepa/layers.ts).
+import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +36,7 @@ it('has the golden fixtures (committed in src/ijepa/golden: the parity tests fai
     expect(existsSync(`${GOLDEN}/${name}`), name).toBe(true);
 });
 
-describe('golden parity with the PyTorch reference', () => {
+describe.each(['cpu', 'wasm'])('golden parity with the PyTorch reference (%s backend)', (backend) => {
   let config: IJepaConfig;
   let cases: Map<string, SafeTensor>;
   let trainer: Trainer;
@@ -41,7 +44,8 @@ describe('golden parity with the PyTorch reference', () => {
   let masks: MaskBatch;
   const expected = (name: string) => cases.get(name)!.data as Float32Array;
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    await tf.setBackend(backend);
     const weights = readFileSync(`${GOLDEN}/ijepa-tiny.weights.safetensors`);
     const file = readSafetensors(weights);
     const train = JSON.parse(file.metadata.train) as { lr: number; weight_decay: number; momentum: number };
@@ -73,9 +77,10 @@ describe('golden parity with the PyTorch reference', () => {
       grid,
     );
   });
-  afterAll(() => {
+  afterAll(async () => {
     images?.dispose();
     if (trainer) disposeTrainer(trainer);
+    await tf.setBackend('cpu');
   });
 
   it('uses the same sin-cos position tables', () => {

@@ -1,6 +1,6 @@
 // The ViT building blocks as plain functions of tensors and named parameters. Parameters are in
 // tfjs layout: Linear weights [in, out]; src/ijepa/checkpoint.ts converts to PyTorch's [out, in].
-import { fusedGelu, fusedKernelsActive, fusedLayerNorm, fusionOn, scaledSoftmax } from './fused';
+import { fusedActive, fusedGelu, fusedLayerNorm, fusionOn, scaledSoftmax } from './fused';
 import * as tf from './tf';
 
 export type Params = Record<string, tf.Variable>;
@@ -13,13 +13,37 @@ export const MODEL_LN_EPS = 1e-6;
 export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Tensor {
   const [inDim, outDim] = weight.shape;
   const rows = x.reshape([-1, inDim]) as tf.Tensor2D;
-  const y = fusionOn() ? tf.fused.matMul({ a: rows, b: weight as tf.Tensor2D, bias }) : rows.matMul(weight).add(bias); // [rows, out]
+  const y = plainMatMulsOnly()
+    ? linearPlainMatMuls(rows, weight as tf.Tensor2D, bias as tf.Tensor1D)
+    : affine(rows, weight as tf.Tensor2D, bias); // [rows, out]
   return y.reshape([...x.shape.slice(0, -1), outDim]);
 }
 
+const affine = (rows: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor) =>
+  fusionOn() ? tf.fused.matMul({ a: rows, b: weight, bias }) : rows.matMul(weight).add(bias);
+
+/** tfjs' WASM backend runs only an untransposed, unbatched matMul on XNNPACK (SIMD, on every thread);
+ *  a transposed or batched one falls to a scalar loop, 6-7x slower (docs/TFJS_WEBGPU_NOTES.md). */
+const plainMatMulsOnly = () => tf.getBackend() === 'wasm';
+
+/** The linear layer with a gradient whose matMuls are all untransposed: the transposes they need are
+ *  made explicitly, of the weight (small) and of the narrower of input and output gradient. */
+const linearPlainMatMuls = tf.customGrad((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([x, weight]);
+  const value = affine(x as tf.Tensor2D, weight as tf.Tensor2D, bias); // [rows, out]
+  const gradFunc = (dy: tf.Tensor | tf.Tensor[], [xs, w]: tf.Tensor[]) => {
+    const g = dy as tf.Tensor2D; // [rows, out]
+    const [inDim, outDim] = w.shape;
+    const dx = tf.matMul(g, w.transpose()); // [rows, in]
+    const dw = inDim <= outDim ? tf.matMul(xs.transpose(), g) : tf.matMul(g.transpose(), xs).transpose(); // [in, out]
+    return [dx, dw, g.sum(0)];
+  };
+  return { value, gradFunc };
+}) as (x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
+
 /** LayerNorm over the last axis from moments (tf.layers' version tiles mean/variance). */
 export function layerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  if (weight && bias && fusedKernelsActive()) return fusedLayerNorm(x, weight, bias, eps);
+  if (weight && bias && fusedActive('layerNorm')) return fusedLayerNorm(x, weight, bias, eps);
   const { mean, variance } = tf.moments(x, -1, true);
   const normed = x.sub(mean).mul(tf.rsqrt(variance.add(eps)));
   return weight && bias ? normed.mul(weight).add(bias) : normed;
@@ -27,28 +51,38 @@ export function layerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: 
 
 /** Exact (erf) GELU, as torch.nn.GELU(). */
 export function gelu(x: tf.Tensor): tf.Tensor {
-  if (fusedKernelsActive()) return fusedGelu(x);
+  if (fusedActive('gelu')) return fusedGelu(x);
   return x.mul(0.5).mul(tf.erf(x.mul(Math.SQRT1_2)).add(1));
 }
 
-/** Multi-head self-attention; qkv channels are laid out [3, heads, headDim] as the reference's. */
+/**
+ * Multi-head self-attention; qkv channels are laid out [3, heads, headDim] as the reference's. The
+ * heads are folded into the batch by a 2-D transpose per image ([N, 3D] -> [3D, N], which every
+ * backend does fast), after which q, k and v of every head are contiguous [headDim, N] blocks; the
+ * matMuls read them transposed, and the heads' outputs come back with one more 2-D transpose. (The
+ * previous layout's 5-D transpose ran tfjs' generic per-element loop on WASM: a fifth of a step.)
+ */
 export function attention(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number): tf.Tensor3D {
   const [B, N, D] = x.shape;
   const headDim = D / numHeads;
-  const qkv = linear(x, p[`${prefix}.qkv.weight`], p[`${prefix}.qkv.bias`]); // [B, N, 3D]
-  // one transpose to [3, B*h, N, hd]: q, k, v are then contiguous slices (tf.split on the last
-  // axis copied element by element and took 18% of a CPU step)
-  const heads = qkv
-    .reshape([B, N, 3, numHeads, headDim])
-    .transpose([2, 0, 3, 1, 4])
-    .reshape([3, B * numHeads, N, headDim]);
-  const [q, k, v] = [0, 1, 2].map((i) => heads.slice([i, 0, 0, 0], [1, B * numHeads, N, headDim]).reshape([B * numHeads, N, headDim])); // each [B*h, N, hd]
-  const scores = tf.matMul(q, k, false, true); // [B*h, N, N]
+  const [qT, kT, vT] = transposedHeads(x, p, prefix).map((t) => t.reshape([B * numHeads, headDim, N])); // each [B*h, hd, N]
+  const scores = tf.matMul(qT, kT, true, false); // [B*h, N, N]
   const scale = 1 / Math.sqrt(headDim);
-  const weights = fusedKernelsActive() ? scaledSoftmax(scores, scale) : tf.softmax(scores.mul(scale), -1); // [B*h, N, N]
-  const mixed = tf.matMul(weights, v); // [B*h, N, hd]
-  const merged = mixed.reshape([B, numHeads, N, headDim]).transpose([0, 2, 1, 3]).reshape([B, N, D]);
+  const weights = fusedActive('softmax') ? scaledSoftmax(scores, scale) : tf.softmax(scores.mul(scale), -1); // [B*h, N, N]
+  const mixedT = tf.matMul(vT, weights, false, true); // [B*h, hd, N]
+  const merged = mixedT.reshape([B, D, N]).transpose([0, 2, 1]); // [B, N, D]
   return linear(merged, p[`${prefix}.proj.weight`], p[`${prefix}.proj.bias`]) as tf.Tensor3D; // [B, N, D]
+}
+
+/** q, k and v, each [B, D, N] (every image's tokens as columns). One projection, transposed and split
+ *  (tf.split: its gradient is one concat, where three slices' are three pads and two adds); on WASM
+ *  three projections by the weight's column blocks instead, as splitting the activations there
+ *  copies them whole three times (its Slice reads the entire input back first). */
+function transposedHeads(x: tf.Tensor3D, p: Params, prefix: string): tf.Tensor[] {
+  const [weight, bias] = [p[`${prefix}.qkv.weight`], p[`${prefix}.qkv.bias`]]; // [D, 3D], [3D]
+  if (!plainMatMulsOnly()) return tf.split(linear(x, weight, bias).transpose([0, 2, 1]), 3, 1); // [B, 3D, N] -> 3 x [B, D, N]
+  const [weights, biases] = [tf.split(weight, 3, 1), tf.split(bias, 3)];
+  return weights.map((w, i) => linear(x, w, biases[i]).transpose([0, 2, 1])); // 3 x [B, D, N]
 }
 
 /** Pre-norm transformer block: x + attn(LN(x)), then x + mlp(LN(x)). */

@@ -3,7 +3,7 @@
 // Adam keeps moments per variable; ours keeps every parameter's moments end to end in two flat
 // vectors, so that one kernel updates all first moments and one all second moments (torch's
 // "foreach"/fused AdamW does the same), and checkpoints find each parameter's slice by name.
-import { adamWParam, fusedKernelsActive, lerpInto } from './fused';
+import { adamWParam, fusedActive, lerpInto } from './fused';
 import type { Params } from './layers';
 import * as tf from './tf';
 
@@ -71,7 +71,7 @@ export function adamWStep(
     if (!param || !grad) throw new Error(`AdamW: no ${param ? 'gradient' : 'parameter'} for ${name}`);
     return { name, slot, param, grad };
   });
-  if (fusedKernelsActive()) {
+  if (fusedActive('optimizer')) {
     // 2 kernels for all moments (plus the gradients' concat), then 1 per parameter: its new value
     // can only be written by a kernel of its own while parameters are separate tensors
     const g = tf.concat(ordered.map(({ grad }) => grad.reshape([-1]))); // [P]
@@ -134,7 +134,7 @@ export function writeMoments(state: AdamWState, moments: MomentsByName): void {
 
 /** theta_bar = m * theta_bar + (1 - m) * theta, for every encoder parameter. Call inside tf.tidy. */
 export function emaUpdate(target: Params, online: Params, momentum: number): void {
-  const fused = fusedKernelsActive();
+  const fused = fusedActive('optimizer');
   for (const [name, t] of Object.entries(target)) {
     t.assign(fused ? lerpInto(t, online[name], momentum) : t.mul(momentum).add(online[name].mul(1 - momentum)));
   }

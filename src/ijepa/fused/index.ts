@@ -2,9 +2,9 @@
 // AdamW + EMA update). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
 // about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
 // step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
-// the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU
-// backend). Where the active backend has none (WebGL, WASM), the layers use the plain tfjs ops,
-// which compute the same thing.
+// the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends). Where
+// the active backend lacks a group (WebGL has none; WASM has no GELU or softmax, whose SIMD kernels
+// beat JavaScript loops), the layers use the plain tfjs ops, which compute the same thing.
 import * as tf from '../tf';
 
 export const FUSED_KERNELS = {
@@ -22,6 +22,16 @@ export const FUSED_KERNELS = {
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
 
+/** Kernels that are used together (an op and its gradient): a backend fuses a group or not at all. */
+export const FUSED_GROUPS = {
+  layerNorm: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormStats, FUSED_KERNELS.layerNormGradX, FUSED_KERNELS.layerNormGradParam],
+  gelu: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad],
+  softmax: [FUSED_KERNELS.scaledSoftmax, FUSED_KERNELS.scaledSoftmaxGrad],
+  optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
+} as const satisfies Record<string, readonly FusedKernelName[]>;
+
+export type FusedGroup = keyof typeof FUSED_GROUPS;
+
 let switchedOn = true;
 
 /** Turns the fused kernels off (or on again) for every backend: for benchmarks and tests that
@@ -33,12 +43,15 @@ export function setFusedKernels(on: boolean): void {
 /** Are fusions switched on? (tfjs' own fused matMul + bias needs no kernel of ours.) */
 export const fusionOn = () => switchedOn;
 
-/** Does the active backend provide every fused kernel (and are they switched on)? */
-export function fusedKernelsActive(): boolean {
+/** Does the active backend provide this group of fused kernels (and are they switched on)? */
+export function fusedActive(group: FusedGroup): boolean {
   if (!switchedOn) return false;
   const backend = tf.getBackend();
-  return Object.values(FUSED_KERNELS).every((name) => tf.getKernel(name, backend) !== undefined);
+  return FUSED_GROUPS[group].every((name) => tf.getKernel(name, backend) !== undefined);
 }
+
+/** Does the active backend run any fused kernel of ours? */
+export const fusedKernelsActive = () => (Object.keys(FUSED_GROUPS) as FusedGroup[]).some(fusedActive);
 
 const run = (name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number> = {}) =>
   tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;

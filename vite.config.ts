@@ -3,6 +3,7 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { mnistDigits } from './tools/digitsPlugin.ts';
+import { simdKernels } from './tools/simdPlugin.ts';
 
 /** Nothing may leave the page's origin: the production build carries a Content-Security-Policy
  *  that forbids it (dev mode is left without one: Vite's dev client injects inline scripts). */
@@ -60,9 +61,9 @@ function wasmThreadsSurviveMinification(): Plugin {
 }
 
 export default defineConfig({
-  plugins: [react(), contentSecurityPolicy(), wasmThreadsSurviveMinification(), mnistDigits()],
+  plugins: [react(), contentSecurityPolicy(), wasmThreadsSurviveMinification(), mnistDigits(), simdKernels()],
   base: './',
-  worker: { format: 'es', plugins: () => [wasmThreadsSurviveMinification(), mnistDigits()] }, // workers are bundled with their own plugins
+  worker: { format: 'es', plugins: () => [wasmThreadsSurviveMinification(), mnistDigits(), simdKernels()] }, // workers are bundled with their own plugins
   build: { target: 'es2022', chunkSizeWarningLimit: 4000 },
   server: { headers: CROSS_ORIGIN_ISOLATION },
   preview: { host: '127.0.0.1', port: 4173, strictPort: true, headers: CROSS_ORIGIN_ISOLATION },

@@ -8,8 +8,9 @@ import { describe, expect, it } from 'vitest';
 
 const SRC = resolve(__dirname);
 const RANK: Record<string, number> = { ijepa: 0, data: 1, worker: 2, store: 3, panels: 4, ui: 5, bench: 5 };
-/** Packages the engine may use besides tfjs: plain TypeScript, no DOM. */
-const ENGINE_PACKAGES = ['@tensorflow/', 'ml-matrix', 'yaml'];
+/** Packages the engine may use besides tfjs: plain TypeScript, no DOM; and its own SIMD kernels,
+ *  compiled from src/ijepa/fused/simd at build time (tools/simdPlugin.ts). */
+const ENGINE_PACKAGES = ['@tensorflow/', 'ml-matrix', 'yaml', 'virtual:simd-kernels'];
 /** Packages that draw or hold page state: never below the store. */
 const PAGE_PACKAGES = ['react', 'react-dom', 'zustand', 'uplot'];
 

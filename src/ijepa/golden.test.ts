@@ -3,6 +3,7 @@
 // CPU backend (the JS fused kernels) and on WASM, whose step takes other paths (untransposed matMuls
 // with explicit transposes, per-block q/k/v projections; src/ijepa/layers.ts).
 import '@tensorflow/tfjs-backend-wasm';
+import './fused/wasm';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 // The ViT building blocks as plain functions of tensors and named parameters. Parameters are in
 // tfjs layout: Linear weights [in, out]; src/ijepa/checkpoint.ts converts to PyTorch's [out, in].
-import { fusedActive, fusedGelu, fusedLayerNorm, fusionOn, scaledSoftmax } from './fused';
+import { batchMatMul, fusedActive, fusedGelu, fusedLayerNorm, fusionOn, scaledSoftmax } from './fused';
 import * as tf from './tf';
 
 export type Params = Record<string, tf.Variable>;
@@ -28,7 +28,8 @@ const plainMatMulsOnly = () => tf.getBackend() === 'wasm';
 
 /** The linear layer with a gradient whose matMuls are all untransposed: the transposes they need are
  *  made explicitly, of the weight (small) and of the narrower of input and output gradient. */
-const linearPlainMatMuls = tf.customGrad((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+const linearPlainMatMuls = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, weight, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([x, weight]);
   const value = affine(x as tf.Tensor2D, weight as tf.Tensor2D, bias); // [rows, out]
   const gradFunc = (dy: tf.Tensor | tf.Tensor[], [xs, w]: tf.Tensor[]) => {
@@ -65,11 +66,11 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 export function attention(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number): tf.Tensor3D {
   const [B, N, D] = x.shape;
   const headDim = D / numHeads;
-  const [qT, kT, vT] = transposedHeads(x, p, prefix).map((t) => t.reshape([B * numHeads, headDim, N])); // each [B*h, hd, N]
-  const scores = tf.matMul(qT, kT, true, false); // [B*h, N, N]
+  const [qT, kT, vT] = transposedHeads(x, p, prefix).map((t) => t.reshape([B * numHeads, headDim, N]) as tf.Tensor3D); // each [B*h, hd, N]
+  const scores = batchMatMul(qT, kT, true, false); // [B*h, N, N]
   const scale = 1 / Math.sqrt(headDim);
   const weights = fusedActive('softmax') ? scaledSoftmax(scores, scale) : tf.softmax(scores.mul(scale), -1); // [B*h, N, N]
-  const mixedT = tf.matMul(vT, weights, false, true); // [B*h, hd, N]
+  const mixedT = batchMatMul(vT, weights as tf.Tensor3D, false, true); // [B*h, hd, N]
   const merged = mixedT.reshape([B, D, N]).transpose([0, 2, 1]); // [B, N, D]
   return linear(merged, p[`${prefix}.proj.weight`], p[`${prefix}.proj.bias`]) as tf.Tensor3D; // [B, N, D]
 }

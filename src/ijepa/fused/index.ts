@@ -1,5 +1,5 @@
 // Fused kernels for the step's hottest op chains (LayerNorm, GELU, the attention softmax, and the
-// AdamW + EMA update). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
+// AdamW + EMA update), and attention's batched matMul where tfjs' own is a scalar loop (WASM). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
 // about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
 // step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
 // the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends). Where
@@ -18,6 +18,7 @@ export const FUSED_KERNELS = {
   scaledSoftmaxGrad: 'IJepaScaledSoftmaxGrad', // (y, dy; scale) -> dlogits
   lerp: 'IJepaLerp', // (a, b; keep, square) -> keep * a + (1 - keep) * (square ? b^2 : b)
   adamWParam: 'IJepaAdamWParam', // (param, m, v; offset, decay, stepSize, sqrtBiasCorrection2, eps) -> new param
+  batchMatMul: 'IJepaBatchMatMul', // (a, b; transposeA, transposeB) -> [batch, m, n], not both transposed
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
@@ -28,6 +29,7 @@ export const FUSED_GROUPS = {
   gelu: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad],
   softmax: [FUSED_KERNELS.scaledSoftmax, FUSED_KERNELS.scaledSoftmaxGrad],
   optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
+  batchMatMul: [FUSED_KERNELS.batchMatMul],
 } as const satisfies Record<string, readonly FusedKernelName[]>;
 
 export type FusedGroup = keyof typeof FUSED_GROUPS;
@@ -71,6 +73,25 @@ export const adamWParam = (
   v: tf.Tensor,
   attrs: { offset: number; decay: number; stepSize: number; sqrtBiasCorrection2: number; eps: number },
 ) => run(FUSED_KERNELS.adamWParam, { param, m, v }, attrs);
+
+/** a @ b for every batch entry (rank 3, the same batch), reading either operand transposed: our
+ *  kernel where the backend has one (WASM, ./wasm.ts), else tfjs' matMul. */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {
+  if (!fusedActive('batchMatMul') || (transposeA && transposeB)) return tf.matMul(a, b, transposeA, transposeB);
+  return run(FUSED_KERNELS.batchMatMul, { a, b }, { transposeA: Number(transposeA), transposeB: Number(transposeB) }) as tf.Tensor3D;
+}
+
+// tfjs' BatchMatMul gradient, in the three forms the kernel has (both transposed never arises)
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.batchMatMul,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved, attrs) => {
+    const [a, b, g] = [...saved, dy] as tf.Tensor3D[];
+    if (attrs.transposeA) return { a: () => batchMatMul(b, g, false, true), b: () => batchMatMul(a, g) };
+    if (attrs.transposeB) return { a: () => batchMatMul(g, b), b: () => batchMatMul(g, a, true) };
+    return { a: () => batchMatMul(g, b, false, true), b: () => batchMatMul(a, g, true) };
+  },
+});
 
 tf.registerGradient({
   kernelName: FUSED_KERNELS.layerNorm,

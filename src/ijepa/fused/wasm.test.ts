@@ -1,0 +1,70 @@
+// The WASM SIMD batched matMul (./wasm.ts) against tfjs' own matMul, in every form it runs, on odd
+// sizes (SIMD tails), with its gradient, and without touching any of tfjs' memory but its output.
+import '@tensorflow/tfjs-backend-wasm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchMatMul, FUSED_KERNELS, fusedActive } from '.';
+import './wasm';
+import { maxAbsDiff } from './check';
+import * as tf from '../tf';
+
+const FORMS: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+];
+
+describe('SIMD batched matMul on the WASM backend', () => {
+  beforeAll(() => tf.setBackend('wasm'));
+  afterAll(() => tf.setBackend('cpu'));
+
+  it('is active on WASM and runs as our kernel', async () => {
+    expect(fusedActive('batchMatMul')).toBe(true);
+    const a = tf.randomNormal([2, 3, 4]) as tf.Tensor3D;
+    const profile = await tf.profile(() => batchMatMul(a, a, false, true));
+    expect(profile.kernels.map((k) => k.name)).toEqual([FUSED_KERNELS.batchMatMul]);
+    a.dispose();
+  });
+
+  it.each([
+    [3, 5, 7, 9],
+    [2, 64, 64, 16],
+    [4, 13, 22, 8],
+    [1, 17, 33, 1],
+  ])('matches tf.matMul in every form, batch %i, m %i, n %i, k %i', (batch, m, n, k) => {
+    for (const [transposeA, transposeB] of FORMS) {
+      const a = tf.randomNormal(transposeA ? [batch, k, m] : [batch, m, k], 0, 1, 'float32', 1) as tf.Tensor3D;
+      const b = tf.randomNormal(transposeB ? [batch, n, k] : [batch, k, n], 0, 1, 'float32', 2) as tf.Tensor3D;
+      const ours = batchMatMul(a, b, transposeA, transposeB);
+      const theirs = tf.matMul(a, b, transposeA, transposeB);
+      expect(ours.shape).toEqual([batch, m, n]);
+      expect(maxAbsDiff(ours.dataSync(), theirs.dataSync()), `transposeA ${transposeA}, transposeB ${transposeB}`).toBeLessThan(1e-4);
+      tf.dispose([a, b, ours, theirs]);
+    }
+  });
+
+  it('has the gradient of tf.matMul in every form', () => {
+    for (const [transposeA, transposeB] of FORMS) {
+      const a = tf.randomNormal(transposeA ? [3, 6, 5] : [3, 5, 6], 0, 1, 'float32', 3) as tf.Tensor3D;
+      const b = tf.randomNormal(transposeB ? [3, 7, 6] : [3, 6, 7], 0, 1, 'float32', 4) as tf.Tensor3D;
+      const dy = tf.randomNormal([3, 5, 7], 0, 1, 'float32', 5);
+      const loss = (mm: typeof batchMatMul) => (x: tf.Tensor, y: tf.Tensor) =>
+        mm(x as tf.Tensor3D, y as tf.Tensor3D, transposeA, transposeB)
+          .mul(dy)
+          .sum();
+      const ours = tf.grads(loss(batchMatMul))([a, b]);
+      const theirs = tf.grads(loss((x, y, ta, tb) => tf.matMul(x, y, ta, tb)))([a, b]);
+      ours.forEach((g, i) => expect(maxAbsDiff(g.dataSync(), theirs[i].dataSync())).toBeLessThan(1e-4));
+      tf.dispose([a, b, dy, ...ours, ...theirs]);
+    }
+  });
+
+  it('writes only its output: tensors allocated around it keep their values', () => {
+    const before = tf.fill([1000], 7);
+    const a = tf.randomNormal([8, 33, 17]) as tf.Tensor3D;
+    const after = tf.fill([1000], 9);
+    const out = batchMatMul(a, a, true, false); // [8, 17, 17]
+    expect(Array.from(before.dataSync()).every((v) => v === 7)).toBe(true);
+    expect(Array.from(after.dataSync()).every((v) => v === 9)).toBe(true);
+    tf.dispose([before, a, after, out]);
+  });
+});

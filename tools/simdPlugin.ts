@@ -3,28 +3,32 @@
 // binaries, one that imports a shared memory (tfjs' threaded WASM build, when the page is cross-origin
 // isolated) and one that imports a plain memory (its single-threaded build, and Node). Vitest runs
 // this plugin too, so the unit tests run the same bytes.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import asc from 'assemblyscript/asc';
 import type { Plugin } from 'vite';
 
 const VIRTUAL_ID = 'virtual:simd-kernels';
 const RESOLVED_ID = '\0' + VIRTUAL_ID;
-export const SIMD_SOURCE = resolve(import.meta.dirname, '../src/ijepa/fused/simd/matMul.ts');
+export const SIMD_SOURCES = resolve(import.meta.dirname, '../src/ijepa/fused/simd');
 /** tfjs' threaded build declares a 4 GiB maximum; an import must not declare more. */
 const MAX_PAGES = 65536;
 
 /** One binary: no runtime, no static data (nothing of tfjs' heap is written but the outputs). */
 export async function compileSimdKernels(shared: boolean): Promise<Uint8Array> {
-  const { binary, error, stderr } = await asc.compileString(readFileSync(SIMD_SOURCE, 'utf8'), {
-    optimizeLevel: 3,
-    noAssert: true,
-    runtime: 'stub',
-    enable: shared ? ['simd', 'threads'] : ['simd'],
-    importMemory: true,
-    initialMemory: 1,
-    ...(shared && { sharedMemory: true, maximumMemory: MAX_PAGES }),
-  });
+  let binary: Uint8Array | null = null;
+  const { error, stderr } = await asc.main(
+    [
+      join(SIMD_SOURCES, 'index.ts'),
+      ...['--outFile', 'kernels.wasm', '-O3', '--noAssert', '--runtime', 'stub', '--importMemory', '--initialMemory', '1'],
+      ...(shared ? ['--enable', 'simd,threads', '--sharedMemory', '--maximumMemory', String(MAX_PAGES)] : ['--enable', 'simd']),
+    ],
+    {
+      writeFile: (name, contents) => {
+        if (name.endsWith('.wasm')) binary = contents as Uint8Array;
+      },
+    },
+  );
   if (error || !binary) throw new Error(`AssemblyScript: ${error?.message ?? 'no binary'}\n${stderr.toString()}`);
   return binary;
 }
@@ -35,8 +39,9 @@ export function simdKernels(): Plugin {
     resolveId: (id) => (id === VIRTUAL_ID ? RESOLVED_ID : null),
     async load(id) {
       if (id !== RESOLVED_ID) return null;
-      this.addWatchFile(SIMD_SOURCE);
-      const [shared, unshared] = await Promise.all([compileSimdKernels(true), compileSimdKernels(false)]);
+      for (const file of readdirSync(SIMD_SOURCES)) this.addWatchFile(join(SIMD_SOURCES, file));
+      const shared = await compileSimdKernels(true);
+      const unshared = await compileSimdKernels(false);
       const base64 = (bytes: Uint8Array) => JSON.stringify(Buffer.from(bytes).toString('base64'));
       return `export const shared = ${base64(shared)};\nexport const unshared = ${base64(unshared)};\n`;
     },

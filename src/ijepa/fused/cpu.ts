@@ -1,11 +1,7 @@
-// The fused kernels (./index.ts) as plain JavaScript loops, registered for tfjs' CPU backend and
-// (some) for its WASM backend. On the CPU they make the unit tests run the same fused step as the GPU
-// (and check every gradient against the plain ops). On WASM a fused LayerNorm replaces a chain of
-// small kernels (about thirty with its gradient), and the fused AdamW no longer slices the flat
-// moment vectors: each WASM Slice reads its whole input back first (tfjs' readSync), so the plain
-// optimizer's 2 slices per parameter copied both 1 MB vectors about 100 times per step. GELU and
-// softmax stay tfjs' own on WASM: its SIMD kernels are faster than these loops (measured on `tiny`:
-// GELU 4 vs 40 ms a call, softmax 1 vs 6 ms).
+// The fused kernels (./index.ts) as plain JavaScript loops, registered for tfjs' CPU backend. They make
+// the unit tests run the same fused step as the GPU (and check every gradient against the plain ops).
+// On WASM (./wasm.ts) most run in SIMD; the fused AdamW runs these loops there (registered here), and
+// the others do where the SIMD module cannot start (`jsKernel`).
 import { erf } from './erf';
 import { FUSED_KERNELS, type FusedKernelName } from '.';
 import * as tf from '../tf';
@@ -26,8 +22,8 @@ interface WasmBackend {
   typedArrayFromHeap(info: tf.TensorInfo): tf.backend_util.TypedArray;
 }
 
-type BackendName = 'cpu' | 'wasm';
-const BACKENDS: Record<BackendName, ValueAccess> = {
+export type JsBackendName = 'cpu' | 'wasm';
+const BACKENDS: Record<JsBackendName, ValueAccess> = {
   cpu: {
     read: (backend, info) => (backend as CpuBackend).data.get(info.dataId).values as Float32Array,
     write: (backend, shape, out) => (backend as CpuBackend).makeTensorInfo(shape, 'float32', out),
@@ -51,24 +47,27 @@ type Compute = (
   attrs: Record<string, number>,
 ) => { shape: number[]; out: Float32Array };
 
-function register(kernelName: FusedKernelName, compute: Compute, backends: BackendName[] = ['cpu', 'wasm']): void {
-  for (const backendName of backends) {
-    const access = BACKENDS[backendName];
-    tf.registerKernel({
-      kernelName,
-      backendName,
-      kernelFunc: ({ inputs, backend, attrs }) => {
-        const values: Record<string, Float32Array> = {};
-        const shapes: Record<string, number[]> = {};
-        for (const [name, info] of Object.entries(inputs as Inputs)) {
-          values[name] = access.read(backend, info);
-          shapes[name] = info.shape;
-        }
-        const { shape, out } = compute(values, shapes, attrs as Record<string, number>);
-        return access.write(backend, shape, out);
-      },
-    });
-  }
+const COMPUTE = new Map<FusedKernelName, Compute>();
+
+/** A kernel function that runs `kernelName`'s loops on `backendName`'s tensors. */
+export function jsKernel(kernelName: FusedKernelName, backendName: JsBackendName): tf.KernelFunc {
+  const compute = COMPUTE.get(kernelName)!;
+  const access = BACKENDS[backendName];
+  return ({ inputs, backend, attrs }) => {
+    const values: Record<string, Float32Array> = {};
+    const shapes: Record<string, number[]> = {};
+    for (const [name, info] of Object.entries(inputs as Inputs)) {
+      values[name] = access.read(backend, info);
+      shapes[name] = info.shape;
+    }
+    const { shape, out } = compute(values, shapes, attrs as Record<string, number>);
+    return access.write(backend, shape, out);
+  };
+}
+
+function register(kernelName: FusedKernelName, compute: Compute, backends: JsBackendName[] = ['cpu']): void {
+  COMPUTE.set(kernelName, compute);
+  for (const backendName of backends) tf.registerKernel({ kernelName, backendName, kernelFunc: jsKernel(kernelName, backendName) });
 }
 
 const rowsOf = (shape: number[]) => {
@@ -134,56 +133,50 @@ register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, shapes, { which })
   return { shape: [cols], out };
 });
 
-register(FUSED_KERNELS.gelu, ({ x }, shapes) => ({ shape: shapes.x, out: x.map((v) => 0.5 * v * (1 + erf(v * Math.SQRT1_2))) }), ['cpu']);
+register(FUSED_KERNELS.gelu, ({ x }, shapes) => ({ shape: shapes.x, out: x.map((v) => 0.5 * v * (1 + erf(v * Math.SQRT1_2))) }));
 
-register(
-  FUSED_KERNELS.geluGrad,
-  ({ x, dy }, shapes) => ({
-    shape: shapes.x,
-    out: x.map((v, i) => dy[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI))),
-  }),
-  ['cpu'],
-);
+register(FUSED_KERNELS.geluGrad, ({ x, dy }, shapes) => ({
+  shape: shapes.x,
+  out: x.map((v, i) => dy[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI))),
+}));
 
-register(
-  FUSED_KERNELS.scaledSoftmax,
-  ({ logits }, shapes, { scale }) => {
-    const { rows, cols } = rowsOf(shapes.logits);
-    const out = new Float32Array(logits.length);
-    for (let r = 0; r < rows; r++) {
-      let max = -Infinity;
-      for (let d = 0; d < cols; d++) max = Math.max(max, scale * logits[r * cols + d]);
-      let sum = 0;
-      for (let d = 0; d < cols; d++) sum += out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max);
-      for (let d = 0; d < cols; d++) out[r * cols + d] /= sum;
-    }
-    return { shape: shapes.logits, out };
-  },
-  ['cpu'],
-);
+register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
+  const { rows, cols } = rowsOf(shapes.logits);
+  const out = new Float32Array(logits.length);
+  for (let r = 0; r < rows; r++) {
+    let max = -Infinity;
+    for (let d = 0; d < cols; d++) max = Math.max(max, scale * logits[r * cols + d]);
+    let sum = 0;
+    for (let d = 0; d < cols; d++) sum += out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max);
+    for (let d = 0; d < cols; d++) out[r * cols + d] /= sum;
+  }
+  return { shape: shapes.logits, out };
+});
 
 // dlogits = scale * y * (dy - sum(dy * y))
-register(
-  FUSED_KERNELS.scaledSoftmaxGrad,
-  ({ y, dy }, shapes, { scale }) => {
-    const { rows, cols } = rowsOf(shapes.y);
-    const out = new Float32Array(y.length);
-    for (let r = 0; r < rows; r++) {
-      let dot = 0;
-      for (let d = 0; d < cols; d++) dot += dy[r * cols + d] * y[r * cols + d];
-      for (let d = 0; d < cols; d++) out[r * cols + d] = scale * y[r * cols + d] * (dy[r * cols + d] - dot);
-    }
-    return { shape: shapes.y, out };
-  },
-  ['cpu'],
-);
+register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, shapes, { scale }) => {
+  const { rows, cols } = rowsOf(shapes.y);
+  const out = new Float32Array(y.length);
+  for (let r = 0; r < rows; r++) {
+    let dot = 0;
+    for (let d = 0; d < cols; d++) dot += dy[r * cols + d] * y[r * cols + d];
+    for (let d = 0; d < cols; d++) out[r * cols + d] = scale * y[r * cols + d] * (dy[r * cols + d] - dot);
+  }
+  return { shape: shapes.y, out };
+});
 
 register(FUSED_KERNELS.lerp, ({ a, b }, shapes, { keep, square }) => ({
   shape: shapes.a,
   out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),
 }));
 
-register(FUSED_KERNELS.adamWParam, ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
-  shape: shapes.param,
-  out: param.map((p, i) => p * decay - (stepSize * m[offset + i]) / (Math.sqrt(v[offset + i]) / sqrtBiasCorrection2 + eps)),
-}));
+// also WASM's: one parameter a call, where its plain ops slice the flat moment vectors, and each WASM
+// Slice reads its whole input back first (tfjs' readSync): 2 copies of both 1 MB vectors per parameter
+register(
+  FUSED_KERNELS.adamWParam,
+  ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
+    shape: shapes.param,
+    out: param.map((p, i) => p * decay - (stepSize * m[offset + i]) / (Math.sqrt(v[offset + i]) / sqrtBiasCorrection2 + eps)),
+  }),
+  ['cpu', 'wasm'],
+);

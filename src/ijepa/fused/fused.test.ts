@@ -1,8 +1,11 @@
-// The fused kernels against the plain tfjs ops they replace (CPU backend; the WebGPU kernels are
-// checked the same way in the browser, e2e/kernels.spec.ts).
+// The fused kernels against the plain tfjs ops they replace (CPU backend, and WASM's SIMD kernels;
+// the WebGPU kernels are checked the same way in the browser, e2e/kernels.spec.ts).
+import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fusedKernelsActive, setFusedKernels } from '.';
+import { fusedActive, fusedKernelsActive, setFusedKernels } from '.';
 import { fusedKernelErrors } from './check';
+import './wasm';
+import * as tf from '../tf';
 
 afterEach(() => setFusedKernels(true));
 
@@ -21,5 +24,19 @@ describe('fused kernels', () => {
     expect(errors.gelu).toBeLessThan(1e-5);
     expect(errors.attention).toBeLessThan(1e-5);
     expect(errors.trainingStep).toBeLessThan(1e-6);
+  }, 60_000);
+
+  it('match the plain ops on WASM (SIMD LayerNorm, lerp and batched matMul)', async () => {
+    await tf.setBackend('wasm');
+    try {
+      expect(['layerNorm', 'optimizer', 'batchMatMul'].map((g) => fusedActive(g as 'layerNorm'))).toEqual([true, true, true]);
+      const errors = await fusedKernelErrors();
+      console.log(`[fused vs plain, WASM] max abs error: ${JSON.stringify(errors)}`);
+      expect(errors.layerNorm).toBeLessThan(1e-5);
+      expect(errors.attention).toBeLessThan(1e-5);
+      expect(errors.trainingStep).toBeLessThan(1e-6);
+    } finally {
+      await tf.setBackend('cpu');
+    }
   }, 60_000);
 });

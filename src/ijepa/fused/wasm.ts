@@ -1,15 +1,24 @@
-// Attention's batched matMul (./index.ts batchMatMul) for tfjs' WASM backend: WebAssembly SIMD compiled
-// from ./simd/matMul.ts, instantiated on tfjs' own memory so that it reads the inputs and writes the
-// output where they live (no copies). tfjs runs a batched or transposed matMul on WASM as a scalar
-// loop, ~2 GFLOP/s; this kernel does 10-25 GFLOP/s on one thread (bench/results/). Where the module
-// cannot start (an unexpected tfjs memory), the kernel hands the work to tfjs' own BatchMatMul.
+// Fused kernels (./index.ts) for tfjs' WASM backend in WebAssembly SIMD, compiled from ./simd
+// (AssemblyScript) and instantiated on tfjs' own memory, so that they read their inputs and write
+// their outputs where those live (no copies). Attention's batched matMul: tfjs runs every batched or
+// transposed matMul on WASM as a scalar loop, ~2 GFLOP/s, and this does 10-25 on one thread. LayerNorm
+// (with its gradients) and the optimizer's lerp: one pass instead of a chain of small kernels, and
+// ~20x the JavaScript loops of ./cpu.ts. GELU and softmax stay tfjs' own SIMD kernels. Where the
+// module cannot start (an unexpected tfjs memory), the same kernels run tfjs' BatchMatMul or the
+// JavaScript loops, and compute the same.
 import { shared, unshared } from 'virtual:simd-kernels';
-import { FUSED_KERNELS } from '.';
+import { FUSED_KERNELS, type FusedKernelName } from '.';
+import { jsKernel } from './cpu';
 import * as tf from '../tf';
 
 interface SimdKernels {
   matMulRows(a: number, b: number, out: number, batch: number, m: number, n: number, k: number, aStrideI: number, aStrideK: number): void;
   matMulDots(a: number, b: number, out: number, batch: number, m: number, n: number, k: number): void;
+  layerNorm(x: number, gamma: number, beta: number, out: number, rows: number, cols: number, eps: number): void;
+  layerNormStats(x: number, out: number, rows: number, cols: number, eps: number): void;
+  layerNormGradX(x: number, gamma: number, dy: number, stats: number, out: number, rows: number, cols: number): void;
+  layerNormGradParam(x: number, dy: number, stats: number, out: number, rows: number, cols: number, which: number): void;
+  lerp(a: number, b: number, out: number, size: number, keep: number, square: number): void;
 }
 
 interface WasmBackend {
@@ -20,8 +29,8 @@ interface WasmBackend {
 
 const bytesOf = (base64: string) => Uint8Array.from(atob(base64), (c) => c.charCodeAt(0));
 
-/** The kernels on this backend's memory (threaded build: Module.wasmMemory, shared; else the
- *  module's exported memory), or null where they cannot start. Instantiated once per backend. */
+/** The kernels on this backend's memory (threaded build: Module.wasmMemory, shared; else the module's
+ *  exported memory), or null where they cannot start. Instantiated once per backend. */
 const instances = new WeakMap<object, SimdKernels | null>();
 function kernelsFor(backend: WasmBackend): SimdKernels | null {
   if (instances.has(backend)) return instances.get(backend)!;
@@ -33,33 +42,89 @@ function kernelsFor(backend: WasmBackend): SimdKernels | null {
     const module = new WebAssembly.Module(bytesOf(isShared ? shared : unshared));
     kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
   } catch (error) {
-    console.warn(`SIMD matMul unavailable, using tfjs' BatchMatMul: ${error instanceof Error ? error.message : error}`);
+    console.warn(`SIMD kernels unavailable, using tfjs' and JavaScript ones: ${error instanceof Error ? error.message : error}`);
   }
   instances.set(backend, kernels);
   return kernels;
 }
 
-tf.registerKernel({
-  kernelName: FUSED_KERNELS.batchMatMul,
-  backendName: 'wasm',
-  kernelFunc: ({ inputs, backend, attrs }) => {
-    const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-    const transposeA = Boolean(attrs?.transposeA);
-    const transposeB = Boolean(attrs?.transposeB);
-    const wasm = backend as unknown as WasmBackend;
-    const kernels = kernelsFor(wasm);
-    if (!kernels) {
-      const kernel = tf.getKernel('BatchMatMul', 'wasm')!;
-      return kernel.kernelFunc({ inputs: { a, b }, backend, attrs: { transposeA, transposeB } }) as tf.TensorInfo;
-    }
+type Run = (
+  kernels: SimdKernels,
+  inputs: Record<string, tf.TensorInfo>,
+  attrs: Record<string, number>,
+  output: (shape: number[]) => number, // allocates the output, returns its address
+  at: (t: tf.TensorInfo) => number, // a tensor's address
+) => void;
+
+/** Registers a SIMD kernel for WASM; `fallback` runs where the module cannot start. */
+function register(kernelName: FusedKernelName, run: Run, fallback: tf.KernelFunc = jsKernel(kernelName, 'wasm')): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const wasm = args.backend as unknown as WasmBackend;
+      const kernels = kernelsFor(wasm);
+      if (!kernels) return fallback(args);
+      const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+      let out: tf.TensorInfo | undefined;
+      const output = (shape: number[]) => at((out = wasm.makeOutput(shape, 'float32')));
+      run(kernels, args.inputs as Record<string, tf.TensorInfo>, (args.attrs ?? {}) as Record<string, number>, output, at);
+      return out!;
+    },
+  });
+}
+
+const rowsCols = (shape: number[]) => {
+  const cols = shape[shape.length - 1];
+  return [shape.reduce((a, b) => a * b, 1) / cols, cols];
+};
+
+register(
+  FUSED_KERNELS.batchMatMul,
+  (kernels, { a, b }, { transposeA, transposeB }, output, at) => {
     const [batch, rowsA, colsA] = a.shape;
     const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
     const n = transposeB ? b.shape[1] : b.shape[2];
-    const out = wasm.makeOutput([batch, m, n], 'float32');
-    const at = (t: tf.TensorInfo) => wasm.dataIdMap.get(t.dataId).memoryOffset;
+    const out = output([batch, m, n]);
     if (transposeB)
-      kernels.matMulDots(at(a), at(b), at(out), batch, m, n, k); // a never transposed here
-    else kernels.matMulRows(at(a), at(b), at(out), batch, m, n, k, transposeA ? 1 : k, transposeA ? m : 1);
-    return out;
+      kernels.matMulDots(at(a), at(b), out, batch, m, n, k); // a is never transposed as well
+    else kernels.matMulRows(at(a), at(b), out, batch, m, n, k, transposeA ? 1 : k, transposeA ? m : 1);
   },
+  ({ inputs, backend, attrs }) =>
+    tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc({
+      inputs,
+      backend,
+      attrs: { transposeA: Boolean(attrs?.transposeA), transposeB: Boolean(attrs?.transposeB) },
+    }) as tf.TensorInfo,
+);
+
+register(FUSED_KERNELS.layerNorm, (kernels, { x, gamma, beta }, { eps }, output, at) => {
+  const [rows, cols] = rowsCols(x.shape);
+  kernels.layerNorm(at(x), at(gamma), at(beta), output(x.shape), rows, cols, eps);
+});
+
+register(FUSED_KERNELS.layerNormStats, (kernels, { x }, { eps }, output, at) => {
+  const [rows, cols] = rowsCols(x.shape);
+  kernels.layerNormStats(at(x), output([rows, 2]), rows, cols, eps);
+});
+
+register(FUSED_KERNELS.layerNormGradX, (kernels, { x, gamma, dy, stats }, _, output, at) => {
+  const [rows, cols] = rowsCols(x.shape);
+  kernels.layerNormGradX(at(x), at(gamma), at(dy), at(stats), output(x.shape), rows, cols);
+});
+
+register(FUSED_KERNELS.layerNormGradParam, (kernels, { x, dy, stats }, { which }, output, at) => {
+  const [rows, cols] = rowsCols(x.shape);
+  kernels.layerNormGradParam(at(x), at(dy), at(stats), output([cols]), rows, cols, which);
+});
+
+register(FUSED_KERNELS.lerp, (kernels, { a, b }, { keep, square }, output, at) => {
+  kernels.lerp(
+    at(a),
+    at(b),
+    output(a.shape),
+    a.shape.reduce((x, y) => x * y, 1),
+    keep,
+    square,
+  );
 });

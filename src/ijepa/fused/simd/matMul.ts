@@ -1,8 +1,6 @@
-// AssemblyScript, compiled to WebAssembly SIMD at build time (tools/simdPlugin.ts): the batched
-// matMuls of attention for tfjs' WASM backend, which runs every batched matMul in a scalar loop
-// (docs/TFJS_WEBGPU_NOTES.md). These read and write tfjs' own heap (the module imports its memory):
-// pointers are byte offsets into it, sizes are element counts, float32 throughout. No allocation,
-// no static data: nothing of tfjs' memory is touched but the output.
+// AssemblyScript (see ./index.ts): the batched matMuls of attention for tfjs' WASM backend, which runs
+// every batched or transposed matMul in a scalar loop (docs/TFJS_WEBGPU_NOTES.md).
+import { sumLanes } from './rows';
 
 /** out[b] = A[b] @ B[b], with B[b] [k, n] row-major and A[b]'s element (i, kk) at i * aStrideI +
  *  kk * aStrideK (A [m, k] row-major: k, 1; A stored transposed, [k, m]: 1, m). SIMD along n. */
@@ -107,8 +105,4 @@ export function matMulDots(a: usize, b: usize, out: usize, batch: i32, m: i32, n
       }
     }
   }
-}
-
-function sumLanes(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }

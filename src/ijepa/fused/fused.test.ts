@@ -26,13 +26,14 @@ describe('fused kernels', () => {
     expect(errors.trainingStep).toBeLessThan(1e-6);
   }, 60_000);
 
-  it('match the plain ops on WASM (SIMD LayerNorm, lerp and batched matMul)', async () => {
+  it('match the plain ops on WASM (SIMD LayerNorm, GELU, lerp and batched matMul)', async () => {
     await tf.setBackend('wasm');
     try {
-      expect(['layerNorm', 'optimizer', 'batchMatMul'].map((g) => fusedActive(g as 'layerNorm'))).toEqual([true, true, true]);
+      expect((['layerNorm', 'gelu', 'optimizer', 'batchMatMul'] as const).map(fusedActive)).toEqual([true, true, true, true]);
       const errors = await fusedKernelErrors();
       console.log(`[fused vs plain, WASM] max abs error: ${JSON.stringify(errors)}`);
       expect(errors.layerNorm).toBeLessThan(1e-5);
+      expect(errors.gelu).toBeLessThan(1e-5);
       expect(errors.attention).toBeLessThan(1e-5);
       expect(errors.trainingStep).toBeLessThan(1e-6);
     } finally {

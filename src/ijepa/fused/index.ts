@@ -3,8 +3,8 @@
 // about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
 // step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
 // the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends). Where
-// the active backend lacks a group (WebGL has none; WASM has no GELU or softmax, whose SIMD kernels
-// beat JavaScript loops), the layers use the plain tfjs ops, which compute the same thing.
+// the active backend lacks a group (WebGL has none; WASM has no softmax), the layers use the plain
+// tfjs ops, which compute the same thing.
 import * as tf from '../tf';
 
 export const FUSED_KERNELS = {

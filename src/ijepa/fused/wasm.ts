@@ -1,11 +1,11 @@
 // Fused kernels (./index.ts) for tfjs' WASM backend in WebAssembly SIMD, compiled from ./simd
 // (AssemblyScript) and instantiated on tfjs' own memory, so that they read their inputs and write
 // their outputs where those live (no copies). Attention's batched matMul: tfjs runs every batched or
-// transposed matMul on WASM as a scalar loop, ~2 GFLOP/s, and this does 10-25 on one thread. LayerNorm
-// (with its gradients) and the optimizer's lerp: one pass instead of a chain of small kernels, and
-// ~20x the JavaScript loops of ./cpu.ts. GELU and softmax stay tfjs' own SIMD kernels. Where the
-// module cannot start (an unexpected tfjs memory), the same kernels run tfjs' BatchMatMul or the
-// JavaScript loops, and compute the same.
+// transposed matMul on WASM as a scalar loop, ~2 GFLOP/s, and this does 10-25 on one thread. LayerNorm,
+// GELU (each with its gradients) and the optimizer's lerp: one pass instead of a chain of small
+// kernels, and ~20x the JavaScript loops of ./cpu.ts. Softmax stays tfjs' own. Where the module
+// cannot start (an unexpected tfjs memory), the same kernels run tfjs' BatchMatMul or the JavaScript
+// loops, and compute the same.
 import { shared, unshared } from 'virtual:simd-kernels';
 import { FUSED_KERNELS, type FusedKernelName } from '.';
 import { jsKernel } from './cpu';
@@ -19,6 +19,8 @@ interface SimdKernels {
   layerNormGradX(x: number, gamma: number, dy: number, stats: number, out: number, rows: number, cols: number): void;
   layerNormGradParam(x: number, dy: number, stats: number, out: number, rows: number, cols: number, which: number): void;
   lerp(a: number, b: number, out: number, size: number, keep: number, square: number): void;
+  gelu(x: number, out: number, size: number): void;
+  geluGrad(x: number, dy: number, out: number, size: number): void;
 }
 
 interface WasmBackend {
@@ -74,9 +76,10 @@ function register(kernelName: FusedKernelName, run: Run, fallback: tf.KernelFunc
   });
 }
 
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 const rowsCols = (shape: number[]) => {
   const cols = shape[shape.length - 1];
-  return [shape.reduce((a, b) => a * b, 1) / cols, cols];
+  return [sizeOf(shape) / cols, cols];
 };
 
 register(
@@ -118,13 +121,14 @@ register(FUSED_KERNELS.layerNormGradParam, (kernels, { x, dy, stats }, { which }
   kernels.layerNormGradParam(at(x), at(dy), at(stats), output([cols]), rows, cols, which);
 });
 
+register(FUSED_KERNELS.gelu, (kernels, { x }, _, output, at) => {
+  kernels.gelu(at(x), output(x.shape), sizeOf(x.shape));
+});
+
+register(FUSED_KERNELS.geluGrad, (kernels, { x, dy }, _, output, at) => {
+  kernels.geluGrad(at(x), at(dy), output(x.shape), sizeOf(x.shape));
+});
+
 register(FUSED_KERNELS.lerp, (kernels, { a, b }, { keep, square }, output, at) => {
-  kernels.lerp(
-    at(a),
-    at(b),
-    output(a.shape),
-    a.shape.reduce((x, y) => x * y, 1),
-    keep,
-    square,
-  );
+  kernels.lerp(at(a), at(b), output(a.shape), sizeOf(a.shape), keep, square);
 });

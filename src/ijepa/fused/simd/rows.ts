@@ -1,5 +1,4 @@
-// AssemblyScript (see ./matMul.ts): LayerNorm with its gradients, and the lerp of the optimizer and
-// the EMA, for tfjs' WASM backend, SIMD along a row. Pointers are byte offsets into tfjs' heap.
+// AssemblyScript (see ./index.ts): LayerNorm with its gradients, SIMD along a row.
 
 /** Sum of the four lanes. */
 export function sumLanes(v: v128): f32 {
@@ -129,24 +128,5 @@ export function layerNormGradParam(x: usize, dy: usize, stats: usize, out: usize
       const g = load<f32>(dy + row + at);
       store<f32>(out + at, load<f32>(out + at) + (which == 0 ? g * (load<f32>(x + row + at) - mean) * rstd : g));
     }
-  }
-}
-
-/** out = keep * a + (1 - keep) * (square ? b^2 : b), elementwise over `size` values. */
-export function lerp(a: usize, b: usize, out: usize, size: i32, keep: f32, square: i32): void {
-  const size4 = size & ~3;
-  const keepV = f32x4.splat(keep);
-  const restV = f32x4.splat(1 - keep);
-  for (let i = 0; i < size4; i += 4) {
-    const at = <usize>i * 4;
-    let bv = v128.load(b + at);
-    if (square) bv = f32x4.mul(bv, bv);
-    v128.store(out + at, f32x4.add(f32x4.mul(keepV, v128.load(a + at)), f32x4.mul(restV, bv)));
-  }
-  for (let i = size4; i < size; i++) {
-    const at = <usize>i * 4;
-    let bv = load<f32>(b + at);
-    if (square) bv = bv * bv;
-    store<f32>(out + at, keep * load<f32>(a + at) + (1 - keep) * bv);
   }
 }

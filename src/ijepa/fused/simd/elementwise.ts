@@ -1,0 +1,100 @@
+// AssemblyScript (see ./index.ts): elementwise kernels, four values at a time: exact (erf) GELU with its
+// gradient, and the lerp of the optimizer's moments and the EMA.
+
+// erf as tfjs computes it (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7; ../erf.ts)
+const ERF_P: f32 = 0.3275911;
+const A1: f32 = 0.254829592;
+const A2: f32 = -0.284496736;
+const A3: f32 = 1.421413741;
+const A4: f32 = -1.453152027;
+const A5: f32 = 1.061405429;
+const LOG2E: f32 = 1.44269504;
+const LN2_HI: f32 = 0.693359375; // ln 2 in two parts, so that n * LN2_HI is exact
+const LN2_LO: f32 = -2.1219444e-4;
+
+/** e^x: x = n ln2 + r with |r| <= ln2 / 2, e^r by its Taylor series to r^6 (relative error < 2e-7),
+ *  2^n written into the exponent bits. x is clamped to [-87, 88], where 2^n stays a normal float. */
+function expV(x: v128): v128 {
+  const xc = f32x4.max(f32x4.min(x, f32x4.splat(88)), f32x4.splat(-87));
+  const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(<f32>1 / 720);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1 / 120));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1 / 24));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(<f32>1 / 6));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23); // the bits of 2^n
+  return f32x4.mul(p, scale);
+}
+
+/** erf(x) and, for the gradient, e^(-x^2), of four values. */
+function erfV(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(ERF_P), ax)));
+  let poly = f32x4.splat(A5);
+  poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A4));
+  poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A3));
+  poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A2));
+  poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A1));
+  const magnitude = f32x4.sub(f32x4.splat(1), f32x4.mul(f32x4.mul(poly, t), expV(f32x4.neg(f32x4.mul(ax, ax)))));
+  return v128.bitselect(f32x4.neg(magnitude), magnitude, f32x4.lt(x, f32x4.splat(0))); // sign(x) * magnitude
+}
+
+/** Phi(x) = (1 + erf(x / sqrt 2)) / 2: GELU(x) = x Phi(x). */
+function phiV(x: v128): v128 {
+  return f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1), erfV(f32x4.mul(x, f32x4.splat(0.70710678)))));
+}
+
+/** out = x Phi(x) over `size` values (the last size % 4 one at a time: nothing past the tensors is read). */
+export function gelu(x: usize, out: usize, size: i32): void {
+  const size4 = size & ~3;
+  for (let i = 0; i < size4; i += 4) {
+    const at = <usize>i * 4;
+    const v = v128.load(x + at);
+    v128.store(out + at, f32x4.mul(v, phiV(v)));
+  }
+  for (let i = size4; i < size; i++) {
+    const at = <usize>i * 4;
+    const v = f32x4.splat(load<f32>(x + at));
+    store<f32>(out + at, f32x4.extract_lane(f32x4.mul(v, phiV(v)), 0));
+  }
+}
+
+/** out = dy * (Phi(x) + x e^(-x^2 / 2) / sqrt(2 pi)). */
+export function geluGrad(x: usize, dy: usize, out: usize, size: i32): void {
+  const size4 = size & ~3;
+  for (let i = 0; i < size4; i += 4) {
+    const at = <usize>i * 4;
+    v128.store(out + at, geluGradV(v128.load(x + at), v128.load(dy + at)));
+  }
+  for (let i = size4; i < size; i++) {
+    const at = <usize>i * 4;
+    store<f32>(out + at, f32x4.extract_lane(geluGradV(f32x4.splat(load<f32>(x + at)), f32x4.splat(load<f32>(dy + at))), 0));
+  }
+}
+
+function geluGradV(x: v128, dy: v128): v128 {
+  const density = f32x4.mul(expV(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x))), f32x4.splat(0.39894228));
+  return f32x4.mul(dy, f32x4.add(phiV(x), f32x4.mul(x, density)));
+}
+
+/** out = keep * a + (1 - keep) * (square ? b^2 : b), elementwise over `size` values. */
+export function lerp(a: usize, b: usize, out: usize, size: i32, keep: f32, square: i32): void {
+  const size4 = size & ~3;
+  const keepV = f32x4.splat(keep);
+  const restV = f32x4.splat(1 - keep);
+  for (let i = 0; i < size4; i += 4) {
+    const at = <usize>i * 4;
+    let bv = v128.load(b + at);
+    if (square) bv = f32x4.mul(bv, bv);
+    v128.store(out + at, f32x4.add(f32x4.mul(keepV, v128.load(a + at)), f32x4.mul(restV, bv)));
+  }
+  for (let i = size4; i < size; i++) {
+    const at = <usize>i * 4;
+    let bv = load<f32>(b + at);
+    if (square) bv = bv * bv;
+    store<f32>(out + at, keep * load<f32>(a + at) + (1 - keep) * bv);
+  }
+}

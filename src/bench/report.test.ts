@@ -6,6 +6,7 @@ const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, 
   preset: 'micro',
   backend: 'webgpu',
   adapter: 'test adapter',
+  threads: null,
   batchSize: 8,
   fused,
   firstStepMs: 12_000,
@@ -15,6 +16,7 @@ const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, 
   workKernelsPerStep,
   dispatchesPerStep: dispatches,
   topKernels: [{ name: 'BatchMatMul', ms: 5, count: 77 }],
+  dataMovementMs: medianStepMs / 20,
   modelFlopsPerStep: 8e7,
   achievedFlopsPerSec: 8e7 / (medianStepMs / 1000),
   matmulFlopsPerSec: 6.8e8,
@@ -43,7 +45,17 @@ describe('benchmark report', () => {
     adapter: 'test adapter',
     steps: 10,
     warmup: 2,
-    cells: [cell, { ...cell, preset: 'small', bare: null, plain: null, error: 'over the 600 s budget' }],
+    cells: [
+      cell,
+      { ...cell, preset: 'small', bare: null, plain: null, error: 'over the 600 s budget' },
+      {
+        ...cell,
+        backend: 'wasm',
+        threads: 1,
+        bare: { ...bare(true, 400, 900, 0), backend: 'wasm', threads: 1, dispatchesPerStep: null },
+        plain: null,
+      },
+    ],
   };
 
   it('overhead ratio: app steps/s over bare steps/s', () => {
@@ -64,8 +76,10 @@ describe('benchmark report', () => {
 
   it('writes one Markdown row per variant, the missing cells with their reason, and the top kernels', () => {
     const md = benchMarkdown(report);
-    expect(md).toContain('| micro | webgpu | fused | 1000.0 | 8.0 | 12.0 s | 10.0 s | 1200 / 700 | 400 |');
-    expect(md).toContain('| micro | webgpu | plain | 2000.0 | 4.0 | 12.0 s | – | 2600 / 2100 | 1400 |');
+    expect(md).toContain('| micro | webgpu | fused | 1000.0 | 8.0 | 12.0 s | 10.0 s | 1200 / 700 | 400 | 50.0 ms (5.0%) |');
+    expect(md).toContain('| micro | webgpu | plain | 2000.0 | 4.0 | 12.0 s | – | 2600 / 2100 | 1400 | 100.0 ms (5.0%) |');
+    expect(md).toContain('| micro | wasm (1 thread) | fused | 400.0 | 20.0 |');
+    expect(md).toContain('Top kernels, micro on wasm (1 thread), fused');
     expect(md).toContain('| 0.95 | 171 → 171 | 1000 → 1000 |');
     expect(md).toContain('| small | webgpu | over the 600 s budget |');
     expect(md).toContain('- BatchMatMul: 5.00 ms, 77');

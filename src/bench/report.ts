@@ -12,6 +12,7 @@ export interface AppLoop {
 export interface BenchCell {
   preset: PresetName;
   backend: BackendName;
+  threads?: number; // WASM measured on this many threads only (else: every core)
   bare: BareStepResult | null; // the step as the app runs it (fused kernels where the backend has them)
   plain: BareStepResult | null; // the same step with the plain tfjs ops (before the fused kernels)
   precompiled: FirstStep | null; // time to first step with WEBGPU_ENGINE_COMPILE_ONLY (WebGPU)
@@ -39,10 +40,15 @@ const seconds = (ms: number | null | undefined) => (ms == null ? '–' : `${(ms 
 export const formatFlops = (v: number | null | undefined) =>
   v == null ? '–' : v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(1)} M`;
 
+/** "wasm (2 threads)", or the backend's name where threads do not apply. */
+export const backendLabel = (backend: string, threads: number | null | undefined) =>
+  threads ? `${backend} (${threads} thread${threads > 1 ? 's' : ''})` : backend;
+
 function row(c: BenchCell, b: BareStepResult, variant: 'fused' | 'plain'): string {
   const [m10, mN] = [b.memory[0], b.memory[b.memory.length - 1]];
   const fusedRow = variant === 'fused';
-  return `| ${c.preset} | ${c.backend} | ${b.fused ? 'fused' : 'plain'} | ${fixed(b.medianStepMs, 1)} | ${fixed(b.imagesPerSec, 1)} | ${seconds(b.firstStepMs)} | ${fusedRow ? seconds(c.precompiled?.timeToFirstStepMs) : '–'} | ${b.kernelsPerStep} / ${b.workKernelsPerStep} | ${b.dispatchesPerStep ?? '–'} | ${formatFlops(b.achievedFlopsPerSec)} | ${formatFlops(b.matmulFlopsPerSec)} | ${fixed(b.utilisation * 100, 1)}% | ${fusedRow ? fixed(c.overheadRatio, 2) : '–'} | ${m10?.numTensors} → ${mN?.numTensors} | ${m10?.gpuBytes ?? '–'} → ${mN?.gpuBytes ?? '–'} |`;
+  const dataMovement = `${fixed(b.dataMovementMs, 1)} ms (${fixed((100 * b.dataMovementMs) / b.medianStepMs, 1)}%)`;
+  return `| ${c.preset} | ${backendLabel(c.backend, b.threads)} | ${b.fused ? 'fused' : 'plain'} | ${fixed(b.medianStepMs, 1)} | ${fixed(b.imagesPerSec, 1)} | ${seconds(b.firstStepMs)} | ${fusedRow ? seconds(c.precompiled?.timeToFirstStepMs) : '–'} | ${b.kernelsPerStep} / ${b.workKernelsPerStep} | ${b.dispatchesPerStep ?? '–'} | ${dataMovement} | ${formatFlops(b.achievedFlopsPerSec)} | ${formatFlops(b.matmulFlopsPerSec)} | ${fixed(b.utilisation * 100, 1)}% | ${fusedRow ? fixed(c.overheadRatio, 2) : '–'} | ${m10?.numTensors} → ${mN?.numTensors} | ${m10?.gpuBytes ?? '–'} → ${mN?.gpuBytes ?? '–'} |`;
 }
 
 /** "fused vs plain" in one line: how many times fewer kernels and how much faster. */
@@ -63,23 +69,25 @@ export function benchMarkdown(report: BenchReport): string {
     '',
     `Adapter: ${report.adapter}  `,
     `Browser: ${report.userAgent}  `,
-    `Median of ${report.steps} steps after ${report.warmup} warm-up steps. "fused": the app's step (fused kernels where the backend has them); "plain": the same step with tfjs' own ops.`,
+    `Median of ${report.steps} steps after ${report.warmup} warm-up steps. "fused": the app's step (fused kernels where the backend has them); "plain": the same step with tfjs' own ops. Data movement: Transpose, Slice and SplitV in one profiled step, and their share of the step's time.`,
     '',
-    '| preset | backend | kernels | ms/step | images/s | first step | first step, precompiled | kernels/step (all / doing work) | GPU dispatches/step | model FLOP/s | large matmul FLOP/s | utilisation | app overhead ratio | tensors step 10 → N | GPU bytes step 10 → N |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| preset | backend | kernels | ms/step | images/s | first step | first step, precompiled | kernels/step (all / doing work) | GPU dispatches/step | data movement | model FLOP/s | large matmul FLOP/s | utilisation | app overhead ratio | tensors step 10 → N | GPU bytes step 10 → N |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const c of report.cells) {
-    if (!c.bare && !c.plain) lines.push(`| ${c.preset} | ${c.backend} | ${c.error ?? 'not measured'} ||||||||||||||`);
+    const label = backendLabel(c.backend, c.threads);
+    if (!c.bare && !c.plain) lines.push(`| ${c.preset} | ${label} | ${c.error ?? 'not measured'} |||||||||||||||`);
     if (c.bare) lines.push(row(c, c.bare, 'fused'));
     if (c.plain) lines.push(row(c, c.plain, 'plain'));
-    if ((c.bare || c.plain) && c.error) lines.push(`| ${c.preset} | ${c.backend} | ${c.error} ||||||||||||||`);
+    if ((c.bare || c.plain) && c.error) lines.push(`| ${c.preset} | ${label} | ${c.error} |||||||||||||||`);
   }
   const gains = report.cells.map(fusedGain).filter((g): g is string => g !== null);
   if (gains.length > 0) lines.push('', ...gains.map((g) => `- ${g}`));
   for (const c of report.cells) {
     for (const b of [c.bare, c.plain]) {
       if (!b) continue;
-      lines.push('', `Top kernels, ${c.preset} on ${c.backend}, ${b.fused ? 'fused' : 'plain'} (ms in one profiled step, calls):`, '');
+      const on = backendLabel(c.backend, b.threads);
+      lines.push('', `Top kernels, ${c.preset} on ${on}, ${b.fused ? 'fused' : 'plain'} (ms in one profiled step, calls):`, '');
       for (const k of b.topKernels) lines.push(`- ${k.name}: ${k.ms.toFixed(2)} ms, ${k.count}`);
     }
   }

@@ -90,6 +90,62 @@ async function measureAppLoop(preset: PresetName, backend: BackendName, request:
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** One (preset, backend) cell: the bare step, the plain-ops step, precompiled first step, the app loop. */
+async function measureCell(
+  preset: PresetName,
+  backend: BackendName,
+  request: BenchRequest,
+  progress: (text: string) => void,
+): Promise<BenchCell> {
+  const cell: BenchCell = { preset, backend, bare: null, plain: null, precompiled: null, app: null, overheadRatio: null, error: null };
+  const label = `${preset} on ${backend}`;
+  try {
+    progress(`${label}: the bare step (${request.warmup} warm-up + ${request.steps} timed steps, then one profiled)`);
+    cell.bare = await inFreshWorker(request.budgetSec, (api) =>
+      api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true }),
+    );
+    if (cell.bare.fused && request.comparePlain) {
+      progress(`${label}: the same step with the plain tfjs ops (before the fused kernels)`);
+      cell.plain = await inFreshWorker(request.budgetSec, (api) =>
+        api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: false }),
+      );
+    }
+    if (backend === 'webgpu') {
+      progress(`${label}: time to first step with precompiled shaders`);
+      cell.precompiled = await inFreshWorker(request.budgetSec, (api) => api.firstStep(preset, backend, true));
+    }
+    progress(`${label}: the app's own loop (${Math.min(request.steps, MAX_APP_STEPS)} steps, at least ${MIN_APP_WINDOW_MS / 1000} s)`);
+    cell.app = await measureAppLoop(preset, backend, request);
+    cell.overheadRatio = overheadRatio(cell.app, cell.bare);
+  } catch (error) {
+    cell.error = message(error);
+  }
+  return cell;
+}
+
+async function measureOneThread(preset: PresetName, request: BenchRequest, progress: (text: string) => void): Promise<BenchCell> {
+  const cell: BenchCell = {
+    preset,
+    backend: 'wasm',
+    threads: 1,
+    bare: null,
+    plain: null,
+    precompiled: null,
+    app: null,
+    overheadRatio: null,
+    error: null,
+  };
+  try {
+    progress(`${preset} on wasm, 1 thread: the bare step`);
+    cell.bare = await inFreshWorker(request.budgetSec, (api) =>
+      api.run({ preset, backend: 'wasm', steps: request.steps, warmup: request.warmup, fused: true, wasmThreads: 1 }),
+    );
+  } catch (error) {
+    cell.error = message(error);
+  }
+  return cell;
+}
+
 export async function runBenchmark(request: BenchRequest): Promise<BenchReport> {
   const app = useAppStore.getState();
   const restore = { preset: app.preset, backend: app.backend?.name, evalEvery: app.evalEvery, autosaveEvery: app.autosaveEvery };
@@ -108,42 +164,11 @@ export async function runBenchmark(request: BenchRequest): Promise<BenchReport> 
   try {
     for (const backend of request.backends) {
       for (const preset of request.presets) {
-        const cell: BenchCell = {
-          preset,
-          backend,
-          bare: null,
-          plain: null,
-          precompiled: null,
-          app: null,
-          overheadRatio: null,
-          error: null,
-        };
-        const label = `${preset} on ${backend}`;
-        try {
-          progress(`${label}: the bare step (${request.warmup} warm-up + ${request.steps} timed steps, then one profiled)`);
-          cell.bare = await inFreshWorker(request.budgetSec, (api) =>
-            api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true }),
-          );
-          if (report.cells.length === 0 || backend === 'webgpu') report.adapter = cell.bare.adapter;
-          if (cell.bare.fused && request.comparePlain) {
-            progress(`${label}: the same step with the plain tfjs ops (before the fused kernels)`);
-            cell.plain = await inFreshWorker(request.budgetSec, (api) =>
-              api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: false }),
-            );
-          }
-          if (backend === 'webgpu') {
-            progress(`${label}: time to first step with precompiled shaders`);
-            cell.precompiled = await inFreshWorker(request.budgetSec, (api) => api.firstStep(preset, backend, true));
-          }
-          progress(
-            `${label}: the app's own loop (${Math.min(request.steps, MAX_APP_STEPS)} steps, at least ${MIN_APP_WINDOW_MS / 1000} s)`,
-          );
-          cell.app = await measureAppLoop(preset, backend, request);
-          cell.overheadRatio = overheadRatio(cell.app, cell.bare);
-        } catch (error) {
-          cell.error = message(error);
-        }
+        const cell = await measureCell(preset, backend, request, progress);
+        if (cell.bare && (report.cells.length === 0 || backend === 'webgpu')) report.adapter = cell.bare.adapter;
         report.cells.push(cell);
+        // WASM once more on one thread: what threads add (its app loop runs on every core only)
+        if (backend === 'wasm') report.cells.push(await measureOneThread(preset, request, progress));
       }
     }
   } finally {

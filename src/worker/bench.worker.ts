@@ -17,7 +17,7 @@ async function use(backend: BackendName, wasmThreads?: number): Promise<BackendI
 
 const api = {
   async run(options: BenchOptions) {
-    return benchmarkBareStep(options, (await use(options.backend)).adapter);
+    return benchmarkBareStep(options, await use(options.backend, options.wasmThreads));
   },
   async firstStep(preset: PresetName, backend: BackendName, precompile: boolean) {
     await use(backend);

@@ -6,7 +6,10 @@ import { benchmarkBareStep, isNoWorkKernel, matmulFlopsPerSec, measureFirstStep 
 
 describe('bare-step benchmark (CPU backend)', () => {
   it('measures a micro step: times, kernels, FLOPs, and flat memory from step 10 to step N', async () => {
-    const result = await benchmarkBareStep({ preset: 'micro', backend: 'cpu', steps: 12, warmup: 1, fused: true }, 'CPU');
+    const result = await benchmarkBareStep(
+      { preset: 'micro', backend: 'cpu', steps: 12, warmup: 1, fused: true },
+      { adapter: 'CPU', threads: null },
+    );
     expect(result.medianStepMs).toBeGreaterThan(0);
     expect(result.imagesPerSec).toBeCloseTo((8 * 1000) / result.medianStepMs, 6);
     expect(result.kernelsPerStep).toBeGreaterThan(500); // tfjs launches thousands of small kernels per ViT step
@@ -21,10 +24,15 @@ describe('bare-step benchmark (CPU backend)', () => {
     expect(result.memory[1].numTensors).toBe(result.memory[0].numTensors);
     expect(result.fused).toBe(true);
 
-    const plain = await benchmarkBareStep({ preset: 'micro', backend: 'cpu', steps: 2, warmup: 0, fused: false }, 'CPU');
+    const plain = await benchmarkBareStep(
+      { preset: 'micro', backend: 'cpu', steps: 2, warmup: 0, fused: false },
+      { adapter: 'CPU', threads: null },
+    );
     expect(plain.fused).toBe(false);
     expect(plain.workKernelsPerStep).toBeGreaterThan(2.5 * result.workKernelsPerStep); // what the fused kernels are for
     expect(result.topKernels.some((k) => isNoWorkKernel(k.name))).toBe(false);
+    expect(result.dataMovementMs).toBeGreaterThan(0); // the attention's transposes and split
+    expect(result.dataMovementMs).toBeLessThan(result.medianStepMs);
   }, 120_000);
 
   it('times the first step on its own; precompiling is a WebGPU-only pass', async () => {

@@ -21,6 +21,7 @@ export interface BenchOptions {
   steps: number; // measured steps after warm-up (N); memory is compared at step 10 and this one
   warmup: number;
   fused: boolean; // the fused kernels (the app's default) or the plain tfjs ops, to compare
+  wasmThreads?: number; // WASM only: this many threads (default: every core)
 }
 
 export interface KernelTime {
@@ -33,6 +34,7 @@ export interface BareStepResult {
   preset: PresetName;
   backend: BackendName;
   adapter: string;
+  threads: number | null; // WASM's thread count
   batchSize: number;
   fused: boolean; // false where asked for, or where the backend has no fused kernels
   firstStepMs: number; // shader compilation included
@@ -42,12 +44,16 @@ export interface BareStepResult {
   workKernelsPerStep: number; // the same without the calls that do no work (see NO_WORK_KERNELS)
   dispatchesPerStep: number | null; // GPU programs actually launched (WebGPU / WebGL)
   topKernels: KernelTime[];
+  dataMovementMs: number; // Transpose, Slice and SplitV (slices) in the profiled step: kernels that only move data
   modelFlopsPerStep: number;
   achievedFlopsPerSec: number;
   matmulFlopsPerSec: number;
   utilisation: number; // achieved / large matmul
   memory: { step: number; numTensors: number; gpuBytes: number | null }[];
 }
+
+/** Kernels that only move data (a SplitV is slices). */
+export const DATA_MOVEMENT_KERNELS = ['Transpose', 'Slice', 'SplitV'];
 
 /** Kernels tf.profile lists that compute nothing: Reshape and Identity only relabel a buffer (tfjs
  *  clones every tensor it saves for the backward pass), and a custom op's `name__op` entry wraps
@@ -194,7 +200,10 @@ export async function timeSteps(
 
 /** Everything but the app overhead, for one preset on the active backend (without precompiling,
  *  so that `firstStep` is the unaided time to first step). */
-export async function benchmarkBareStep(options: BenchOptions, adapter: string): Promise<BareStepResult> {
+export async function benchmarkBareStep(
+  options: BenchOptions,
+  backend: { adapter: string; threads: number | null },
+): Promise<BareStepResult> {
   setFusedKernels(options.fused);
   const config = presetConfig(options.preset);
   const trainer = createTrainer(config);
@@ -236,7 +245,8 @@ export async function benchmarkBareStep(options: BenchOptions, adapter: string):
     return {
       preset: options.preset,
       backend: options.backend,
-      adapter,
+      adapter: backend.adapter,
+      threads: backend.threads,
       batchSize: config.batchSize,
       fused: fusedKernelsActive(),
       firstStepMs: first.firstStepMs,
@@ -246,6 +256,7 @@ export async function benchmarkBareStep(options: BenchOptions, adapter: string):
       workKernelsPerStep: kernels.filter((k) => !isNoWorkKernel(k.name)).length,
       dispatchesPerStep,
       topKernels,
+      dataMovementMs: DATA_MOVEMENT_KERNELS.reduce((sum, name) => sum + (byName.get(name)?.ms ?? 0), 0),
       modelFlopsPerStep,
       achievedFlopsPerSec,
       matmulFlopsPerSec: matmul,

@@ -23,6 +23,7 @@ test('measures the backends, opens on the fastest and a live preset, trains at o
   expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);
   const cores = await page.evaluate(() => navigator.hardwareConcurrency);
   expect(measurement!.trials.find((t) => t.name === 'wasm')?.threads).toBe(Math.min(cores, 8));
+  if (backend.name === 'wasm') expect(backend.simd).toBe(true); // our SIMD kernels started on the threaded build's shared memory
 
   // "Ready" only when Train works; then the first step comes without waiting for an evaluation
   await expect(page.getByTestId('phase')).toHaveText('Ready');
@@ -50,7 +51,7 @@ test('a link naming the backend and the preset skips the measurement; wasmThread
   await openApp(page, 'backend=wasm&preset=micro&wasmThreads=1&testHooks=1');
   expect((await read(page, 'startup')).measurement).toBeNull();
   await expect(page.getByTestId('backend-measurement')).toHaveCount(0);
-  expect(await read(page, 'backend')).toMatchObject({ name: 'wasm', threads: 1 });
+  expect(await read(page, 'backend')).toMatchObject({ name: 'wasm', threads: 1, simd: true }); // our SIMD kernels on tfjs' memory
   await expect(page.getByTestId('wasm-threads')).toHaveText('WASM (1 thread)');
   await page.getByTestId('step-button').click();
   await waitForStatus(page, (s) => s.step === 1 && s.phase === 'paused');

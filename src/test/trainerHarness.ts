@@ -46,7 +46,15 @@ export function resetTrainersAfterEach(): void {
 export function setup(storage = memoryStorage(), decode = fakeDecode) {
   const events: WorkerEvent[] = [];
   const api = createTrainerApi({
-    selectBackend: async () => ({ name: 'cpu', available: ['cpu'], adapter: 'CPU', isSoftware: false, threads: null, note: '' }),
+    selectBackend: async () => ({
+      name: 'cpu',
+      available: ['cpu'],
+      adapter: 'CPU',
+      isSoftware: false,
+      threads: null,
+      simd: null,
+      note: '',
+    }),
     decoders: () => ({ decode, parallel: 4 }),
     gpuBytes: () => null,
     deviceLost: () => null,

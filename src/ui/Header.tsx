@@ -61,7 +61,13 @@ export function Header() {
               {backend.adapter}
             </span>
             {backend.threads !== null && (
-              <span className="adapter" data-testid="wasm-threads">
+              <span
+                className="adapter"
+                data-testid="wasm-threads"
+                title={
+                  backend.simd ? "with SIMD kernels of our own on tfjs' memory" : "tfjs' own kernels only (our SIMD kernels did not start)"
+                }
+              >
                 {backendLabel(backend.name, false, backend.threads)}
               </span>
             )}

@@ -37,6 +37,7 @@ function scripted(scripts: Partial<Record<BackendName, Script>>) {
         adapter: script.software ? 'swiftshader (software)' : 'hw',
         isSoftware: Boolean(script.software),
         threads: name === 'wasm' ? 2 : null,
+        simd: name === 'wasm' ? true : null,
         note: '',
       },
       async timeSteps(preset: PresetName, batchSize, limits, onStep) {

@@ -9,7 +9,7 @@ import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
 import '../ijepa/fused/cpu';
 import * as tf from '../ijepa/tf';
-import '../ijepa/fused/wasm';
+import { startSimdKernels } from '../ijepa/fused/wasm';
 import '../ijepa/fused/webgpu';
 import { describeWebGlRenderer, describeWebGpuAdapter, type WebGpuAdapter } from './gpuAdapter';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from './protocol';
@@ -96,6 +96,7 @@ function describeActive(active: BackendName, webgpu: WebGpuAdapter | null, avail
     adapter: gpu?.adapter ?? 'CPU',
     isSoftware: Boolean(gpu?.isSoftware),
     threads: active === 'wasm' ? getThreadsCount() : null,
+    simd: active === 'wasm' ? startSimdKernels() : null,
     note,
   };
 }

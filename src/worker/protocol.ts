@@ -14,6 +14,7 @@ export interface BackendInfo {
   adapter: string; // e.g. "nvidia ampere", "google swiftshader (software)", "CPU"
   isSoftware: boolean; // the active GPU backend runs on a software adapter (SwiftShader)
   threads: number | null; // WASM: the threads of its XNNPACK pool (null on other backends)
+  simd: boolean | null; // WASM: our SIMD kernels started on tfjs' memory (else its own kernels run; null elsewhere)
   note: string; // a plain sentence for the page when WebGPU is missing or software-only ('' otherwise)
 }
 

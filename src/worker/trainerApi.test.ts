@@ -221,6 +221,7 @@ describe('shader precompilation', () => {
     adapter: 'x',
     isSoftware,
     threads: null,
+    simd: null,
     note: '',
   });
   it('is done on hardware WebGPU adapters only (it saved nothing reliably on SwiftShader)', () => {

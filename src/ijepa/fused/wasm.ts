@@ -50,6 +50,9 @@ function kernelsFor(backend: WasmBackend): SimdKernels | null {
   return kernels;
 }
 
+/** Starts the kernels on the active WASM backend; false where they cannot (its own kernels run). */
+export const startSimdKernels = () => kernelsFor(tf.backend() as unknown as WasmBackend) !== null;
+
 type Run = (
   kernels: SimdKernels,
   inputs: Record<string, tf.TensorInfo>,

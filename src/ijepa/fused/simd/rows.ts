@@ -30,6 +30,11 @@ function rowCentredSquares(row: usize, cols: i32, mean: f32): f32 {
   return sum;
 }
 
+/** (x - mean) * rstd of four values at `at`. */
+function normalised(at: usize, meanV: v128, rstdV: v128): v128 {
+  return f32x4.mul(f32x4.sub(v128.load(at), meanV), rstdV);
+}
+
 /** Mean and 1/sqrt(var + eps) of every row into stats [rows, 2] (two passes, as the CPU kernels). */
 export function layerNormStats(x: usize, stats: usize, rows: i32, cols: i32, eps: f32): void {
   for (let r = 0; r < rows; r++) {
@@ -52,7 +57,7 @@ export function layerNorm(x: usize, gamma: usize, beta: usize, out: usize, rows:
     const rstdV = f32x4.splat(rstd);
     for (let d = 0; d < cols4; d += 4) {
       const at = <usize>d * 4;
-      const normed = f32x4.mul(f32x4.sub(v128.load(x + row + at), meanV), rstdV);
+      const normed = normalised(x + row + at, meanV, rstdV);
       v128.store(out + row + at, f32x4.add(f32x4.mul(normed, v128.load(gamma + at)), v128.load(beta + at)));
     }
     for (let d = cols4; d < cols; d++) {
@@ -76,7 +81,7 @@ export function layerNormGradX(x: usize, gamma: usize, dy: usize, stats: usize, 
     for (let d = 0; d < cols4; d += 4) {
       const at = <usize>d * 4;
       const g = f32x4.mul(v128.load(dy + row + at), v128.load(gamma + at));
-      const xhat = f32x4.mul(f32x4.sub(v128.load(x + row + at), meanV), rstdV);
+      const xhat = normalised(x + row + at, meanV, rstdV);
       accG = f32x4.add(accG, g);
       accGX = f32x4.add(accGX, f32x4.mul(g, xhat));
     }
@@ -95,7 +100,7 @@ export function layerNormGradX(x: usize, gamma: usize, dy: usize, stats: usize, 
     for (let d = 0; d < cols4; d += 4) {
       const at = <usize>d * 4;
       const g = f32x4.mul(v128.load(dy + row + at), v128.load(gamma + at));
-      const xhat = f32x4.mul(f32x4.sub(v128.load(x + row + at), meanV), rstdV);
+      const xhat = normalised(x + row + at, meanV, rstdV);
       v128.store(out + row + at, f32x4.mul(rstdV, f32x4.sub(f32x4.sub(g, meanGV), f32x4.mul(xhat, meanGXV))));
     }
     for (let d = cols4; d < cols; d++) {
@@ -120,7 +125,7 @@ export function layerNormGradParam(x: usize, dy: usize, stats: usize, out: usize
     for (let d = 0; d < cols4; d += 4) {
       const at = <usize>d * 4;
       const g = v128.load(dy + row + at);
-      const term = which == 0 ? f32x4.mul(g, f32x4.mul(f32x4.sub(v128.load(x + row + at), meanV), rstdV)) : g;
+      const term = which == 0 ? f32x4.mul(g, normalised(x + row + at, meanV, rstdV)) : g;
       v128.store(out + at, f32x4.add(v128.load(out + at), term));
     }
     for (let d = cols4; d < cols; d++) {

@@ -69,7 +69,7 @@ export function benchMarkdown(report: BenchReport): string {
     '',
     `Adapter: ${report.adapter}  `,
     `Browser: ${report.userAgent}  `,
-    `Median of ${report.steps} steps after ${report.warmup} warm-up steps. "fused": the app's step (fused kernels where the backend has them); "plain": the same step with tfjs' own ops. Data movement: Transpose, Slice and SplitV in one profiled step, and their share of the step's time.`,
+    `Median of ${report.steps} steps after ${report.warmup} warm-up steps. "fused": the app's step (fused kernels where the backend has them); "plain": the same step with tfjs' own ops. Data movement: Transpose, Slice and SplitV (and our WASM transpose) in one profiled step, and their share of the step's time.`,
     '',
     '| preset | backend | kernels | ms/step | images/s | first step | first step, precompiled | kernels/step (all / doing work) | GPU dispatches/step | data movement | model FLOP/s | large matmul FLOP/s | utilisation | app overhead ratio | tensors step 10 → N | GPU bytes step 10 → N |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',

@@ -1,6 +1,6 @@
 // The ViT building blocks as plain functions of tensors and named parameters. Parameters are in
 // tfjs layout: Linear weights [in, out]; src/ijepa/checkpoint.ts converts to PyTorch's [out, in].
-import { batchMatMul, fusedActive, fusedGelu, fusedLayerNorm, fusionOn, scaledSoftmax } from './fused';
+import { batchMatMul, fusedActive, fusedGelu, fusedLayerNorm, fusionOn, scaledSoftmax, transposeLastTwo } from './fused';
 import * as tf from './tf';
 
 export type Params = Record<string, tf.Variable>;
@@ -35,8 +35,8 @@ const linearPlainMatMuls = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
   const gradFunc = (dy: tf.Tensor | tf.Tensor[], [xs, w]: tf.Tensor[]) => {
     const g = dy as tf.Tensor2D; // [rows, out]
     const [inDim, outDim] = w.shape;
-    const dx = tf.matMul(g, w.transpose()); // [rows, in]
-    const dw = inDim <= outDim ? tf.matMul(xs.transpose(), g) : tf.matMul(g.transpose(), xs).transpose(); // [in, out]
+    const dx = tf.matMul(g, transposeLastTwo(w)); // [rows, in]
+    const dw = inDim <= outDim ? tf.matMul(transposeLastTwo(xs), g) : transposeLastTwo(tf.matMul(transposeLastTwo(g), xs)); // [in, out]
     return [dx, dw, g.sum(0)];
   };
   return { value, gradFunc };
@@ -71,20 +71,23 @@ export function attention(x: tf.Tensor3D, p: Params, prefix: string, numHeads: n
   const scale = 1 / Math.sqrt(headDim);
   const weights = fusedActive('softmax') ? scaledSoftmax(scores, scale) : tf.softmax(scores.mul(scale), -1); // [B*h, N, N]
   const mixedT = batchMatMul(vT, weights as tf.Tensor3D, false, true); // [B*h, hd, N]
-  const merged = mixedT.reshape([B, D, N]).transpose([0, 2, 1]); // [B, N, D]
+  const merged = transposeLastTwo(mixedT.reshape([B, D, N])); // [B, N, D]
   return linear(merged, p[`${prefix}.proj.weight`], p[`${prefix}.proj.bias`]) as tf.Tensor3D; // [B, N, D]
 }
 
-/** q, k and v, each [B, D, N] (every image's tokens as columns). One projection, transposed and split
- *  (tf.split: its gradient is one concat, where three slices' are three pads and two adds); on WASM
- *  three projections by the weight's column blocks instead, as splitting the activations there
- *  copies them whole three times (its Slice reads the entire input back first). */
+/** q, k and v, each [B, D, N] (every image's tokens as columns). On a GPU one projection, transposed
+ *  and split (tf.split: its gradient is one concat, where three slices' are three pads and two adds).
+ *  On the CPU backends three projections by the weight's column blocks instead, because splitting the
+ *  activations there is slow: WASM's Slice reads its entire input back first, the CPU backend's copies
+ *  a non-contiguous slice element by element (a quarter of a `tiny` CPU step, measured). */
 function transposedHeads(x: tf.Tensor3D, p: Params, prefix: string): tf.Tensor[] {
   const [weight, bias] = [p[`${prefix}.qkv.weight`], p[`${prefix}.qkv.bias`]]; // [D, 3D], [3D]
-  if (!plainMatMulsOnly()) return tf.split(linear(x, weight, bias).transpose([0, 2, 1]), 3, 1); // [B, 3D, N] -> 3 x [B, D, N]
+  if (!CPU_BACKENDS.includes(tf.getBackend())) return tf.split(transposeLastTwo(linear(x, weight, bias)), 3, 1); // [B, 3D, N] -> 3 x [B, D, N]
   const [weights, biases] = [tf.split(weight, 3, 1), tf.split(bias, 3)];
-  return weights.map((w, i) => linear(x, w, biases[i]).transpose([0, 2, 1])); // 3 x [B, D, N]
+  return weights.map((w, i) => transposeLastTwo(linear(x, w, biases[i]))); // 3 x [B, D, N]
 }
+
+const CPU_BACKENDS = ['cpu', 'wasm'];
 
 /** Pre-norm transformer block: x + attn(LN(x)), then x + mlp(LN(x)). */
 export function block(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number): tf.Tensor3D {

@@ -44,7 +44,7 @@ export interface BareStepResult {
   workKernelsPerStep: number; // the same without the calls that do no work (see NO_WORK_KERNELS)
   dispatchesPerStep: number | null; // GPU programs actually launched (WebGPU / WebGL)
   topKernels: KernelTime[];
-  dataMovementMs: number; // Transpose, Slice and SplitV (slices) in the profiled step: kernels that only move data
+  dataMovementMs: number; // DATA_MOVEMENT_KERNELS' time in the profiled step: kernels that only move data
   modelFlopsPerStep: number;
   achievedFlopsPerSec: number;
   matmulFlopsPerSec: number;
@@ -52,8 +52,8 @@ export interface BareStepResult {
   memory: { step: number; numTensors: number; gpuBytes: number | null }[];
 }
 
-/** Kernels that only move data (a SplitV is slices). */
-export const DATA_MOVEMENT_KERNELS = ['Transpose', 'Slice', 'SplitV'];
+/** Kernels that only move data (a SplitV is slices; IJepaTranspose is our WASM transpose). */
+export const DATA_MOVEMENT_KERNELS = ['Transpose', 'Slice', 'SplitV', 'IJepaTranspose'];
 
 /** Kernels tf.profile lists that compute nothing: Reshape and Identity only relabel a buffer (tfjs
  *  clones every tensor it saves for the backward pass), and a custom op's `name__op` entry wraps

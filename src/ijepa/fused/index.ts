@@ -1,5 +1,6 @@
 // Fused kernels for the step's hottest op chains (LayerNorm, GELU, the attention softmax, and the
-// AdamW + EMA update), and attention's batched matMul where tfjs' own is a scalar loop (WASM). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
+// AdamW + EMA update), and attention's batched matMul and 2-D transposes where tfjs' own are scalar
+// loops (WASM). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
 // about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
 // step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
 // the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends). Where
@@ -19,6 +20,7 @@ export const FUSED_KERNELS = {
   lerp: 'IJepaLerp', // (a, b; keep, square) -> keep * a + (1 - keep) * (square ? b^2 : b)
   adamWParam: 'IJepaAdamWParam', // (param, m, v; offset, decay, stepSize, sqrtBiasCorrection2, eps) -> new param
   batchMatMul: 'IJepaBatchMatMul', // (a, b; transposeA, transposeB) -> [batch, m, n], not both transposed
+  transpose: 'IJepaTranspose', // (x) -> x with its last two axes swapped
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
@@ -30,6 +32,7 @@ export const FUSED_GROUPS = {
   softmax: [FUSED_KERNELS.scaledSoftmax, FUSED_KERNELS.scaledSoftmaxGrad],
   optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
   batchMatMul: [FUSED_KERNELS.batchMatMul],
+  transpose: [FUSED_KERNELS.transpose],
 } as const satisfies Record<string, readonly FusedKernelName[]>;
 
 export type FusedGroup = keyof typeof FUSED_GROUPS;
@@ -80,6 +83,20 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, 
   if (!fusedActive('batchMatMul') || (transposeA && transposeB)) return tf.matMul(a, b, transposeA, transposeB);
   return run(FUSED_KERNELS.batchMatMul, { a, b }, { transposeA: Number(transposeA), transposeB: Number(transposeB) }) as tf.Tensor3D;
 }
+
+/** x with its last two axes swapped (a batch of 2-D transposes): our kernel where the backend has one
+ *  (WASM, ./wasm.ts: 4 x 4 SIMD tiles, 3-25x tfjs' loop), else tf.transpose. */
+export function transposeLastTwo<T extends tf.Tensor>(x: T): T {
+  if (fusedActive('transpose')) return run(FUSED_KERNELS.transpose, { x }) as T;
+  const perm = x.shape.map((_, i) => i);
+  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+  return x.transpose(perm);
+}
+
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.transpose,
+  gradFunc: (dy) => ({ x: () => transposeLastTwo(dy as tf.Tensor) }),
+});
 
 // tfjs' BatchMatMul gradient, in the three forms the kernel has (both transposed never arises)
 tf.registerGradient({

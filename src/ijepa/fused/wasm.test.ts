@@ -2,7 +2,7 @@
 // sizes (SIMD tails), with its gradient, and without touching any of tfjs' memory but its output.
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchMatMul, FUSED_KERNELS, fusedActive } from '.';
+import { batchMatMul, FUSED_KERNELS, fusedActive, transposeLastTwo } from '.';
 import './wasm';
 import { maxAbsDiff } from './check';
 import * as tf from '../tf';
@@ -57,6 +57,23 @@ describe('SIMD batched matMul on the WASM backend', () => {
       tf.dispose([a, b, dy, ...ours, ...theirs]);
     }
   });
+
+  it.each([[[5, 7]], [[3, 22, 32]], [[2, 2, 13, 6]], [[64, 64]]])(
+    'transposes the last two axes of %j as tf.transpose does, with its gradient',
+    (shape) => {
+      expect(fusedActive('transpose')).toBe(true);
+      const x = tf.randomNormal(shape, 0, 1, 'float32', 6);
+      const perm = shape.map((_, i) => i);
+      [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+      const ours = transposeLastTwo(x);
+      expect(ours.shape).toEqual(perm.map((i) => shape[i]));
+      expect(Array.from(ours.dataSync())).toEqual(Array.from(x.transpose(perm).dataSync())); // a copy: bit-exact
+      const dy = tf.randomNormal(ours.shape, 0, 1, 'float32', 7);
+      const grad = tf.grad((t: tf.Tensor) => transposeLastTwo(t).mul(dy).sum())(x);
+      expect(Array.from(grad.dataSync())).toEqual(Array.from(dy.transpose(perm).dataSync()));
+      tf.dispose([x, ours, dy, grad]);
+    },
+  );
 
   it('writes only its output: tensors allocated around it keep their values', () => {
     const before = tf.fill([1000], 7);

@@ -21,6 +21,7 @@ interface SimdKernels {
   lerp(a: number, b: number, out: number, size: number, keep: number, square: number): void;
   gelu(x: number, out: number, size: number): void;
   geluGrad(x: number, dy: number, out: number, size: number): void;
+  transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
 }
 
 interface WasmBackend {
@@ -135,3 +136,17 @@ register(FUSED_KERNELS.geluGrad, (kernels, { x, dy }, _, output, at) => {
 register(FUSED_KERNELS.lerp, (kernels, { a, b }, { keep, square }, output, at) => {
   kernels.lerp(at(a), at(b), output(a.shape), sizeOf(a.shape), keep, square);
 });
+
+register(
+  FUSED_KERNELS.transpose,
+  (kernels, { x }, _, output, at) => {
+    const [rows, cols] = x.shape.slice(-2);
+    kernels.transpose(at(x), output([...x.shape.slice(0, -2), cols, rows]), sizeOf(x.shape) / (rows * cols), rows, cols);
+  },
+  ({ inputs, backend }) => {
+    const { x } = inputs as { x: tf.TensorInfo };
+    const perm = x.shape.map((_, i) => i);
+    [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+    return tf.getKernel('Transpose', 'wasm')!.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+  },
+);

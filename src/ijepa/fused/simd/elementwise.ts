@@ -98,3 +98,38 @@ export function lerp(a: usize, b: usize, out: usize, size: i32, keep: f32, squar
     store<f32>(out + at, keep * load<f32>(a + at) + (1 - keep) * bv);
   }
 }
+
+/** out[b] = x[b]^T for `batch` row-major [rows, cols] matrices, in 4 x 4 tiles (each tile's 16 reads
+ *  and writes stay within four cache lines: a plain loop over a 64 x 64 matrix thrashes the L1 cache,
+ *  its 256-byte stride mapping every write to the same few sets). */
+export function transpose(x: usize, out: usize, batch: i32, rows: i32, cols: i32): void {
+  const rows4 = rows & ~3;
+  const cols4 = cols & ~3;
+  for (let b = 0; b < batch; b++) {
+    const xb = x + <usize>(b * rows * cols) * 4;
+    const ob = out + <usize>(b * rows * cols) * 4;
+    for (let i = 0; i < rows4; i += 4) {
+      for (let j = 0; j < cols4; j += 4) {
+        const r0 = v128.load(xb + <usize>(i * cols + j) * 4);
+        const r1 = v128.load(xb + <usize>((i + 1) * cols + j) * 4);
+        const r2 = v128.load(xb + <usize>((i + 2) * cols + j) * 4);
+        const r3 = v128.load(xb + <usize>((i + 3) * cols + j) * 4);
+        // 4 x 4 transpose in registers: interleave pairs of rows, then pairs of pairs
+        const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5);
+        const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7);
+        const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        v128.store(ob + <usize>(j * rows + i) * 4, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+        v128.store(ob + <usize>((j + 1) * rows + i) * 4, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+        v128.store(ob + <usize>((j + 2) * rows + i) * 4, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+        v128.store(ob + <usize>((j + 3) * rows + i) * 4, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+      }
+      for (let j = cols4; j < cols; j++) {
+        for (let ii = i; ii < i + 4; ii++) store<f32>(ob + <usize>(j * rows + ii) * 4, load<f32>(xb + <usize>(ii * cols + j) * 4));
+      }
+    }
+    for (let i = rows4; i < rows; i++) {
+      for (let j = 0; j < cols; j++) store<f32>(ob + <usize>(j * rows + i) * 4, load<f32>(xb + <usize>(i * cols + j) * 4));
+    }
+  }
+}

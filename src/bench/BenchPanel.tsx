@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import { PRESETS, type PresetName } from '../ijepa/config';
 import { useAppStore } from '../store/appStore';
-import { benchMarkdown, formatFlops, fusedGain, type BenchCell } from './report';
+import { backendLabel, benchMarkdown, formatFlops, fusedGain, type BenchCell } from './report';
 import { runBenchmark, useBenchStore } from './runner';
 import { benchRequestFromUrl, type BenchRequest } from '../store/url';
 import type { BackendName } from '../worker/protocol';
@@ -21,8 +21,8 @@ function CellRows({ cell }: { cell: BenchCell }) {
     return (
       <tr>
         <td>{cell.preset}</td>
-        <td>{cell.backend}</td>
-        <td colSpan={9} className="muted">
+        <td>{backendLabel(cell.backend, cell.threads)}</td>
+        <td colSpan={10} className="muted">
           {cell.error ?? 'not measured'}
         </td>
       </tr>
@@ -34,7 +34,7 @@ function CellRows({ cell }: { cell: BenchCell }) {
           b && (
             <tr key={String(b.fused)}>
               <td>{cell.preset}</td>
-              <td>{cell.backend}</td>
+              <td>{backendLabel(cell.backend, b.threads)}</td>
               <td>{b.fused ? 'fused' : 'plain'}</td>
               <td>{b.medianStepMs.toFixed(1)}</td>
               <td>{b.imagesPerSec.toFixed(1)}</td>
@@ -46,6 +46,7 @@ function CellRows({ cell }: { cell: BenchCell }) {
                 {b.workKernelsPerStep}
                 {b.dispatchesPerStep !== null ? ` (${b.dispatchesPerStep} GPU)` : ''}
               </td>
+              <td>{((100 * b.dataMovementMs) / b.medianStepMs).toFixed(1)}%</td>
               <td>{formatFlops(b.achievedFlopsPerSec)}FLOP/s</td>
               <td>{(b.utilisation * 100).toFixed(1)}%</td>
               <td>{b === cell.bare ? (cell.overheadRatio?.toFixed(2) ?? cell.error ?? '–') : '–'}</td>
@@ -167,6 +168,7 @@ export function BenchPanel() {
                   <th>images/s</th>
                   <th>first step → precompiled</th>
                   <th>kernels/step doing work</th>
+                  <th>data movement</th>
                   <th>model FLOP/s</th>
                   <th>utilisation</th>
                   <th>app overhead ratio</th>
@@ -175,7 +177,7 @@ export function BenchPanel() {
               </thead>
               <tbody>
                 {report.cells.map((c) => (
-                  <CellRows key={`${c.preset}-${c.backend}`} cell={c} />
+                  <CellRows key={`${c.preset}-${c.backend}-${c.threads ?? 'all'}`} cell={c} />
                 ))}
               </tbody>
             </table>

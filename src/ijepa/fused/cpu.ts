@@ -3,7 +3,7 @@
 // On WASM (./wasm.ts) most run in SIMD; the fused AdamW runs these loops there (registered here), and
 // the others do where the SIMD module cannot start (`jsKernel`).
 import { erf } from './erf';
-import { FUSED_KERNELS, type FusedKernelName } from '.';
+import { FUSED_KERNELS, rowsCols, type FusedKernelName } from '.';
 import * as tf from '../tf';
 
 /** How a backend stores a tensor's values: in a JS array (CPU) or in the WASM module's heap. */
@@ -70,11 +70,6 @@ function register(kernelName: FusedKernelName, compute: Compute, backends: JsBac
   for (const backendName of backends) tf.registerKernel({ kernelName, backendName, kernelFunc: jsKernel(kernelName, backendName) });
 }
 
-const rowsOf = (shape: number[]) => {
-  const cols = shape[shape.length - 1];
-  return { rows: shape.reduce((a, b) => a * b, 1) / cols, cols };
-};
-
 function rowStats(x: Float32Array, r: number, cols: number, eps: number): [number, number] {
   let mean = 0;
   for (let d = 0; d < cols; d++) mean += x[r * cols + d];
@@ -85,7 +80,7 @@ function rowStats(x: Float32Array, r: number, cols: number, eps: number): [numbe
 }
 
 register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, shapes, { eps }) => {
-  const { rows, cols } = rowsOf(shapes.x);
+  const { rows, cols } = rowsCols(shapes.x);
   const out = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
     const [mean, rstd] = rowStats(x, r, cols, eps);
@@ -95,7 +90,7 @@ register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, shapes, { eps }) => {
 });
 
 register(FUSED_KERNELS.layerNormStats, ({ x }, shapes, { eps }) => {
-  const { rows, cols } = rowsOf(shapes.x);
+  const { rows, cols } = rowsCols(shapes.x);
   const out = new Float32Array(rows * 2);
   for (let r = 0; r < rows; r++) out.set(rowStats(x, r, cols, eps), r * 2);
   return { shape: [rows, 2], out };
@@ -103,7 +98,7 @@ register(FUSED_KERNELS.layerNormStats, ({ x }, shapes, { eps }) => {
 
 // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * gamma
 register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }, shapes) => {
-  const { rows, cols } = rowsOf(shapes.x);
+  const { rows, cols } = rowsCols(shapes.x);
   const out = new Float32Array(x.length);
   for (let r = 0; r < rows; r++) {
     const [mean, rstd] = [stats[r * 2], stats[r * 2 + 1]];
@@ -125,7 +120,7 @@ register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }, shapes) => {
 });
 
 register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, shapes, { which }) => {
-  const { rows, cols } = rowsOf(shapes.x);
+  const { rows, cols } = rowsCols(shapes.x);
   const out = new Float32Array(cols);
   for (let r = 0; r < rows; r++) {
     for (let d = 0; d < cols; d++) out[d] += dy[r * cols + d] * (which === 0 ? (x[r * cols + d] - stats[r * 2]) * stats[r * 2 + 1] : 1);
@@ -141,7 +136,7 @@ register(FUSED_KERNELS.geluGrad, ({ x, dy }, shapes) => ({
 }));
 
 register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
-  const { rows, cols } = rowsOf(shapes.logits);
+  const { rows, cols } = rowsCols(shapes.logits);
   const out = new Float32Array(logits.length);
   for (let r = 0; r < rows; r++) {
     let max = -Infinity;
@@ -155,7 +150,7 @@ register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
 
 // dlogits = scale * y * (dy - sum(dy * y))
 register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, shapes, { scale }) => {
-  const { rows, cols } = rowsOf(shapes.y);
+  const { rows, cols } = rowsCols(shapes.y);
   const out = new Float32Array(y.length);
   for (let r = 0; r < rows; r++) {
     let dot = 0;

@@ -37,6 +37,17 @@ export const FUSED_GROUPS = {
 
 export type FusedGroup = keyof typeof FUSED_GROUPS;
 
+/** Elements of a shape. */
+export const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+/** A tensor as rows of its last axis (what the row kernels loop over). */
+export const rowsCols = (shape: number[]) => ({ cols: shape[shape.length - 1], rows: size(shape) / shape[shape.length - 1] });
+/** The permutation that swaps the last two of `rank` axes. */
+export function lastTwoSwapped(rank: number): number[] {
+  const perm = Array.from({ length: rank }, (_, i) => i);
+  [perm[rank - 2], perm[rank - 1]] = [perm[rank - 1], perm[rank - 2]];
+  return perm;
+}
+
 let switchedOn = true;
 
 /** Turns the fused kernels off (or on again) for every backend: for benchmarks and tests that
@@ -88,9 +99,7 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, 
  *  (WASM, ./wasm.ts: 4 x 4 SIMD tiles, 3-25x tfjs' loop), else tf.transpose. */
 export function transposeLastTwo<T extends tf.Tensor>(x: T): T {
   if (fusedActive('transpose')) return run(FUSED_KERNELS.transpose, { x }) as T;
-  const perm = x.shape.map((_, i) => i);
-  [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
-  return x.transpose(perm);
+  return x.transpose(lastTwoSwapped(x.rank));
 }
 
 tf.registerGradient({

@@ -2,7 +2,7 @@
 // sizes (SIMD tails), with its gradient, and without touching any of tfjs' memory but its output.
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchMatMul, FUSED_KERNELS, fusedActive, transposeLastTwo } from '.';
+import { batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, transposeLastTwo } from '.';
 import './wasm';
 import { maxAbsDiff } from './check';
 import * as tf from '../tf';
@@ -63,8 +63,7 @@ describe('SIMD batched matMul on the WASM backend', () => {
     (shape) => {
       expect(fusedActive('transpose')).toBe(true);
       const x = tf.randomNormal(shape, 0, 1, 'float32', 6);
-      const perm = shape.map((_, i) => i);
-      [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
+      const perm = lastTwoSwapped(shape.length);
       const ours = transposeLastTwo(x);
       expect(ours.shape).toEqual(perm.map((i) => shape[i]));
       expect(Array.from(ours.dataSync())).toEqual(Array.from(x.transpose(perm).dataSync())); // a copy: bit-exact

@@ -7,7 +7,7 @@
 // cannot start (an unexpected tfjs memory), the same kernels run tfjs' BatchMatMul or the JavaScript
 // loops, and compute the same.
 import { shared, unshared } from 'virtual:simd-kernels';
-import { FUSED_KERNELS, type FusedKernelName } from '.';
+import { FUSED_KERNELS, lastTwoSwapped, rowsCols, size, type FusedKernelName } from '.';
 import { jsKernel } from './cpu';
 import * as tf from '../tf';
 
@@ -80,12 +80,6 @@ function register(kernelName: FusedKernelName, run: Run, fallback: tf.KernelFunc
   });
 }
 
-const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-const rowsCols = (shape: number[]) => {
-  const cols = shape[shape.length - 1];
-  return [sizeOf(shape) / cols, cols];
-};
-
 register(
   FUSED_KERNELS.batchMatMul,
   (kernels, { a, b }, { transposeA, transposeB }, output, at) => {
@@ -106,47 +100,47 @@ register(
 );
 
 register(FUSED_KERNELS.layerNorm, (kernels, { x, gamma, beta }, { eps }, output, at) => {
-  const [rows, cols] = rowsCols(x.shape);
+  const { rows, cols } = rowsCols(x.shape);
   kernels.layerNorm(at(x), at(gamma), at(beta), output(x.shape), rows, cols, eps);
 });
 
 register(FUSED_KERNELS.layerNormStats, (kernels, { x }, { eps }, output, at) => {
-  const [rows, cols] = rowsCols(x.shape);
+  const { rows, cols } = rowsCols(x.shape);
   kernels.layerNormStats(at(x), output([rows, 2]), rows, cols, eps);
 });
 
 register(FUSED_KERNELS.layerNormGradX, (kernels, { x, gamma, dy, stats }, _, output, at) => {
-  const [rows, cols] = rowsCols(x.shape);
+  const { rows, cols } = rowsCols(x.shape);
   kernels.layerNormGradX(at(x), at(gamma), at(dy), at(stats), output(x.shape), rows, cols);
 });
 
 register(FUSED_KERNELS.layerNormGradParam, (kernels, { x, dy, stats }, { which }, output, at) => {
-  const [rows, cols] = rowsCols(x.shape);
+  const { rows, cols } = rowsCols(x.shape);
   kernels.layerNormGradParam(at(x), at(dy), at(stats), output([cols]), rows, cols, which);
 });
 
 register(FUSED_KERNELS.gelu, (kernels, { x }, _, output, at) => {
-  kernels.gelu(at(x), output(x.shape), sizeOf(x.shape));
+  kernels.gelu(at(x), output(x.shape), size(x.shape));
 });
 
 register(FUSED_KERNELS.geluGrad, (kernels, { x, dy }, _, output, at) => {
-  kernels.geluGrad(at(x), at(dy), output(x.shape), sizeOf(x.shape));
+  kernels.geluGrad(at(x), at(dy), output(x.shape), size(x.shape));
 });
 
 register(FUSED_KERNELS.lerp, (kernels, { a, b }, { keep, square }, output, at) => {
-  kernels.lerp(at(a), at(b), output(a.shape), sizeOf(a.shape), keep, square);
+  kernels.lerp(at(a), at(b), output(a.shape), size(a.shape), keep, square);
 });
 
 register(
   FUSED_KERNELS.transpose,
   (kernels, { x }, _, output, at) => {
     const [rows, cols] = x.shape.slice(-2);
-    kernels.transpose(at(x), output([...x.shape.slice(0, -2), cols, rows]), sizeOf(x.shape) / (rows * cols), rows, cols);
+    kernels.transpose(at(x), output([...x.shape.slice(0, -2), cols, rows]), size(x.shape) / (rows * cols), rows, cols);
   },
   ({ inputs, backend }) => {
     const { x } = inputs as { x: tf.TensorInfo };
-    const perm = x.shape.map((_, i) => i);
-    [perm[perm.length - 2], perm[perm.length - 1]] = [perm[perm.length - 1], perm[perm.length - 2]];
-    return tf.getKernel('Transpose', 'wasm')!.kernelFunc({ inputs: { x }, backend, attrs: { perm } }) as tf.TensorInfo;
+    return tf
+      .getKernel('Transpose', 'wasm')!
+      .kernelFunc({ inputs: { x }, backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as tf.TensorInfo;
   },
 );

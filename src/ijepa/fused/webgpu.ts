@@ -5,8 +5,8 @@
 // `uniforms`), we write `main`. Row kernels (LayerNorm, softmax) give one thread a whole row, which
 // is enough parallelism at these widths (rows = images x tokens) and needs no shared memory.
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
-import { FUSED_KERNELS } from '.';
-import { elementwise, register, rowsCols, rowwise } from './webgpuProgram';
+import { FUSED_KERNELS, rowsCols } from '.';
+import { elementwise, register, rowwise } from './webgpuProgram';
 
 // Row statistics in WGSL: mean and 1/sqrt(var + eps) of row `row` of X (two passes, as the CPU).
 const ROW_STATS = `

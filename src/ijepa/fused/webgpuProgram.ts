@@ -3,7 +3,7 @@
 // writes the shader's preamble (`result` for the output, one read-only array per input, `uniforms`),
 // the program writes `main`. Internal tfjs API: safe while tfjs stays pinned at 4.22.0.
 import { ERF_A, ERF_P } from './erf';
-import type { FusedKernelName } from '.';
+import { rowsCols, size, type FusedKernelName } from '.';
 import * as tf from '../tf';
 
 export const WORKGROUP = 64;
@@ -74,9 +74,6 @@ export function register(kernelName: FusedKernelName, describe: (inputs: KernelI
       launch(backend as unknown as WebGpuBackendLike, describe(inputs as KernelInputs, attrs as Record<string, number>)),
   });
 }
-
-export const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-export const rowsCols = (shape: number[]) => ({ cols: shape[shape.length - 1], rows: size(shape) / shape[shape.length - 1] });
 
 export const elementwise = (name: string, inputs: [string, tf.TensorInfo][], uniforms: Launch['uniforms'], expression: string): Launch => {
   const count = size(inputs[0][1].shape);

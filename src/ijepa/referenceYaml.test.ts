@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { presetConfig } from './config';
-import { closestReferenceModel, referenceYaml } from './referenceYaml';
+import { referenceYaml } from './referenceYaml';
+import { referenceModelOf } from './torch/referenceLayout';
 
 describe('reference YAML export', () => {
   it('writes the reference sections and keys, with steps turned into epochs', () => {
@@ -34,10 +35,23 @@ describe('reference YAML export', () => {
     expect(text).toContain('embed_dim 64, depth 4, heads 4');
   });
 
-  it('names an exact reference model when the widths match', () => {
-    expect(closestReferenceModel(presetConfig('small', { embedDim: 384, depth: 12, numHeads: 6 }))).toEqual({
-      name: 'vit_small',
-      exact: true,
+  it('names an exact reference model only when every size matches', () => {
+    expect(referenceModelOf(presetConfig('small', { embedDim: 384, depth: 12, numHeads: 6 }))).toBe('vit_small');
+    expect(referenceModelOf(presetConfig('vit_tiny'))).toBe('vit_tiny');
+    expect(referenceModelOf(presetConfig('vit_tiny', { mlpRatio: 2 }))).toBeNull();
+    expect(referenceModelOf(presetConfig('tiny'))).toBeNull();
+  });
+
+  it('resumes from the exported checkpoint when the model is a reference model, and says when it cannot', () => {
+    const resume = referenceYaml(presetConfig('vit_tiny'), 3200, { readCheckpoint: 'jepa-vit_tiny-step500.pth.tar', completedEpochs: 5 });
+    expect(parse(resume).meta).toMatchObject({
+      model_name: 'vit_tiny',
+      load_checkpoint: true,
+      read_checkpoint: 'jepa-vit_tiny-step500.pth.tar',
     });
+    expect(resume).toContain('Resumes from jepa-vit_tiny-step500.pth.tar (epoch 5)');
+    const custom = referenceYaml(presetConfig('tiny'), 3200, { readCheckpoint: 'jepa-custom-step500.pth.tar' });
+    expect(parse(custom).meta).toMatchObject({ model_name: 'vit_tiny', load_checkpoint: false, read_checkpoint: null });
+    expect(custom).toContain('this run starts afresh');
   });
 });

@@ -1,5 +1,5 @@
 // The layering of docs/DESIGN.md, enforced: imports point inward only. The engine (src/ijepa)
-// imports only tfjs, two plain-TypeScript libraries and itself; data and the worker never import the
+// imports only tfjs, three plain-TypeScript libraries and itself; data and the worker never import the
 // page (nor React, zustand, uPlot); the store never imports what draws; panels never import the UI. A feature folder (src/bench, the ?bench page mode) sits
 // with the UI. Test files and their helpers (src/test) may import anything.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ const SRC = resolve(__dirname);
 const RANK: Record<string, number> = { ijepa: 0, data: 1, worker: 2, store: 3, panels: 4, ui: 5, bench: 5 };
 /** Packages the engine may use besides tfjs: plain TypeScript, no DOM; and its own SIMD kernels,
  *  compiled from src/ijepa/fused/simd at build time (tools/simdPlugin.ts). */
-const ENGINE_PACKAGES = ['@tensorflow/', 'ml-matrix', 'yaml', 'virtual:simd-kernels'];
+const ENGINE_PACKAGES = ['@tensorflow/', 'ml-matrix', 'yaml', 'fflate', 'virtual:simd-kernels'];
 /** Packages that draw or hold page state: never below the store. */
 const PAGE_PACKAGES = ['react', 'react-dom', 'zustand', 'uplot'];
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { presetConfig } from './config';
 import { referenceYaml } from './referenceYaml';
-import { referenceModelOf } from './torch/referenceLayout';
+import { referenceModelOf } from './torch/referenceModels';
 
 describe('reference YAML export', () => {
   it('writes the reference sections and keys, with steps turned into epochs', () => {

@@ -4,7 +4,7 @@
 // With `readCheckpoint` (a model the reference builds exactly), the YAML resumes from that file.
 import { stringify } from 'yaml';
 import { CONFIG_FIELDS, CONFIG_KEYS, type IJepaConfig } from './config';
-import { iterationsPerEpoch, nearestReferenceModel, referenceModelOf } from './torch/referenceLayout';
+import { iterationsPerEpoch, nearestReferenceModel, referenceModelOf } from './torch/referenceModels';
 
 type Section = Record<string, unknown>;
 const sorted = (section: Section): Section => Object.fromEntries(Object.entries(section).sort(([a], [b]) => a.localeCompare(b)));

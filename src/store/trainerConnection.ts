@@ -6,6 +6,7 @@ import type { BackendName, BuiltinSet, QualityUpdate, WorkerEvent } from '../wor
 import { measureBackends, type BackendMeasurement } from '../worker/backendChoice';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../worker/client';
 import { gpuHints } from '../worker/gpuAdapter';
+import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
 import { runHistory } from './metrics';
 import { readSettingsFromUrl, runOverrides, setUrlParam, writeUrl, type RunOverrides } from './url';
@@ -231,7 +232,18 @@ export const actions = {
   },
   /** Checkpoint bytes from the worker: the whole run, or the target encoder alone. */
   checkpointBytes: (kind: 'full' | 'target') => call('Exporting', () => api().exportCheckpoint(kind)),
+  /** The run's .pth.tar and the YAML that resumes from it, for the reference trainer. */
+  exportForReference: () => call('Exporting for the reference trainer', () => api().exportForReference()),
   importCheckpoint: async (file: File) => {
+    if (file.size > MAX_CHECKPOINT_BYTES) {
+      const gb = (bytes: number) => `${(bytes / 1024 ** 3).toFixed(1)} GB`;
+      store
+        .getState()
+        .notify(
+          `${file.name} is ${gb(file.size)}: the page reads checkpoints up to ${gb(MAX_CHECKPOINT_BYTES)} (vit_small with its optimizer state is ~0.4 GB). Continue larger models with the reference trainer.`,
+        );
+      return;
+    }
     const bytes = new Uint8Array(await file.arrayBuffer());
     const restored = await call(`Importing ${file.name}`, () => api().importCheckpoint(bytes));
     if (restored) store.setState({ savedRun: null });

@@ -4,7 +4,11 @@
 import { EXTRA_PREFIX, checkpointConfig, exportCheckpoint, parseCheckpoint, trainerFromCheckpoint } from '../ijepa/checkpoint';
 import type { IJepaConfig } from '../ijepa/config';
 import { collapseVerdict, type EvalRecord } from '../ijepa/diagnostics';
+import { referenceYaml } from '../ijepa/referenceYaml';
 import { readSafetensors } from '../ijepa/safetensors';
+import { completedEpochs, exportReferenceCheckpoint, referenceCheckpointName } from '../ijepa/torch/referenceExport';
+import { parseReferenceCheckpoint } from '../ijepa/torch/referenceImport';
+import { iterationsPerEpoch } from '../ijepa/torch/referenceModels';
 import type { Trainer } from '../ijepa/trainStep';
 import { assertValidConfig } from '../ijepa/validate';
 import type { ImageStore } from '../data/imageStore';
@@ -26,6 +30,22 @@ import {
 import { appendColumns, Series } from './series';
 
 export type ExportKind = 'full' | 'target';
+
+export interface ReferenceExport {
+  checkpoint: Uint8Array; // .pth.tar
+  checkpointName: string;
+  yaml: string; // resumes from checkpointName
+  yamlName: string;
+}
+
+interface Restored {
+  trainer: Trainer;
+  run: Omit<RestoredRun, 'status'>;
+  summary: string; // the status line's first words
+}
+
+/** torch.save's files are zip archives; safetensors files start with their header's length. */
+const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b;
 
 const PROGRESS_INTERVAL_MS = 100; // evaluation progress reaches the page about ten times a second
 
@@ -137,6 +157,21 @@ export class RunKeeper {
     });
   }
 
+  /** The run for the reference trainer: its checkpoint file and the YAML that resumes from it. */
+  async referenceExport(trainer: Trainer): Promise<ReferenceExport> {
+    const { count } = this.dataset();
+    const losses = this.columns.loss.values();
+    const lastEpoch = losses.slice(-iterationsPerEpoch(count, trainer.config.batchSize)).filter(Number.isFinite);
+    const epochLoss = lastEpoch.length > 0 ? lastEpoch.reduce((a, b) => a + b, 0) / lastEpoch.length : null;
+    const checkpointName = referenceCheckpointName(trainer);
+    return {
+      checkpoint: await exportReferenceCheckpoint(trainer, { datasetSize: count, epochLoss }),
+      checkpointName,
+      yaml: referenceYaml(trainer.config, count, { readCheckpoint: checkpointName, completedEpochs: completedEpochs(trainer, count) }),
+      yamlName: checkpointName.replace(/\.pth\.tar$/, '.yaml'),
+    };
+  }
+
   async autosave(trainer: Trainer): Promise<void> {
     const summary: SavedRunSummary = {
       step: trainer.step,
@@ -152,9 +187,23 @@ export class RunKeeper {
     return { datasetSource: source, datasetCount: count };
   }
 
-  /** A trainer and its history from checkpoint bytes; the config comes from the file when it has
-   *  one (a mismatch between its tensors and that config is named in the error). */
-  restore(bytes: Uint8Array, fallbackConfig: IJepaConfig): { trainer: Trainer; run: Omit<RestoredRun, 'status'> } {
+  /** A trainer and its history from checkpoint bytes: ours (safetensors) or the reference trainer's
+   *  (.pth.tar, a zip); the config comes from the file when it has one (a mismatch between its
+   *  tensors and that config is named in the error). */
+  restore(bytes: Uint8Array, fallbackConfig: IJepaConfig): Restored {
+    return isZip(bytes) ? this.restoreReference(bytes, fallbackConfig) : this.restoreSafetensors(bytes, fallbackConfig);
+  }
+
+  private restoreReference(bytes: Uint8Array, fallbackConfig: IJepaConfig): Restored {
+    const { config, loaded, summary } = parseReferenceCheckpoint(bytes, fallbackConfig);
+    assertValidConfig(config);
+    const trainer = trainerFromCheckpoint(config, loaded);
+    this.reset(); // a reference checkpoint has no step log or evaluations
+    const columns = Object.fromEntries(FIELDS.map((f) => [f, new Float64Array(0)])) as StepColumns;
+    return { trainer, run: { config, columns, quality: [] }, summary: `Imported a PyTorch checkpoint (${summary})` };
+  }
+
+  private restoreSafetensors(bytes: Uint8Array, fallbackConfig: IJepaConfig): Restored {
     const file = readSafetensors(bytes);
     const config = checkpointConfig(file) ?? fallbackConfig;
     assertValidConfig(config);
@@ -185,7 +234,7 @@ export class RunKeeper {
         }))
       : [];
     this.evaluator.restore(history.records, baseline);
-    return { trainer, run: { config, columns, quality: this.quality } };
+    return { trainer, run: { config, columns, quality: this.quality }, summary: 'Resumed' };
   }
 
   savedSummary = () => this.storage.summary();

@@ -10,7 +10,7 @@ import { nextBatch } from './batch';
 import type { DatasetManager } from './datasetManager';
 import { yieldToEventLoop } from './eventLoop';
 import { precompileStep } from './precompile';
-import type { ExportKind, RunKeeper } from './runKeeper';
+import type { ExportKind, ReferenceExport, RunKeeper } from './runKeeper';
 import type { Phase, RestoredRun, RunStatus, WorkerEvent } from './protocol';
 import { RunTelemetry, trainingStoppedMessage } from './telemetry';
 
@@ -218,6 +218,10 @@ export class TrainingSession {
     return this.keeper.checkpointBytes(this.ensureTrainer(), kind);
   }
 
+  referenceExport(): Promise<ReferenceExport> {
+    return this.keeper.referenceExport(this.ensureTrainer());
+  }
+
   /** The run's trainer, created (at step 0) on first need. */
   private ensureTrainer(): Trainer {
     if (!this.trainer) {
@@ -230,7 +234,7 @@ export class TrainingSession {
   /** Continues a run from checkpoint bytes (an import or the autosave): same step, same history. */
   async restore(bytes: Uint8Array): Promise<RestoredRun> {
     if (this.isRunning) throw new Error('Pause or reset the run before loading a checkpoint.');
-    const { trainer, run } = this.keeper.restore(bytes, this.config); // throws, naming the mismatch, before anything changes
+    const { trainer, run, summary } = this.keeper.restore(bytes, this.config); // throws, naming the mismatch, before anything changes
     this.phase = 'idle';
     await this.loopDone;
     if (this.trainer) disposeTrainer(this.trainer);
@@ -244,7 +248,7 @@ export class TrainingSession {
     this.compileMs = null;
     this.savedStep = trainer.step; // it came from a checkpoint: nothing new to keep
     this.phase = trainer.step >= run.config.totalSteps ? 'done' : 'paused';
-    this.message = `Resumed at step ${trainer.step}.`;
+    this.message = `${summary} at step ${trainer.step}.`;
     const restored = { ...run, status: this.status() };
     this.emit({ type: 'restored', run: restored });
     return restored;

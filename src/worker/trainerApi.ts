@@ -136,6 +136,11 @@ export function createTrainerApi(env: TrainerEnv) {
       const bytes = await need().session.exportCheckpoint(kind);
       return Comlink.transfer(bytes, [bytes.buffer]);
     },
+    /** The run for the reference trainer: its .pth.tar (transferred) and the YAML that resumes from it. */
+    exportForReference: async () => {
+      const files = await need().session.referenceExport();
+      return Comlink.transfer(files, [files.checkpoint.buffer]);
+    },
     importCheckpoint: (bytes: Uint8Array) => need().session.restore(bytes),
     savedRun: () => need().session.keeper.savedSummary(),
     resumeSavedRun: async () => {

@@ -92,7 +92,7 @@ export function writePickle(root: PyValue, storageKey: (t: TensorOut) => string)
     if (v === null) out.bytes(OP.NONE);
     else if (v === true) out.bytes(OP.NEWTRUE);
     else if (v === false) out.bytes(OP.NEWFALSE);
-    else if (typeof v === 'number') Number.isInteger(v) ? int(v) : float(v);
+    else if (typeof v === 'number') Number.isSafeInteger(v) ? int(v) : float(v);
     else if (v instanceof PyFloat) float(v.value);
     else if (typeof v === 'string') str(v);
     else if (v instanceof PyTuple) tuple(v.items);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CheckpointMismatchError, exportCheckpoint, modelFromCheckpoint, trainerFromCheckpoint } from '../checkpoint';
+import { exportCheckpoint, modelFromCheckpoint, trainerFromCheckpoint } from '../checkpoint';
 import { presetConfig, type IJepaConfig } from '../config';
 import { randomImages } from '../fused/check';
 import { toTorch } from '../layout';
@@ -13,7 +13,8 @@ import { encode, patchify } from '../vit';
 import { readTorchArchive, TorchFileError, writeTorchArchive } from './archive';
 import { OrderedDict } from './pickle';
 import { exportReferenceCheckpoint, PLAYGROUND_KEY } from './referenceExport';
-import { MAX_ENCODER_PARAMS, parseReferenceCheckpoint } from './referenceImport';
+import { parseReferenceCheckpoint } from './referenceImport';
+import { MAX_ENCODER_PARAMS } from './referenceModels';
 import { optimizerGroups, stateDictOrder } from './referenceLayout';
 import { TensorOut, type PyKey, type PyValue } from './values';
 
@@ -47,7 +48,7 @@ describe('a checkpoint written by the reference trainer (PyTorch fixture, tools/
     });
     expect(loaded.step).toBe(3);
     expect(loaded.optimizer!.step).toBe(3);
-    expect(summary).toMatch(/16-wide, 2-block ViT, patch 4 at 16 px, 3 optimizer steps \(epoch 1\)/);
+    expect(summary).toBe('16-wide, 2-block ViT, patch 4 at 16 px, epoch 1');
     for (const module of ['encoder', 'target_encoder', 'predictor'] as const) {
       for (const [name, shape] of Object.entries(moduleShapes(config, module))) {
         const torch = toTorch(name, shape, loaded.values[module][name], config.patchSize);
@@ -193,7 +194,7 @@ describe('reference checkpoints the page cannot take', () => {
       ['target_encoder', encoder],
     ]);
     const bytes = writeTorchArchive(root);
-    expect(() => parseReferenceCheckpoint(bytes, presetConfig('micro'))).toThrow(CheckpointMismatchError);
+    expect(() => parseReferenceCheckpoint(bytes, presetConfig('micro'))).toThrow(TorchFileError);
     expect(() => parseReferenceCheckpoint(bytes, presetConfig('micro'))).toThrow(
       new RegExp(
         `vit_base \\(\\d+\\.\\dM encoder parameters, 768 wide, 12 blocks\\); the browser takes encoders up to ${MAX_ENCODER_PARAMS / 1e6}M`,

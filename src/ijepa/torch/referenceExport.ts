@@ -12,7 +12,8 @@ import type { Trainer } from '../trainStep';
 import { gridSize } from '../config';
 import { writeTorchArchive } from './archive';
 import { OrderedDict } from './pickle';
-import { iterationsPerEpoch, optimizerGroups, referenceModelOf, stateDictOrder } from './referenceLayout';
+import { optimizerGroups, stateDictOrder } from './referenceLayout';
+import { iterationsPerEpoch, referenceModelOf } from './referenceModels';
 import { PyFloat, PyTuple, TensorOut, type PyKey, type PyValue } from './values';
 
 export const PLAYGROUND_KEY = 'playground';

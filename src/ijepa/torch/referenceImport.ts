@@ -4,17 +4,16 @@
 // name, shape by shape, by the same code that reads our safetensors checkpoints.
 import { CheckpointMismatchError, parseCheckpoint, type LoadedCheckpoint } from '../checkpoint';
 import { warmupFor, type IJepaConfig } from '../config';
+import { blockAreaRange } from '../masks';
+import { validateConfig } from '../validate';
 import type { ModuleName } from '../model';
 import { MODULES } from '../model';
 import type { SafeTensor, SafetensorsFile } from '../safetensors';
 import { readTorchArchive, TorchFileError, type TorchArchive } from './archive';
 import { PLAYGROUND_KEY } from './referenceExport';
-import { nearestReferenceModel, optimizerGroups, REFERENCE_MODELS } from './referenceLayout';
+import { optimizerGroups } from './referenceLayout';
+import { MAX_ENCODER_PARAMS, nearestReferenceModel, REFERENCE_MODELS } from './referenceModels';
 import { isTensorRef, type PyKey, type PyValue, type TensorRef } from './values';
-
-/** The largest encoder the page takes: vit_small's 21.7M parameters (with its optimizer state and
- *  predictor, a checkpoint of ~0.5 GB); vit_base and up are for the reference trainer. */
-export const MAX_ENCODER_PARAMS = 25_000_000;
 
 export interface ReferenceImport {
   config: IJepaConfig;
@@ -84,8 +83,14 @@ function inferConfig(
   const lr = root.get('lr');
   // the planned length is not in the file: the page's plan, or that many more steps when the run is past it
   const totalSteps = step < base.totalSteps ? base.totalSteps : step + base.totalSteps;
+  // min_keep is not in the file either: the page's, lowered when this grid's smallest blocks need it
+  const smallestBlock = Math.min(
+    blockAreaRange(base.predMaskScale, base.aspectRatio, grid).min,
+    blockAreaRange(base.encMaskScale, [1, 1], grid).min,
+  );
   return {
     ...base,
+    minKeep: Math.min(base.minKeep, Math.max(0, smallestBlock - 1)),
     cropSize: grid * patchSize,
     patchSize,
     embedDim,
@@ -139,14 +144,32 @@ function optimizerTensors(root: Dict, config: IJepaConfig, archive: TorchArchive
   return step ?? 0;
 }
 
-function describeSize(config: IJepaConfig, encoderParams: number): string {
-  const millions = (encoderParams / 1e6).toFixed(1);
-  const named = REFERENCE_MODELS.find((m) => m.embedDim === config.embedDim && m.depth === config.depth);
-  return `${named?.name ?? `a ${nearestReferenceModel(config.embedDim)}-wide model`} (${millions}M encoder parameters, ${config.embedDim} wide, ${config.depth} blocks)`;
+/** Refuses an encoder too big for the browser, naming its size, before any tensor is read. */
+function checkSize(encoder: Map<string, TensorRef>): void {
+  const params = [...encoder.values()].reduce((sum, t) => sum + elements(t), 0);
+  if (params <= MAX_ENCODER_PARAMS) return;
+  const embedDim = encoder.get('patch_embed.proj.weight')?.shape[0] ?? encoder.get('pos_embed')?.shape[2] ?? 0;
+  const depth = countBlocks(encoder, 'blocks');
+  const named =
+    REFERENCE_MODELS.find((m) => m.embedDim === embedDim && m.depth === depth)?.name ?? `a ${nearestReferenceModel(embedDim)}-wide model`;
+  throw new TorchFileError(
+    `it holds ${named} (${(params / 1e6).toFixed(1)}M encoder parameters, ${embedDim} wide, ${depth} blocks); the browser takes ` +
+      `encoders up to ${MAX_ENCODER_PARAMS / 1e6}M parameters (vit_small). Evaluate or continue it with the reference trainer`,
+  );
 }
 
-/** Reads a reference-trainer checkpoint; `base` gives what the file cannot (seed, masks, schedules). */
+/** Reads a reference-trainer checkpoint; `base` gives what the file cannot (seed, masks, schedules).
+ *  Every failure is a TorchFileError or CheckpointMismatchError with a sentence for the page. */
 export function parseReferenceCheckpoint(bytes: Uint8Array, base: IJepaConfig): ReferenceImport {
+  try {
+    return parse(bytes, base);
+  } catch (error) {
+    if (error instanceof TorchFileError || error instanceof CheckpointMismatchError) throw error;
+    throw new TorchFileError(`it is damaged (${error instanceof Error ? error.message : String(error)})`);
+  }
+}
+
+function parse(bytes: Uint8Array, base: IJepaConfig): ReferenceImport {
   const archive = readTorchArchive(bytes);
   if (!isDict(archive.root)) throw new TorchFileError('it holds no dict at its top');
   const root = archive.root;
@@ -155,13 +178,8 @@ export function parseReferenceCheckpoint(bytes: Uint8Array, base: IJepaConfig): 
   const ownConfig =
     isDict(ours) && typeof ours.get('config') === 'string' ? (JSON.parse(ours.get('config') as string) as IJepaConfig) : null;
   const epoch = root.get('epoch');
-  const provisional = ownConfig ?? inferConfig(root, tensors.encoder, tensors.predictor, base, 0);
-  const encoderParams = [...tensors.encoder.values()].reduce((sum, t) => sum + elements(t), 0);
-  if (encoderParams > MAX_ENCODER_PARAMS) {
-    throw new CheckpointMismatchError(
-      `it holds ${describeSize(provisional, encoderParams)}; the browser takes encoders up to ${MAX_ENCODER_PARAMS / 1e6}M parameters (vit_small). Evaluate or continue it with the reference trainer`,
-    );
-  }
+  checkSize(tensors.encoder);
+  const provisional = ownConfig ?? inferConfig(root, tensors.encoder, tensors.predictor, base, 0); // the groups' sizes
   const file: SafetensorsFile = { tensors: new Map(), metadata: {} };
   for (const module of MODULES) {
     for (const [name, t] of tensors[module]) file.tensors.set(`${module}.${name}`, { dtype: 'F32', shape: t.shape, data: archive.read(t) });
@@ -169,11 +187,13 @@ export function parseReferenceCheckpoint(bytes: Uint8Array, base: IJepaConfig): 
   const optimizerStep = optimizerTensors(root, provisional, archive, file.tensors);
   const step = ownConfig && isDict(ours) && Number.isSafeInteger(ours.get('step')) ? (ours.get('step') as number) : optimizerStep;
   const config = ownConfig ?? inferConfig(root, tensors.encoder, tensors.predictor, base, step);
+  const problems = validateConfig(config);
+  if (problems.length > 0) throw new TorchFileError(`the model it holds cannot be trained here: ${problems.join('; ')}`);
   file.metadata = { step: String(step), optimizer_step: String(optimizerStep) };
   const loaded = parseCheckpoint(file, config);
   const model =
     REFERENCE_MODELS.find((m) => m.embedDim === config.embedDim && m.depth === config.depth)?.name ??
     `${config.embedDim}-wide, ${config.depth}-block ViT`;
-  const summary = `${model}, patch ${config.patchSize} at ${config.cropSize} px, ${optimizerStep} optimizer steps${Number.isSafeInteger(epoch) ? ` (epoch ${epoch})` : ''}`;
+  const summary = `${model}, patch ${config.patchSize} at ${config.cropSize} px${Number.isSafeInteger(epoch) ? `, epoch ${epoch}` : ''}`;
   return { config, loaded, summary };
 }

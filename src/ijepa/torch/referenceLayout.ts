@@ -1,40 +1,14 @@
 // How the reference trainer (facebookresearch/ijepa) lays out a checkpoint, independent of the file
-// format: its named model sizes, each module's state-dict order, and the AdamW parameter groups
+// format: each module's state-dict order, and the AdamW parameter groups
 // (src/helper.py `init_opt`) whose order numbers the optimizer state. docs/IJEPA_SPEC.md section 7.
 import type { IJepaConfig } from '../config';
 import { moduleShapes, type ModuleName } from '../model';
 import { isDecayed } from '../optim';
 import { torchShape } from '../layout';
 
-/** The reference's ViT sizes (src/models/vision_transformer.py; all with mlp_ratio 4 but vit_giant,
- *  which is beyond any browser and left out). */
-export const REFERENCE_MODELS = [
-  { name: 'vit_tiny', embedDim: 192, depth: 12, numHeads: 3 },
-  { name: 'vit_small', embedDim: 384, depth: 12, numHeads: 6 },
-  { name: 'vit_base', embedDim: 768, depth: 12, numHeads: 12 },
-  { name: 'vit_large', embedDim: 1024, depth: 24, numHeads: 16 },
-  { name: 'vit_huge', embedDim: 1280, depth: 32, numHeads: 16 },
-] as const;
-
-/** The named reference model this config builds exactly, or null: the reference trainer builds only these. */
-export function referenceModelOf(c: Pick<IJepaConfig, 'embedDim' | 'depth' | 'numHeads' | 'mlpRatio'>): string | null {
-  const m = REFERENCE_MODELS.find((r) => r.embedDim === c.embedDim && r.depth === c.depth && r.numHeads === c.numHeads && c.mlpRatio === 4);
-  return m?.name ?? null;
-}
-
-/** The named reference model nearest in width (what the YAML names when none matches exactly). */
-export function nearestReferenceModel(embedDim: number): string {
-  return REFERENCE_MODELS.reduce((best, m) => (Math.abs(m.embedDim - embedDim) < Math.abs(best.embedDim - embedDim) ? m : best)).name;
-}
-
-/** The reference trains on `floor(images / batch)` iterations per epoch (drop_last, one GPU). */
-export const iterationsPerEpoch = (datasetSize: number, batchSize: number) => Math.max(1, Math.floor(datasetSize / batchSize));
-
-/** A module's fixed sin-cos table: a parameter (requires_grad=False) in the reference, not in ours. */
-export const posEmbedName = (module: ModuleName) => (module === 'predictor' ? 'predictor_pos_embed' : 'pos_embed');
-
 /** A module's state-dict names in PyTorch's order (the module's own parameters first, in the order
- *  its __init__ registers them, then its submodules'), with the tfjs shape (null: the fixed table). */
+ *  its __init__ registers them, then its submodules'), with the tfjs shape (null: the fixed sin-cos table, a parameter with requires_grad=False there,
+ *  not one of ours). */
 export function stateDictOrder(c: IJepaConfig, module: ModuleName): [string, number[] | null][] {
   const shapes = Object.entries(moduleShapes(c, module));
   const own = module === 'predictor' ? ['mask_token', 'predictor_pos_embed'] : ['pos_embed'];

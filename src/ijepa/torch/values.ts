@@ -47,3 +47,13 @@ export type PyValue =
 
 export const isTensorRef = (v: unknown): v is TensorRef => typeof v === 'object' && v !== null && 'storage' in v && 'stride' in v;
 export const isStorageRef = (v: unknown): v is StorageRef => typeof v === 'object' && v !== null && 'numel' in v && 'key' in v;
+
+export class PickleError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PickleError';
+  }
+}
+
+/** An OrderedDict: a dict that remembers that it was one. */
+export class OrderedDict extends Map<PyKey, PyValue> {}

@@ -1,7 +1,10 @@
 // Keep and share a run: export the checkpoint (reference names), the target encoder alone, the
-// config as the reference's YAML, the metrics as CSV and the panels as PNG; import a checkpoint.
+// run for the reference trainer (.pth.tar + the YAML that resumes it), the config as the reference's
+// YAML, the metrics as CSV and the panels as PNG; import a checkpoint (ours or the reference's).
 import { useRef } from 'react';
+import type { IJepaConfig } from '../ijepa/config';
 import { referenceYaml } from '../ijepa/referenceYaml';
+import { referenceModelOf } from '../ijepa/torch/referenceModels';
 import { useAppStore } from '../store/appStore';
 import { metricsCsv } from '../store/exportCsv';
 import { runHistory } from '../store/metrics';
@@ -14,12 +17,19 @@ export function KeepPanel() {
   const ready = useAppStore((s) => s.workerReady);
   const step = useAppStore((s) => s.status.step);
   const autosaveEvery = useAppStore((s) => s.autosaveEvery);
+  const config = useAppStore((s) => s.config);
   const importInput = useRef<HTMLInputElement>(null);
   const name = (what: string, ext: string) => `ijepa-${what}-step${step}-${stamp()}.${ext}`;
 
   const exportCheckpoint = async (kind: 'full' | 'target') => {
     const bytes = await actions.checkpointBytes(kind);
     if (bytes) download(bytes, name(kind === 'full' ? 'checkpoint' : 'target-encoder', 'safetensors'));
+  };
+  const exportForReference = async () => {
+    const files = await actions.exportForReference();
+    if (!files) return;
+    download(files.checkpoint, files.checkpointName);
+    download(files.yaml, files.yamlName, 'text/yaml');
   };
   const exportYaml = () => {
     const { config, dataset } = useAppStore.getState();
@@ -53,6 +63,9 @@ export function KeepPanel() {
         <button type="button" data-testid="export-target" disabled={!ready} onClick={() => void exportCheckpoint('target')}>
           Target encoder
         </button>
+        <button type="button" data-testid="export-reference" disabled={!ready} onClick={() => void exportForReference()}>
+          For the reference trainer (.pth.tar + YAML)
+        </button>
         <button type="button" data-testid="export-yaml" onClick={exportYaml}>
           Config (YAML)
         </button>
@@ -69,7 +82,7 @@ export function KeepPanel() {
           ref={importInput}
           type="file"
           hidden
-          accept=".safetensors"
+          accept=".safetensors,.tar,.pth,.pt"
           data-testid="import-input"
           onChange={(e) => {
             const file = e.target.files?.[0];
@@ -78,12 +91,30 @@ export function KeepPanel() {
           }}
         />
       </div>
+      <ReferenceNote config={config} />
       <p className="muted">
         Checkpoints use the reference's PyTorch names and layouts (encoder, target_encoder, predictor) with the optimizer state and the
         metric history; the YAML continues the run with the reference trainer. The run is saved in this browser every {autosaveEvery} steps
         and on pause, and offered for resume after a reload.
       </p>
     </section>
+  );
+}
+
+/** Whether the reference trainer can continue this run: only its named model sizes can. */
+function ReferenceNote({ config }: { config: IJepaConfig }) {
+  const model = referenceModelOf(config);
+  return model ? (
+    <p className="muted" data-testid="reference-note">
+      This run is the reference&apos;s <strong>{model}</strong>: its .pth.tar and YAML continue it in the reference trainer (README:
+      Continue at scale). Import takes .pth.tar files from the reference trainer too.
+    </p>
+  ) : (
+    <p className="muted" data-testid="reference-note">
+      <strong>Not a reference model</strong> ({config.embedDim} wide, {config.depth} blocks, {config.numHeads} heads): the reference trainer
+      only builds its named sizes, so it cannot load this run&apos;s .pth.tar (PyTorch can) and its YAML starts afresh. Choose the vit_tiny
+      preset to continue a run at scale.
+    </p>
   );
 }
 

@@ -107,6 +107,7 @@ function makeHook(withActions: boolean) {
     },
     live: () => structuredClone(useAppStore.getState().live),
     preset: () => useAppStore.getState().preset,
+    config: () => structuredClone(useAppStore.getState().config),
     startup: () => structuredClone(useAppStore.getState().startup),
     evaluating: () => structuredClone(useAppStore.getState().evaluating),
     qualitySteps: () => useAppStore.getState().quality.map((q) => q.record.step),

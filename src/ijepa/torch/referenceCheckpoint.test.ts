@@ -17,6 +17,7 @@ import { parseReferenceCheckpoint } from './referenceImport';
 import { MAX_ENCODER_PARAMS } from './referenceModels';
 import { optimizerGroups, stateDictOrder } from './referenceLayout';
 import { TensorOut, type PyKey, type PyValue } from './values';
+import { vitBaseShapesOnly } from '../../test/referenceFiles';
 
 const FIXTURES = new URL('./fixtures/', import.meta.url);
 const fixture = new Uint8Array(readFileSync(new URL('reference-tiny.pth.tar', FIXTURES)));
@@ -178,22 +179,8 @@ function rewrite(root: Map<PyKey, PyValue>, bytes: Uint8Array): Uint8Array {
 }
 
 describe('reference checkpoints the page cannot take', () => {
-  const tensor = (shape: number[]) => new TensorOut(shape, new Float32Array(1)); // shapes only: refused before any read
   it('names the model size when it is too big for the browser, before reading its tensors', () => {
-    const encoder = new OrderedDict([
-      ['module.pos_embed', tensor([1, 196, 768])],
-      ['module.patch_embed.proj.weight', tensor([768, 3, 16, 16])],
-      ...Array.from({ length: 12 }, (_, i) => [`module.blocks.${i}.norm1.weight`, tensor([768])] as [string, PyValue]),
-      ...Array.from({ length: 12 }, (_, i) => [`module.blocks.${i}.mlp.fc1.weight`, tensor([3072, 768])] as [string, PyValue]),
-      ...Array.from({ length: 12 }, (_, i) => [`module.blocks.${i}.attn.qkv.weight`, tensor([2304, 768])] as [string, PyValue]),
-    ]);
-    const predictor = new OrderedDict([['module.predictor_embed.weight', tensor([384, 768])]]);
-    const root = new Map<PyKey, PyValue>([
-      ['encoder', encoder],
-      ['predictor', predictor],
-      ['target_encoder', encoder],
-    ]);
-    const bytes = writeTorchArchive(root);
+    const bytes = vitBaseShapesOnly();
     expect(() => parseReferenceCheckpoint(bytes, presetConfig('micro'))).toThrow(TorchFileError);
     expect(() => parseReferenceCheckpoint(bytes, presetConfig('micro'))).toThrow(
       new RegExp(

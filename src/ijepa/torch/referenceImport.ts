@@ -6,8 +6,7 @@ import { CheckpointMismatchError, parseCheckpoint, type LoadedCheckpoint } from 
 import { warmupFor, type IJepaConfig } from '../config';
 import { blockAreaRange } from '../masks';
 import { validateConfig } from '../validate';
-import type { ModuleName } from '../model';
-import { MODULES } from '../model';
+import { MODULES, type ModuleName } from '../model';
 import type { SafeTensor, SafetensorsFile } from '../safetensors';
 import { readTorchArchive, TorchFileError, type TorchArchive } from './archive';
 import { PLAYGROUND_KEY } from './referenceExport';
@@ -125,13 +124,10 @@ function optimizerTensors(root: Dict, config: IJepaConfig, archive: TorchArchive
     const s = state.get(index);
     if (!trainable) return;
     if (!isDict(s)) throw new CheckpointMismatchError(`the optimizer has no state for ${module}.${name} (index ${index})`);
-    for (const [key, ours] of [
-      ['exp_avg', 'exp_avg'],
-      ['exp_avg_sq', 'exp_avg_sq'],
-    ] as const) {
+    for (const key of ['exp_avg', 'exp_avg_sq']) {
       const t = s.get(key);
       if (!isTensorRef(t)) throw new CheckpointMismatchError(`the optimizer's ${key} of ${module}.${name} is not a tensor`);
-      into.set(`optimizer.${ours}.${module}.${name}`, { dtype: 'F32', shape: t.shape, data: archive.read(t) });
+      into.set(`optimizer.${key}.${module}.${name}`, { dtype: 'F32', shape: t.shape, data: archive.read(t) }); // our checkpoints' names
     }
     const raw = s.get('step');
     const value = isTensorRef(raw) ? archive.read(raw)[0] : raw;

@@ -93,9 +93,9 @@ export function KeepPanel() {
       </div>
       <ReferenceNote config={config} />
       <p className="muted">
-        Checkpoints use the reference's PyTorch names and layouts (encoder, target_encoder, predictor) with the optimizer state and the
-        metric history; the YAML continues the run with the reference trainer. The run is saved in this browser every {autosaveEvery} steps
-        and on pause, and offered for resume after a reload.
+        Checkpoints (.safetensors) use the reference&apos;s PyTorch names and layouts (encoder, target_encoder, predictor) with the
+        optimizer state and the metric history; Config (YAML) alone starts a fresh run with the reference trainer. The run is saved in this
+        browser every {autosaveEvery} steps and on pause, and offered for resume after a reload.
       </p>
     </section>
   );

@@ -214,13 +214,9 @@ export class TrainingSession {
     return this.keeper.evaluationsDone();
   }
 
-  async exportCheckpoint(kind: ExportKind): Promise<Uint8Array> {
-    return this.keeper.checkpointBytes(this.ensureTrainer(), kind);
-  }
-
-  referenceExport(): Promise<ReferenceExport> {
-    return this.keeper.referenceExport(this.ensureTrainer());
-  }
+  exportCheckpoint = (kind: ExportKind): Promise<Uint8Array> => this.keeper.checkpointBytes(this.ensureTrainer(), kind);
+  /** The .pth.tar and YAML for the reference trainer. */
+  referenceExport = (): Promise<ReferenceExport> => this.keeper.referenceExport(this.ensureTrainer());
 
   /** The run's trainer, created (at step 0) on first need. */
   private ensureTrainer(): Trainer {

@@ -72,6 +72,8 @@ test('a checkpoint written by PyTorch is imported, trains on and is evaluated he
   await page.getByTestId('evaluate-now').click();
   expect(await waitForEvaluations(page, 1)).toEqual([4]);
   await expect.poll(async () => (await read(page, 'embeddingMap'))?.step).toBe(4); // the "what it learned" views
+  // and the patch features: 2 images (an evaluation chunk is one training batch, 2 here), each beside its features
+  await expect(page.getByTestId('patch-view').locator('canvas')).toHaveCount(4);
 
   // files the page cannot take get a message, and the imported run stays as it was
   const big = vitBaseShapesOnly();

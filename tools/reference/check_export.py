@@ -1,8 +1,8 @@
 """Checks the page's export "for the reference trainer" with PyTorch and the reference's own code
 (facebookresearch/ijepa; none of it is copied here):
 
-1. torch.load with weights_only=True: the file holds only tensors, dicts and numbers (what
-   torch >= 2.6 loads by default, and what the reference's torch.load gets there);
+1. torch.load as the reference calls it (from torch 2.6 on, that is weights_only=True: the file
+   may hold only tensors, dicts and numbers);
 2. the reference's models built from the exported YAML (src/helper.py init_model, wrapped in
    DistributedDataParallel as src/train.py does) take encoder, predictor and target_encoder with a
    strict load_state_dict; init_opt's AdamW takes `opt` and steps with it; a GradScaler takes `scaler`;
@@ -33,8 +33,9 @@ config = yaml.safe_load(open(args.yaml))
 meta, data, mask = config['meta'], config['data'], config['mask']
 assert meta['load_checkpoint'] and meta['read_checkpoint'] == os.path.basename(args.checkpoint), 'the YAML does not resume from this file'
 
-checkpoint = torch.load(args.checkpoint, map_location='cpu', weights_only=True)
-print('1. torch.load(weights_only=True):', sorted(checkpoint.keys()), 'epoch', checkpoint['epoch'])
+# exactly the reference's call: from torch 2.6 on it means weights_only=True (only tensors, dicts, numbers)
+checkpoint = torch.load(args.checkpoint, map_location=torch.device('cpu'))
+print(f'1. torch {torch.__version__}: torch.load:', sorted(checkpoint.keys()), 'epoch', checkpoint['epoch'])
 
 encoder, predictor = init_model(device='cpu', patch_size=mask['patch_size'], crop_size=data['crop_size'],
                                 pred_depth=meta['pred_depth'], pred_emb_dim=meta['pred_emb_dim'], model_name=meta['model_name'])
@@ -52,7 +53,7 @@ for p in list(encoder.parameters()) + list(predictor.parameters()):
         p.grad = torch.randn_like(p)
 opt.step()
 print(f'2. AdamW state for {len(opt.state)} parameters at step {steps} took one more step')
-if checkpoint['scaler'] is not None:
+if checkpoint['scaler'] is not None and hasattr(torch.amp, 'GradScaler'):  # a CPU GradScaler: torch >= 2.3
     scaler = torch.amp.GradScaler('cpu')
     scaler.load_state_dict(checkpoint['scaler'])
     print('2. GradScaler.load_state_dict: scale', scaler.get_scale())

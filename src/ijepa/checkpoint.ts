@@ -2,7 +2,7 @@
 // (`encoder.`, `target_encoder.`, `predictor.` prefixes), the run's config in `__metadata__`
 // under the reference's YAML key names, and the AdamW state and step so a run resumes exactly.
 import { gridSize, referenceConfig, type IJepaConfig } from './config';
-import { fromTorch, toTorch, torchShape } from './layout';
+import { fromTorch, torchShape, torchTensor } from './layout';
 import { buildModel, MODULES, moduleParams, moduleShapes, type IJepaModel, type ModuleName } from './model';
 import { readMoments, writeMoments, type MomentsByName } from './optim';
 import { sinCosPosEmbed } from './posEmbed';
@@ -16,24 +16,33 @@ const OPT_PREFIX = { expAvg: 'optimizer.exp_avg.', expAvgSq: 'optimizer.exp_avg_
 
 /** Every tensor name a checkpoint of this config holds, with its PyTorch shape, in export order. */
 export function expectedTensors(c: IJepaConfig, modules: readonly ModuleName[] = MODULES): [string, number[]][] {
-  const N = gridSize(c) ** 2;
   const out: [string, number[]][] = [];
   for (const module of modules) {
     for (const [name, shape] of Object.entries(moduleShapes(c, module)))
       out.push([`${module}.${name}`, torchShape(name, shape, c.patchSize)]);
-    if (module === 'predictor') out.push(['predictor.predictor_pos_embed', [1, N, c.predEmbedDim]]);
-    else out.push([`${module}.pos_embed`, [1, N, c.embedDim]]);
+    const table = posEmbedTensor(c, module);
+    out.push([`${module}.${table.name}`, table.shape]);
   }
   return out;
 }
 
-const f32 = (shape: number[], data: Float32Array): SafeTensor => ({ dtype: 'F32', shape, data });
+/** A module's fixed sin-cos table as the reference keeps it (a parameter there, not one of ours):
+ *  its state-dict name and [1, N, width] values. */
+export function posEmbedTensor(c: IJepaConfig, module: ModuleName): { name: string; shape: number[]; data: Float32Array } {
+  const grid = gridSize(c);
+  const dim = module === 'predictor' ? c.predEmbedDim : c.embedDim;
+  return {
+    name: module === 'predictor' ? 'predictor_pos_embed' : 'pos_embed',
+    shape: [1, grid * grid, dim],
+    data: sinCosPosEmbed(dim, grid),
+  };
+}
 
 async function torchTensors(prefix: string, params: Record<string, tf.Variable>, patchSize: number): Promise<[string, SafeTensor][]> {
   const out: [string, SafeTensor][] = [];
   for (const [name, v] of Object.entries(params)) {
     const data = (await v.data()) as Float32Array;
-    out.push([`${prefix}${name}`, f32(torchShape(name, v.shape, patchSize), toTorch(name, v.shape, data, patchSize))]);
+    out.push([`${prefix}${name}`, { dtype: 'F32', ...torchTensor(name, v.shape, data, patchSize) }]);
   }
   return out;
 }
@@ -53,23 +62,18 @@ export async function exportCheckpoint(trainer: Trainer, options: ExportOptions 
   const { config, model, optimizer } = trainer;
   const modules = options.modules ?? MODULES;
   const includeOptimizer = options.includeOptimizer ?? modules.length === MODULES.length;
-  const grid = gridSize(config);
   const tensors: [string, SafeTensor][] = [];
   for (const module of modules) {
     tensors.push(...(await torchTensors(`${module}.`, moduleParams(model, module), config.patchSize)));
-    const isPredictor = module === 'predictor';
-    const dim = isPredictor ? config.predEmbedDim : config.embedDim;
-    tensors.push([`${module}.${isPredictor ? 'predictor_' : ''}pos_embed`, f32([1, grid * grid, dim], sinCosPosEmbed(dim, grid))]);
+    const { name, shape, data } = posEmbedTensor(config, module);
+    tensors.push([`${module}.${name}`, { dtype: 'F32', shape, data }]);
   }
   if (includeOptimizer) {
     const moments = await readMoments(optimizer);
     for (const [key, prefix] of Object.entries(OPT_PREFIX) as [keyof typeof OPT_PREFIX, string][]) {
       for (const [name, { shape }] of optimizer.slots) {
         const local = name.slice(name.indexOf('.') + 1);
-        tensors.push([
-          `${prefix}${name}`,
-          f32(torchShape(local, shape, config.patchSize), toTorch(local, shape, moments[key][name], config.patchSize)),
-        ]);
+        tensors.push([`${prefix}${name}`, { dtype: 'F32', ...torchTensor(local, shape, moments[key][name], config.patchSize) }]);
       }
     }
   }

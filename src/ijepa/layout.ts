@@ -19,6 +19,16 @@ export function torchShape(name: string, tfShape: readonly number[], patchSize: 
   return [...tfShape];
 }
 
+/** A parameter (or its moments) in PyTorch's shape and layout. */
+export function torchTensor(
+  name: string,
+  tfShape: readonly number[],
+  data: Float32Array,
+  patchSize: number,
+): { shape: number[]; data: Float32Array } {
+  return { shape: torchShape(name, tfShape, patchSize), data: toTorch(name, tfShape, data, patchSize) };
+}
+
 /** tfjs layout -> PyTorch layout. */
 export function toTorch(name: string, tfShape: readonly number[], data: Float32Array, patchSize: number): Float32Array {
   if (name === PATCH_EMBED_WEIGHT) {

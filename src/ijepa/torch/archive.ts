@@ -130,12 +130,13 @@ const ALIGNMENT = 64;
 const PAD_FIELD = 0x4246; // the extra field torch pads with ('FB')
 const LOCAL_HEADER = 30; // bytes before a record's name in fflate's (and every) zip local header
 const fixedTime = new Date(2020, 0, 1); // the same export, the same bytes
+const utf8 = new TextEncoder();
+const text = (s: string) => utf8.encode(s);
 
 /** `root` (tensors as TensorOut) as a torch.save archive named `name` (its records' folder). */
 export function writeTorchArchive(root: PyValue, name = 'archive'): Uint8Array {
   const storages: TensorOut[] = [];
   const pickle = writePickle(root, (t) => String(storages.push(t) - 1));
-  const text = (s: string) => new TextEncoder().encode(s);
   const files: Zippable = {};
   let offset = 0;
   const add = (record: string, data: Uint8Array, aligned = false) => {

@@ -3,13 +3,12 @@
 // keys start with `module.`), `opt` (AdamW's state dict, numbered in init_opt's group order, `step`
 // per parameter), `scaler`, `epoch`, `loss`, `batch_size`, `world_size`, `lr`. One extra key,
 // `playground`, carries our config so the page reads its own export back exactly; torch ignores it.
-import { toTorch, torchShape } from '../layout';
+import { posEmbedTensor } from '../checkpoint';
+import { torchTensor } from '../layout';
 import { moduleParams, type ModuleName } from '../model';
 import { ADAM_BETAS, ADAM_EPS, readMoments } from '../optim';
-import { sinCosPosEmbed } from '../posEmbed';
 import { lrAt, wdAt } from '../schedules';
 import type { Trainer } from '../trainStep';
-import { gridSize } from '../config';
 import { writeTorchArchive } from './archive';
 import { OrderedDict } from './pickle';
 import { optimizerGroups, stateDictOrder } from './referenceLayout';
@@ -43,20 +42,18 @@ export function completedEpochs(trainer: Trainer, datasetSize: number): number {
   return Math.floor(trainer.step / iterationsPerEpoch(datasetSize, trainer.config.batchSize));
 }
 
+const tensorOut = ({ shape, data }: { shape: number[]; data: Float32Array }) => new TensorOut(shape, data);
+
 async function stateDict(trainer: Trainer, module: ModuleName): Promise<OrderedDict> {
   const { config } = trainer;
   const params = moduleParams(trainer.model, module);
   const dict = new OrderedDict();
   for (const [name, shape] of stateDictOrder(config, module)) {
-    let tensor: TensorOut;
-    if (shape === null) {
-      const dim = module === 'predictor' ? config.predEmbedDim : config.embedDim;
-      tensor = new TensorOut([1, gridSize(config) ** 2, dim], sinCosPosEmbed(dim, gridSize(config)));
-    } else {
-      const data = (await params[name].data()) as Float32Array;
-      tensor = new TensorOut(torchShape(name, shape, config.patchSize), toTorch(name, shape, data, config.patchSize));
-    }
-    dict.set(`module.${name}`, tensor);
+    const t =
+      shape === null
+        ? posEmbedTensor(config, module)
+        : torchTensor(name, shape, (await params[name].data()) as Float32Array, config.patchSize);
+    dict.set(`module.${name}`, tensorOut(t));
   }
   return dict;
 }
@@ -75,8 +72,7 @@ async function optimizerState(trainer: Trainer): Promise<Map<PyKey, PyValue>> {
       if (trainable && optimizer.step > 0) {
         const key = `${module}.${name}`;
         const shape = optimizer.slots.get(key)!.shape;
-        const torch = (values: Float32Array) =>
-          new TensorOut(torchShape(name, shape, config.patchSize), toTorch(name, shape, values, config.patchSize));
+        const torch = (values: Float32Array) => tensorOut(torchTensor(name, shape, values, config.patchSize));
         state.set(
           index,
           new Map<PyKey, PyValue>([

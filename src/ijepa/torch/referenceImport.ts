@@ -55,13 +55,7 @@ const countBlocks = (tensors: Map<string, TensorRef>, prefix: string) => {
 };
 
 /** The model's sizes, read off the tensors; the rest of the config from `base`. */
-function inferConfig(
-  root: Dict,
-  encoder: Map<string, TensorRef>,
-  predictor: Map<string, TensorRef>,
-  base: IJepaConfig,
-  step: number,
-): IJepaConfig {
+function inferConfig(root: Dict, encoder: Map<string, TensorRef>, predictor: Map<string, TensorRef>, base: IJepaConfig): IJepaConfig {
   const [embedDim, channels, patchSize, patchWidth] = shapeOf(encoder, 'patch_embed.proj.weight', 4);
   if (channels !== 3 || patchWidth !== patchSize)
     throw new CheckpointMismatchError(
@@ -80,8 +74,6 @@ function inferConfig(
   }
   const batchSize = root.get('batch_size');
   const lr = root.get('lr');
-  // the planned length is not in the file: the page's plan, or that many more steps when the run is past it
-  const totalSteps = step < base.totalSteps ? base.totalSteps : step + base.totalSteps;
   // min_keep is not in the file either: the page's, lowered when this grid's smallest blocks need it
   const smallestBlock = Math.min(
     blockAreaRange(base.predMaskScale, base.aspectRatio, grid).min,
@@ -100,9 +92,15 @@ function inferConfig(
     predDepth: countBlocks(predictor, 'predictor_blocks'),
     batchSize: Number.isSafeInteger(batchSize) && (batchSize as number) > 0 ? (batchSize as number) : base.batchSize,
     lr: typeof lr === 'number' && lr > 0 ? lr : base.lr,
-    totalSteps,
-    warmupSteps: totalSteps === base.totalSteps ? base.warmupSteps : warmupFor(totalSteps),
   };
+}
+
+/** The planned length is not in the file either: the page's plan, or that many more steps when the
+ *  run is already past it. */
+function planned(config: IJepaConfig, step: number): IJepaConfig {
+  if (step < config.totalSteps) return config;
+  const totalSteps = step + config.totalSteps;
+  return { ...config, totalSteps, warmupSteps: warmupFor(totalSteps) };
 }
 
 /** The AdamW moments and step by our parameter names, from the state numbered in init_opt's order. */
@@ -175,14 +173,14 @@ function parse(bytes: Uint8Array, base: IJepaConfig): ReferenceImport {
     isDict(ours) && typeof ours.get('config') === 'string' ? (JSON.parse(ours.get('config') as string) as IJepaConfig) : null;
   const epoch = root.get('epoch');
   checkSize(tensors.encoder);
-  const provisional = ownConfig ?? inferConfig(root, tensors.encoder, tensors.predictor, base, 0); // the groups' sizes
+  const inferred = ownConfig ?? inferConfig(root, tensors.encoder, tensors.predictor, base);
   const file: SafetensorsFile = { tensors: new Map(), metadata: {} };
   for (const module of MODULES) {
     for (const [name, t] of tensors[module]) file.tensors.set(`${module}.${name}`, { dtype: 'F32', shape: t.shape, data: archive.read(t) });
   }
-  const optimizerStep = optimizerTensors(root, provisional, archive, file.tensors);
+  const optimizerStep = optimizerTensors(root, inferred, archive, file.tensors);
   const step = ownConfig && isDict(ours) && Number.isSafeInteger(ours.get('step')) ? (ours.get('step') as number) : optimizerStep;
-  const config = ownConfig ?? inferConfig(root, tensors.encoder, tensors.predictor, base, step);
+  const config = ownConfig ?? planned(inferred, step);
   const problems = validateConfig(config);
   if (problems.length > 0) throw new TorchFileError(`the model it holds cannot be trained here: ${problems.join('; ')}`);
   file.metadata = { step: String(step), optimizer_step: String(optimizerStep) };

@@ -4,7 +4,6 @@
 import type { IJepaConfig } from '../config';
 import { moduleShapes, type ModuleName } from '../model';
 import { isDecayed } from '../optim';
-import { torchShape } from '../layout';
 
 /** A module's state-dict names in PyTorch's order (the module's own parameters first, in the order
  *  its __init__ registers them, then its submodules'), with the tfjs shape (null: the fixed sin-cos table, a parameter with requires_grad=False there,
@@ -26,8 +25,8 @@ export function optimizerGroups(c: IJepaConfig): { module: 'encoder' | 'predicto
   for (const decayed of [true, false]) {
     for (const module of ['encoder', 'predictor'] as const) {
       for (const [name, shape] of stateDictOrder(c, module)) {
-        const torch = shape ? torchShape(name, shape, c.patchSize) : [1, 1, 1];
-        if (isDecayed(name, torch) === decayed)
+        // the fixed tables are [1, N, width]: decayed by the reference's rule (not a bias, not 1-D)
+        if (isDecayed(name, shape ?? [1, 1, 1]) === decayed)
           groups[(decayed ? 0 : 2) + (module === 'predictor' ? 1 : 0)].push({ module, name, trainable: shape !== null });
       }
     }

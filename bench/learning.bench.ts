@@ -1,68 +1,114 @@
-// Is a short run learning? Trains on a built-in set in Node (no browser) and prints, every
-// few steps, what the page's quality panel shows: the target encoder's kNN and linear-probe
-// accuracy on the held-out split beside the random-init encoder's, feature std and RankMe. The same
-// Evaluator as the worker's. It prints figures and never fails: it is for finding a run that learns.
-// Each run's evaluations are kept in bench/results/learning-<dataset>-<preset>-seed<seed>.json.
-// Run: npm run bench:learning
-//   LEARN_DATASET=patterns|digits (the procedural set, or the bundled MNIST digits)  LEARN_PRESET=micro  LEARN_STEPS=1000  LEARN_BATCH (the preset's)  LEARN_TOTAL (planned steps,
-//   the schedules' length; the preset's)  LEARN_LR  LEARN_SEED=0  LEARN_EVERY=250
-//   LEARN_PER_CLASS (images per class, the page's 300 by default; every 5th is held out)
-//   LEARN_BACKEND=cpu|wasm (wasm is about 5x faster in Node; the fused kernels exist on cpu only)
-//   LEARN_CONFIG='{"predDepth":2}' (any other config fields, as JSON)
+// Is a run learning? Trains one run on a built-in set in Node (no browser) and evaluates it as the
+// page's quality panel does (the worker's own Evaluator: kNN and linear probe of the target encoder
+// on the held-out split beside the random-init encoder's and the raw pixels', feature std, RankMe)
+// every LEARN_EVERY steps and when LEARN_MINUTES of training have passed. It prints figures and never
+// fails. Each run is kept in bench/results/learning/<set>-<preset>-<name>-seed<N>.json; the sweep
+// (./learningSweep.bench.ts) runs many and writes the table bench/results/learning.md.
+// Run: npm run bench:learning, with
+//   LEARN_DATASET=patterns|digits  LEARN_PRESET=tiny  LEARN_RECIPE=browser|reference (the page's
+//   default recipe, or the reference's settings)  LEARN_SEED=0  LEARN_MINUTES=10 (training time,
+//   evaluations not counted)  LEARN_STEPS (a cap)  LEARN_EVERY=250  LEARN_STEPS_PER_SEC (the speed the
+//   page would have measured: it plans the browser recipe's run; default: measured here on 20 steps)
+//   LEARN_PER_CLASS (images per class; the page's by default)  LEARN_BACKEND=wasm|cpu
+//   LEARN_CONFIG='{"lr":3e-4}' (fields laid over the recipe, as JSON)  LEARN_NAME (the file's variant
+//   name; default: the recipe, plus "custom" with LEARN_CONFIG)
 import '@tensorflow/tfjs-backend-wasm';
-import { writeFileSync } from 'node:fs';
+import '../src/ijepa/fused/wasm'; // the SIMD kernels, as the page runs WASM (without them a step is several times slower)
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { it } from 'vitest';
-import { presetConfig, warmupFor, type PresetName } from '../src/ijepa/config';
+import { presetConfig, type PresetName } from '../src/ijepa/config';
+import { recipeConfig, type RecipeName } from '../src/ijepa/recipe';
 import * as tf from '../src/ijepa/tf';
 import { disposeTrainer } from '../src/ijepa/trainStep';
-import { builtinSetRun } from '../src/test/sampleRun';
-import type { BuiltinSet } from '../src/worker/protocol';
+import { builtinSet, builtinSetRun } from '../src/test/sampleRun';
+import type { BuiltinSet, PixelBaseline } from '../src/worker/protocol';
+import type { EvalRecord } from '../src/ijepa/diagnostics';
 
 const env = process.env;
-const number = (name: string) => (env[name] === undefined ? undefined : Number(env[name]));
-const percent = (x: number | null) => (x === null ? '–' : `${(100 * x).toFixed(1)}%`);
+const number = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : Number(env[name]));
+const percent = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
+const SPEED_STEPS = 20; // steps timed (after 3 warm-up steps) to plan a browser-recipe run without LEARN_STEPS_PER_SEC
 
 it(
   'learning on a built-in set',
   async () => {
-    await tf.setBackend(env.LEARN_BACKEND ?? 'cpu');
-    const preset = (env.LEARN_PRESET ?? 'micro') as PresetName;
-    const base = presetConfig(preset);
-    const totalSteps = number('LEARN_TOTAL') ?? base.totalSteps;
-    const config = presetConfig(preset, {
-      batchSize: number('LEARN_BATCH') ?? base.batchSize,
-      totalSteps,
-      warmupSteps: warmupFor(totalSteps),
-      lr: number('LEARN_LR') ?? base.lr,
-      seed: number('LEARN_SEED') ?? 0,
-      ...(env.LEARN_CONFIG ? JSON.parse(env.LEARN_CONFIG) : {}),
-    });
-    const steps = number('LEARN_STEPS') ?? 1000;
-    const every = number('LEARN_EVERY') ?? 250;
+    await tf.setBackend(env.LEARN_BACKEND ?? 'wasm');
     const dataset = (env.LEARN_DATASET ?? 'patterns') as BuiltinSet;
-    const run = await builtinSetRun(config, dataset, number('LEARN_PER_CLASS'));
-    const evaluations = [];
+    const preset = (env.LEARN_PRESET ?? 'tiny') as PresetName;
+    const recipe = (env.LEARN_RECIPE ?? 'browser') as RecipeName;
+    const seed = number('LEARN_SEED') ?? 0;
+    const minutes = number('LEARN_MINUTES') ?? 10;
+    const maxSteps = number('LEARN_STEPS') ?? Infinity;
+    const every = number('LEARN_EVERY') ?? 250;
+    const overrides = env.LEARN_CONFIG ? JSON.parse(env.LEARN_CONFIG) : {};
+    const name = env.LEARN_NAME ?? (env.LEARN_CONFIG ? `${recipe}-custom` : recipe);
+
+    const base = presetConfig(preset, { seed });
+    const data = await builtinSet(base.cropSize, dataset, number('LEARN_PER_CLASS'));
+    // The speed the recipe plans with: given, or measured here on a throwaway trainer.
+    let stepsPerSec = number('LEARN_STEPS_PER_SEC');
+    if (stepsPerSec === undefined) {
+      const probe = await builtinSetRun(base, dataset, undefined, data);
+      for (let i = 0; i < 3; i++) await probe.step();
+      const started = performance.now();
+      for (let i = 0; i < SPEED_STEPS; i++) await probe.step();
+      stepsPerSec = (1000 * SPEED_STEPS) / (performance.now() - started);
+      disposeTrainer(probe.trainer);
+    }
+    const images = data.split.train.length;
+    const config = { ...recipeConfig(base, recipe, { stepsPerSec }), ...overrides };
+    const run = await builtinSetRun(config, dataset, undefined, data);
     console.log(
-      `${dataset}: ${config.batchSize} images/step, ${steps} of ${totalSteps} planned steps, lr ${config.lr}, seed ${config.seed}, ${tf.getBackend()} backend; ` +
-        `${run.split.train.length} training / ${run.split.heldOut.length} held-out images`,
+      `${dataset}, ${preset}, ${name}: ${config.batchSize} images/step, ${config.totalSteps} planned steps (${stepsPerSec.toFixed(2)} steps/s), ` +
+        `lr ${config.lr}, ema ${config.ema.join('-')}, crop ${config.cropScale.join('-')}, seed ${seed}, ${tf.getBackend()}; ` +
+        `${run.split.train.length} training / ${run.split.heldOut.length} held-out images; ${minutes} min of training`,
     );
-    const started = performance.now();
+    const evaluations: { step: number; seconds: number; loss: number | null; record: EvalRecord; baseline: EvalRecord }[] = [];
+    let pixels: PixelBaseline | null = null;
+    let trainingMs = 0;
     let lossSum = 0;
-    while (run.trainer.step < steps) {
-      lossSum += await run.step();
-      if (run.trainer.step % every !== 0) continue;
-      const { record, baseline } = await run.evaluate();
-      evaluations.push({ step: run.trainer.step, loss: lossSum / every, record, baseline, seconds: (performance.now() - started) / 1000 });
+    let lossSteps = 0;
+    const evaluate = async () => {
+      const loss = lossSteps > 0 ? lossSum / lossSteps : null;
+      const { record, baseline, pixels: p } = await run.evaluate(loss);
+      pixels ??= p;
+      const seconds = trainingMs / 1000;
+      evaluations.push({ step: run.trainer.step, seconds, loss, record, baseline });
       console.log(
-        `step ${run.trainer.step}: loss ${(lossSum / every).toFixed(4)}  kNN ${percent(record.knn)} (random ${percent(baseline.knn)})  ` +
-          `probe ${percent(record.probeTest)} (random ${percent(baseline.probeTest)})  std ${record.featureStd.toFixed(3)}  ` +
-          `RankMe centred ${record.rankMeCentred.toFixed(2)}  ${((performance.now() - started) / 1000).toFixed(0)} s`,
+        `step ${run.trainer.step} (${seconds.toFixed(0)} s): loss ${loss?.toFixed(4) ?? '–'}  kNN ${percent(record.knn)} (random ${percent(baseline.knn)}, pixels ${percent(p?.knn)})  ` +
+          `probe ${percent(record.probeTest)} (random ${percent(baseline.probeTest)}, pixels ${percent(p?.probeTest)})  std ${record.featureStd.toFixed(3)}  ` +
+          `RankMe centred ${record.rankMeCentred.toFixed(2)}`,
       );
       lossSum = 0;
+      lossSteps = 0;
+    };
+    await evaluate();
+    while (run.trainer.step < Math.min(maxSteps, config.totalSteps) && trainingMs < minutes * 60_000) {
+      const started = performance.now();
+      lossSum += await run.step();
+      trainingMs += performance.now() - started;
+      lossSteps++;
+      if (run.trainer.step % every === 0) await evaluate();
     }
+    if (run.trainer.step % every !== 0) await evaluate();
     disposeTrainer(run.trainer);
-    const file = `bench/results/learning-${dataset}-${preset}-seed${config.seed}.json`;
-    writeFileSync(file, JSON.stringify({ dataset, preset, backend: tf.getBackend(), config, evaluations }, null, 1) + '\n');
+    mkdirSync('bench/results/learning', { recursive: true });
+    const file = `bench/results/learning/${dataset}-${preset}-${name}-seed${seed}.json`;
+    const result = {
+      dataset,
+      preset,
+      recipe,
+      name,
+      seed,
+      backend: tf.getBackend(),
+      stepsPerSec,
+      minutes,
+      images,
+      config,
+      pixels,
+      evaluations,
+    };
+    writeFileSync(file, JSON.stringify(result, null, 1) + '\n');
     console.log(`kept in ${file}`);
   },
   24 * 60 * 60_000,

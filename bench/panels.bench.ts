@@ -61,7 +61,7 @@ async function measureWindow(page: Page, panels: boolean): Promise<Measured> {
 
 for (const backend of BACKENDS) {
   test(`panels overhead on the tiny preset (${backend})`, async ({ page }) => {
-    await openApp(page, `backend=${backend}&preset=tiny&evalEvery=${EVAL_EVERY}&testHooks=1`);
+    await openApp(page, `backend=${backend}&preset=tiny&recipe=reference&evalEvery=${EVAL_EVERY}&testHooks=1`);
     const info = await read(page, 'backend');
     if (info?.name !== backend) {
       await page.getByTestId('backend-select').selectOption(backend);

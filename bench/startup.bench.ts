@@ -86,7 +86,7 @@ async function startup(page: Page, query: string): Promise<StartupFigures> {
 
 /** Median ms per step of `tiny` on WASM after two warm-up steps, with `threads` (undefined: all). */
 async function wasmTiny(page: Page, threads: number | undefined): Promise<{ threads: number; stepMs: number }> {
-  await page.goto(`/?backend=wasm&preset=tiny&evalEvery=0&testHooks=1${threads ? `&wasmThreads=${threads}` : ''}`);
+  await page.goto(`/?backend=wasm&preset=tiny&recipe=reference&evalEvery=0&testHooks=1${threads ? `&wasmThreads=${threads}` : ''}`);
   await waitForPage(page, async () => Boolean(await page.evaluate(() => window.__ijepa?.backend())), 'the trainer');
   await page.getByTestId('train-button').click();
   await waitForStatus(page, (s) => s.step >= 8);
@@ -121,7 +121,7 @@ async function importRate(
   folder: string,
   decoders: number | undefined,
 ): Promise<{ decoders: number; images: number; seconds: number; imagesPerSec: number }> {
-  await page.goto(`/?backend=wasm&preset=micro&evalEvery=0&testHooks=1${decoders ? `&decoders=${decoders}` : ''}`);
+  await page.goto(`/?backend=wasm&preset=micro&recipe=reference&evalEvery=0&testHooks=1${decoders ? `&decoders=${decoders}` : ''}`);
   await waitForPage(page, async () => Boolean(await page.evaluate(() => window.__ijepa?.backend())), 'the trainer');
   await page.getByTestId('folder-input').setInputFiles(folder);
   await waitForDatasetCount(page, IMPORT_IMAGES);

@@ -28,7 +28,7 @@ async function stepMs(page: Page, query: string): Promise<number> {
 test('what the views cost', async ({ page }) => {
   const rows = [];
   for (const { backend, data } of RUNS) {
-    const query = `backend=${backend}&preset=micro&data=${data}&evalEvery=0&testHooks=1`;
+    const query = `backend=${backend}&preset=micro&recipe=reference&data=${data}&evalEvery=0&testHooks=1`;
     const withoutView = await stepMs(page, `${query}&predictorView=0`);
     const withView = await stepMs(page, query);
     const perStep = await read(page, 'viewCosts');

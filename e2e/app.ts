@@ -6,7 +6,10 @@ import type { IjepaTestHook } from '../src/ui/testHook';
 
 /** WebGPU (the path under test), micro preset, small batch, no automatic evaluation: the link names
  *  the backend and the preset, so the page skips the startup measurement. */
-export const FAST_RUN = 'backend=webgpu&preset=micro&batchSize=4&evalEvery=0&testHooks=1';
+// the reference recipe: the released settings on micro's shapes (the browser recipe's wider predictor
+// would cost the software adapter more; startup.spec.ts and settings.spec.ts check that recipe); the
+// patterns (the page opens on the digits: data.spec.ts checks that)
+export const FAST_RUN = 'backend=webgpu&preset=micro&recipe=reference&data=patterns&batchSize=4&evalEvery=0&testHooks=1';
 
 /** Before a step has been timed (shader compilation on a software adapter can take a minute, more
  *  on a busy machine), the page gets this long to show any progress. */

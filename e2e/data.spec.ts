@@ -1,30 +1,32 @@
-// Data in: the built-in patterns on first open, the bundled MNIST digits, and a real folder with
+// Data in: the bundled MNIST digits on first open, the built-in patterns, and a real folder with
 // broken files in it.
 import { expect, test } from '@playwright/test';
 import { FIXTURE_EXPECTED, makeFixtureFolder } from './fixtures/folder';
-import { openApp, read, snap, waitForDatasetCount } from './app';
+import { FAST_RUN, openApp, read, snap, waitForDatasetCount } from './app';
 
-test('opens on the built-in patterns, on the WebGPU backend; the MNIST digits are one click away', async ({ page }, testInfo) => {
-  await openApp(page);
-  await expect(page.getByTestId('dataset-count')).toContainText('1800 images (built-in patterns)');
-  await expect(page.getByTestId('class-table').locator('tr')).toHaveCount(6);
-  await expect(page.getByTestId('thumbnails').locator('canvas')).toHaveCount(24);
+test('opens on the MNIST digits, on the WebGPU backend; the patterns are one click away', async ({ page }, testInfo) => {
+  await openApp(page, FAST_RUN.replace('&data=patterns', '')); // the link names no set: the page's own choice
+  // the digits: real images from the app's own origin, their licence on the page
+  await expect(page.getByTestId('dataset-count')).toContainText('3000 images (MNIST digits, built in)');
+  await expect(page.getByTestId('class-table').locator('tr')).toHaveCount(10);
+  await expect(page.getByTestId('dataset-licence')).toContainText('CC BY-SA 3.0');
   const backend = await read(page, 'backend');
   expect(backend?.name).toBe('webgpu');
   await expect(page.getByTestId('backend-select')).toHaveValue('webgpu');
   await expect(page.getByTestId('adapter')).not.toBeEmpty();
   if (backend?.isSoftware) await expect(page.getByTestId('backend-note')).toContainText('software fallback');
   await snap(page, testInfo, 'page-on-open');
-
-  // the digits: real images from the app's own origin, their licence on the page, and in the link
-  await page.getByRole('button', { name: 'MNIST digits' }).click();
-  await expect(page.getByTestId('dataset-count')).toContainText('3000 images (MNIST digits, built in)');
-  await expect(page.getByTestId('class-table').locator('tr')).toHaveCount(10);
-  await expect(page.getByTestId('dataset-licence')).toContainText('CC BY-SA 3.0');
-  expect(new URL(page.url()).searchParams.get('data')).toBe('digits');
   await snap(page.locator('.dataset-panel'), testInfo, 'dataset-digits');
+
+  // the patterns, drawn in the page, and in the link
   await page.getByRole('button', { name: 'Patterns' }).click();
   await expect(page.getByTestId('dataset-count')).toContainText('1800 images (built-in patterns)');
+  await expect(page.getByTestId('class-table').locator('tr')).toHaveCount(6);
+  await expect(page.getByTestId('thumbnails').locator('canvas')).toHaveCount(24);
+  expect(new URL(page.url()).searchParams.get('data')).toBe('patterns');
+  await page.getByRole('button', { name: 'MNIST digits' }).click();
+  await expect(page.getByTestId('dataset-count')).toContainText('3000 images (MNIST digits, built in)');
+  expect(new URL(page.url()).searchParams.get('data')).toBe('digits');
 });
 
 test('imports a folder: nested classes, a corrupt image, a text file, a huge image', async ({ page }, testInfo) => {

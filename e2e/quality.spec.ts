@@ -26,6 +26,8 @@ test('evaluations run beside training, and the quality panel compares the traine
     await expect(page.getByTestId(`q-trained-${id}`)).toHaveText(/\d/);
     await expect(page.getByTestId(`q-random-${id}`)).toHaveText(/\d/);
   }
+  // the raw-pixel yardstick (kNN and probe on the images themselves), computed once for this set
+  for (const id of ['knn', 'probe-test']) await expect(page.getByTestId(`q-pixels-${id}`)).toHaveText(/^\d+\.\d%$/);
   await expect(page.getByTestId('probe-note')).toContainText('6 classes');
   await expect.poll(() => read(page, 'qualityChartSteps')).toEqual(steps); // the charts follow every evaluation
   await expect(page.getByTestId('patch-view').locator('canvas')).toHaveCount(8);

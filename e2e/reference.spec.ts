@@ -88,7 +88,7 @@ test('a checkpoint written by PyTorch is imported, trains on and is evaluated he
 });
 
 test('the vit_tiny preset is the reference model: its export resumes in the reference trainer', async ({ page }, testInfo) => {
-  await openApp(page, 'backend=webgpu&preset=vit_tiny&batchSize=4&evalEvery=0&testHooks=1');
+  await openApp(page, 'backend=webgpu&preset=vit_tiny&recipe=reference&batchSize=4&evalEvery=0&testHooks=1');
   await expect(page.getByTestId('reference-note')).toContainText("This run is the reference's vit_tiny");
   const yamlDownload = page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.yaml'));
   const checkpointDownload = page.waitForEvent('download', (d) => d.suggestedFilename().endsWith('.pth.tar'));

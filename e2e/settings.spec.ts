@@ -6,6 +6,14 @@ test('settings come from the link, go back into it, and lock during a run', asyn
   await openApp(page, 'preset=micro&batchSize=4&lr=0.0005&evalEvery=0&testHooks=1');
   await expect(page.getByTestId('preset-select')).toHaveValue('micro');
   await expect(page.getByTestId('setting-lr')).toHaveValue('0.0005');
+  // the browser recipe (the default): a predictor as wide as the encoder; the reference recipe: micro as released
+  await expect(page.getByTestId('recipe-select')).toHaveValue('browser');
+  await expect(page.getByTestId('setting-predEmbedDim')).toHaveValue('32');
+  await page.getByTestId('recipe-select').selectOption('reference');
+  await expect(page.getByTestId('setting-predEmbedDim')).toHaveValue('16');
+  await expect(page.getByTestId('setting-lr')).toHaveValue('0.001');
+  await expect.poll(() => new URL(page.url()).searchParams.get('recipe')).toBe('reference');
+  await page.getByTestId('setting-lr').fill('0.0005');
 
   await page.getByTestId('setting-totalSteps').fill('500');
   await expect.poll(() => new URL(page.url()).searchParams.get('totalSteps')).toBe('500');

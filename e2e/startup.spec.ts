@@ -18,6 +18,11 @@ test('measures the backends, opens on the fastest and a live preset, trains at o
   expect(await read(page, 'preset')).toBe(measurement!.defaultPreset);
   await expect(page.getByTestId('backend-measurement')).toContainText('Measured here in');
   await expect(page.getByTestId('preset-speeds')).toContainText(`The page opened on ${measurement!.defaultPreset}`);
+  // the browser recipe, planned to about 10 minutes at the speed measured for that preset (never an estimate)
+  await expect(page.getByTestId('recipe-select')).toHaveValue('browser');
+  const speed = measurement!.presets.find((p) => p.preset === measurement!.defaultPreset)!;
+  expect(speed.measured).toBe(true);
+  await expect(page.getByTestId('stat-step')).toHaveText(`0 / ${Math.max(500, Math.round(speed.stepsPerSec * 600))}`);
 
   // cross-origin isolated, so WASM runs tfjs' threaded binary on every core (up to 8)
   expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);

@@ -10,37 +10,89 @@ export interface EvalRecord {
   featureStdCentred?: number; // the same with their mean removed first (about 1/sqrt(D) when spread evenly); absent in older checkpoints
   rankMe: number; // effective rank of the pooled features
   rankMeCentred: number; // the same after removing their mean
+  loss?: number | null; // mean training loss of the steps before this evaluation (absent in older checkpoints)
 }
 
 export interface Verdict {
   level: 'ok' | 'warning' | 'collapsed';
   message: string;
+  since: number | null; // the step of the first evaluation of the trouble named (marked on the charts)
 }
 
-/** Thresholds relative to a healthy std of 1/sqrt(dim), and to the best values seen so far. */
+const healthyStdOf = (dim: number) => 1 / Math.sqrt(dim);
+const centredStd = (r: EvalRecord) => r.featureStdCentred ?? r.featureStd;
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+/** The kinds of trouble, most serious first; each says whether record i (with the history before it)
+ *  shows it. */
+type Trouble = 'collapsed' | 'collapsing' | 'belowRandom';
+
+function shows(trouble: Trouble, history: readonly EvalRecord[], i: number, baseline: EvalRecord | null, dim: number): boolean {
+  const r = history[i];
+  const before = history.slice(0, i + 1);
+  switch (trouble) {
+    case 'collapsed':
+      return r.featureStd < 0.15 * healthyStdOf(dim) && r.rankMeCentred < 2;
+    case 'collapsing': {
+      // RankMe and the centred std both fell well below their best while the loss kept falling
+      const peak = before.reduce((best, q) => (q.rankMeCentred > best.rankMeCentred ? q : best));
+      const peakStd = Math.max(...before.map(centredStd));
+      const lossFell = r.loss == null || peak.loss == null || r.loss < peak.loss;
+      return i >= 2 && r.rankMeCentred < 0.7 * peak.rankMeCentred && centredStd(r) < 0.7 * peakStd && lossFell;
+    }
+    case 'belowRandom':
+      // kNN or probe below the random-init encoder's, once the run has trained (not its step-0 evaluation)
+      return (
+        r.step > 0 &&
+        baseline !== null &&
+        ((r.knn !== null && baseline.knn !== null && r.knn < baseline.knn) ||
+          (r.probeTest !== null && baseline.probeTest !== null && r.probeTest < baseline.probeTest))
+      );
+  }
+}
+
+/** The step from which the latest evaluations all show `trouble`. */
+function streakStart(trouble: Trouble, history: readonly EvalRecord[], baseline: EvalRecord | null, dim: number): number {
+  let i = history.length - 1;
+  while (i > 0 && shows(trouble, history, i - 1, baseline, dim)) i--;
+  return history[i].step;
+}
+
+const TRY =
+  'What to try: the browser recipe (Settings: its learning rate is scaled to the batch, its predictor is as wide as the encoder, its crops are stronger), a lower peak lr, a wider predictor, or more images.';
+
+/** Reads the evaluation history like a person would: is the representation learning, losing ground
+ *  to its random init, or collapsing? In words, with the likely cause and what to try. */
 export function collapseVerdict(history: readonly EvalRecord[], baseline: EvalRecord | null, dim: number): Verdict {
   const latest = history[history.length - 1];
-  if (!latest) return { level: 'ok', message: 'No evaluation yet.' };
-  const healthyStd = 1 / Math.sqrt(dim);
-  if (latest.featureStd < 0.15 * healthyStd && latest.rankMeCentred < 2) {
+  if (!latest) return { level: 'ok', message: 'No evaluation yet.', since: null };
+  const last = history.length - 1;
+  const healthyStd = healthyStdOf(dim);
+  if (shows('collapsed', history, last, baseline, dim)) {
     return {
       level: 'collapsed',
-      message: `The representation has collapsed: every image maps to nearly the same features (std ${latest.featureStd.toFixed(4)} vs a healthy ${healthyStd.toFixed(3)}, centred RankMe ${latest.rankMeCentred.toFixed(2)}). The loss can still look fine. Reset, or try another seed or a lower learning rate.`,
+      since: streakStart('collapsed', history, baseline, dim),
+      message: `The representation has collapsed: every image maps to nearly the same features (std ${latest.featureStd.toFixed(4)} vs a healthy ${healthyStd.toFixed(3)}, centred RankMe ${latest.rankMeCentred.toFixed(2)}). The loss can still look fine. Likely cause: the targets became constant, so predicting them is trivial. Reset, then: ${TRY}`,
     };
   }
-  const peakStd = Math.max(...history.map((r) => r.featureStd));
-  const peakRank = Math.max(...history.map((r) => r.rankMeCentred));
-  if (history.length >= 2 && latest.featureStd < 0.5 * peakStd && latest.rankMeCentred < 0.5 * peakRank) {
+  if (shows('collapsing', history, last, baseline, dim)) {
+    const peak = history.reduce((best, q) => (q.rankMeCentred > best.rankMeCentred ? q : best));
+    const loss =
+      peak.loss != null && latest.loss != null ? ` while the loss kept falling (${peak.loss.toFixed(4)} → ${latest.loss.toFixed(4)})` : '';
     return {
       level: 'warning',
-      message: `Falling toward collapse: feature std ${latest.featureStd.toFixed(4)} (peak ${peakStd.toFixed(4)}) and centred RankMe ${latest.rankMeCentred.toFixed(1)} (peak ${peakRank.toFixed(1)}) both more than halved.`,
+      since: streakStart('collapsing', history, baseline, dim),
+      message: `Collapsing: centred RankMe fell from ${peak.rankMeCentred.toFixed(1)} (step ${peak.step}) to ${latest.rankMeCentred.toFixed(1)} and the centred feature std by more than 30%${loss}. The features are losing the directions the predictor no longer needs: a low loss here means the targets became easy, not that the encoder got better. ${TRY}`,
     };
   }
-  if (baseline?.knn != null && latest.knn != null && history.length >= 3 && latest.knn < baseline.knn) {
-    return {
-      level: 'warning',
-      message: `Not learning yet: kNN ${(100 * latest.knn).toFixed(1)}% is below the random encoder's ${(100 * baseline.knn).toFixed(1)}%.`,
-    };
+  if (baseline && shows('belowRandom', history, last, baseline, dim)) {
+    const since = streakStart('belowRandom', history, baseline, dim);
+    const ahead = history.find((r) => r.step > 0 && r.step < since && r.knn !== null && baseline.knn !== null && r.knn > baseline.knn);
+    const figures = `kNN ${pct(latest.knn ?? 0)} vs ${pct(baseline.knn ?? 0)}, probe ${pct(latest.probeTest ?? 0)} vs ${pct(baseline.probeTest ?? 0)} for the random-init encoder`;
+    const cause = ahead
+      ? `It was ahead at step ${ahead.step}: the early gain is being lost. Likely cause: the representation drifts toward what is easy to predict (the position of a patch, empty background), as it does when the learning rate is high for this batch, or the predictor is too narrow to model the targets and the encoder simplifies its features to what the predictor can guess.`
+      : 'Early in a run this can be noise; if it persists over several evaluations, the recipe does not suit these images.';
+    return { level: 'warning', since, message: `Worse than random init since step ${since}: ${figures}. ${cause} ${TRY}` };
   }
-  return { level: 'ok', message: 'No sign of collapse.' };
+  return { level: 'ok', message: 'No sign of collapse, and not below the random-init encoder.', since: null };
 }

@@ -1,32 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { clusters, split } from '../test/clusters';
 import { createRng } from './rng';
-import { collapseVerdict, type EvalRecord } from './diagnostics';
-import { knnAccuracy, linearProbe, normalizedFeatureStd, rankMe, type Features } from './eval';
+import { knnAccuracy, linearProbe, normalizedFeatureStd, rankMe } from './eval';
 import { componentsToRgb, pcaProject } from './pca';
-
-/** n points of `classes` Gaussian clusters in `dim` dimensions (separable when spread is small). */
-function clusters(n: number, classes: number, dim: number, spread: number, seed: number, shuffleLabels = false): Features {
-  const rng = createRng(seed);
-  const centres = Array.from({ length: classes }, () => Array.from({ length: dim }, () => rng.normal()));
-  const data = new Float32Array(n * dim);
-  const labels = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const c = i % classes;
-    labels[i] = shuffleLabels ? rng.int(0, classes) : c;
-    for (let d = 0; d < dim; d++) data[i * dim + d] = centres[c][d] + spread * rng.normal();
-  }
-  return { data, n, dim, labels };
-}
-
-function split(f: Features, every = 4): [Features, Features] {
-  const pick = (keep: (i: number) => boolean): Features => {
-    const idx = Array.from({ length: f.n }, (_, i) => i).filter(keep);
-    const data = new Float32Array(idx.length * f.dim);
-    idx.forEach((i, k) => data.set(f.data.subarray(i * f.dim, (i + 1) * f.dim), k * f.dim));
-    return { data, n: idx.length, dim: f.dim, labels: Int32Array.from(idx, (i) => f.labels[i]) };
-  };
-  return [pick((i) => i % every !== 0), pick((i) => i % every === 0)];
-}
 
 describe('kNN and linear probe', () => {
   it('reach near 100% on separable clusters', async () => {
@@ -78,24 +54,6 @@ describe('collapse diagnostics', () => {
     expect(normalizedFeatureStd(offset, n, dim, true)).toBeCloseTo(1 / Math.sqrt(dim), 2); // centred: spread evenly
     const twoDirections = Float32Array.from({ length: n * dim }, (_, k) => (k % dim < 2 ? rng.normal() : 0));
     expect(normalizedFeatureStd(twoDirections, n, dim, true)).toBeLessThan(0.3 / Math.sqrt(dim));
-  });
-
-  it('says when the representation collapsed, is collapsing, or does not beat random', () => {
-    const record = (over: Partial<EvalRecord>): EvalRecord => ({
-      step: 0,
-      knn: 0.5,
-      probeTrain: 0.5,
-      probeTest: 0.5,
-      featureStd: 0.12,
-      rankMe: 5,
-      rankMeCentred: 9,
-      ...over,
-    });
-    expect(collapseVerdict([record({})], null, 64).level).toBe('ok');
-    expect(collapseVerdict([record({ featureStd: 0.001, rankMeCentred: 1.3 })], null, 64).level).toBe('collapsed');
-    expect(collapseVerdict([record({}), record({ featureStd: 0.05, rankMeCentred: 4 })], null, 64).level).toBe('warning');
-    const baseline = record({ knn: 0.6 });
-    expect(collapseVerdict([record({}), record({}), record({ knn: 0.4 })], baseline, 64).message).toMatch(/below the random encoder/);
   });
 });
 

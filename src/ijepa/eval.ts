@@ -28,23 +28,39 @@ export function l2NormalizeRows(data: Float32Array, n: number, dim: number): Flo
 export function knnAccuracy(train: Features, test: Features, numClasses: number, k = 20, temperature = 0.07): number {
   const a = l2NormalizeRows(train.data, train.n, train.dim);
   const b = l2NormalizeRows(test.data, test.n, test.dim);
-  const kk = Math.min(k, train.n);
-  const sims = new Float32Array(train.n);
-  let correct = 0;
+  const similarities = new Float32Array(test.n * train.n); // [test, train]
   for (let i = 0; i < test.n; i++) {
     for (let j = 0; j < train.n; j++) {
       let s = 0;
       for (let d = 0; d < train.dim; d++) s += b[i * train.dim + d] * a[j * train.dim + d];
-      sims[j] = s;
+      similarities[i * train.n + j] = s;
     }
+  }
+  return knnVote(similarities, train.labels, test.labels, numClasses, k, temperature);
+}
+
+/** The kNN vote on precomputed cosine similarities [test, train] (row-major). */
+export function knnVote(
+  similarities: Float32Array,
+  trainLabels: Int32Array,
+  testLabels: Int32Array,
+  numClasses: number,
+  k = 20,
+  temperature = 0.07,
+): number {
+  const nTrain = trainLabels.length;
+  const kk = Math.min(k, nTrain);
+  let correct = 0;
+  for (let i = 0; i < testLabels.length; i++) {
+    const sims = similarities.subarray(i * nTrain, (i + 1) * nTrain);
     const nearest = Array.from(sims.keys())
       .sort((x, y) => sims[y] - sims[x])
       .slice(0, kk);
     const votes = new Float64Array(numClasses);
-    for (const j of nearest) votes[train.labels[j]] += Math.exp(sims[j] / temperature);
-    if (votes.indexOf(Math.max(...votes)) === test.labels[i]) correct++;
+    for (const j of nearest) votes[trainLabels[j]] += Math.exp(sims[j] / temperature);
+    if (votes.indexOf(Math.max(...votes)) === testLabels[i]) correct++;
   }
-  return test.n > 0 ? correct / test.n : 0;
+  return testLabels.length > 0 ? correct / testLabels.length : 0;
 }
 
 export interface ProbeResult {

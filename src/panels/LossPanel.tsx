@@ -3,6 +3,7 @@
 // only what is drawn is downsampled.
 import { useState } from 'react';
 import type uPlot from 'uplot';
+import { useAppStore } from '../store/appStore';
 import { runHistory } from '../store/metrics';
 import { minMaxIndices, pick } from './downsample';
 import { debiasedEma } from './smoothing';
@@ -20,6 +21,7 @@ export function LossPanel() {
   lossChartView.smoothing = smoothing;
   const loss = runHistory.series.loss;
   const last = loss.last();
+  const troubleSince = useAppStore((s) => s.quality.at(-1)?.verdict.since ?? null); // marked on the chart
 
   return (
     <section className="panel chart-panel" aria-labelledby="loss-heading">
@@ -45,8 +47,9 @@ export function LossPanel() {
       <UPlotChart
         testId="loss-chart"
         optionsKey={`loss-${log}`}
-        version={() => runHistory.version * 1000 + Math.round(smoothing * 100)}
+        version={() => runHistory.version * 1000 + Math.round(smoothing * 100) + 1e9 * (troubleSince ?? -1)}
         onChart={(chart) => (lossChartView.chart = chart)}
+        markers={() => (troubleSince === null ? [] : [troubleSince])}
         options={(_, theme) => ({
           scales: { x: { time: false }, y: { distr: log ? 3 : 1 } },
           axes: [axis(theme, { label: 'step' }), axis(theme, { size: 60 })],

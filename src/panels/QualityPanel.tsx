@@ -5,7 +5,7 @@ import uPlot from 'uplot';
 import type { EvalRecord } from '../ijepa/diagnostics';
 import { useAppStore } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
-import type { EvalProgress, PatchView } from '../worker/protocol';
+import type { EvalProgress, PatchView, PixelBaseline } from '../worker/protocol';
 import { RgbCanvas } from './RgbCanvas';
 import { axis, UPlotChart } from './UPlotChart';
 
@@ -46,8 +46,17 @@ function PatchFeatures({ view }: { view: PatchView }) {
   );
 }
 
-function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; baseline: EvalRecord; dim: number }) {
+interface ChartsProps {
+  records: EvalRecord[];
+  baseline: EvalRecord;
+  pixels: PixelBaseline | null;
+  dim: number;
+  troubleSince: number | null; // marked on both charts
+}
+
+function QualityCharts({ records, baseline, pixels, dim, troubleSince }: ChartsProps) {
   const steps = records.map((r) => r.step);
+  const markers = () => (troubleSince === null ? [] : [troubleSince]);
   const flat = (v: number | null) => steps.map(() => v);
   const series = (label: string, stroke: string, dash?: number[], scale = 'y'): uPlot.Series => ({
     label,
@@ -65,6 +74,7 @@ function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; base
         optionsKey="acc"
         version={() => records.length}
         onChart={(chart) => (qualityChartView.chart = chart)}
+        markers={markers}
         options={(_, theme) => ({
           scales: { x: { time: false }, y: { range: [0, 1] } },
           axes: [axis(theme, { label: 'step' }), axis(theme, { values: (_u, v) => v.map((x) => `${Math.round(100 * x)}%`) })],
@@ -74,6 +84,8 @@ function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; base
             series('probe', '#e69f00'),
             series('kNN random', theme.muted, [5, 4]),
             series('probe random', '#b08d4a', [5, 4]),
+            series('kNN pixels', theme.muted, [1, 3]),
+            series('probe pixels', '#b08d4a', [1, 3]),
           ],
         })}
         data={() =>
@@ -83,6 +95,8 @@ function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; base
             records.map((r) => r.probeTest),
             flat(baseline.knn),
             flat(baseline.probeTest),
+            flat(pixels?.knn ?? null),
+            flat(pixels?.probeTest ?? null),
           ] as uPlot.AlignedData
         }
       />
@@ -91,6 +105,7 @@ function QualityCharts({ records, baseline, dim }: { records: EvalRecord[]; base
         height={180}
         optionsKey="collapse"
         version={() => records.length}
+        markers={markers}
         options={(_, theme) => ({
           scales: { x: { time: false }, rank: {} },
           axes: [
@@ -131,10 +146,11 @@ export function QualityPanel() {
   const dim = useAppStore((s) => s.config.embedDim);
   const ready = useAppStore((s) => s.workerReady);
   const latest = quality[quality.length - 1];
-  const rows: [string, string, (r: EvalRecord) => string][] = [
-    ['knn', 'kNN accuracy (k = 20, held-out)', (r) => percent(r.knn)],
-    ['probe-test', 'Linear probe, held-out', (r) => percent(r.probeTest)],
-    ['probe-train', 'Linear probe, train', (r) => percent(r.probeTrain)],
+  const pixels = latest?.pixels ?? null;
+  const rows: [string, string, (r: EvalRecord) => string, string?][] = [
+    ['knn', 'kNN accuracy (k = 20, held-out)', (r) => percent(r.knn), percent(pixels?.knn)],
+    ['probe-test', 'Linear probe, held-out', (r) => percent(r.probeTest), percent(pixels?.probeTest)],
+    ['probe-train', 'Linear probe, train', (r) => percent(r.probeTrain), percent(pixels?.probeTrain)],
     ['std', 'Feature std (L2-normalised; small from the start, compare with random init)', (r) => fixed(r.featureStd, 4)],
     ['std-centred', `Feature std, centred (≈ ${(1 / Math.sqrt(dim)).toFixed(3)} when spread evenly)`, (r) => fixed(r.featureStdCentred, 4)],
     ['rankme', 'RankMe', (r) => fixed(r.rankMe, 2)],
@@ -192,15 +208,17 @@ export function QualityPanel() {
               <tr>
                 <th />
                 <th>trained, step {latest.record.step}</th>
-                <th>random init</th>
+                <th title="the target encoder this run started from (same seed)">its random init</th>
+                <th title="the same kNN and probe on the images themselves, at training resolution">raw pixels</th>
               </tr>
             </thead>
             <tbody>
-              {rows.map(([id, label, value]) => (
+              {rows.map(([id, label, value, pixelValue]) => (
                 <tr key={id}>
                   <td>{label}</td>
                   <td data-testid={`q-trained-${id}`}>{value(latest.record)}</td>
                   <td data-testid={`q-random-${id}`}>{value(latest.baseline)}</td>
+                  <td data-testid={`q-pixels-${id}`}>{pixelValue ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -208,7 +226,13 @@ export function QualityPanel() {
           <p className="muted" data-testid="probe-note">
             {latest.probeNote}
           </p>
-          <QualityCharts records={quality.map((q) => q.record)} baseline={latest.baseline} dim={dim} />
+          <QualityCharts
+            records={quality.map((q) => q.record)}
+            baseline={latest.baseline}
+            pixels={pixels}
+            dim={dim}
+            troubleSince={latest.verdict.since}
+          />
           {latest.patchView && (
             <>
               <h3>Patch features (held-out images; first 3 principal components as RGB)</h3>

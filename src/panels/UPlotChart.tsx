@@ -51,18 +51,48 @@ export interface UPlotChartProps {
   data: (width: number) => uPlot.AlignedData;
   version: () => number;
   onChart?: (chart: uPlot | null) => void;
+  /** Steps (x values) to mark with a red vertical line: where the verdict saw trouble begin. */
+  markers?: () => number[];
 }
 
-export function UPlotChart({ testId, height = 220, options, optionsKey, data, version, onChart }: UPlotChartProps) {
+/** Draws `markers()` as vertical lines over the plot area, after uPlot has drawn the series. */
+function markerPlugin(markers: () => number[]): uPlot.Plugin {
+  return {
+    hooks: {
+      draw: (u) => {
+        const { ctx, bbox } = u;
+        ctx.save();
+        ctx.strokeStyle = '#d55e00';
+        ctx.lineWidth = 2 * devicePixelRatio;
+        ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
+        for (const x of markers()) {
+          const left = u.valToPos(x, 'x', true);
+          if (left < bbox.left || left > bbox.left + bbox.width) continue;
+          ctx.beginPath();
+          ctx.moveTo(left, bbox.top);
+          ctx.lineTo(left, bbox.top + bbox.height);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    },
+  };
+}
+
+export function UPlotChart({ testId, height = 220, options, optionsKey, data, version, onChart, markers }: UPlotChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const [width, setWidth] = useState(0);
   const theme = useTheme();
+  const markersRef = useRef(markers);
+  markersRef.current = markers;
 
   useEffect(() => (box.current ? observeWidth(box.current, setWidth) : undefined), []);
   useEffect(() => {
     if (!box.current || width === 0) return;
-    const u = new uPlot({ ...options(width, theme), width, height }, data(width), box.current);
+    const built = options(width, theme);
+    const plugins = markers ? [...(built.plugins ?? []), markerPlugin(() => markersRef.current?.() ?? [])] : built.plugins;
+    const u = new uPlot({ ...built, plugins, width, height }, data(width), box.current);
     chart.current = u;
     onChart?.(u);
     return () => {

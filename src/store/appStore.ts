@@ -2,6 +2,7 @@
 // human-rate state lives here; per-step series live in ./metrics (outside React).
 import { create } from 'zustand';
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
+import { recipeConfig, type RecipeName } from '../ijepa/recipe';
 import { validateConfig } from '../ijepa/validate';
 import type { BackendMeasurement, BackendTrial } from '../worker/backendChoice';
 import {
@@ -27,10 +28,12 @@ export interface LiveNumbers extends Omit<MetricsUpdate, 'records' | 'masks' | '
 
 interface SettingsSlice {
   preset: PresetName;
+  recipe: RecipeName; // how a preset's settings are laid out (src/ijepa/recipe.ts)
   config: IJepaConfig;
   configProblems: string[];
   appliedConfig: string; // the settings the worker runs with (JSON): the form applies only changes
   setPreset(preset: PresetName): void;
+  setRecipe(recipe: RecipeName): void;
   setField<K extends keyof IJepaConfig>(key: K, value: IJepaConfig[K]): void;
 }
 
@@ -98,12 +101,20 @@ export const emptyLive: LiveNumbers = {
   gpuBytes: null,
 };
 
+/** A preset's settings under a recipe, planned with the speed the startup measurement found for it. */
+export function presetWithRecipe(preset: PresetName, recipe: RecipeName, measurement: BackendMeasurement | null): IJepaConfig {
+  const speed = measurement?.presets.find((p) => p.preset === preset && p.measured);
+  return recipeConfig(PRESETS[preset], recipe, { stepsPerSec: speed?.stepsPerSec ?? null });
+}
+
 export const useAppStore = create<AppState>()((set) => ({
   preset: 'tiny',
-  config: PRESETS.tiny,
+  recipe: 'browser',
+  config: presetWithRecipe('tiny', 'browser', null),
   configProblems: [],
   appliedConfig: '',
-  setPreset: (preset) => set({ preset, config: PRESETS[preset], configProblems: [] }),
+  setPreset: (preset) => set((s) => ({ preset, config: presetWithRecipe(preset, s.recipe, s.startup.measurement), configProblems: [] })),
+  setRecipe: (recipe) => set((s) => ({ recipe, config: presetWithRecipe(s.preset, recipe, s.startup.measurement), configProblems: [] })),
   setField: (key, value) =>
     set((s) => {
       const config = { ...s.config, [key]: value };

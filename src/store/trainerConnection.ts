@@ -56,7 +56,7 @@ function onWorkerEvent(event: WorkerEvent): void {
       runHistory.load(event.run.columns);
       const { config, status, quality } = event.run;
       store.setState({ config, configProblems: [], status, quality, live: emptyLive, appliedConfig: JSON.stringify(config) });
-      writeUrl(store.getState().preset, config);
+      writeUrl(store.getState().preset, config, store.getState().recipe);
       break;
     }
   }
@@ -213,9 +213,9 @@ export const actions = {
   cancelImport: () => call('Cancel', () => api().cancelImport()),
   /** Sends the edited settings to the worker (which resets the run) and writes them to the URL. */
   applySettings: async () => {
-    const { config, preset, configProblems } = store.getState();
+    const { config, preset, recipe, configProblems } = store.getState();
     if (configProblems.length > 0) return;
-    writeUrl(preset, config);
+    writeUrl(preset, config, recipe);
     store.setState({ appliedConfig: JSON.stringify(config) });
     await call('Applying settings', () => api().configure(config));
   },

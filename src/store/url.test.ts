@@ -1,13 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../ijepa/config';
+import { recipeConfig } from '../ijepa/recipe';
 import { configToQuery, queryToConfig, runOverrides } from './url';
 
 describe('settings in the URL', () => {
-  it('round-trips a config as the preset plus its differences', () => {
+  it('round-trips a config as the preset plus its differences, under either recipe', () => {
     const config = presetConfig('tiny', { lr: 0.002, ema: [0.99, 1], loss: 'mse', randomResizedCrop: false });
-    const query = configToQuery('tiny', config);
-    expect(query).toBe('preset=tiny&randomResizedCrop=false&lr=0.002&ema=0.99%2C1&loss=mse');
-    expect(queryToConfig(query)).toEqual({ preset: 'tiny', config, problems: [] });
+    const query = configToQuery('tiny', config, 'reference');
+    expect(query).toBe('preset=tiny&recipe=reference&randomResizedCrop=false&lr=0.002&ema=0.99%2C1&loss=mse');
+    expect(queryToConfig(query)).toEqual({ preset: 'tiny', recipe: 'reference', config, problems: [] });
+    // the browser recipe (the default): the fields it changes are in the link, so it reproduces them
+    const browser = recipeConfig(presetConfig('micro'), 'browser', { stepsPerSec: 4 });
+    const link = configToQuery('micro', browser);
+    expect(link).toMatch(/^preset=micro&cropScale=0.2%2C1&.*totalSteps=\d+&warmupSteps=\d+/);
+    expect(queryToConfig(link)).toEqual({ preset: 'micro', recipe: 'browser', config: browser, problems: [] });
+    // a link without fields lays out the recipe with what this machine measured
+    const measured = queryToConfig('preset=micro', 'tiny', (preset, recipe) =>
+      recipeConfig(presetConfig(preset), recipe, { stepsPerSec: 4 }),
+    );
+    expect(measured.config).toEqual(browser);
   });
 
   it('ignores and reports bad values, unknown presets, and impossible combinations', () => {
@@ -15,8 +26,9 @@ describe('settings in the URL', () => {
     const bad = queryToConfig('preset=micro&lr=fast&batchSize=16');
     expect(bad.problems).toEqual(['lr=fast is not a valid value']);
     expect(bad.config.batchSize).toBe(16);
-    const impossible = queryToConfig('preset=micro&cropSize=30');
+    const impossible = queryToConfig('preset=micro&recipe=reference&cropSize=30');
     expect(impossible.config).toEqual(presetConfig('micro'));
+    expect(queryToConfig('preset=micro&recipe=fast').problems).toEqual(['unknown recipe "fast"']);
     expect(impossible.problems.join(' ')).toMatch(/not divisible by the patch size.*using the micro preset instead/);
   });
 

@@ -3,14 +3,20 @@
 // "?preset=tiny&lr=0.002&batchSize=32"); beside them, where to run (backend=, wasmThreads=,
 // decoders=), evalEvery=, testHooks=, and the `?bench` page mode's request.
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
+import { RECIPES, recipeConfig, type RecipeName } from '../ijepa/recipe';
 import { validateConfig } from '../ijepa/validate';
 import { BACKEND_ORDER, BUILTIN_SETS, type BackendName, type BuiltinSet } from '../worker/protocol';
-import { useAppStore as store } from './appStore';
+import { presetWithRecipe, useAppStore as store } from './appStore';
 
 const isPreset = (name: string | null): name is PresetName => name !== null && name in PRESETS;
+const isRecipe = (name: string | null): name is RecipeName => (RECIPES as readonly (string | null)[]).includes(name);
+const DEFAULT_RECIPE: RecipeName = 'browser';
 
-export function configToQuery(preset: PresetName, config: IJepaConfig): string {
+/** The preset, the recipe (when not the default) and every field that differs from the preset's
+ *  released values: the link names the settings explicitly, so it reproduces them on any machine. */
+export function configToQuery(preset: PresetName, config: IJepaConfig, recipe: RecipeName = DEFAULT_RECIPE): string {
   const params = new URLSearchParams({ preset });
+  if (recipe !== DEFAULT_RECIPE) params.set('recipe', recipe);
   const base = PRESETS[preset];
   for (const key of Object.keys(config) as (keyof IJepaConfig)[]) {
     const value = config[key];
@@ -22,18 +28,29 @@ export function configToQuery(preset: PresetName, config: IJepaConfig): string {
 
 export interface ParsedQuery {
   preset: PresetName;
+  recipe: RecipeName;
   config: IJepaConfig;
   problems: string[]; // settings from the link that were ignored, and why
 }
 
-/** Reads settings from a query string; unknown keys and impossible values are ignored and reported. */
-export function queryToConfig(search: string, fallback: PresetName = 'tiny'): ParsedQuery {
+/** Reads settings from a query string: the preset under the recipe (`recipeBase`: with what the
+ *  machine measured), then the fields the link names; unknown keys and impossible values are ignored
+ *  and reported. */
+export function queryToConfig(
+  search: string,
+  fallback: PresetName = 'tiny',
+  recipeBase: (preset: PresetName, recipe: RecipeName) => IJepaConfig = (preset, recipe) =>
+    recipeConfig(PRESETS[preset], recipe, { stepsPerSec: null }),
+): ParsedQuery {
   const params = new URLSearchParams(search);
   const problems: string[] = [];
   const presetParam = params.get('preset');
   if (presetParam !== null && !isPreset(presetParam)) problems.push(`unknown preset "${presetParam}"`);
   const preset = isPreset(presetParam) ? presetParam : fallback;
-  const base = PRESETS[preset];
+  const recipeParam = params.get('recipe');
+  if (recipeParam !== null && !isRecipe(recipeParam)) problems.push(`unknown recipe "${recipeParam}"`);
+  const recipe = isRecipe(recipeParam) ? recipeParam : DEFAULT_RECIPE;
+  const base = recipeBase(preset, recipe);
   const config: IJepaConfig = { ...base };
   for (const [key, raw] of params) {
     if (key === 'preset' || !(key in base)) continue;
@@ -52,8 +69,9 @@ export function queryToConfig(search: string, fallback: PresetName = 'tiny'): Pa
     else (config as unknown as Record<string, unknown>)[k] = value;
   }
   const invalid = validateConfig(config);
-  if (invalid.length > 0) return { preset, config: { ...base }, problems: [...problems, ...invalid, `using the ${preset} preset instead`] };
-  return { preset, config, problems };
+  if (invalid.length > 0)
+    return { preset, recipe, config: { ...base }, problems: [...problems, ...invalid, `using the ${preset} preset instead`] };
+  return { preset, recipe, config, problems };
 }
 
 /** What the link says about where to run, beside the settings: `backend=` (wins over the startup
@@ -130,17 +148,18 @@ export function benchRequestFromUrl(search: string, available: BackendName[]): B
 /** The settings in the link, on `fallbackPreset` when it names none (problems are reported once, on
  *  the first read). */
 export function readSettingsFromUrl(fallbackPreset?: PresetName): void {
-  const parsed = queryToConfig(window.location.search, fallbackPreset);
-  store.setState({ preset: parsed.preset, config: parsed.config, configProblems: [] });
+  const { measurement } = store.getState().startup;
+  const parsed = queryToConfig(window.location.search, fallbackPreset, (preset, recipe) => presetWithRecipe(preset, recipe, measurement));
+  store.setState({ preset: parsed.preset, recipe: parsed.recipe, config: parsed.config, configProblems: [] });
   const evalEvery = Number(new URLSearchParams(window.location.search).get('evalEvery') ?? Number.NaN);
   if (Number.isInteger(evalEvery) && evalEvery >= 0) store.setState({ evalEvery });
   if (!fallbackPreset) for (const problem of parsed.problems) store.getState().notify(`Link settings: ${problem}`);
 }
 
 /** The settings into the link, keeping its other parameters. */
-export function writeUrl(preset: PresetName, config: IJepaConfig): void {
+export function writeUrl(preset: PresetName, config: IJepaConfig, recipe: RecipeName): void {
   const keep = new URLSearchParams(window.location.search);
-  const next = new URLSearchParams(configToQuery(preset, config));
+  const next = new URLSearchParams(configToQuery(preset, config, recipe));
   for (const flag of [...RUN_PARAMS, ...BENCH_PARAMS]) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
   window.history.replaceState(null, '', `${window.location.pathname}?${next.toString()}`);
 }

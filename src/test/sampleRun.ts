@@ -1,7 +1,9 @@
 // A training run on a built-in set outside the worker, for the learning test and the learning
 // benchmark: the worker's own dataset (store and held-out split), batches cropped as the worker
 // crops them, and the worker's Evaluator for the quality numbers.
+import type { ImageStore } from '../data/imageStore';
 import { EpochSampler } from '../data/sampler';
+import type { Split } from '../data/split';
 import type { IJepaConfig } from '../ijepa/config';
 import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
 import { nextBatch } from '../worker/batch';
@@ -9,13 +11,25 @@ import { DatasetManager } from '../worker/datasetManager';
 import type { BuiltinSet } from '../worker/protocol';
 import { Evaluator } from '../worker/evaluator';
 
-export async function builtinSetRun(config: IJepaConfig, set: BuiltinSet = 'patterns', perClass?: number) {
-  const side = config.cropSize;
+/** A built-in set at `side` px as the worker holds it: its image store and held-out split. */
+export async function builtinSet(
+  side: number,
+  set: BuiltinSet = 'patterns',
+  perClass?: number,
+): Promise<{ store: ImageStore; split: Split }> {
   const noFiles = { decode: () => Promise.reject(new Error('the sample-set run decodes no files')), parallel: 1 };
   const dataset = new DatasetManager(() => {}, noFiles, side);
   await dataset.loadBuiltin(set, side, perClass);
-  const { store } = dataset;
-  const split = dataset.split();
+  return { store: dataset.store, split: dataset.split() };
+}
+
+export async function builtinSetRun(
+  config: IJepaConfig,
+  set: BuiltinSet = 'patterns',
+  perClass?: number,
+  data?: { store: ImageStore; split: Split },
+) {
+  const { store, split } = data ?? (await builtinSet(config.cropSize, set, perClass));
   const trainer: Trainer = createTrainer(config);
   const sampler = new EpochSampler(config.seed, split.train.length);
   const evaluator = new Evaluator(
@@ -36,6 +50,6 @@ export async function builtinSetRun(config: IJepaConfig, set: BuiltinSet = 'patt
       }
     },
     /** The quality panel's numbers now, beside the random-init encoder's. */
-    evaluate: () => evaluator.evaluate(trainer.model, trainer.step),
+    evaluate: (loss: number | null = null) => evaluator.evaluate(trainer.model, trainer.step, loss),
   };
 }

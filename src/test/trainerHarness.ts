@@ -62,7 +62,7 @@ export function setup(storage = memoryStorage(), decode = fakeDecode) {
   });
   current = api;
   const init = async () => {
-    const result = await api.init(config, (e) => events.push(e));
+    const result = await api.init(config, (e) => events.push(e), { dataset: 'patterns' }); // the page opens on the digits; these tests use the patterns
     api.setEvalEvery(0); // the evaluation tests turn it on
     return result;
   };

@@ -2,6 +2,7 @@
 // during it. Valid edits are applied to the worker (and written to the URL) as they are made.
 import { useEffect } from 'react';
 import { CONFIG_FIELDS, CONFIG_KEYS, PRESETS, type IJepaConfig, type PresetName, type Range } from '../ijepa/config';
+import { PLANNED_MINUTES, type RecipeName } from '../ijepa/recipe';
 import { useAppStore, useIsRunLocked } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
 
@@ -22,7 +23,7 @@ const GROUPS = (['Images and model', 'Optimisation', 'Masks and crops'] as const
 });
 
 export function SettingsPanel() {
-  const { config, preset, configProblems, setField, setPreset } = useAppStore();
+  const { config, preset, recipe, configProblems, setField, setPreset, setRecipe } = useAppStore();
   const locked = useIsRunLocked();
   const ready = useAppStore((s) => s.workerReady);
   const applied = useAppStore((s) => s.appliedConfig);
@@ -82,6 +83,13 @@ export function SettingsPanel() {
             ))}
           </select>
         </label>
+        <label title="Choosing a recipe (or a preset) lays out its settings again; edit any field after">
+          <span>Recipe</span>{' '}
+          <select data-testid="recipe-select" value={recipe} disabled={locked} onChange={(e) => setRecipe(e.target.value as RecipeName)}>
+            <option value="browser">browser (learns on a few thousand images in minutes)</option>
+            <option value="reference">reference (the released configs' settings)</option>
+          </select>
+        </label>
         <label>
           <span>Loss</span>{' '}
           <select value={config.loss} disabled={locked} onChange={(e) => setField('loss', e.target.value as IJepaConfig['loss'])}>
@@ -99,6 +107,11 @@ export function SettingsPanel() {
           RandomResizedCrop
         </label>
       </div>
+      <p className="muted" data-testid="recipe-note">
+        {recipe === 'browser'
+          ? `Browser recipe: the run is planned to about ${PLANNED_MINUTES} minutes at the speed measured here, the peak learning rate is scaled down to the batch (${config.lr.toPrecision(2)} at ${config.batchSize} images a step; the reference's 1e-3 is for 2,048), the predictor is as wide as the encoder (${config.predEmbedDim}, ${config.predDepth} blocks) and crops are stronger (${config.cropScale[0]}-${config.cropScale[1]}): with the reference's settings a few thousand images end worse than the random encoder (README, learning study).`
+          : "Reference recipe: the released configs' optimisation and crops (lr 1e-3 after warm-up, EMA 0.996 to 1, crop scale 0.3-1) over the preset's planned steps."}
+      </p>
       {locked && <p className="muted">Settings are read-only during a run. Reset to change them.</p>}
       {configProblems.length > 0 && (
         <ul className="config-problems" role="alert" data-testid="config-problems">

@@ -101,10 +101,27 @@ describe('measured backend choice', () => {
     }
     expect(closed).toEqual(expect.arrayContaining(['cpu', 'webgpu', 'webgl', 'wasm']));
     expect(measurement.available).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
-    // presets: micro measured; tiny and small estimated from micro at batch 8 and 32; opened on micro
+    // presets: micro measured; tiny tried (its script never finishes a step: stopped at its own
+    // deadline) and small estimated from micro at batch 8 and 32; opened on micro
     expect(measurement.presets[0]).toEqual({ preset: 'micro', stepsPerSec: 5, measured: true });
     expect(measurement.presets.slice(1).every((p) => !p.measured && p.stepsPerSec < 1)).toBe(true);
     expect(measurement.defaultPreset).toBe('micro');
+  });
+
+  it('measures tiny even when the estimate from micro is slow and the budget is spent: opens on it when it is live', async () => {
+    // a busy core: micro's two batch sizes extrapolate tiny to under 1 step/s, and the backend trials
+    // leave nothing of the budget; tiny's own steps (1.5 steps/s) decide
+    const { open, workloads } = scripted({
+      wasm: { steps: { micro: { first: 900, each: 300 }, 'micro@32': { first: 1500, each: 1000 }, tiny: { first: 1500, each: 650 } } },
+      cpu: { steps: { micro: { first: 5000, each: 3000 } } },
+    });
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(estimateStepMs(fitStepCost(300, 1000), 'tiny')).toBeGreaterThan(1000);
+    expect(workloads).toContain('wasm:tiny@64');
+    expect(measurement.presets[1]).toEqual({ preset: 'tiny', stepsPerSec: 1000 / 650, measured: true });
+    expect(measurement.defaultPreset).toBe('tiny');
   });
 
   const realGpu: Partial<Record<BackendName, Script>> = {
@@ -176,12 +193,13 @@ describe('preset speeds from two measured batch sizes', () => {
     expect(fitStepCost(200, null)).toEqual({ fixedMs: 0, msPerFlop: 200 / presetFlops('micro') });
   });
 
-  it('opens on the largest preset that is live here, and never on an optimistic estimate', () => {
-    // all fixed cost (a GPU at micro): the model alone would call small fast; only measured or
-    // slow-side (all-FLOPs) figures may choose the default
+  it('opens on the largest preset measured live here, never on an estimate', () => {
+    // all fixed cost (a GPU at micro): the model alone would call small fast; only measured figures
+    // may choose the default
     const gpu = { fixedMs: 15, msPerFlop: 0 };
-    expect(presetSpeeds(gpu, { micro: 15 }).defaultPreset).toBe('tiny'); // tiny's FLOPs at micro's time per FLOP: 49 x 15 ms
+    expect(presetSpeeds(gpu, { micro: 15 }).defaultPreset).toBe('micro');
     expect(presetSpeeds(gpu, { micro: 15, tiny: 40 }).defaultPreset).toBe('tiny');
+    expect(presetSpeeds(gpu, { micro: 15, tiny: 1200 }).defaultPreset).toBe('micro'); // measured under 1 step/s
     expect(presetSpeeds(gpu, { micro: 15, tiny: 40, small: 400 }).defaultPreset).toBe('small');
     expect(presetSpeeds({ fixedMs: 150, msPerFlop: 8e-10 }, { micro: 200 }).defaultPreset).toBe('micro');
     expect(presetSpeeds({ fixedMs: 2000, msPerFlop: 0 }, { micro: 2000 }).defaultPreset).toBe('micro'); // nothing is live: the smallest

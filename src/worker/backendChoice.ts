@@ -2,8 +2,8 @@
 // the `micro` preset on every backend, each in a fresh worker with a deadline: a backend that is still
 // compiling when a faster one has long finished is stopped, it is already clearly slower. The fastest
 // wins. On it, the other presets' speeds are measured when that fits the time budget, otherwise
-// estimated from two measured batch sizes (fixed cost per step + cost per model FLOP); the page opens
-// on the largest preset that still trains at LIVE_STEPS_PER_SEC. One backend's trial is in
+// estimated from two measured batch sizes (fixed cost per step + cost per model FLOP), except `tiny`,
+// always measured; the page opens on the largest MEASURED preset that trains at LIVE_STEPS_PER_SEC. One backend's trial is in
 // ./backendTrial.ts, the presets' speeds in ./presetSpeeds.ts; the workers are injected, so the unit
 // tests script them.
 import { PRESETS, type PresetName } from '../ijepa/config';
@@ -20,6 +20,7 @@ import {
 } from './backendTrial';
 import type { GpuHints } from './gpuAdapter';
 import {
+  ALWAYS_MEASURED,
   estimateStepMs,
   fitStepCost,
   PRESET_ORDER,
@@ -36,6 +37,9 @@ export { LIVE_STEPS_PER_SEC, type PresetSpeed } from './presetSpeeds';
 /** The whole measurement stays within this; a preset is measured only while it fits. */
 export const PROBE_BUDGET_MS = 9000;
 const CHALLENGER_MIN_MS = 1000;
+/** ALWAYS_MEASURED's own deadline when the budget is spent: a first step and two more at the 1 step/s
+ *  that would make it the default, with room for a busy core. */
+export const ALWAYS_MEASURED_DEADLINE_MS = 5000;
 const CHALLENGER_FACTOR = 1.2; // the others get this multiple of the leader's time for the same work
 
 export interface BackendMeasurement {
@@ -136,9 +140,11 @@ async function measurePresets(
       model = costOf(4 * probeMs) < left() ? await fitOn(await ensureWorker(), probeMs) : fitStepCost(probeMs, null);
     }
     for (const preset of PRESET_ORDER.filter((p) => p !== PROBE_PRESET)) {
-      if (costOf(estimateStepMs(model, preset)) > left()) break;
+      const always = preset === ALWAYS_MEASURED;
+      if (!always && costOf(estimateStepMs(model, preset)) > left()) break;
       progress(`Measuring ${preset} on ${chosen}…`);
-      const times = await timeWorkload(await ensureWorker(), preset, PRESETS[preset].batchSize, left());
+      const deadline = always ? Math.max(left(), ALWAYS_MEASURED_DEADLINE_MS) : left();
+      const times = await timeWorkload(await ensureWorker(), preset, PRESETS[preset].batchSize, deadline);
       const measured = steadyMs(times);
       if (measured === null || times.stopped) break;
       ms[preset] = measured;

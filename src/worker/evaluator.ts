@@ -3,8 +3,9 @@
 // the same shape. It never blocks training: an evaluation is a job of small slices run between steps,
 // on a snapshot of the target encoder taken at its step (the weights move on meanwhile). A slice
 // embeds one chunk of the size of a training batch (shapes the step has already compiled) or does
-// one of the final computations. The random-init baseline is computed once per dataset, architecture
-// and backend, and a slow backend evaluates a capped, fixed subset of the images. The newest
+// one of the final computations. The random-init baseline (the run's own init) and the raw pixels'
+// kNN and probe are computed once per dataset, architecture, seed and backend, and a slow backend
+// evaluates a capped, fixed subset of the images. The newest
 // evaluation's features (and the baseline's) also give the embedding map and the nearest neighbours.
 import type { IJepaConfig } from '../ijepa/config';
 import { collapseVerdict, type EvalRecord } from '../ijepa/diagnostics';
@@ -12,24 +13,20 @@ import type { IJepaModel } from '../ijepa/model';
 import * as tf from '../ijepa/tf';
 import type { ImageStore } from '../data/imageStore';
 import type { Split } from '../data/split';
-import { evaluationJob, randomEncoder, snapshot, type Encoder, type Limit, type Measured } from './evaluationJob';
+import { evaluationJob, pixelJob, randomEncoder, snapshot, type Encoder, type Limit, type Measured } from './evaluationJob';
 import { evaluationPlan, type EvalPlan } from './evalPlan';
 import { embeddingMap, nearestRows, type Embedded } from './embeddings';
-import type { EmbeddingMap, EvalProgress, Neighbour, Neighbours, QualityUpdate } from './protocol';
+import type { EmbeddingMap, EvalProgress, Neighbour, Neighbours, PixelBaseline, QualityUpdate } from './protocol';
 
 /** The embedding of one evaluation should take about this long; a backend too slow to embed every
  *  image in this time evaluates a fixed prefix of them (never fewer than MIN_EVAL_IMAGES). */
 export const EVAL_TARGET_SECONDS = 15;
 export const MIN_EVAL_IMAGES = 600;
 
-interface Job {
-  kind: 'baseline' | 'trained';
-  step: number;
-  done: number;
-  limit: Limit;
-  encoder: Encoder;
-  slices: AsyncGenerator<number, Measured>;
-}
+type Job = { step: number; done: number; limit: Limit } & (
+  | { kind: 'baseline' | 'trained'; encoder: Encoder; slices: AsyncGenerator<number, Measured> }
+  | { kind: 'pixels'; encoder: null; slices: AsyncGenerator<number, PixelBaseline> }
+);
 
 const storeIds = new WeakMap<ImageStore, number>();
 let storesSeen = 0;
@@ -53,13 +50,14 @@ function comparableKey(store: ImageStore, config: IJepaConfig): string {
 }
 
 /** Per comparable key: the images every evaluation embeds (null: not measured yet), the speed that
- *  decided it, and the random encoder's record. */
+ *  decided it, and the random encoder's record; the raw-pixel yardstick on the same images. */
 interface Fixed {
   limit: Limit;
   measured: boolean;
   imagesPerSec: number | null;
   baseline: EvalRecord | null;
   baselineEmbedded: Embedded | null;
+  pixels: PixelBaseline | null;
 }
 
 /** The newest evaluation's features, for the neighbours view. */
@@ -76,7 +74,14 @@ const MAP_MAX_UNLABELLED = 1000;
 export class Evaluator {
   readonly history: EvalRecord[] = [];
   private readonly fixed = new Map<string, Fixed>();
-  private current: { fixed: Fixed; plan: EvalPlan; config: IJepaConfig; withBaseline: boolean } | null = null;
+  private current: {
+    fixed: Fixed;
+    plan: EvalPlan;
+    config: IJepaConfig;
+    withBaseline: boolean;
+    withPixels: boolean;
+    loss: number | null;
+  } | null = null;
   private baseline: EvalRecord | null = null; // this run's
   private jobs: Job[] = [];
   private latest: Latest | null = null;
@@ -101,7 +106,7 @@ export class Evaluator {
   cancel(): void {
     for (const job of this.jobs) {
       void job.slices.return(undefined as never);
-      job.encoder.dispose();
+      job.encoder?.dispose();
     }
     this.jobs = [];
   }
@@ -121,27 +126,36 @@ export class Evaluator {
   progress(): EvalProgress | null {
     const trained = this.jobs.find((j) => j.kind === 'trained');
     if (!trained || !this.current) return null;
-    const { plan, withBaseline } = this.current;
+    const { plan, withBaseline, withPixels } = this.current;
     const perJob = Math.min(trained.limit.images, plan.indices.length);
-    const jobs = withBaseline ? 2 : 1;
+    const jobs = 1 + Number(withBaseline) + Number(withPixels);
     const done = (jobs - this.jobs.length) * perJob + Math.min(this.jobs[0].done, perJob);
     return { step: trained.step, done, total: jobs * perJob, withBaseline };
   }
 
-  /** Queues an evaluation of `model` as it is now, after the random-init baseline when this dataset
-   *  and architecture have none yet. Returns false (and does nothing) while one is under way. */
-  schedule(model: IJepaModel, step: number): boolean {
+  /** Queues an evaluation of `model` as it is now (`loss`: the recent training loss, for the verdict),
+   *  after the random-init baseline and the raw pixels' when this dataset and architecture have none
+   *  yet. Returns false (and does nothing) while one is under way. */
+  schedule(model: IJepaModel, step: number, loss: number | null = null): boolean {
     if (this.busy) return false;
     const store = this.store();
     const key = comparableKey(store, model.config);
     const plan = evaluationPlan(store, this.split());
     let fixed = this.fixed.get(key);
     if (!fixed) {
-      fixed = { limit: { images: plan.indices.length }, measured: false, imagesPerSec: null, baseline: null, baselineEmbedded: null };
+      fixed = {
+        limit: { images: plan.indices.length },
+        measured: false,
+        imagesPerSec: null,
+        baseline: null,
+        baselineEmbedded: null,
+        pixels: null,
+      };
       this.fixed.set(key, fixed);
     }
-    this.current = { fixed, plan, config: model.config, withBaseline: !fixed.baseline };
-    const job = (kind: Job['kind'], encoder: Encoder, at: number): Job => ({
+    const withPixels = plan.labelled && !fixed.pixels;
+    this.current = { fixed, plan, config: model.config, withBaseline: !fixed.baseline, withPixels, loss };
+    const job = (kind: 'baseline' | 'trained', encoder: Encoder, at: number): Job => ({
       kind,
       step: at,
       done: 0,
@@ -150,6 +164,10 @@ export class Evaluator {
       slices: evaluationJob(encoder, store, plan, fixed.limit, at),
     });
     if (!fixed.baseline) this.jobs.push(job('baseline', randomEncoder(model.config), 0));
+    if (withPixels) {
+      const slices = pixelJob(store, plan, fixed.limit, model.config.cropSize);
+      this.jobs.push({ kind: 'pixels', step: 0, done: 0, limit: fixed.limit, encoder: null, slices });
+    }
     this.jobs.push(job('trained', snapshot(model), step));
     return true;
   }
@@ -163,18 +181,23 @@ export class Evaluator {
     const next = await job.slices.next();
     if (this.jobs[0] !== job) return null; // cancelled meanwhile
     if (!next.done) {
-      this.calibrate(current.fixed, next.value - job.done, job.done > 0, performance.now() - started);
+      if (job.kind !== 'pixels') this.calibrate(current.fixed, next.value - job.done, job.done > 0, performance.now() - started);
       job.done = next.value;
       return null;
     }
     this.jobs.shift();
+    if (job.kind === 'pixels') {
+      current.fixed.pixels = next.value as PixelBaseline;
+      return null;
+    }
     if (job.kind === 'baseline') {
-      current.fixed.baseline = next.value.record;
-      current.fixed.baselineEmbedded = next.value.embedded;
+      const measured = next.value as Measured;
+      current.fixed.baseline = measured.record;
+      current.fixed.baselineEmbedded = measured.embedded;
       return null;
     }
     this.baseline = current.fixed.baseline;
-    return this.update(next.value, current);
+    return this.update(next.value as Measured, current);
   }
 
   /** The first evaluation on this key times its second chunk (the first may include compiling): the
@@ -186,8 +209,9 @@ export class Evaluator {
     fixed.limit.images = Math.min(fixed.limit.images, Math.max(MIN_EVAL_IMAGES, Math.round(fixed.imagesPerSec * this.targetSeconds)));
   }
 
-  private update(measured: Measured, { fixed, plan, config }: NonNullable<Evaluator['current']>): QualityUpdate {
-    const { record, labelled, patchView, counts, embedded, heldOut } = measured;
+  private update(measured: Measured, { fixed, plan, config, loss }: NonNullable<Evaluator['current']>): QualityUpdate {
+    const { labelled, patchView, counts, embedded, heldOut } = measured;
+    const record = { ...measured.record, loss };
     this.history.push(record);
     const store = this.store();
     this.latest = { store, step: record.step, trained: embedded, random: fixed.baselineEmbedded };
@@ -212,6 +236,7 @@ export class Evaluator {
     return {
       record,
       baseline,
+      pixels: labelled ? fixed.pixels : null,
       verdict,
       labelled,
       probeNote,
@@ -245,9 +270,9 @@ export class Evaluator {
 
   /** Schedules and runs a whole evaluation at once (the learning test and benchmark, which do not
    *  train meanwhile). */
-  async evaluate(model: IJepaModel, step: number): Promise<QualityUpdate> {
+  async evaluate(model: IJepaModel, step: number, loss: number | null = null): Promise<QualityUpdate> {
     this.cancel();
-    this.schedule(model, step);
+    this.schedule(model, step, loss);
     for (;;) {
       const update = await this.runSlice();
       if (update) return update;

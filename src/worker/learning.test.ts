@@ -1,5 +1,5 @@
 // Does training learn? A short `micro` run on the built-in sample set, in Node on the CPU backend,
-// must beat the random-init encoder of the same shape on held-out kNN accuracy by a clear margin,
+// must beat its own random init (the same-seed encoder it started from) on held-out kNN accuracy by a clear margin,
 // measured by the page's own Evaluator (target encoder, average-pooled features, k = 20, cosine).
 // Reproduce other seeds: LEARNING_SEED=1 npx vitest run src/worker/learning.test.ts
 import { expect, it } from 'vitest';

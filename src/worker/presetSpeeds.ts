@@ -1,8 +1,10 @@
 // What each preset costs on the chosen backend: measured where the startup measurement could afford
-// it, otherwise estimated from `micro` at two batch sizes (same kernels, 4x the FLOPs), which splits a
-// step into a fixed part (kernel launches, growing with the blocks) and a part per model FLOP; and the
-// preset the page opens on: the largest that trains at LIVE_STEPS_PER_SEC here, never chosen on an
-// optimistic estimate. Pure functions (unit-tested with ./backendChoice.test.ts).
+// it (`tiny`, the default candidate, always), otherwise estimated from `micro` at two batch sizes
+// (same kernels, 4x the FLOPs), which splits a step into a fixed part (kernel launches, growing with
+// the blocks) and a part per model FLOP; and the preset the page opens on: the largest MEASURED
+// preset that trains at LIVE_STEPS_PER_SEC here. An estimate never decides it: with another process
+// on a core, the estimate from micro said tiny ≈ 0.66 steps/s where tiny trained at 2.2. Pure
+// functions (unit-tested with ./backendChoice.test.ts).
 import { PRESETS, presetConfig, type PresetName } from '../ijepa/config';
 import { stepFlops } from '../ijepa/flops';
 import { planMasks } from '../ijepa/masks';
@@ -14,6 +16,10 @@ export const PROBE_PRESET: PresetName = 'micro';
 export const PROBE_BATCH = PRESETS.micro.batchSize;
 export const FIT_BATCH = 4 * PROBE_BATCH; // a second point: what a step costs per image
 export const PRESET_ORDER: PresetName[] = ['micro', 'tiny', 'small'];
+/** Measured on the chosen backend even when the budget is spent (within its own deadline): the
+ *  preset whose recipe learns on real images (README, learning study), so the choice between it and
+ *  micro is made on its own steps. */
+export const ALWAYS_MEASURED: PresetName = 'tiny';
 
 export interface PresetSpeed {
   preset: PresetName;
@@ -45,9 +51,8 @@ export function estimateStepMs(model: StepCostModel, preset: PresetName): number
   return (model.fixedMs * blocksOf(preset)) / blocksOf(PROBE_PRESET) + model.msPerFlop * presetFlops(preset);
 }
 
-/** Measured presets as they are; the others estimated. A preset counts as live (for the default)
- *  only when measured at LIVE_STEPS_PER_SEC, or when even the slow-side estimate (its FLOPs at the
- *  largest measured preset's time per FLOP, as if nothing were fixed cost) reaches it. */
+/** Measured presets as they are; the others estimated. The default is the largest preset measured at
+ *  LIVE_STEPS_PER_SEC or faster (micro when none is). */
 export function presetSpeeds(
   model: StepCostModel,
   measuredMs: Partial<Record<PresetName, number>>,
@@ -58,9 +63,7 @@ export function presetSpeeds(
       ? { preset, stepsPerSec: 1000 / ms, measured: true }
       : { preset, stepsPerSec: 1000 / estimateStepMs(model, preset), measured: false };
   });
-  const largestMeasured = [...PRESET_ORDER].reverse().find((p) => measuredMs[p] !== undefined) ?? PROBE_PRESET;
-  const slowSideMsPerFlop = (measuredMs[largestMeasured] ?? estimateStepMs(model, largestMeasured)) / presetFlops(largestMeasured);
-  const live = (s: PresetSpeed) => (s.measured ? s.stepsPerSec : 1000 / (slowSideMsPerFlop * presetFlops(s.preset))) >= LIVE_STEPS_PER_SEC;
+  const live = (s: PresetSpeed) => s.measured && s.stepsPerSec >= LIVE_STEPS_PER_SEC;
   const defaultPreset = [...presets].reverse().find(live)?.preset ?? PROBE_PRESET;
   return { presets, defaultPreset };
 }

@@ -103,8 +103,9 @@ export interface Thumbnail {
 /** The built-in datasets: procedural patterns (drawn, no download) and real MNIST digits (bundled). */
 export const BUILTIN_SETS = ['patterns', 'digits'] as const;
 export type BuiltinSet = (typeof BUILTIN_SETS)[number];
-/** The set the page opens on: the one whose default run convinces soonest (README, "Datasets"). */
-export const FIRST_OPEN_SET: BuiltinSet = 'patterns';
+/** The set the page opens on: real images, now that the default (browser) recipe learns on them
+ *  (README, "What decides whether it learns"); the patterns are one click away. */
+export const FIRST_OPEN_SET: BuiltinSet = 'digits';
 
 export interface DatasetSummary {
   count: number;
@@ -163,9 +164,19 @@ export interface Neighbour {
   rgb: Uint8Array; // [side, side, 3]
 }
 
+/** kNN and linear probe on the raw pixels (the images at training resolution): the yardstick a
+ *  representation must beat to be worth more than its input. */
+export interface PixelBaseline {
+  knn: number;
+  probeTrain: number;
+  probeTest: number;
+  images: number; // evaluated (training + held-out)
+}
+
 export interface QualityUpdate {
   record: EvalRecord;
   baseline: EvalRecord;
+  pixels: PixelBaseline | null; // null: no labels, or not computed (restored from a checkpoint)
   verdict: Verdict;
   labelled: boolean; // false: the probes are off (no classes), diagnostics only
   probeNote: string; // why the probes are off, or what they ran on

@@ -19,6 +19,7 @@ import type { RunStorage } from './persistence';
 import {
   STEP_FIELDS as FIELDS,
   type DatasetSummary,
+  type PixelBaseline,
   type QualityUpdate,
   type RestoredRun,
   type SavedRunSummary,
@@ -48,6 +49,9 @@ interface Restored {
 const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b;
 
 const PROGRESS_INTERVAL_MS = 100; // evaluation progress reaches the page about ten times a second
+
+/** The loss an evaluation is read beside: the mean of this many steps before it (the loss is noisy). */
+const RECENT_LOSS_STEPS = 50;
 
 export class RunKeeper {
   private columns = Object.fromEntries(FIELDS.map((f) => [f, new Series()])) as Record<StepField, Series>;
@@ -91,9 +95,15 @@ export class RunKeeper {
 
   /** An evaluation of the run as it is now, to run in slices (false: one is still under way). */
   scheduleEvaluation(trainer: Trainer): boolean {
-    const scheduled = this.evaluator.schedule(trainer.model, trainer.step);
+    const scheduled = this.evaluator.schedule(trainer.model, trainer.step, this.recentLoss());
     if (scheduled) this.emitProgress(true);
     return scheduled;
+  }
+
+  /** The mean loss of the last RECENT_LOSS_STEPS steps (null before the first step). */
+  private recentLoss(): number | null {
+    const recent = this.columns.loss.values().slice(-RECENT_LOSS_STEPS).filter(Number.isFinite);
+    return recent.length > 0 ? recent.reduce((a, b) => a + b, 0) / recent.length : null;
   }
 
   private requested: Trainer | null = null; // came due while the previous evaluation still ran
@@ -147,7 +157,11 @@ export class RunKeeper {
   /** The run as safetensors: everything (weights, moments, step, metrics), or the target encoder alone. */
   async checkpointBytes(trainer: Trainer, kind: ExportKind): Promise<Uint8Array> {
     if (kind === 'target') return exportCheckpoint(trainer, { modules: ['target_encoder'], includeOptimizer: false });
-    const history = { records: this.quality.map((q) => q.record), baseline: this.quality[0]?.baseline ?? null };
+    const history = {
+      records: this.quality.map((q) => q.record),
+      baseline: this.quality[0]?.baseline ?? null,
+      pixels: this.quality.at(-1)?.pixels ?? null,
+    };
     return exportCheckpoint(trainer, {
       extraTensors: FIELDS.map((f) => [
         `${EXTRA_PREFIX}${f}`,
@@ -217,12 +231,14 @@ export class RunKeeper {
     const history = JSON.parse(loaded.metadata.quality_history ?? '{"records":[],"baseline":null}') as {
       records: EvalRecord[];
       baseline: EvalRecord | null;
+      pixels?: PixelBaseline | null; // absent in older checkpoints
     };
     const baseline = history.baseline;
     this.quality = baseline
       ? history.records.map((record, i) => ({
           record,
           baseline,
+          pixels: history.pixels ?? null,
           verdict: collapseVerdict(history.records.slice(0, i + 1), baseline, config.embedDim),
           labelled: record.knn !== null,
           probeNote: 'Restored from the checkpoint.',

@@ -1,0 +1,55 @@
+// Which settings a run trains with. Two recipes:
+// - `reference`: the released configs' optimisation and augmentation as they are (docs/IJEPA_SPEC.md
+//   section 3), over the preset's planned steps: what the reference trainer would do.
+// - `browser` (the page's default): the same algorithm, with the settings that the learning study
+//   (README "What decides whether it learns", bench/results/learning.md) found to learn on a few
+//   thousand small images in the minutes a browser trains, chosen by rules that any folder gets alike:
+//   the run is planned to the time the page budgets for it at the speed it measured, and the rest
+//   follows from the model's and the batch's sizes, never from which images they are.
+import { warmupFor, type IJepaConfig } from './config';
+import { stepFlops } from './flops';
+import { planMasks } from './masks';
+
+export type RecipeName = 'browser' | 'reference';
+export const RECIPES: readonly RecipeName[] = ['browser', 'reference'];
+
+/** A default run is planned to fill this much training time at the measured speed. */
+export const PLANNED_MINUTES = 10;
+const MIN_PLANNED_STEPS = 500;
+const MAX_PREDICTOR_WIDTH = 384; // the paper's predictor width
+
+/** What a recipe may look at: the steps per second measured here for this preset. */
+export interface RecipeContext {
+  stepsPerSec: number | null; // null: not measured (the preset's planned length stays)
+}
+
+/** The browser recipe's settings, with the measured reason for each (README, learning study). */
+export function browserSettings(base: IJepaConfig, context: RecipeContext): Partial<IJepaConfig> {
+  // A predictor as wide as the encoder (and at least three blocks): the presets' narrow ones (half the
+  // width, as the paper's ViT-H predictor) cannot model the targets at these widths, and the encoder
+  // then simplifies its features toward what the predictor can guess.
+  const predictor = {
+    predEmbedDim: Math.max(base.predEmbedDim, Math.min(base.embedDim, MAX_PREDICTOR_WIDTH)),
+    predDepth: Math.max(base.predDepth, 3),
+  };
+  // The speed was measured on the preset: a wider predictor costs its share of FLOPs more.
+  const flops = (c: IJepaConfig) => stepFlops(c, planMasks(c)).total;
+  const stepsPerSec = context.stepsPerSec === null ? null : (context.stepsPerSec * flops(base)) / flops({ ...base, ...predictor });
+  const totalSteps = stepsPerSec === null ? base.totalSteps : Math.max(MIN_PLANNED_STEPS, Math.round(stepsPerSec * PLANNED_MINUTES * 60));
+  // The reference's peak lr is for 2,048 images a step; at a browser's 8-64 a step it drives the
+  // representation into collapse after the first gains: scale it down with the square root of the batch.
+  const lr = 1e-3 * Math.min(1, Math.sqrt(base.batchSize / 640));
+  return {
+    ...predictor,
+    totalSteps,
+    warmupSteps: warmupFor(totalSteps),
+    lr,
+    startLr: lr / 5, // the reference's start / peak ratio (2e-4 / 1e-3)
+    cropScale: [0.2, 1.0], // a stronger RandomResizedCrop: a few thousand images are seen many times
+  };
+}
+
+/** `base` (a preset, or the user's settings) under a recipe. */
+export function recipeConfig(base: IJepaConfig, recipe: RecipeName, context: RecipeContext): IJepaConfig {
+  return recipe === 'browser' ? { ...base, ...browserSettings(base, context) } : base;
+}

@@ -48,7 +48,7 @@ const gains = (e: Evaluation | undefined) =>
 function atTime(run: KeptRun, seconds: number): Evaluation | undefined {
   const last = run.evaluations[run.evaluations.length - 1];
   if (last.seconds < seconds) return last.step >= run.config.totalSteps ? last : undefined;
-  return [...run.evaluations].reverse().find((e) => e.seconds <= seconds);
+  return [...run.evaluations].reverse().find((e) => e.seconds <= seconds + 1); // the time budget's own evaluation lands just past it
 }
 
 export function meetsBar(run: KeptRun): { pass: boolean; worstKnn: number; worstProbe: number } {

@@ -2,6 +2,8 @@
 // on a preset that moves, trains at once while the step-0 evaluation runs beside it, and pauses
 // within a step. A link that names backend and preset skips the measurement.
 import { expect, test } from '@playwright/test';
+import { presetConfig } from '../src/ijepa/config';
+import { recipeConfig } from '../src/ijepa/recipe';
 import { openApp, read, snap, waitForStatus } from './app';
 
 test('measures the backends, opens on the fastest and a live preset, trains at once, pauses within a step', async ({ page }, testInfo) => {
@@ -22,7 +24,8 @@ test('measures the backends, opens on the fastest and a live preset, trains at o
   await expect(page.getByTestId('recipe-select')).toHaveValue('browser');
   const speed = measurement!.presets.find((p) => p.preset === measurement!.defaultPreset)!;
   expect(speed.measured).toBe(true);
-  await expect(page.getByTestId('stat-step')).toHaveText(`0 / ${Math.max(500, Math.round(speed.stepsPerSec * 600))}`);
+  const planned = recipeConfig(presetConfig(speed.preset), 'browser', { stepsPerSec: speed.stepsPerSec }).totalSteps;
+  await expect(page.getByTestId('stat-step')).toHaveText(`0 / ${planned}`);
 
   // cross-origin isolated, so WASM runs tfjs' threaded binary on every core (up to 8)
   expect(await page.evaluate(() => window.crossOriginIsolated)).toBe(true);

@@ -63,6 +63,9 @@ export function knnVote(
   return testLabels.length > 0 ? correct / testLabels.length : 0;
 }
 
+/** Full-batch iterations of the linear probe (both implementations). */
+export const PROBE_ITERATIONS = 300;
+
 export interface ProbeResult {
   trainAccuracy: number;
   testAccuracy: number;
@@ -75,7 +78,7 @@ export function linearProbe(
   train: Features,
   test: Features,
   numClasses: number,
-  iterations = 300,
+  iterations = PROBE_ITERATIONS,
   learningRate = 0.05,
   l2 = 1e-4,
 ): ProbeResult {

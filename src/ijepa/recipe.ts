@@ -3,7 +3,8 @@
 //   section 3), over the preset's planned steps: what the reference trainer would do.
 // - `browser` (the page's default): the same algorithm, with the settings that the learning study
 //   (README "What decides whether it learns", bench/results/learning.md) found to learn on a few
-//   thousand small images in the minutes a browser trains, chosen by rules that any folder gets alike:
+//   thousand real digits in the minutes a browser trains (not yet on the procedural patterns: see
+//   there), chosen by rules that any folder gets alike:
 //   the run is planned to the time the page budgets for it at the speed it measured, and the rest
 //   follows from the model's and the batch's sizes, never from which images they are.
 import { warmupFor, type IJepaConfig } from './config';

@@ -4,7 +4,7 @@
 // algorithms, same hyperparameters: standardised features, zero init, full-batch Adam, L2 penalty
 // (the test checks both probes agree). The probe runs as a generator of iterations so that a caller
 // can run it in slices between training steps.
-import { knnVote, type Features, type ProbeResult } from './eval';
+import { knnVote, PROBE_ITERATIONS, type Features, type ProbeResult } from './eval';
 import * as tf from './tf';
 
 /** kNN accuracy (cosine, k = 20, exp(s / 0.07) votes) with the similarity matrix as one matMul. */
@@ -29,7 +29,7 @@ export async function* wideLinearProbe(
   test: Features,
   numClasses: number,
   sliceIterations = 25,
-  iterations = 300,
+  iterations = PROBE_ITERATIONS,
   learningRate = 0.05,
   l2 = 1e-4,
 ): AsyncGenerator<number, ProbeResult> {

@@ -4,7 +4,7 @@
 import { prepareImages } from '../ijepa/augment';
 import type { IJepaConfig } from '../ijepa/config';
 import type { EvalRecord } from '../ijepa/diagnostics';
-import { knnAccuracy, linearProbe, normalizedFeatureStd, rankMe, type Features } from '../ijepa/eval';
+import { knnAccuracy, linearProbe, normalizedFeatureStd, PROBE_ITERATIONS, rankMe, type Features } from '../ijepa/eval';
 import { evaluationFeatures, type FeatureEncoder } from '../ijepa/features';
 import { wideKnnAccuracy, wideLinearProbe } from '../ijepa/wideProbes';
 import type { Params } from '../ijepa/layers';
@@ -59,6 +59,7 @@ export interface Measured {
  *  means new shaders), at least CPU_CHUNK on the CPU backends, where bigger matrices run faster and
  *  nothing compiles. */
 const CPU_CHUNK = 32; // a slice stays shorter than a micro step on WASM: Pause lands within a step
+const PIXEL_PROBE_SLICE = 10; // probe iterations per slice of the raw-pixel job
 function evaluationChunk(config: IJepaConfig): number {
   const gpu = tf.getBackend() === 'webgpu' || tf.getBackend() === 'webgl';
   return gpu ? config.batchSize : Math.max(config.batchSize, CPU_CHUNK);
@@ -157,15 +158,26 @@ function labelledSplit(store: ImageStore, used: EvalPlan, embedded: Float32Array
 
 /** The raw-pixel yardstick: kNN and the linear probe on the images as the model sees them (whole,
  *  at training resolution, normalised), on the same images as the evaluations (`limit`). What a
- *  representation must beat to be worth more than the pixels it came from. Slices: a chunk of images
- *  each, then the kNN, then the probe in runs of iterations. */
-export async function* pixelJob(store: ImageStore, plan: EvalPlan, limit: Limit, cropSize: number): AsyncGenerator<number, PixelBaseline> {
-  const used = planPrefix(plan, Math.min(limit.images, plan.indices.length));
+ *  representation must beat to be worth more than the pixels it came from; on a backend that
+ *  evaluates a capped subset, none. Slices: a chunk of images
+ *  each, then the kNN, then the probe in runs of PIXEL_PROBE_SLICE iterations (on a software GPU an
+ *  iteration takes ~0.1 s). It yields its progress in images' worth: the gathering counts for half
+ *  of them, the kNN and the probe for the rest, so that the progress moves at every slice. */
+export async function* pixelJob(
+  store: ImageStore,
+  plan: EvalPlan,
+  limit: Limit,
+  cropSize: number,
+): AsyncGenerator<number, PixelBaseline | null> {
+  // A backend too slow to embed every image in an evaluation's time (a software GPU) would spend
+  // minutes here: no yardstick there (null), the panel says so
+  if (limit.images < plan.indices.length) return null;
+  const used = planPrefix(plan, plan.indices.length);
+  const total = used.indices.length;
   const P = cropSize * cropSize * 3;
-  const pixels = new Float32Array(used.indices.length * P);
-  const chunk = CPU_CHUNK;
-  for (let n = 0; n < used.indices.length; n += chunk) {
-    const indices = used.indices.slice(n, n + chunk);
+  const pixels = new Float32Array(total * P);
+  for (let n = 0; n < total; n += CPU_CHUNK) {
+    const indices = used.indices.slice(n, n + CPU_CHUNK);
     const flat = tf.tidy(() =>
       prepareImages(tf.tensor4d(store.gather(indices), [indices.length, store.side, store.side, 3], 'int32'), cropSize).reshape([
         indices.length,
@@ -174,13 +186,16 @@ export async function* pixelJob(store: ImageStore, plan: EvalPlan, limit: Limit,
     ); // [chunk, crop * crop * 3]
     pixels.set(await flat.data(), n * P);
     flat.dispose();
-    yield Math.min(n + chunk, used.indices.length);
+    yield Math.floor(0.5 * (n + indices.length));
   }
   const { train, test } = labelledSplit(store, used, pixels, P);
   const knn = await wideKnnAccuracy(train, test, used.numClasses);
-  yield used.indices.length;
-  const probe = yield* wideLinearProbe(train, test, used.numClasses);
-  return { knn, probeTrain: probe.trainAccuracy, probeTest: probe.testAccuracy, images: used.indices.length };
+  yield Math.floor(0.6 * total);
+  const probing = wideLinearProbe(train, test, used.numClasses, PIXEL_PROBE_SLICE);
+  let next = await probing.next();
+  for (; !next.done; next = await probing.next()) yield Math.floor(total * (0.6 + (0.4 * next.value) / PROBE_ITERATIONS));
+  const probe = next.value;
+  return { knn, probeTrain: probe.trainAccuracy, probeTest: probe.testAccuracy, images: total };
 }
 
 /** First 3 principal components of the patch features of the plan's first images, as RGB. */

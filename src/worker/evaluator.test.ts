@@ -37,6 +37,41 @@ describe('evaluator (slices between steps, CPU backend)', () => {
     disposeTrainer(trainer);
   });
 
+  it('computes the raw-pixel yardstick once, with progress at every slice, the probe included', async () => {
+    const { store, split } = sample(10);
+    const evaluator = new Evaluator(
+      () => store,
+      () => split,
+    );
+    const trainer = createTrainer(presetConfig('micro'));
+    evaluator.schedule(trainer.model, 0);
+    const progress: number[] = [];
+    let update = null;
+    while (!update) {
+      update = await evaluator.runSlice();
+      progress.push(evaluator.progress()?.done ?? Infinity);
+    }
+    // the progress never stands still for long (a page that waits on it sees a live evaluation): an
+    // embedding job's final computations (diagnostics, kNN, probe) repeat its count three times; the
+    // pixel job's probe runs 30 slices, each moving it on (but for rounding, at 60 images)
+    const pixelSlices = 300 / 10;
+    let still = 0;
+    for (let i = 1; i < progress.length - 1; i++) {
+      still = progress[i] === progress[i - 1] ? still + 1 : 0;
+      expect(still).toBeLessThanOrEqual(3);
+      expect(progress[i]).toBeGreaterThanOrEqual(progress[i - 1]);
+    }
+    expect(progress.length).toBeGreaterThan(pixelSlices);
+    expect(update.pixels).toMatchObject({ images: 60 });
+    for (const accuracy of [update.pixels!.knn, update.pixels!.probeTest]) expect(accuracy).toBeGreaterThanOrEqual(0);
+    expect(update.pixels!.probeTrain).toBe(1); // 3,072 numbers an image: the probe fits its 48 training images
+    // the next evaluation of the same dataset reuses it: baseline and pixels are not computed again
+    expect(evaluator.schedule(trainer.model, 1)).toBe(true);
+    expect(evaluator.progress()).toMatchObject({ withBaseline: false, total: 60 });
+    expect((await drain(evaluator))!.pixels).toEqual(update.pixels);
+    disposeTrainer(trainer);
+  });
+
   it('evaluates the weights of the step it was scheduled at, though training moves them meanwhile', async () => {
     const { store, split } = sample(10);
     const trainer = createTrainer(presetConfig('micro'));

@@ -25,7 +25,7 @@ export const MIN_EVAL_IMAGES = 600;
 
 type Job = { step: number; done: number; limit: Limit } & (
   | { kind: 'baseline' | 'trained'; encoder: Encoder; slices: AsyncGenerator<number, Measured> }
-  | { kind: 'pixels'; encoder: null; slices: AsyncGenerator<number, PixelBaseline> }
+  | { kind: 'pixels'; encoder: null; slices: AsyncGenerator<number, PixelBaseline | null> }
 );
 
 const storeIds = new WeakMap<ImageStore, number>();
@@ -58,6 +58,7 @@ interface Fixed {
   baseline: EvalRecord | null;
   baselineEmbedded: Embedded | null;
   pixels: PixelBaseline | null;
+  pixelsDone: boolean; // computed, or skipped on a slow backend
 }
 
 /** The newest evaluation's features, for the neighbours view. */
@@ -150,10 +151,11 @@ export class Evaluator {
         baseline: null,
         baselineEmbedded: null,
         pixels: null,
+        pixelsDone: false,
       };
       this.fixed.set(key, fixed);
     }
-    const withPixels = plan.labelled && !fixed.pixels;
+    const withPixels = plan.labelled && !fixed.pixelsDone;
     this.current = { fixed, plan, config: model.config, withBaseline: !fixed.baseline, withPixels, loss };
     const job = (kind: 'baseline' | 'trained', encoder: Encoder, at: number): Job => ({
       kind,
@@ -187,7 +189,8 @@ export class Evaluator {
     }
     this.jobs.shift();
     if (job.kind === 'pixels') {
-      current.fixed.pixels = next.value as PixelBaseline;
+      current.fixed.pixels = next.value as PixelBaseline | null;
+      current.fixed.pixelsDone = true;
       return null;
     }
     if (job.kind === 'baseline') {
@@ -227,7 +230,7 @@ export class Evaluator {
     const used = Math.min(fixed.limit.images, all);
     const subsetNote =
       used < all
-        ? ` A fixed subset of ${used} of the ${all} evaluation images (the same at every evaluation): this backend embeds about ${Math.round(fixed.imagesPerSec ?? 0)} images/s, and an evaluation is kept to about ${this.targetSeconds} s of embedding.`
+        ? ` A fixed subset of ${used} of the ${all} evaluation images (the same at every evaluation): this backend embeds about ${Math.round(fixed.imagesPerSec ?? 0)} images/s, and an evaluation is kept to about ${this.targetSeconds} s of embedding; the raw pixels' probes, which would take minutes here, are not computed.`
         : '';
     const probeNote = labelled
       ? `${plan.numClasses} classes; probes trained on ${counts.train} training images, tested on ${counts.test} held-out images (never trained on).${subsetNote}`

@@ -32,20 +32,14 @@ export interface RunStatus {
   compileMs: number | null; // first step of the run: shader compilation + one step
 }
 
-/** The per-step numbers, in one order for every place that stores or exports them. */
+/** The per-step numbers, in one order for every place that stores or exports them: step, loss, the
+ *  schedules (lr, weight decay, EMA momentum), the step's wall time in the worker (stepMs) and the
+ *  time since the run started, pauses excluded (wallMs). */
 export const STEP_FIELDS = ['step', 'loss', 'lr', 'wd', 'momentum', 'stepMs', 'wallMs'] as const;
 export type StepField = (typeof STEP_FIELDS)[number];
 
-/** One trained step, as the panels need it. */
-export interface StepRecord {
-  step: number;
-  loss: number;
-  lr: number;
-  wd: number;
-  momentum: number;
-  stepMs: number; // wall time of the step in the worker
-  wallMs: number; // time since the run started (excludes pauses)
-}
+/** One trained step, as the panels need it: one number per field of STEP_FIELDS. */
+export type StepRecord = Record<StepField, number>;
 
 /** The masks a step really used (same indices it gathered), for the mask panel. */
 export interface MaskRecord {

@@ -90,22 +90,33 @@ export class TrainingSession {
     if (resize) await this.data.resize(config.cropSize);
   }
 
-  /** Back to step 0 (waits for an in-flight step: its tensors must not be disposed under it). */
+  /** Back to step 0. */
   async reset(): Promise<void> {
-    this.phase = 'idle';
     this.keeper.cancelEvaluations();
-    await this.loopDone;
-    if (this.trainer) disposeTrainer(this.trainer);
-    this.trainer = null;
-    this.sampler = null;
-    this.pendingSteps = 0;
-    this.telemetry.reset();
-    this.lastStepMs = 0;
-    this.compileMs = null;
-    this.savedStep = -1;
+    await this.stopLoop();
+    this.replaceTrainer(null, null);
     this.keeper.reset();
     this.emit({ type: 'reset' });
     this.setPhase('idle');
+  }
+
+  /** Stops the loop and waits for an in-flight step: its tensors must not be disposed under it. */
+  private async stopLoop(): Promise<void> {
+    this.phase = 'idle';
+    await this.loopDone;
+  }
+
+  /** The run's trainer (null: none until the next step) and its batch order, on a fresh step clock
+   *  that starts at `wallMs`; a trainer given here came from a checkpoint: nothing new to keep yet. */
+  private replaceTrainer(trainer: Trainer | null, sampler: EpochSampler | null, wallMs = 0): void {
+    if (this.trainer) disposeTrainer(this.trainer);
+    this.trainer = trainer;
+    this.sampler = sampler;
+    this.pendingSteps = 0;
+    this.telemetry.reset(wallMs);
+    this.lastStepMs = 0;
+    this.compileMs = null;
+    this.savedStep = trainer ? trainer.step : -1;
   }
 
   start(): void {
@@ -231,18 +242,12 @@ export class TrainingSession {
   async restore(bytes: Uint8Array): Promise<RestoredRun> {
     if (this.isRunning) throw new Error('Pause or reset the run before loading a checkpoint.');
     const { trainer, run, summary } = this.keeper.restore(bytes, this.config); // throws, naming the mismatch, before anything changes
-    this.phase = 'idle';
-    await this.loopDone;
-    if (this.trainer) disposeTrainer(this.trainer);
+    await this.stopLoop();
     const resize = run.config.cropSize !== this.data.store.side;
     this.config = run.config;
     if (resize) await this.data.resize(run.config.cropSize);
-    this.trainer = trainer;
-    this.sampler = EpochSampler.resumed(run.config.seed, this.data.split().train.length, trainer.step * run.config.batchSize);
-    this.telemetry.reset(this.keeper.wallMs);
-    this.lastStepMs = 0;
-    this.compileMs = null;
-    this.savedStep = trainer.step; // it came from a checkpoint: nothing new to keep
+    const imagesSeen = trainer.step * run.config.batchSize;
+    this.replaceTrainer(trainer, EpochSampler.resumed(run.config.seed, this.data.split().train.length, imagesSeen), this.keeper.wallMs);
     this.phase = trainer.step >= run.config.totalSteps ? 'done' : 'paused';
     this.message = `${summary} at step ${trainer.step}.`;
     const restored = { ...run, status: this.status() };

@@ -5,7 +5,8 @@
 // fails. Each run is kept in bench/results/learning/<set>-<preset>-<name>-seed<N>.json; the sweep
 // (./learningSweep.bench.ts) runs many and writes the table bench/results/learning.md.
 // Run: npm run bench:learning, with
-//   LEARN_DATASET=patterns|digits  LEARN_PRESET=tiny  LEARN_RECIPE=browser|reference (the page's
+//   LEARN_DATASET=patterns|digits|cifar10|fashion (the last two: real sets never tuned on, built by
+//   `npm run bench:data`)  LEARN_PRESET=tiny  LEARN_RECIPE=browser|reference (the page's
 //   default recipe, or the reference's settings)  LEARN_SEED=0  LEARN_MINUTES=10 (training time,
 //   evaluations not counted)  LEARN_STEPS (a cap)  LEARN_EVERY=250  LEARN_STEPS_PER_SEC (the speed the
 //   page would have measured: it plans the browser recipe's run; default: measured here on 20 steps)
@@ -14,12 +15,15 @@
 //   name; default: the recipe, plus "custom" with LEARN_CONFIG)
 import '@tensorflow/tfjs-backend-wasm';
 import '../src/ijepa/fused/wasm'; // the SIMD kernels, as the page runs WASM (without them a step is several times slower)
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { it } from 'vitest';
 import { presetConfig, type PresetName } from '../src/ijepa/config';
 import { recipeConfig, type RecipeName } from '../src/ijepa/recipe';
 import * as tf from '../src/ijepa/tf';
 import { disposeTrainer } from '../src/ijepa/trainStep';
+import { greyToRgb } from '../src/data/digits';
+import { ImageStore } from '../src/data/imageStore';
+import { heldOutSplit } from '../src/data/split';
 import { builtinSet, builtinSetRun } from '../src/test/sampleRun';
 import type { BuiltinSet, PixelBaseline } from '../src/worker/protocol';
 import type { EvalRecord } from '../src/ijepa/diagnostics';
@@ -28,12 +32,34 @@ const env = process.env;
 const number = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : Number(env[name]));
 const percent = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
 const SPEED_STEPS = 20; // steps timed (after 3 warm-up steps) to plan a browser-recipe run without LEARN_STEPS_PER_SEC
+const HELD_OUT_SETS = ['cifar10', 'fashion']; // ./heldOutSets.mjs
+
+/** A set written by ./heldOutSets.mjs, resampled to `side` as the bundled digits are (bilinear), labelled by class name. */
+function heldOutSet(name: string, side: number) {
+  type Index = { side: number; classes: string[]; labels: number[] };
+  if (!existsSync(`bench/data/${name}.bin`)) throw new Error(`bench/data/${name}.bin is missing: run npm run bench:data first`);
+  const { side: from, classes, labels } = JSON.parse(readFileSync(`bench/data/${name}.json`, 'utf8')) as Index;
+  const pixels = readFileSync(`bench/data/${name}.bin`);
+  const store = new ImageStore(side, 1024);
+  labels.forEach((label, i) => {
+    const image = pixels.subarray(i * from * from * 3, (i + 1) * from * from * 3);
+    const rgb = new Uint8Array(side * side * 3);
+    for (let c = 0; c < 3; c++) {
+      const channel = Uint8Array.from({ length: from * from }, (_, p) => image[3 * p + c]);
+      const resampled = from === side ? null : greyToRgb(channel, from, side);
+      for (let p = 0; p < side * side; p++) rgb[3 * p + c] = resampled ? resampled[3 * p] : channel[p];
+    }
+    store.add(rgb, classes[label]);
+  });
+  const codes = Int32Array.from({ length: store.count }, (_, i) => store.label(i));
+  return { store, split: heldOutSplit(codes) };
+}
 
 it(
   'learning on a built-in set',
   async () => {
     await tf.setBackend(env.LEARN_BACKEND ?? 'wasm');
-    const dataset = (env.LEARN_DATASET ?? 'patterns') as BuiltinSet;
+    const dataset = env.LEARN_DATASET ?? 'patterns';
     const preset = (env.LEARN_PRESET ?? 'tiny') as PresetName;
     const recipe = (env.LEARN_RECIPE ?? 'browser') as RecipeName;
     const seed = number('LEARN_SEED') ?? 0;
@@ -44,11 +70,13 @@ it(
     const name = env.LEARN_NAME ?? (env.LEARN_CONFIG ? `${recipe}-custom` : recipe);
 
     const base = presetConfig(preset, { seed });
-    const data = await builtinSet(base.cropSize, dataset, number('LEARN_PER_CLASS'));
+    const data = HELD_OUT_SETS.includes(dataset)
+      ? heldOutSet(dataset, base.cropSize)
+      : await builtinSet(base.cropSize, dataset as BuiltinSet, number('LEARN_PER_CLASS'));
     // The speed the recipe plans with: given, or measured here on a throwaway trainer.
     let stepsPerSec = number('LEARN_STEPS_PER_SEC');
     if (stepsPerSec === undefined) {
-      const probe = await builtinSetRun(base, dataset, undefined, data);
+      const probe = await builtinSetRun(base, undefined, undefined, data);
       for (let i = 0; i < 3; i++) await probe.step();
       const started = performance.now();
       for (let i = 0; i < SPEED_STEPS; i++) await probe.step();
@@ -57,7 +85,7 @@ it(
     }
     const images = data.split.train.length;
     const config = { ...recipeConfig(base, recipe, { stepsPerSec }), ...overrides };
-    const run = await builtinSetRun(config, dataset, undefined, data);
+    const run = await builtinSetRun(config, undefined, undefined, data);
     console.log(
       `${dataset}, ${preset}, ${name}: ${config.batchSize} images/step, ${config.totalSteps} planned steps (${stepsPerSec.toFixed(2)} steps/s), ` +
         `lr ${config.lr}, ema ${config.ema.join('-')}, crop ${config.cropScale.join('-')}, seed ${seed}, ${tf.getBackend()}; ` +

@@ -25,6 +25,8 @@ describe('recipes', () => {
     expect([tiny.predEmbedDim, tiny.predDepth]).toEqual([64, 3]);
     const micro = recipeConfig(presetConfig('micro'), 'browser', { stepsPerSec: 8 });
     expect([micro.predEmbedDim, micro.predDepth]).toEqual([32, 3]);
+    const vitTiny = recipeConfig(presetConfig('vit_tiny'), 'browser', { stepsPerSec: 8 });
+    expect([vitTiny.predEmbedDim, vitTiny.predDepth]).toEqual([192, Math.max(3, PRESETS.vit_tiny.predDepth)]);
     // the encoder, the masks, the EMA plan and the loss are the reference's
     for (const key of ['embedDim', 'depth', 'predMaskScale', 'encMaskScale', 'ema', 'loss', 'batchSize'] as const)
       expect(tiny[key]).toEqual(PRESETS.tiny[key]);

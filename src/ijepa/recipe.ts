@@ -18,6 +18,7 @@ export const RECIPES: readonly RecipeName[] = ['browser', 'reference'];
 export const PLANNED_MINUTES = 10;
 const MIN_PLANNED_STEPS = 500;
 const MAX_PREDICTOR_WIDTH = 384; // the paper's predictor width
+const MIN_PREDICTOR_DEPTH = 3;
 
 /** What a recipe may look at: the steps per second measured here for this preset. */
 export interface RecipeContext {
@@ -28,10 +29,11 @@ export interface RecipeContext {
 export function browserSettings(base: IJepaConfig, context: RecipeContext): Partial<IJepaConfig> {
   // A predictor as wide as the encoder (and at least three blocks): the presets' narrow ones (half the
   // width, as the paper's ViT-H predictor) cannot model the targets at these widths, and the encoder
-  // then simplifies its features toward what the predictor can guess.
+  // then simplifies its features toward what the predictor can guess. (Six blocks cost 1.6x a step and
+  // gained on one set of four: README, learning study.)
   const predictor = {
     predEmbedDim: Math.max(base.predEmbedDim, Math.min(base.embedDim, MAX_PREDICTOR_WIDTH)),
-    predDepth: Math.max(base.predDepth, 3),
+    predDepth: Math.max(base.predDepth, MIN_PREDICTOR_DEPTH),
   };
   // The speed was measured on the preset: a wider predictor costs its share of FLOPs more.
   const flops = (c: IJepaConfig) => stepFlops(c, planMasks(c)).total;

@@ -7,11 +7,17 @@ import { generateSampleSet } from '../data/sampleSet';
 import { heldOutSplit } from '../data/split';
 import { Evaluator, MIN_EVAL_IMAGES } from './evaluator';
 
-function sample(perClass: number) {
+/** An evaluator over `perClass` sample images of each class, and a fresh micro trainer to evaluate. */
+function evaluatorOnSample(perClass: number, targetSeconds?: number) {
   const store = new ImageStore(32);
   for (const { rgb, label } of generateSampleSet(32, perClass)) store.add(rgb, label);
   const split = heldOutSplit(Array.from({ length: store.count }, (_, i) => store.label(i)));
-  return { store, split };
+  const evaluator = new Evaluator(
+    () => store,
+    () => split,
+    targetSeconds,
+  );
+  return { evaluator, trainer: createTrainer(presetConfig('micro')) };
 }
 
 async function drain(evaluator: Evaluator) {
@@ -23,12 +29,7 @@ async function drain(evaluator: Evaluator) {
 
 describe('evaluator (slices between steps, CPU backend)', () => {
   it('evaluating (baseline included) leaves no tensor behind', async () => {
-    const { store, split } = sample(10);
-    const evaluator = new Evaluator(
-      () => store,
-      () => split,
-    );
-    const trainer = createTrainer(presetConfig('micro'));
+    const { evaluator, trainer } = evaluatorOnSample(10);
     const before = tf.memory().numTensors;
     const first = await evaluator.evaluate(trainer.model, 0); // computes the random-init baseline too
     await evaluator.evaluate(trainer.model, 1);
@@ -38,12 +39,7 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   });
 
   it('computes the raw-pixel yardstick once, with progress at every slice, the probe included', async () => {
-    const { store, split } = sample(10);
-    const evaluator = new Evaluator(
-      () => store,
-      () => split,
-    );
-    const trainer = createTrainer(presetConfig('micro'));
+    const { evaluator, trainer } = evaluatorOnSample(10);
     evaluator.schedule(trainer.model, 0);
     const progress: number[] = [];
     let update = null;
@@ -73,12 +69,7 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   });
 
   it('evaluates the weights of the step it was scheduled at, though training moves them meanwhile', async () => {
-    const { store, split } = sample(10);
-    const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(
-      () => store,
-      () => split,
-    );
+    const { evaluator, trainer } = evaluatorOnSample(10);
     const expected = await evaluator.evaluate(trainer.model, 0);
     evaluator.schedule(trainer.model, 0);
     await evaluator.runSlice(); // one chunk embedded with the snapshot
@@ -89,12 +80,7 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   });
 
   it('computes the random-init baseline once per dataset and architecture, not once per run', async () => {
-    const { store, split } = sample(10);
-    const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(
-      () => store,
-      () => split,
-    );
+    const { evaluator, trainer } = evaluatorOnSample(10);
     evaluator.schedule(trainer.model, 0);
     expect(evaluator.progress()?.withBaseline).toBe(true);
     const first = (await drain(evaluator))!;
@@ -107,13 +93,7 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   });
 
   it('on a slow backend, embeds a fixed subset: the same images at every evaluation, and says so', async () => {
-    const { store, split } = sample(110);
-    const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(
-      () => store,
-      () => split,
-      1e-6,
-    ); // no backend embeds 1800 images in a microsecond
+    const { evaluator, trainer } = evaluatorOnSample(110, 1e-6); // no backend embeds 1800 images in a microsecond
     const first = (await drain((evaluator.schedule(trainer.model, 0), evaluator)))!;
     expect(first.subset).toEqual({ images: MIN_EVAL_IMAGES, of: 660 });
     expect(first.probeNote).toMatch(new RegExp(`fixed subset of ${MIN_EVAL_IMAGES} of the 660 evaluation images`));
@@ -124,12 +104,7 @@ describe('evaluator (slices between steps, CPU backend)', () => {
   });
 
   it('a cancelled evaluation frees its snapshot and reports nothing', async () => {
-    const { store, split } = sample(10);
-    const trainer = createTrainer(presetConfig('micro'));
-    const evaluator = new Evaluator(
-      () => store,
-      () => split,
-    );
+    const { evaluator, trainer } = evaluatorOnSample(10);
     const before = tf.memory().numTensors;
     evaluator.schedule(trainer.model, 0);
     await evaluator.runSlice();

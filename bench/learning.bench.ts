@@ -14,7 +14,6 @@
 //   LEARN_CONFIG='{"lr":3e-4}' (fields laid over the recipe, as JSON)  LEARN_NAME (the file's variant
 //   name; default: the recipe, plus "custom" with LEARN_CONFIG)
 import '@tensorflow/tfjs-backend-wasm';
-import '../src/ijepa/fused/wasm'; // the SIMD kernels, as the page runs WASM (without them a step is several times slower)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { it } from 'vitest';
 import { presetConfig, type PresetName } from '../src/ijepa/config';

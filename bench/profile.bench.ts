@@ -6,7 +6,6 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { test } from 'vitest';
 import { presetConfig, type PresetName } from '../src/ijepa/config';
-import '../src/ijepa/fused/wasm';
 import * as tf from '../src/ijepa/tf';
 import { createTrainer, disposeTrainer, nextMasks, trainStep } from '../src/ijepa/trainStep';
 

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { test, type Page } from '@playwright/test';
 import { read, waitForDatasetCount, waitForPage, waitForStatus } from '../e2e/app';
 import { encodePng } from '../e2e/fixtures/png';
-import type { BackendMeasurement } from '../src/worker/backendChoice';
+import type { BackendMeasurement } from '../src/client/backendChoice';
 import { describeBackends, describePresets } from '../src/ui/machineText';
 
 const env = process.env;

@@ -5,9 +5,9 @@ import { PRESETS, type PresetName } from '../ijepa/config';
 import { useAppStore } from '../store/appStore';
 import { backendLabel, benchMarkdown, formatFlops, fusedGain, type BenchCell } from './report';
 import { runBenchmark, useBenchStore } from './runner';
-import { benchRequestFromUrl, type BenchRequest } from '../store/url';
+import { benchRequestFromUrl, type BenchRequest } from './url';
 import type { BackendName } from '../worker/protocol';
-import { download } from '../ui/download';
+import { download } from '../store/download';
 
 let autorunDone = false;
 const NONE: BackendName[] = [];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BareStepResult } from '../worker/benchmark';
+import type { BareStepResult } from '../worker/measurement/bareStep';
 import { benchMarkdown, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './report';
 
 const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, dispatches: number): BareStepResult => ({

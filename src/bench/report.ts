@@ -1,7 +1,7 @@
 // The benchmark's report: one cell per (preset, backend), as JSON and as a small Markdown table.
 // Shared by the `?bench` page and `npm run bench` (which writes both under bench/results/).
 import type { PresetName } from '../ijepa/config';
-import type { BareStepResult, FirstStep } from '../worker/benchmark';
+import type { BareStepResult, FirstStep } from '../worker/measurement/bareStep';
 import type { BackendName } from '../worker/protocol';
 
 export interface AppLoop {

@@ -6,10 +6,10 @@
 // pass or fail.
 import { create } from 'zustand';
 import type { PresetName } from '../ijepa/config';
-import { startBenchWorker } from '../worker/client';
+import { startMeasurementWorker } from '../client/workers';
 import { isActivePhase, type BackendName } from '../worker/protocol';
 import { useAppStore, type AppState } from '../store/appStore';
-import type { BenchRequest } from '../store/url';
+import type { BenchRequest } from './url';
 import { overheadRatio, type AppLoop, type BenchCell, type BenchReport } from './report';
 import { actions } from '../store/trainerConnection';
 
@@ -38,8 +38,8 @@ function withBudget<T>(work: Promise<T>, budgetSec: number, onTimeout: () => voi
 }
 
 /** Runs `fn` in a fresh benchmark worker, which is terminated afterwards (or when over budget). */
-async function inFreshWorker<T>(budgetSec: number, fn: (api: ReturnType<typeof startBenchWorker>['api']) => Promise<T>): Promise<T> {
-  const worker = startBenchWorker();
+async function inFreshWorker<T>(budgetSec: number, fn: (api: ReturnType<typeof startMeasurementWorker>['api']) => Promise<T>): Promise<T> {
+  const worker = startMeasurementWorker();
   try {
     return await withBudget(fn(worker.api), budgetSec, () => worker.terminate());
   } finally {

@@ -7,7 +7,7 @@
 // in the image predicted it, and random colours dominated every patch: the micro encoder stayed at
 // chance on the class for 6,000 steps. A repeated motif puts the class in every block, where
 // predicting one block from the others rewards encoding it (a 750-step micro run now beats the
-// random encoder's kNN by 9-18 points: src/worker/learning.test.ts); colours vary copy to copy, so
+// random encoder's kNN by 9-18 points: src/worker/run/learning.test.ts); colours vary copy to copy, so
 // colour alone says nothing about the class.
 import { createRng, type Rng } from '../ijepa/rng';
 

@@ -4,7 +4,7 @@ import { presetConfig } from './config';
 import { fromTorch, toTorch } from './layout';
 import { buildModel, disposeModel, moduleShapes } from './model';
 import { readSafetensors, writeSafetensors, type SafeTensor } from './safetensors';
-import { randomImages } from './fused/check';
+import { randomImages } from './kernelCheck';
 import { createTrainer, disposeTrainer, trainStep, type Trainer } from './trainStep';
 
 const config = presetConfig('micro', { batchSize: 4 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { presetConfig } from './config';
 import { evaluationFeatures } from './features';
 import { createModel, disposeModel } from './model';
-import { randomImages, maxAbsDiff } from './fused/check';
+import { randomImages, maxAbsDiff } from './kernelCheck';
 import * as tf from './tf';
 import { encode, patchify } from './vit';
 

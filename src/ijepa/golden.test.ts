@@ -3,7 +3,6 @@
 // CPU backend (the JS fused kernels) and on WASM, whose step takes other paths (untransposed matMuls
 // with explicit transposes, per-block q/k/v projections; src/ijepa/layers.ts).
 import '@tensorflow/tfjs-backend-wasm';
-import './fused/wasm';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +14,7 @@ import { maskBatchFromIndices, type MaskBatch } from './masks';
 import { buildModel, moduleParams, moduleShapes, type ModuleName } from './model';
 import { predict } from './predictor';
 import { readSafetensors, type SafeTensor } from './safetensors';
-import { maxAbsDiff } from './fused/check';
+import { maxAbsDiff } from './kernelCheck';
 import * as tf from './tf';
 import {
   computeTargets,

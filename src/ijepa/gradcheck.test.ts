@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { presetConfig } from './config';
 import { createModel, disposeModel, trainableParams } from './model';
 import { planMasks, sampleMaskBatch } from './masks';
-import { randomImages } from './fused/check';
+import { randomImages } from './kernelCheck';
 import * as tf from './tf';
 import { computeTargets, contextLoss, lossAndGrads, maskTensors } from './trainStep';
 import { patchify } from './vit';

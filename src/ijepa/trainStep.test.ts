@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { presetConfig } from './config';
 import { sampleMaskBatch } from './masks';
 import { emaUpdate } from './optim';
-import { randomImages } from './fused/check';
+import { randomImages } from './kernelCheck';
 import * as tf from './tf';
 import { createTrainer, disposeTrainer, trainStep, type Trainer } from './trainStep';
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clusters, split } from '../test/clusters';
-import { knnAccuracy, linearProbe } from './eval';
+import { knnAccuracy, linearProbe } from './probes';
 import * as tf from './tf';
 import { wideKnnAccuracy, wideLinearProbe } from './wideProbes';
 

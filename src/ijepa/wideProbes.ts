@@ -1,10 +1,10 @@
-// The kNN and the linear probe of ./eval.ts for WIDE features (raw pixels: 3,072 numbers per image at
+// The kNN and the linear probe of ./probes.ts for WIDE features (raw pixels: 3,072 numbers per image at
 // 32 px), with their products on the tfjs backend. In plain TypeScript a probe on pixels costs
 // minutes (measured: ~2 s per iteration at 2,000 x 3,072, against ~10 ms as matMuls on WASM). Same
 // algorithms, same hyperparameters: standardised features, zero init, full-batch Adam, L2 penalty
 // (the test checks both probes agree). The probe runs as a generator of iterations so that a caller
 // can run it in slices between training steps.
-import { knnVote, PROBE_ITERATIONS, type Features, type ProbeResult } from './eval';
+import { knnVote, PROBE_ITERATIONS, type Features, type ProbeResult } from './probes';
 import * as tf from './tf';
 
 /** kNN accuracy (cosine, k = 20, exp(s / 0.07) votes) with the similarity matrix as one matMul. */
@@ -23,7 +23,7 @@ export async function wideKnnAccuracy(train: Features, test: Features, numClasse
   }
 }
 
-/** Linear probe as ./eval.ts `linearProbe` (same defaults), `sliceIterations` iterations per yield. */
+/** Linear probe as ./probes.ts `linearProbe` (same defaults), `sliceIterations` iterations per yield. */
 export async function* wideLinearProbe(
   train: Features,
   test: Features,
@@ -37,7 +37,7 @@ export async function* wideLinearProbe(
   const { x, xTest, y } = tf.tidy(() => {
     const raw = tf.tensor2d(train.data, [train.n, train.dim]); // [n, dim]
     const mean = raw.mean(0);
-    const std = raw.sub(mean).square().mean(0).sqrt().add(1e-6); // population std, as eval.ts
+    const std = raw.sub(mean).square().mean(0).sqrt().add(1e-6); // population std, as probes.ts
     const standardise = (f: Features) => tf.tensor2d(f.data, [f.n, f.dim]).sub(mean).div(std) as tf.Tensor2D;
     return {
       x: standardise(train),

@@ -4,7 +4,7 @@ import { create } from 'zustand';
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { recipeConfig, type RecipeName } from '../ijepa/recipe';
 import { validateConfig } from '../ijepa/validate';
-import type { BackendMeasurement, BackendTrial } from '../worker/backendChoice';
+import type { BackendMeasurement, BackendTrial } from '../client/backendChoice';
 import {
   isActivePhase,
   type BackendInfo,

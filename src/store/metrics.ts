@@ -1,7 +1,7 @@
 // High-rate series (one value per step) kept outside React state in growable typed arrays:
 // panels read them in requestAnimationFrame, React only sees coarse status.
 import { MASKS_PER_UPDATE, STEP_FIELDS as FIELDS, type MaskRecord, type StepField, type StepRecord } from '../worker/protocol';
-import { appendColumns, Series } from '../worker/series';
+import { appendColumns, Series } from '../worker/run/series';
 
 export type MetricField = StepField;
 

@@ -3,9 +3,9 @@
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
 import type { BackendName, BuiltinSet, QualityUpdate, WorkerEvent } from '../worker/protocol';
-import { measureBackends, type BackendMeasurement } from '../worker/backendChoice';
-import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../worker/client';
-import { gpuHints } from '../worker/gpuAdapter';
+import { measureBackends, type BackendMeasurement } from '../client/backendChoice';
+import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../client/workers';
+import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
 import { runHistory } from './metrics';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../ijepa/config';
 import { recipeConfig } from '../ijepa/recipe';
-import { configToQuery, queryToConfig, runOverrides } from './url';
+import { configToQuery, queryToConfig, runOverrides, withSettings } from './url';
 
 describe('settings in the URL', () => {
   it('round-trips a config as the preset plus its differences, under either recipe', () => {
@@ -48,6 +48,19 @@ describe('settings in the URL', () => {
       dataset: undefined,
       predictorView: true,
       presetFromLink: false,
+    });
+  });
+
+  it('rewrites only the settings in a link: where to run and a page mode stay, settings back at the preset go', () => {
+    const before = 'preset=tiny&lr=0.002&backend=wasm&bench=1&presets=micro&autorun=1';
+    const after = new URLSearchParams(withSettings(before, 'preset=micro&batchSize=16'));
+    expect(Object.fromEntries(after)).toEqual({
+      preset: 'micro',
+      batchSize: '16',
+      backend: 'wasm',
+      bench: '1',
+      presets: 'micro',
+      autorun: '1',
     });
   });
 });

@@ -1,7 +1,7 @@
 // Everything the page reads from and writes to its URL, in one place. Settings live in the URL so a
 // setup can be shared by link: the preset name plus every field that differs from it (e.g.
 // "?preset=tiny&lr=0.002&batchSize=32"); beside them, where to run (backend=, wasmThreads=,
-// decoders=), evalEvery=, testHooks=, and the `?bench` page mode's request.
+// decoders=), evalEvery=, testHooks=. (The `?bench` page mode reads its own: src/bench/url.ts.)
 import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { RECIPES, recipeConfig, type RecipeName } from '../ijepa/recipe';
 import { validateConfig } from '../ijepa/validate';
@@ -104,47 +104,6 @@ export function runOverrides(search: string): RunOverrides {
   };
 }
 
-/** Link parameters that are not settings, kept when the settings rewrite the URL. */
-export const RUN_PARAMS = ['backend', 'wasmThreads', 'decoders', 'data', 'predictorView', 'evalEvery', 'testHooks'] as const;
-
-/** The `?bench` page mode's own URL parameters (kept when the settings rewrite the URL). */
-export const BENCH_PARAMS = ['bench', 'presets', 'backends', 'steps', 'warmup', 'budget', 'plain', 'autorun'] as const;
-
-export const isBenchMode = (search: string) => new URLSearchParams(search).has('bench');
-
-export interface BenchRequest {
-  presets: PresetName[];
-  backends: BackendName[];
-  steps: number;
-  warmup: number;
-  budgetSec: number; // per measurement: a cell that takes longer is reported as over budget
-  comparePlain: boolean; // also time the step with the plain tfjs ops (before the fused kernels)
-}
-
-/** The request in a `?bench` URL: presets=, backends=, steps=, warmup=, budget= (seconds), plain=0
- *  (skip the plain-ops comparison). */
-export function benchRequestFromUrl(search: string, available: BackendName[]): BenchRequest {
-  const params = new URLSearchParams(search);
-  const list = (key: string) =>
-    params
-      .get(key)
-      ?.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean);
-  const whole = (key: string, fallback: number, min: number) => {
-    const value = Number(params.get(key));
-    return params.has(key) && Number.isInteger(value) && value >= min ? value : fallback;
-  };
-  return {
-    presets: (list('presets') ?? Object.keys(PRESETS)).filter((p): p is PresetName => p in PRESETS),
-    backends: (list('backends') ?? available).filter((b): b is BackendName => available.includes(b as BackendName)),
-    steps: whole('steps', 10, 1),
-    warmup: whole('warmup', 2, 0),
-    budgetSec: whole('budget', 600, 1),
-    comparePlain: params.get('plain') !== '0',
-  };
-}
-
 /** The settings in the link, on `fallbackPreset` when it names none (problems are reported once, on
  *  the first read). */
 export function readSettingsFromUrl(fallbackPreset?: PresetName): void {
@@ -156,12 +115,21 @@ export function readSettingsFromUrl(fallbackPreset?: PresetName): void {
   if (!fallbackPreset) for (const problem of parsed.problems) store.getState().notify(`Link settings: ${problem}`);
 }
 
+/** The names a settings query may hold: the preset, the recipe and every config field. */
+const SETTING_NAMES = new Set(['preset', 'recipe', ...Object.keys(PRESETS.micro)]);
+
+/** `search` with its settings replaced by `settingsQuery`; every other parameter (where to run, the
+ *  `?bench` page mode's request) is kept as it was. */
+export function withSettings(search: string, settingsQuery: string): string {
+  const next = new URLSearchParams(settingsQuery);
+  for (const [name, value] of new URLSearchParams(search)) if (!SETTING_NAMES.has(name)) next.append(name, value);
+  return next.toString();
+}
+
 /** The settings into the link, keeping its other parameters. */
 export function writeUrl(preset: PresetName, config: IJepaConfig, recipe: RecipeName): void {
-  const keep = new URLSearchParams(window.location.search);
-  const next = new URLSearchParams(configToQuery(preset, config, recipe));
-  for (const flag of [...RUN_PARAMS, ...BENCH_PARAMS]) if (keep.has(flag)) next.set(flag, keep.get(flag)!);
-  window.history.replaceState(null, '', `${window.location.pathname}?${next.toString()}`);
+  const query = withSettings(window.location.search, configToQuery(preset, config, recipe));
+  window.history.replaceState(null, '', `${window.location.pathname}?${query}`);
 }
 
 export function setUrlParam(key: string, value: string): void {

@@ -1,5 +1,5 @@
 // Labelled feature sets for the probe tests: Gaussian clusters, and a train/test split of them.
-import type { Features } from '../ijepa/eval';
+import type { Features } from '../ijepa/probes';
 import { createRng } from '../ijepa/rng';
 
 /** n points of `classes` Gaussian clusters in `dim` dimensions (separable when spread is small). */

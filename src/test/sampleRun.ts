@@ -6,10 +6,10 @@ import { EpochSampler } from '../data/sampler';
 import type { Split } from '../data/split';
 import type { IJepaConfig } from '../ijepa/config';
 import { createTrainer, trainStep, type Trainer } from '../ijepa/trainStep';
-import { nextBatch } from '../worker/batch';
-import { DatasetManager } from '../worker/datasetManager';
+import { nextBatch } from '../worker/run/batch';
+import { DatasetManager } from '../worker/dataset/datasetManager';
 import type { BuiltinSet } from '../worker/protocol';
-import { Evaluator } from '../worker/evaluator';
+import { Evaluator } from '../worker/evaluation/evaluator';
 
 /** A built-in set at `side` px as the worker holds it: its image store and held-out split. */
 export async function builtinSet(

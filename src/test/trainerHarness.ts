@@ -4,7 +4,7 @@ import { afterEach } from 'vitest';
 import type { DecodeResult } from '../data/decode';
 import type { PickedFile } from '../data/files';
 import { presetConfig } from '../ijepa/config';
-import { memoryStorage } from '../worker/persistence';
+import { memoryStorage } from '../worker/run/persistence';
 import type { RunStatus, WorkerEvent } from '../worker/protocol';
 import { createTrainerApi, type TrainerApi } from '../worker/trainerApi';
 

@@ -1,5 +1,5 @@
 // The page: dataset on the left; run controls, live numbers, masks, charts and settings on the right.
-import { useEffect } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useAppStore } from '../store/appStore';
 import { connectTrainer } from '../store/trainerConnection';
 import { readSettingsFromUrl } from '../store/url';
@@ -18,8 +18,6 @@ import { ThroughputPanel } from '../panels/ThroughputPanel';
 import { QualityPanel } from '../panels/QualityPanel';
 import { LearnedPanel } from '../panels/LearnedPanel';
 import { KeepPanel, ResumeBanner } from './KeepPanel';
-import { BenchPanel } from '../bench/BenchPanel';
-import { isBenchMode } from '../store/url';
 
 let started = false; // React StrictMode runs effects twice in development: start one worker
 
@@ -52,7 +50,13 @@ function LivePanels() {
   );
 }
 
-export function App() {
+/** A page mode's own panel, shown above the page it measures (main.tsx picks it from the URL). */
+export interface ModePanel {
+  name: string;
+  panel: ReactNode;
+}
+
+export function App({ modePanel }: { modePanel?: ModePanel }) {
   useEffect(() => {
     if (started) return;
     started = true;
@@ -66,11 +70,7 @@ export function App() {
       <Header />
       <Notices />
       <ResumeBanner />
-      {isBenchMode(window.location.search) && (
-        <ErrorBoundary name="Benchmark">
-          <BenchPanel />
-        </ErrorBoundary>
-      )}
+      {modePanel && <ErrorBoundary name={modePanel.name}>{modePanel.panel}</ErrorBoundary>}
       <main className="layout">
         <div className="column">
           <ErrorBoundary name="Dataset">

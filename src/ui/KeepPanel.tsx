@@ -9,7 +9,8 @@ import { useAppStore } from '../store/appStore';
 import { metricsCsv } from '../store/exportCsv';
 import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
-import { download, panelsPng } from './download';
+import { download } from '../store/download';
+import { panelsPng } from './panelsPng';
 
 const stamp = () => new Date().toISOString().slice(0, 19).replace(/[:T]/g, '-');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BackendMeasurement, BackendTrial } from '../worker/backendChoice';
+import type { BackendMeasurement, BackendTrial } from '../client/backendChoice';
 import { describeBackends, describePresets, describeTrial } from './machineText';
 
 const trial = (patch: Partial<BackendTrial>): BackendTrial => ({

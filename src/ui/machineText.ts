@@ -1,7 +1,7 @@
 // The startup measurement in words, for the header: what each backend did here, which one was
 // chosen, and what each preset costs on it.
-import type { BackendMeasurement, BackendTrial, PresetSpeed } from '../worker/backendChoice';
-import { LIVE_STEPS_PER_SEC, MIN_SHADERS_PER_STEP } from '../worker/backendChoice';
+import type { BackendMeasurement, BackendTrial, PresetSpeed } from '../client/backendChoice';
+import { LIVE_STEPS_PER_SEC, MIN_SHADERS_PER_STEP } from '../client/backendChoice';
 import type { BackendName } from '../worker/protocol';
 import { formatRate } from './format';
 

@@ -2,7 +2,7 @@
 // checkpoint export and import.
 import { describe, expect, it } from 'vitest';
 import { labelledFiles, resetTrainersAfterEach, setup, until } from '../test/trainerHarness';
-import { memoryStorage } from './persistence';
+import { memoryStorage } from './run/persistence';
 
 resetTrainersAfterEach();
 

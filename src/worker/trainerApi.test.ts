@@ -4,9 +4,9 @@ import { describe, expect, it } from 'vitest';
 import * as tf from '../ijepa/tf';
 import { heldOutSplit } from '../data/split';
 import { config, delayedDecode, fakeDecode, labelledFiles, resetTrainersAfterEach, setup, until } from '../test/trainerHarness';
-import { memoryStorage } from './persistence';
-import { shouldPrecompile } from './precompile';
-import { trainingStoppedMessage } from './telemetry';
+import { memoryStorage } from './run/persistence';
+import { shouldPrecompile } from './backends/precompile';
+import { trainingStoppedMessage } from './run/telemetry';
 
 resetTrainersAfterEach();
 

@@ -3,10 +3,10 @@
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
 import type { IJepaConfig } from '../ijepa/config';
-import { fusedKernelErrors } from '../ijepa/fused/check';
-import { DatasetManager, type Decoder } from './datasetManager';
-import type { BackendOptions } from './backends';
-import { shouldPrecompile } from './precompile';
+import { fusedKernelErrors } from '../ijepa/kernelCheck';
+import { DatasetManager, type Decoder } from './dataset/datasetManager';
+import type { BackendOptions } from './backends/backends';
+import { shouldPrecompile } from './backends/precompile';
 import {
   FIRST_OPEN_SET,
   type BackendInfo,
@@ -17,9 +17,9 @@ import {
   type RunStatus,
   type WorkerEvent,
 } from './protocol';
-import type { RunStorage } from './persistence';
-import { RunKeeper, type ExportKind } from './runKeeper';
-import { TrainingSession } from './session';
+import type { RunStorage } from './run/persistence';
+import { RunKeeper, type ExportKind } from './run/runKeeper';
+import { TrainingSession } from './run/session';
 
 export interface TrainerEnv {
   selectBackend(options: BackendOptions): Promise<BackendInfo>;

@@ -1,9 +1,9 @@
 // The training worker: owns tfjs and the GPU. It only exposes the trainer API module.
 import * as Comlink from 'comlink';
-import { destroyDevice, deviceLost, LOGICAL_CORES, selectBackend } from './backends';
-import { decoderPool } from './decoderPool';
-import { gpuBytes } from './gpuMemory';
-import { indexedDbStorage } from './persistence';
+import { destroyDevice, deviceLost, LOGICAL_CORES, selectBackend } from './backends/backends';
+import { decoderPool } from './dataset/decoderPool';
+import { gpuBytes } from './backends/gpuMemory';
+import { indexedDbStorage } from './run/persistence';
 import { createTrainerApi } from './trainerApi';
 
 const decoders = (count?: number) => decoderPool(count ?? LOGICAL_CORES);

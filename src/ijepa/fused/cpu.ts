@@ -79,99 +79,103 @@ function rowStats(x: Float32Array, r: number, cols: number, eps: number): [numbe
   return [mean, 1 / Math.sqrt(variance / cols + eps)];
 }
 
-register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, shapes, { eps }) => {
-  const { rows, cols } = rowsCols(shapes.x);
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) {
-    const [mean, rstd] = rowStats(x, r, cols, eps);
-    for (let d = 0; d < cols; d++) out[r * cols + d] = (x[r * cols + d] - mean) * rstd * gamma[d] + beta[d];
-  }
-  return { shape: shapes.x, out };
-});
-
-register(FUSED_KERNELS.layerNormStats, ({ x }, shapes, { eps }) => {
-  const { rows, cols } = rowsCols(shapes.x);
-  const out = new Float32Array(rows * 2);
-  for (let r = 0; r < rows; r++) out.set(rowStats(x, r, cols, eps), r * 2);
-  return { shape: [rows, 2], out };
-});
-
-// dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * gamma
-register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }, shapes) => {
-  const { rows, cols } = rowsCols(shapes.x);
-  const out = new Float32Array(x.length);
-  for (let r = 0; r < rows; r++) {
-    const [mean, rstd] = [stats[r * 2], stats[r * 2 + 1]];
-    let meanG = 0,
-      meanGX = 0;
-    for (let d = 0; d < cols; d++) {
-      const g = dy[r * cols + d] * gamma[d];
-      meanG += g;
-      meanGX += g * (x[r * cols + d] - mean) * rstd;
+/** The fused kernels as JavaScript loops on the CPU backend (and the WASM fallback: ./wasm.ts).
+ *  Called once, by ./register.ts. */
+export function registerCpuKernels(): void {
+  register(FUSED_KERNELS.layerNorm, ({ x, gamma, beta }, shapes, { eps }) => {
+    const { rows, cols } = rowsCols(shapes.x);
+    const out = new Float32Array(x.length);
+    for (let r = 0; r < rows; r++) {
+      const [mean, rstd] = rowStats(x, r, cols, eps);
+      for (let d = 0; d < cols; d++) out[r * cols + d] = (x[r * cols + d] - mean) * rstd * gamma[d] + beta[d];
     }
-    meanG /= cols;
-    meanGX /= cols;
-    for (let d = 0; d < cols; d++) {
-      const xhat = (x[r * cols + d] - mean) * rstd;
-      out[r * cols + d] = rstd * (dy[r * cols + d] * gamma[d] - meanG - xhat * meanGX);
+    return { shape: shapes.x, out };
+  });
+
+  register(FUSED_KERNELS.layerNormStats, ({ x }, shapes, { eps }) => {
+    const { rows, cols } = rowsCols(shapes.x);
+    const out = new Float32Array(rows * 2);
+    for (let r = 0; r < rows; r++) out.set(rowStats(x, r, cols, eps), r * 2);
+    return { shape: [rows, 2], out };
+  });
+
+  // dx = rstd * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * gamma
+  register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }, shapes) => {
+    const { rows, cols } = rowsCols(shapes.x);
+    const out = new Float32Array(x.length);
+    for (let r = 0; r < rows; r++) {
+      const [mean, rstd] = [stats[r * 2], stats[r * 2 + 1]];
+      let meanG = 0,
+        meanGX = 0;
+      for (let d = 0; d < cols; d++) {
+        const g = dy[r * cols + d] * gamma[d];
+        meanG += g;
+        meanGX += g * (x[r * cols + d] - mean) * rstd;
+      }
+      meanG /= cols;
+      meanGX /= cols;
+      for (let d = 0; d < cols; d++) {
+        const xhat = (x[r * cols + d] - mean) * rstd;
+        out[r * cols + d] = rstd * (dy[r * cols + d] * gamma[d] - meanG - xhat * meanGX);
+      }
     }
-  }
-  return { shape: shapes.x, out };
-});
+    return { shape: shapes.x, out };
+  });
 
-register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, shapes, { which }) => {
-  const { rows, cols } = rowsCols(shapes.x);
-  const out = new Float32Array(cols);
-  for (let r = 0; r < rows; r++) {
-    for (let d = 0; d < cols; d++) out[d] += dy[r * cols + d] * (which === 0 ? (x[r * cols + d] - stats[r * 2]) * stats[r * 2 + 1] : 1);
-  }
-  return { shape: [cols], out };
-});
+  register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, shapes, { which }) => {
+    const { rows, cols } = rowsCols(shapes.x);
+    const out = new Float32Array(cols);
+    for (let r = 0; r < rows; r++) {
+      for (let d = 0; d < cols; d++) out[d] += dy[r * cols + d] * (which === 0 ? (x[r * cols + d] - stats[r * 2]) * stats[r * 2 + 1] : 1);
+    }
+    return { shape: [cols], out };
+  });
 
-register(FUSED_KERNELS.gelu, ({ x }, shapes) => ({ shape: shapes.x, out: x.map((v) => 0.5 * v * (1 + erf(v * Math.SQRT1_2))) }));
+  register(FUSED_KERNELS.gelu, ({ x }, shapes) => ({ shape: shapes.x, out: x.map((v) => 0.5 * v * (1 + erf(v * Math.SQRT1_2))) }));
 
-register(FUSED_KERNELS.geluGrad, ({ x, dy }, shapes) => ({
-  shape: shapes.x,
-  out: x.map((v, i) => dy[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI))),
-}));
+  register(FUSED_KERNELS.geluGrad, ({ x, dy }, shapes) => ({
+    shape: shapes.x,
+    out: x.map((v, i) => dy[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI))),
+  }));
 
-register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
-  const { rows, cols } = rowsCols(shapes.logits);
-  const out = new Float32Array(logits.length);
-  for (let r = 0; r < rows; r++) {
-    let max = -Infinity;
-    for (let d = 0; d < cols; d++) max = Math.max(max, scale * logits[r * cols + d]);
-    let sum = 0;
-    for (let d = 0; d < cols; d++) sum += out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max);
-    for (let d = 0; d < cols; d++) out[r * cols + d] /= sum;
-  }
-  return { shape: shapes.logits, out };
-});
+  register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
+    const { rows, cols } = rowsCols(shapes.logits);
+    const out = new Float32Array(logits.length);
+    for (let r = 0; r < rows; r++) {
+      let max = -Infinity;
+      for (let d = 0; d < cols; d++) max = Math.max(max, scale * logits[r * cols + d]);
+      let sum = 0;
+      for (let d = 0; d < cols; d++) sum += out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max);
+      for (let d = 0; d < cols; d++) out[r * cols + d] /= sum;
+    }
+    return { shape: shapes.logits, out };
+  });
 
-// dlogits = scale * y * (dy - sum(dy * y))
-register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, shapes, { scale }) => {
-  const { rows, cols } = rowsCols(shapes.y);
-  const out = new Float32Array(y.length);
-  for (let r = 0; r < rows; r++) {
-    let dot = 0;
-    for (let d = 0; d < cols; d++) dot += dy[r * cols + d] * y[r * cols + d];
-    for (let d = 0; d < cols; d++) out[r * cols + d] = scale * y[r * cols + d] * (dy[r * cols + d] - dot);
-  }
-  return { shape: shapes.y, out };
-});
+  // dlogits = scale * y * (dy - sum(dy * y))
+  register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, shapes, { scale }) => {
+    const { rows, cols } = rowsCols(shapes.y);
+    const out = new Float32Array(y.length);
+    for (let r = 0; r < rows; r++) {
+      let dot = 0;
+      for (let d = 0; d < cols; d++) dot += dy[r * cols + d] * y[r * cols + d];
+      for (let d = 0; d < cols; d++) out[r * cols + d] = scale * y[r * cols + d] * (dy[r * cols + d] - dot);
+    }
+    return { shape: shapes.y, out };
+  });
 
-register(FUSED_KERNELS.lerp, ({ a, b }, shapes, { keep, square }) => ({
-  shape: shapes.a,
-  out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),
-}));
+  register(FUSED_KERNELS.lerp, ({ a, b }, shapes, { keep, square }) => ({
+    shape: shapes.a,
+    out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),
+  }));
 
-// also WASM's: one parameter a call, where its plain ops slice the flat moment vectors, and each WASM
-// Slice reads its whole input back first (tfjs' readSync): 2 copies of both 1 MB vectors per parameter
-register(
-  FUSED_KERNELS.adamWParam,
-  ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
-    shape: shapes.param,
-    out: param.map((p, i) => p * decay - (stepSize * m[offset + i]) / (Math.sqrt(v[offset + i]) / sqrtBiasCorrection2 + eps)),
-  }),
-  ['cpu', 'wasm'],
-);
+  // also WASM's: one parameter a call, where its plain ops slice the flat moment vectors, and each WASM
+  // Slice reads its whole input back first (tfjs' readSync): 2 copies of both 1 MB vectors per parameter
+  register(
+    FUSED_KERNELS.adamWParam,
+    ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
+      shape: shapes.param,
+      out: param.map((p, i) => p * decay - (stepSize * m[offset + i]) / (Math.sqrt(v[offset + i]) / sqrtBiasCorrection2 + eps)),
+    }),
+    ['cpu', 'wasm'],
+  );
+}

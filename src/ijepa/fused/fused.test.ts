@@ -3,8 +3,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fusedActive, fusedKernelsActive, setFusedKernels } from '.';
-import { fusedKernelErrors } from './check';
-import './wasm';
+import { fusedKernelErrors } from '../kernelCheck';
 import * as tf from '../tf';
 
 afterEach(() => setFusedKernels(true));

@@ -3,8 +3,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, transposeLastTwo } from '.';
-import './wasm';
-import { maxAbsDiff } from './check';
+import { maxAbsDiff } from '../kernelCheck';
 import * as tf from '../tf';
 
 const FORMS: [boolean, boolean][] = [

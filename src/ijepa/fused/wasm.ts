@@ -80,67 +80,71 @@ function register(kernelName: FusedKernelName, run: Run, fallback: tf.KernelFunc
   });
 }
 
-register(
-  FUSED_KERNELS.batchMatMul,
-  (kernels, { a, b }, { transposeA, transposeB }, output, at) => {
-    const [batch, rowsA, colsA] = a.shape;
-    const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
-    const n = transposeB ? b.shape[1] : b.shape[2];
-    const out = output([batch, m, n]);
-    if (transposeB)
-      kernels.matMulDots(at(a), at(b), out, batch, m, n, k); // a is never transposed as well
-    else kernels.matMulRows(at(a), at(b), out, batch, m, n, k, transposeA ? 1 : k, transposeA ? m : 1);
-  },
-  ({ inputs, backend, attrs }) =>
-    tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc({
-      inputs,
-      backend,
-      attrs: { transposeA: Boolean(attrs?.transposeA), transposeB: Boolean(attrs?.transposeB) },
-    }) as tf.TensorInfo,
-);
+/** The fused kernels as SIMD calls on the WASM backend, each with its loop as the fallback.
+ *  Called once, by ./register.ts. */
+export function registerWasmKernels(): void {
+  register(
+    FUSED_KERNELS.batchMatMul,
+    (kernels, { a, b }, { transposeA, transposeB }, output, at) => {
+      const [batch, rowsA, colsA] = a.shape;
+      const [m, k] = transposeA ? [colsA, rowsA] : [rowsA, colsA];
+      const n = transposeB ? b.shape[1] : b.shape[2];
+      const out = output([batch, m, n]);
+      if (transposeB)
+        kernels.matMulDots(at(a), at(b), out, batch, m, n, k); // a is never transposed as well
+      else kernels.matMulRows(at(a), at(b), out, batch, m, n, k, transposeA ? 1 : k, transposeA ? m : 1);
+    },
+    ({ inputs, backend, attrs }) =>
+      tf.getKernel('BatchMatMul', 'wasm')!.kernelFunc({
+        inputs,
+        backend,
+        attrs: { transposeA: Boolean(attrs?.transposeA), transposeB: Boolean(attrs?.transposeB) },
+      }) as tf.TensorInfo,
+  );
 
-register(FUSED_KERNELS.layerNorm, (kernels, { x, gamma, beta }, { eps }, output, at) => {
-  const { rows, cols } = rowsCols(x.shape);
-  kernels.layerNorm(at(x), at(gamma), at(beta), output(x.shape), rows, cols, eps);
-});
+  register(FUSED_KERNELS.layerNorm, (kernels, { x, gamma, beta }, { eps }, output, at) => {
+    const { rows, cols } = rowsCols(x.shape);
+    kernels.layerNorm(at(x), at(gamma), at(beta), output(x.shape), rows, cols, eps);
+  });
 
-register(FUSED_KERNELS.layerNormStats, (kernels, { x }, { eps }, output, at) => {
-  const { rows, cols } = rowsCols(x.shape);
-  kernels.layerNormStats(at(x), output([rows, 2]), rows, cols, eps);
-});
+  register(FUSED_KERNELS.layerNormStats, (kernels, { x }, { eps }, output, at) => {
+    const { rows, cols } = rowsCols(x.shape);
+    kernels.layerNormStats(at(x), output([rows, 2]), rows, cols, eps);
+  });
 
-register(FUSED_KERNELS.layerNormGradX, (kernels, { x, gamma, dy, stats }, _, output, at) => {
-  const { rows, cols } = rowsCols(x.shape);
-  kernels.layerNormGradX(at(x), at(gamma), at(dy), at(stats), output(x.shape), rows, cols);
-});
+  register(FUSED_KERNELS.layerNormGradX, (kernels, { x, gamma, dy, stats }, _, output, at) => {
+    const { rows, cols } = rowsCols(x.shape);
+    kernels.layerNormGradX(at(x), at(gamma), at(dy), at(stats), output(x.shape), rows, cols);
+  });
 
-register(FUSED_KERNELS.layerNormGradParam, (kernels, { x, dy, stats }, { which }, output, at) => {
-  const { rows, cols } = rowsCols(x.shape);
-  kernels.layerNormGradParam(at(x), at(dy), at(stats), output([cols]), rows, cols, which);
-});
+  register(FUSED_KERNELS.layerNormGradParam, (kernels, { x, dy, stats }, { which }, output, at) => {
+    const { rows, cols } = rowsCols(x.shape);
+    kernels.layerNormGradParam(at(x), at(dy), at(stats), output([cols]), rows, cols, which);
+  });
 
-register(FUSED_KERNELS.gelu, (kernels, { x }, _, output, at) => {
-  kernels.gelu(at(x), output(x.shape), size(x.shape));
-});
+  register(FUSED_KERNELS.gelu, (kernels, { x }, _, output, at) => {
+    kernels.gelu(at(x), output(x.shape), size(x.shape));
+  });
 
-register(FUSED_KERNELS.geluGrad, (kernels, { x, dy }, _, output, at) => {
-  kernels.geluGrad(at(x), at(dy), output(x.shape), size(x.shape));
-});
+  register(FUSED_KERNELS.geluGrad, (kernels, { x, dy }, _, output, at) => {
+    kernels.geluGrad(at(x), at(dy), output(x.shape), size(x.shape));
+  });
 
-register(FUSED_KERNELS.lerp, (kernels, { a, b }, { keep, square }, output, at) => {
-  kernels.lerp(at(a), at(b), output(a.shape), size(a.shape), keep, square);
-});
+  register(FUSED_KERNELS.lerp, (kernels, { a, b }, { keep, square }, output, at) => {
+    kernels.lerp(at(a), at(b), output(a.shape), size(a.shape), keep, square);
+  });
 
-register(
-  FUSED_KERNELS.transpose,
-  (kernels, { x }, _, output, at) => {
-    const [rows, cols] = x.shape.slice(-2);
-    kernels.transpose(at(x), output([...x.shape.slice(0, -2), cols, rows]), size(x.shape) / (rows * cols), rows, cols);
-  },
-  ({ inputs, backend }) => {
-    const { x } = inputs as { x: tf.TensorInfo };
-    return tf
-      .getKernel('Transpose', 'wasm')!
-      .kernelFunc({ inputs: { x }, backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as tf.TensorInfo;
-  },
-);
+  register(
+    FUSED_KERNELS.transpose,
+    (kernels, { x }, _, output, at) => {
+      const [rows, cols] = x.shape.slice(-2);
+      kernels.transpose(at(x), output([...x.shape.slice(0, -2), cols, rows]), size(x.shape) / (rows * cols), rows, cols);
+    },
+    ({ inputs, backend }) => {
+      const { x } = inputs as { x: tf.TensorInfo };
+      return tf
+        .getKernel('Transpose', 'wasm')!
+        .kernelFunc({ inputs: { x }, backend, attrs: { perm: lastTwoSwapped(x.shape.length) } }) as tf.TensorInfo;
+    },
+  );
+}

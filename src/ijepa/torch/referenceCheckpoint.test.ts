@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exportCheckpoint, modelFromCheckpoint, trainerFromCheckpoint } from '../checkpoint';
 import { presetConfig, type IJepaConfig } from '../config';
-import { randomImages } from '../fused/check';
+import { randomImages } from '../kernelCheck';
 import { toTorch } from '../layout';
 import { disposeModel, moduleParams, moduleShapes } from '../model';
 import { writeMoments } from '../optim';

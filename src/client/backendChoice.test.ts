@@ -1,0 +1,224 @@
+// The startup measurement's decisions, with scripted workers on fake timers: what a backend
+// "measures" is what the script says, so nothing here depends on this machine's speed.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { PresetName } from '../ijepa/config';
+import {
+  MIN_SHADERS_PER_STEP,
+  fastestBackend,
+  measureBackends,
+  probeOrder,
+  type BackendTrial,
+  type OpenProbeWorker,
+  type ProbeWorker,
+} from './backendChoice';
+import { estimateStepMs, fitStepCost, presetFlops, presetSpeeds } from './presetSpeeds';
+import type { BackendName } from '../worker/protocol';
+
+/** A scripted backend: per preset (and batch), the ms of its first step and of each later one;
+ *  `hang` never finishes a step; `shaderMs` is its first shader's compile time. */
+interface Script {
+  steps?: Partial<Record<string, { first: number; each: number }>>;
+  hang?: boolean;
+  shaderMs?: number;
+  unavailable?: boolean;
+  software?: boolean;
+}
+
+function scripted(scripts: Partial<Record<BackendName, Script>>) {
+  const closed: BackendName[] = [];
+  const workloads: string[] = [];
+  const open: OpenProbeWorker = async (name) => {
+    const script = scripts[name];
+    if (!script || script.unavailable) throw new Error(`${name} did not start`);
+    const worker: ProbeWorker = {
+      info: {
+        name,
+        available: [name],
+        adapter: script.software ? 'swiftshader (software)' : 'hw',
+        isSoftware: Boolean(script.software),
+        threads: name === 'wasm' ? 2 : null,
+        simd: name === 'wasm' ? true : null,
+        note: '',
+      },
+      async timeSteps(preset: PresetName, batchSize, limits, onStep) {
+        workloads.push(`${name}:${preset}@${batchSize}`);
+        const times = script.steps?.[`${preset}@${batchSize}`] ?? script.steps?.[preset];
+        if (script.hang || !times) return new Promise<void>(() => {});
+        let timed = 0;
+        for (let k = 0; k < limits.maxSteps && timed < limits.enoughMs; k++) {
+          const ms = k === 0 ? times.first : times.each;
+          await new Promise((r) => setTimeout(r, ms));
+          if (k > 0) timed += ms;
+          onStep(ms);
+        }
+      },
+      firstShaderMs: () => new Promise((resolve) => setTimeout(() => resolve(script.shaderMs ?? 5), script.shaderMs ?? 5)),
+      close: () => closed.push(name),
+    };
+    return worker;
+  };
+  return { open, closed, workloads };
+}
+
+async function run(promise: Promise<unknown>) {
+  await vi.runAllTimersAsync();
+  return promise;
+}
+
+const SOFTWARE_GPUS = { webgpu: 'software', webgl: 'software' } as const;
+const HARDWARE_WEBGPU = { webgpu: 'hardware', webgl: 'software' } as const;
+
+const trialOf = (trials: BackendTrial[], name: BackendName) => trials.find((t) => t.name === name)!;
+
+beforeEach(() => vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] }));
+afterEach(() => vi.useRealTimers());
+
+describe('measured backend choice', () => {
+  it('measures the likely winner first: a hardware GPU, else WASM', () => {
+    const all: BackendName[] = ['webgpu', 'webgl', 'wasm', 'cpu'];
+    expect(probeOrder(all, { webgpu: 'hardware', webgl: 'hardware' })).toEqual(['webgpu', 'webgl', 'wasm', 'cpu']);
+    expect(probeOrder(all, { webgpu: null, webgl: 'hardware' })).toEqual(['webgl', 'wasm', 'cpu', 'webgpu']);
+    expect(probeOrder(all, { webgpu: 'software', webgl: 'software' })).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
+    expect(probeOrder(['cpu', 'wasm'], { webgpu: null, webgl: null })).toEqual(['wasm', 'cpu']);
+  });
+
+  it('on a machine without a GPU: WASM wins, the software GPU backends stop after one shader', async () => {
+    const { open, closed } = scripted({
+      wasm: { steps: { micro: { first: 500, each: 200 }, 'micro@32': { first: 700, each: 400 } } },
+      cpu: { steps: { micro: { first: 900, each: 700 } } },
+      webgpu: { software: true, shaderMs: 400, steps: { micro: { first: 25_000, each: 800 } } },
+      webgl: { software: true, shaderMs: 200, steps: { micro: { first: 14_000, each: 500 } } },
+    });
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS }))) as Awaited<ReturnType<typeof measureBackends>>;
+    expect(measurement.chosen).toBe('wasm');
+    expect(trialOf(measurement.trials, 'wasm')).toMatchObject({ outcome: 'measured', stepsPerSec: 5, threads: 2 });
+    // CPU: measured at well under half WASM's rate, so stopped after its first timed step
+    expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'stopped', firstStepMs: 900 });
+    for (const gpu of ['webgpu', 'webgl'] as const) {
+      const trial = trialOf(measurement.trials, gpu);
+      expect(trial).toMatchObject({ outcome: 'stopped', stepsPerSec: null, firstStepMs: null, isSoftware: true });
+      expect(trial.shaderMs! * MIN_SHADERS_PER_STEP).toBeGreaterThan(1000);
+    }
+    expect(closed).toEqual(expect.arrayContaining(['cpu', 'webgpu', 'webgl', 'wasm']));
+    expect(measurement.available).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
+    // presets: micro measured; tiny tried (its script never finishes a step: stopped at its own
+    // deadline) and small estimated from micro at batch 8 and 32; opened on micro
+    expect(measurement.presets[0]).toEqual({ preset: 'micro', stepsPerSec: 5, measured: true });
+    expect(measurement.presets.slice(1).every((p) => !p.measured && p.stepsPerSec < 1)).toBe(true);
+    expect(measurement.defaultPreset).toBe('micro');
+  });
+
+  it('measures tiny even when the estimate from micro is slow and the budget is spent: opens on it when it is live', async () => {
+    // a busy core: micro's two batch sizes extrapolate tiny to under 1 step/s, and the backend trials
+    // leave nothing of the budget; tiny's own steps (1.5 steps/s) decide
+    const { open, workloads } = scripted({
+      wasm: { steps: { micro: { first: 900, each: 300 }, 'micro@32': { first: 1500, each: 1000 }, tiny: { first: 1500, each: 650 } } },
+      cpu: { steps: { micro: { first: 5000, each: 3000 } } },
+    });
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(estimateStepMs(fitStepCost(300, 1000), 'tiny')).toBeGreaterThan(1000);
+    expect(workloads).toContain('wasm:tiny@64');
+    expect(measurement.presets[1]).toEqual({ preset: 'tiny', stepsPerSec: 1000 / 650, measured: true });
+    expect(measurement.defaultPreset).toBe('tiny');
+  });
+
+  const realGpu: Partial<Record<BackendName, Script>> = {
+    webgpu: {
+      steps: {
+        micro: { first: 2000, each: 15 },
+        'micro@32': { first: 300, each: 17 },
+        tiny: { first: 1500, each: 40 },
+        small: { first: 3000, each: 400 },
+      },
+    },
+    wasm: { steps: { micro: { first: 500, each: 200 } } },
+    webgl: { shaderMs: 10, steps: { micro: { first: 1500, each: 60 } } },
+    cpu: { steps: { micro: { first: 900, each: 700 } } },
+  };
+
+  it('with a real GPU: WebGPU wins; bigger presets are measured while they fit the budget, estimated after', async () => {
+    const { open, workloads } = scripted(realGpu);
+    const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU }))) as Awaited<ReturnType<typeof measureBackends>>;
+    expect(measurement.chosen).toBe('webgpu');
+    expect(trialOf(measurement.trials, 'webgl').stepsPerSec).toBeCloseTo(1000 / 60);
+    // about 8 of the 9 s are gone after tiny: small's first steps would not fit
+    expect(workloads.filter((w) => w.startsWith('webgpu'))).toEqual(['webgpu:micro@8', 'webgpu:micro@32', 'webgpu:tiny@64']);
+    expect(measurement.presets.slice(0, 2)).toEqual([
+      { preset: 'micro', stepsPerSec: 1000 / 15, measured: true },
+      { preset: 'tiny', stepsPerSec: 1000 / 40, measured: true },
+    ]);
+    expect(measurement.presets[2]).toMatchObject({ preset: 'small', measured: false });
+    expect(measurement.defaultPreset).toBe('tiny'); // small only estimated, and its slow side is under 1 step/s
+  });
+
+  it('with the backend chosen by the link, only it is measured, and small fits the budget', async () => {
+    const { open, workloads } = scripted(realGpu);
+    const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU, candidates: ['webgpu'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(workloads).toEqual(['webgpu:micro@8', 'webgpu:micro@32', 'webgpu:tiny@64', 'webgpu:small@32']);
+    expect(measurement.presets[2]).toEqual({ preset: 'small', stepsPerSec: 1000 / 400, measured: true });
+    expect(measurement.defaultPreset).toBe('small'); // 2.5 steps/s, measured
+  });
+
+  it('stops a challenger that has not finished its first step by the deadline, and one that will not start', async () => {
+    const { open } = scripted({
+      wasm: { steps: { micro: { first: 400, each: 100 } } },
+      cpu: { hang: true },
+      webgl: { unavailable: true },
+    });
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu', 'webgl'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'stopped', firstStepMs: null, stepsPerSec: null });
+    expect(trialOf(measurement.trials, 'cpu').elapsedMs).toBeLessThan(1500);
+    expect(trialOf(measurement.trials, 'webgl').outcome).toBe('unavailable');
+    expect(measurement.available).toEqual(['wasm', 'cpu']);
+  });
+});
+
+describe('preset speeds from two measured batch sizes', () => {
+  it('recovers a step cost that is a fixed part plus a part per FLOP', () => {
+    const truth = { fixedMs: 100, msPerFlop: 1e-9 };
+    const model = fitStepCost(
+      truth.fixedMs + truth.msPerFlop * presetFlops('micro'),
+      truth.fixedMs + truth.msPerFlop * presetFlops('micro', 32),
+    );
+    expect(model.fixedMs).toBeCloseTo(truth.fixedMs, 6);
+    expect(model.msPerFlop).toBeCloseTo(truth.msPerFlop, 15);
+    expect(estimateStepMs(model, 'tiny')).toBeCloseTo(estimateStepMs(truth, 'tiny'), 6);
+    // a single point: all of it counted as compute (the slow side)
+    expect(fitStepCost(200, null)).toEqual({ fixedMs: 0, msPerFlop: 200 / presetFlops('micro') });
+  });
+
+  it('opens on the largest preset measured live here, never on an estimate', () => {
+    // all fixed cost (a GPU at micro): the model alone would call small fast; only measured figures
+    // may choose the default
+    const gpu = { fixedMs: 15, msPerFlop: 0 };
+    expect(presetSpeeds(gpu, { micro: 15 }).defaultPreset).toBe('micro');
+    expect(presetSpeeds(gpu, { micro: 15, tiny: 40 }).defaultPreset).toBe('tiny');
+    expect(presetSpeeds(gpu, { micro: 15, tiny: 1200 }).defaultPreset).toBe('micro'); // measured under 1 step/s
+    expect(presetSpeeds(gpu, { micro: 15, tiny: 40, small: 400 }).defaultPreset).toBe('small');
+    expect(presetSpeeds({ fixedMs: 150, msPerFlop: 8e-10 }, { micro: 200 }).defaultPreset).toBe('micro');
+    expect(presetSpeeds({ fixedMs: 2000, msPerFlop: 0 }, { micro: 2000 }).defaultPreset).toBe('micro'); // nothing is live: the smallest
+  });
+
+  it('the fastest measured backend wins; without any measured, the first that started', () => {
+    const trial = (name: BackendName, stepsPerSec: number | null, outcome: BackendTrial['outcome'] = 'measured'): BackendTrial => ({
+      name,
+      adapter: '',
+      isSoftware: false,
+      threads: null,
+      outcome,
+      shaderMs: null,
+      stepsPerSec,
+      firstStepMs: null,
+      elapsedMs: 0,
+    });
+    expect(fastestBackend([trial('wasm', 5), trial('webgpu', 60), trial('cpu', 1)])).toBe('webgpu');
+    expect(fastestBackend([trial('webgl', null, 'unavailable'), trial('cpu', null, 'stopped')])).toBe('cpu');
+    expect(fastestBackend([trial('webgl', null, 'unavailable')])).toBeNull();
+  });
+});

@@ -1,0 +1,129 @@
+// How far the fused kernels are from the plain tfjs ops they replace, on the active backend:
+// forward values and gradients of LayerNorm, GELU and attention (softmax), and the weights after
+// two whole training steps (AdamW + EMA fused). Used by the unit tests (CPU) and, through the
+// worker's test hook, by the end-to-end test on WebGPU. Async readbacks only (WebGPU-safe).
+import { presetConfig, type IJepaConfig } from './config';
+import { fusedKernelsActive, setFusedKernels } from './fused';
+import { attention, gelu, layerNorm, MODEL_LN_EPS } from './layers';
+import { createModel, disposeModel } from './model';
+import { createRng } from './rng';
+import * as tf from './tf';
+import { createTrainer, disposeTrainer, trainStep } from './trainStep';
+
+export interface FusedErrors {
+  active: boolean; // the backend provides the fused kernels (else both sides are the plain ops)
+  layerNorm: number;
+  gelu: number;
+  attention: number;
+  trainingStep: number; // weights, target weights and Adam moments after two steps
+}
+
+async function read(tensors: tf.Tensor[]): Promise<Float32Array[]> {
+  const values = await Promise.all(tensors.map((t) => t.data() as Promise<Float32Array>));
+  tf.dispose(tensors);
+  return values;
+}
+
+/** f's value and the gradients of sum(f * fixed noise) for `inputs`, with fused kernels on or off. */
+async function valueAndGrads(fused: boolean, f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Promise<Float32Array[]> {
+  setFusedKernels(fused);
+  return read(
+    tf.tidy(() => {
+      const upstream = tf.randomNormal(f(...inputs).shape, 0, 1, 'float32', 7);
+      const { grads } = tf.valueAndGrads((...xs: tf.Tensor[]) =>
+        f(...xs)
+          .mul(upstream)
+          .sum(),
+      )(inputs);
+      return [f(...inputs), ...grads];
+    }),
+  );
+}
+
+async function opError(f: (...xs: tf.Tensor[]) => tf.Tensor, inputs: tf.Tensor[]): Promise<number> {
+  const fused = await valueAndGrads(true, f, inputs);
+  const plain = await valueAndGrads(false, f, inputs);
+  return Math.max(...fused.map((a, i) => maxAbsDiff(a, plain[i])));
+}
+
+async function stepError(): Promise<number> {
+  const config = presetConfig('micro');
+  const images = randomImages(config);
+  const weightsAfterTwoSteps = async (fused: boolean) => {
+    setFusedKernels(fused);
+    const trainer = createTrainer(config);
+    await trainStep(trainer, images);
+    await trainStep(trainer, images);
+    const { encoder, targetEncoder, predictor } = trainer.model;
+    const values = await read(
+      [
+        ...Object.values(encoder),
+        ...Object.values(targetEncoder),
+        ...Object.values(predictor),
+        trainer.optimizer.expAvg,
+        trainer.optimizer.expAvgSq,
+      ].map((v) => v.clone()),
+    );
+    disposeTrainer(trainer);
+    return values;
+  };
+  const fused = await weightsAfterTwoSteps(true);
+  const plain = await weightsAfterTwoSteps(false);
+  images.dispose();
+  return Math.max(...fused.map((a, i) => maxAbsDiff(a, plain[i])));
+}
+
+export async function fusedKernelErrors(): Promise<FusedErrors> {
+  const config = presetConfig('micro');
+  const model = createModel(config);
+  const [x, gamma, beta, wide, tokens] = [
+    tf.randomNormal([3, 5, 16], 0.5, 2, 'float32', 1),
+    tf.randomNormal([16], 1, 0.3, 'float32', 2),
+    tf.randomNormal([16], 0, 0.3, 'float32', 3),
+    tf.randomNormal([4, 33], 0, 3, 'float32', 4),
+    tf.randomNormal([2, 9, config.embedDim], 0, 1, 'float32', 5),
+  ];
+  try {
+    return {
+      active: fusedKernelsActive(),
+      layerNorm: await opError((a, g, b) => layerNorm(a, MODEL_LN_EPS, g, b), [x, gamma, beta]),
+      gelu: await opError((a) => gelu(a), [wide]),
+      attention: await opError((a) => attention(a as tf.Tensor3D, model.encoder, 'blocks.0.attn', config.numHeads), [tokens]),
+      trainingStep: await stepError(),
+    };
+  } finally {
+    setFusedKernels(true);
+    tf.dispose([x, gamma, beta, wide, tokens]);
+    disposeModel(model);
+  }
+}
+
+/** A fixed batch of smooth random "images" (normalised scale), seeded. */
+export function randomImages(config: IJepaConfig, count = config.batchSize, seed = 1): tf.Tensor4D {
+  const rng = createRng(seed, 99);
+  const s = config.cropSize;
+  const data = new Float32Array(count * s * s * 3);
+  for (let n = 0; n < count; n++) {
+    // a colour gradient plus a bright square: structure the encoder can latch on to
+    const [a, b, c] = [rng.next(), rng.next(), rng.next()];
+    const x0 = rng.int(0, s / 2),
+      y0 = rng.int(0, s / 2);
+    for (let y = 0; y < s; y++) {
+      for (let x = 0; x < s; x++) {
+        const inSquare = x >= x0 && x < x0 + s / 3 && y >= y0 && y < y0 + s / 3 ? 1.5 : 0;
+        const base = ((n * s + y) * s + x) * 3;
+        data[base] = a * (x / s) * 2 - 1 + inSquare;
+        data[base + 1] = b * (y / s) * 2 - 1 + inSquare;
+        data[base + 2] = c - 0.5 + 0.1 * rng.normal();
+      }
+    }
+  }
+  return tf.tensor4d(data, [count, s, s, 3]);
+}
+
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
+  return max;
+}

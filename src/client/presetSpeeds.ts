@@ -17,7 +17,7 @@ export const PROBE_BATCH = PRESETS.micro.batchSize;
 export const FIT_BATCH = 4 * PROBE_BATCH; // a second point: what a step costs per image
 export const PRESET_ORDER: PresetName[] = ['micro', 'tiny', 'small'];
 /** Measured on the chosen backend even when the budget is spent (within its own deadline): the
- *  preset whose recipe learns on real images (README, learning study), so the choice between it and
+ *  preset whose recipe learns on real images (docs/LEARNING.md), so the choice between it and
  *  micro is made on its own steps. */
 export const ALWAYS_MEASURED: PresetName = 'tiny';
 

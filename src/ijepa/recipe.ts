@@ -2,7 +2,7 @@
 // - `reference`: the released configs' optimisation and augmentation as they are (docs/IJEPA_SPEC.md
 //   section 3), over the preset's planned steps: what the reference trainer would do.
 // - `browser` (the page's default): the same algorithm, with the settings that the learning study
-//   (README "What decides whether it learns", bench/results/learning.md) found to learn on a few
+//   (docs/LEARNING.md, bench/results/learning.md) found to learn on a few
 //   thousand real digits in the minutes a browser trains (not yet on the procedural patterns: see
 //   there), chosen by rules that any folder gets alike:
 //   the run is planned to the time the page budgets for it at the speed it measured, and the rest
@@ -25,12 +25,12 @@ export interface RecipeContext {
   stepsPerSec: number | null; // null: not measured (the preset's planned length stays)
 }
 
-/** The browser recipe's settings, with the measured reason for each (README, learning study). */
+/** The browser recipe's settings, with the measured reason for each (docs/LEARNING.md). */
 export function browserSettings(base: IJepaConfig, context: RecipeContext): Partial<IJepaConfig> {
   // A predictor as wide as the encoder (and at least three blocks): the presets' narrow ones (half the
   // width, as the paper's ViT-H predictor) cannot model the targets at these widths, and the encoder
   // then simplifies its features toward what the predictor can guess. (Six blocks cost 1.6x a step and
-  // gained on one set of four: README, learning study.)
+  // gained on one set of four: docs/LEARNING.md.)
   const predictor = {
     predEmbedDim: Math.max(base.predEmbedDim, Math.min(base.embedDim, MAX_PREDICTOR_WIDTH)),
     predDepth: Math.max(base.predDepth, MIN_PREDICTOR_DEPTH),

@@ -107,8 +107,8 @@ function ReferenceNote({ config }: { config: IJepaConfig }) {
   const model = referenceModelOf(config);
   return model ? (
     <p className="muted" data-testid="reference-note">
-      This run is the reference&apos;s <strong>{model}</strong>: its .pth.tar and YAML continue it in the reference trainer (README:
-      Continue at scale). Import takes .pth.tar files from the reference trainer too.
+      This run is the reference&apos;s <strong>{model}</strong>: its .pth.tar and YAML continue it in the reference trainer (how: the
+      repository's docs/CONTINUE_AT_SCALE.md). Import takes .pth.tar files from the reference trainer too.
     </p>
   ) : (
     <p className="muted" data-testid="reference-note">

@@ -109,7 +109,7 @@ export function SettingsPanel() {
       </div>
       <p className="muted" data-testid="recipe-note">
         {recipe === 'browser'
-          ? `Browser recipe: the run is planned to about ${PLANNED_MINUTES} minutes at the speed measured here, the peak learning rate is scaled down to the batch (${config.lr.toPrecision(2)} at ${config.batchSize} images a step; the reference's 1e-3 is for 2,048), the predictor is as wide as the encoder (${config.predEmbedDim}, ${config.predDepth} blocks) and crops are stronger (${config.cropScale[0]}-${config.cropScale[1]}): with the reference's settings a few thousand images end worse than the random encoder (README, learning study).`
+          ? `Browser recipe: the run is planned to about ${PLANNED_MINUTES} minutes at the speed measured here, the peak learning rate is scaled down to the batch (${config.lr.toPrecision(2)} at ${config.batchSize} images a step; the reference's 1e-3 is for 2,048), the predictor is as wide as the encoder (${config.predEmbedDim}, ${config.predDepth} blocks) and crops are stronger (${config.cropScale[0]}-${config.cropScale[1]}): with the reference's settings a few thousand images end worse than the random encoder (docs/LEARNING.md).`
           : "Reference recipe: the released configs' optimisation and crops (lr 1e-3 after warm-up, EMA 0.996 to 1, crop scale 0.3-1) over the preset's planned steps."}
       </p>
       {locked && <p className="muted">Settings are read-only during a run. Reset to change them.</p>}

@@ -70,7 +70,7 @@ export interface PredictionRecord {
   predictedRgb: Uint8Array; // [npred, Kt, 3]
   error: Float32Array; // [npred, Kt] the loss of each predicted patch
   errorOfZeros: number; // what predicting zeros would cost per patch here (the error map's full scale)
-  computeMs: number; // the projection in the worker (its features ride on the loss readback: README, bench:views)
+  computeMs: number; // the projection in the worker (its features ride on the loss readback: docs/BENCHMARKS.md, bench:views)
 }
 
 /** Images per batch sent to the mask panel, and mask records per update (the scrubber's reach). */
@@ -98,7 +98,7 @@ export interface Thumbnail {
 export const BUILTIN_SETS = ['patterns', 'digits'] as const;
 export type BuiltinSet = (typeof BUILTIN_SETS)[number];
 /** The set the page opens on: real images, now that the default (browser) recipe learns on them
- *  (README, "What decides whether it learns"); the patterns are one click away. */
+ *  (docs/LEARNING.md); the patterns are one click away. */
 export const FIRST_OPEN_SET: BuiltinSet = 'digits';
 
 export interface DatasetSummary {

@@ -46,6 +46,7 @@ export function LossPanel() {
       </div>
       <UPlotChart
         testId="loss-chart"
+        title="Loss"
         optionsKey={`loss-${log}`}
         version={() => runHistory.version * 1000 + Math.round(smoothing * 100) + 1e9 * (troubleSince ?? -1)}
         onChart={(chart) => (lossChartView.chart = chart)}

@@ -88,7 +88,9 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
           features as RGB (same colour, good guess), and the loss per patch, from black to yellow at the cost of predicting zeros (
           {prediction.errorOfZeros.toFixed(3)}). Block loss:{' '}
           {errors.map((e, j) => (
-            <span key={j} style={{ color: TARGET_COLOURS[j % TARGET_COLOURS.length] }}>
+            <span key={j} className="block-loss">
+              {/* the block's colour as a swatch: coloured digits would be too faint to read on the panel */}
+              <i style={{ background: TARGET_COLOURS[j % TARGET_COLOURS.length] }} aria-hidden="true" />
               {e.toFixed(3)}{' '}
             </span>
           ))}

@@ -70,6 +70,8 @@ function QualityCharts({ records, baseline, pixels, dim, troubleSince }: ChartsP
     <div className="chart-grid">
       <UPlotChart
         testId="quality-accuracy-chart"
+        title="Held-out accuracy of the trained encoder, its random init and the raw pixels"
+        formatValue={(v) => `${(100 * v).toFixed(1)}%`}
         height={180}
         optionsKey="acc"
         version={() => records.length}
@@ -102,6 +104,7 @@ function QualityCharts({ records, baseline, pixels, dim, troubleSince }: ChartsP
       />
       <UPlotChart
         testId="quality-collapse-chart"
+        title="Feature spread and RankMe"
         height={180}
         optionsKey="collapse"
         version={() => records.length}

@@ -72,6 +72,7 @@ export function MomentumPanel() {
       </h2>
       <UPlotChart
         testId="momentum-chart"
+        title="EMA momentum"
         optionsKey={key}
         version={() => runHistory.version}
         onChart={(chart) => (scheduleChartView.momentum = chart)}
@@ -113,6 +114,7 @@ export function SchedulePanel() {
       </h2>
       <UPlotChart
         testId="schedule-chart"
+        title="Learning rate and weight decay"
         optionsKey={key}
         version={() => runHistory.version}
         options={(_, theme) => ({

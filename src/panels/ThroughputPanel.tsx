@@ -29,6 +29,8 @@ export function ThroughputPanel() {
       <h2 id="throughput-heading">Throughput</h2>
       <UPlotChart
         testId="throughput-chart"
+        title="Throughput"
+        xLabel="second of training"
         optionsKey={`throughput-${batchSize}`}
         version={() => runHistory.version}
         options={(_, theme) => ({

@@ -4,6 +4,7 @@
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { chartText } from './chartText';
 import { observeWidth, useAnimationFrame } from './useAnimationFrame';
 
 export interface Theme {
@@ -44,6 +45,12 @@ export function axis(theme: Theme, extra: uPlot.Axis = {}): uPlot.Axis {
 
 export interface UPlotChartProps {
   testId: string;
+  /** What the chart shows, in words: the start of its text alternative. */
+  title: string;
+  /** The x axis in words (default: the first series' label). */
+  xLabel?: string;
+  /** How a value reads in the text alternative (default: three significant digits). */
+  formatValue?: (value: number) => string;
   height?: number;
   /** Options for a width and theme; recreated when `optionsKey` changes. */
   options: (width: number, theme: Theme) => Omit<uPlot.Options, 'width' | 'height'>;
@@ -79,7 +86,15 @@ function markerPlugin(markers: () => number[]): uPlot.Plugin {
   };
 }
 
-export function UPlotChart({ testId, height = 220, options, optionsKey, data, version, onChart, markers }: UPlotChartProps) {
+/** The canvas's text alternative: every series' latest value, kept current with the data. */
+function describe(u: uPlot, title: string, xLabel: string | undefined, formatValue?: (value: number) => string): void {
+  const series = u.series.slice(1).map((s, i) => ({ label: String(s.label ?? ''), values: u.data[i + 1] }));
+  u.ctx.canvas.setAttribute('role', 'img');
+  u.ctx.canvas.setAttribute('aria-label', chartText(title, xLabel ?? String(u.series[0].label ?? 'x'), u.data[0], series, formatValue));
+}
+
+export function UPlotChart(props: UPlotChartProps) {
+  const { testId, height = 220, options, optionsKey, data, version, onChart, markers, title, xLabel, formatValue } = props;
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const [width, setWidth] = useState(0);
@@ -94,6 +109,7 @@ export function UPlotChart({ testId, height = 220, options, optionsKey, data, ve
     const plugins = markers ? [...(built.plugins ?? []), markerPlugin(() => markersRef.current?.() ?? [])] : built.plugins;
     const u = new uPlot({ ...built, plugins, width, height }, data(width), box.current);
     chart.current = u;
+    describe(u, title, xLabel, formatValue);
     onChart?.(u);
     return () => {
       onChart?.(null);
@@ -105,7 +121,11 @@ export function UPlotChart({ testId, height = 220, options, optionsKey, data, ve
   useEffect(() => {
     if (chart.current && width > 0) chart.current.setSize({ width, height });
   }, [width, height]);
-  useAnimationFrame(version, () => chart.current?.setData(data(width)), [optionsKey, theme, width]);
+  useAnimationFrame(version, () => {
+    if (!chart.current) return;
+    chart.current.setData(data(width));
+    describe(chart.current, title, xLabel, formatValue);
+  }, [optionsKey, theme, width]);
 
   return <div ref={box} className="chart" data-testid={testId} />;
 }

@@ -13,7 +13,7 @@ export default defineConfig({
   expect: { timeout: 60_000 },
   workers: 1, // 2 cores: one browser at a time
   retries: 0,
-  reporter: [['list']],
+  reporter: [['list'], ['./tools/slowest/playwright.ts']],
   use: {
     baseURL: 'http://127.0.0.1:4173',
     viewport: { width: 1280, height: 900 },

@@ -71,6 +71,7 @@ export default defineConfig({
     include: ['src/**/*.test.ts'],
     environment: 'node',
     setupFiles: ['src/test/setupTf.ts'],
+    reporters: ['default', './tools/slowest/vitest.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     pool: 'forks',

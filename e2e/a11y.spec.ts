@@ -4,9 +4,7 @@
 // shows. A UI-only flow: WASM, the fastest backend here (WebGPU is the subject of the other specs).
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { openApp, read, waitForEvaluations, waitForStatus } from './app';
-
-const UI_RUN = 'backend=wasm&preset=micro&recipe=reference&data=patterns&evalEvery=0&testHooks=1';
+import { openApp, read, UI_RUN, waitForEvaluations, waitForStatus } from './app';
 
 /** Serious and critical violations, as "rule: first elements" lines (empty when there are none). */
 async function seriousViolations(page: Page): Promise<string[]> {

@@ -10,6 +10,10 @@ import type { IjepaTestHook } from '../src/ui/testHook';
 // would cost the software adapter more; startup.spec.ts and settings.spec.ts check that recipe); the
 // patterns (the page opens on the digits: data.spec.ts checks that)
 export const FAST_RUN = 'backend=webgpu&preset=micro&recipe=reference&data=patterns&batchSize=4&evalEvery=0&testHooks=1';
+/** The same run on WASM, the fastest backend without a GPU: for flows where WebGPU is not the subject
+ *  (evaluations, the views, resume, privacy, accessibility); on the software adapter each would spend
+ *  most of its time compiling shaders and evaluating. */
+export const UI_RUN = FAST_RUN.replace('backend=webgpu', 'backend=wasm');
 
 /** Before a step has been timed (shader compilation on a software adapter can take a minute, more
  *  on a busy machine), the page gets this long to show any progress. */

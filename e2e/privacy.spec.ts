@@ -2,12 +2,12 @@
 // Content-Security-Policy forbids anything else.
 import { expect, test } from '@playwright/test';
 import { makeFixtureFolder } from './fixtures/folder';
-import { openApp, snap, trainThenPause, waitForDatasetCount } from './app';
+import { openApp, snap, trainThenPause, UI_RUN, waitForDatasetCount } from './app';
 
 test('makes no request outside its own origin, and its CSP forbids them', async ({ page, baseURL }, testInfo) => {
   const requests: string[] = [];
   page.on('request', (request) => requests.push(request.url()));
-  await openApp(page);
+  await openApp(page, UI_RUN); // the WASM binaries too: every file a session loads
   await page.getByTestId('folder-input').setInputFiles(makeFixtureFolder(testInfo.outputPath('fixture')));
   await waitForDatasetCount(page, 7);
   await trainThenPause(page, 2);

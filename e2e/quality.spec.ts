@@ -3,10 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { readSafetensors } from '../src/ijepa/safetensors';
-import { openApp, read, snap, trainThenPause, waitForEvaluations, waitForPage, waitForStatus } from './app';
+import { openApp, read, snap, trainThenPause, UI_RUN, waitForEvaluations, waitForPage, waitForStatus } from './app';
 
-test('evaluations run beside training, and the quality panel compares the trained and the random encoder', async ({ page }, testInfo) => {
-  await openApp(page);
+test('evaluations run beside training; the quality panel compares the trained and the random encoder and the raw pixels', async ({
+  page,
+}, testInfo) => {
+  await openApp(page, UI_RUN);
   await page.getByTestId('eval-every').fill('2');
   await page.getByTestId('train-button').click(); // the step-0 evaluation is scheduled before the first step
   await waitForPage(page, async () => (await read(page, 'evaluating')) !== null, 'the step-0 evaluation');
@@ -26,11 +28,12 @@ test('evaluations run beside training, and the quality panel compares the traine
     await expect(page.getByTestId(`q-trained-${id}`)).toHaveText(/\d/);
     await expect(page.getByTestId(`q-random-${id}`)).toHaveText(/\d/);
   }
-  // the raw-pixel yardstick: not on a backend that evaluates a capped subset (a software GPU), saying so
-  const capped = (await page.getByTestId('probe-note').textContent())!.includes('fixed subset');
-  for (const id of ['knn', 'probe-test']) await expect(page.getByTestId(`q-pixels-${id}`)).toHaveText(capped ? '—' : /^\d+\.\d%$/);
-  if (capped)
-    await expect(page.getByTestId('probe-note')).toContainText("the raw pixels' probes, which would take minutes here, are not computed");
+  // the raw-pixel yardstick, on WASM, which embeds every image (a software GPU evaluates a capped subset
+  // without it: reference.spec.ts)
+  await expect(page.getByTestId('probe-note')).not.toContainText('fixed subset');
+  for (const id of ['knn', 'probe-test', 'probe-train']) await expect(page.getByTestId(`q-pixels-${id}`)).toHaveText(/^\d+\.\d%$/);
+  await expect(page.getByTestId('q-pixels-probe-train')).toHaveText('100.0%'); // 3,072 numbers an image: the probe fits its 1,440
+  await expect(page.getByTestId('q-pixels-std')).toHaveText(''); // the pixels have no feature diagnostics
   await expect(page.getByTestId('probe-note')).toContainText('6 classes');
   await expect.poll(() => read(page, 'qualityChartSteps')).toEqual(steps); // the charts follow every evaluation
   await expect(page.getByTestId('patch-view').locator('canvas')).toHaveCount(8);
@@ -38,22 +41,12 @@ test('evaluations run beside training, and the quality panel compares the traine
   await snap(page.locator('.quality-panel'), testInfo, 'panel-quality');
 });
 
-test('on WASM, the raw pixels sit beside the trained and the random encoder', async ({ page }) => {
-  await openApp(page, 'backend=wasm&preset=micro&recipe=reference&data=patterns&evalEvery=0&testHooks=1');
-  await page.getByTestId('evaluate-now').click();
-  await waitForEvaluations(page, 1);
-  await expect(page.getByTestId('probe-note')).not.toContainText('fixed subset'); // WASM embeds every image
-  for (const id of ['knn', 'probe-test', 'probe-train']) await expect(page.getByTestId(`q-pixels-${id}`)).toHaveText(/^\d+\.\d%$/);
-  await expect(page.getByTestId('q-pixels-probe-train')).toHaveText('100.0%'); // 3,072 numbers an image: the probe fits its 1,440
-  await expect(page.getByTestId('q-pixels-std')).toHaveText(''); // the pixels have no feature diagnostics
-});
-
 test('a reload offers the saved run and resumes at the same step with the same loss history', async ({ page }) => {
-  await openApp(page);
+  await openApp(page, UI_RUN);
   const paused = await trainThenPause(page, 3);
   const losses = await read(page, 'losses');
   await page.waitForTimeout(1000); // the autosave on pause
-  await openApp(page); // a fresh load of the page, over the same IndexedDB
+  await openApp(page, UI_RUN); // a fresh load of the page, over the same IndexedDB
   await expect(page.getByTestId('resume-banner')).toContainText(`step ${paused.step}`);
   await page.getByTestId('resume-button').click();
   await waitForStatus(page, (s) => s.step === paused.step && s.phase === 'paused');
@@ -63,7 +56,7 @@ test('a reload offers the saved run and resumes at the same step with the same l
 });
 
 test('exports a checkpoint with the reference names and shapes, and importing it restores the step', async ({ page }, testInfo) => {
-  await openApp(page);
+  await openApp(page, UI_RUN); // WebGPU's export: reference.spec.ts
   await page.getByTestId('step-button').click();
   await waitForStatus(page, (s) => s.step === 1 && s.phase === 'paused');
   await page.getByTestId('step-button').click();

@@ -74,6 +74,11 @@ test('a checkpoint written by PyTorch is imported, trains on and is evaluated he
   await expect.poll(async () => (await read(page, 'embeddingMap'))?.step).toBe(4); // the "what it learned" views
   // and the patch features: 2 images (an evaluation chunk is one training batch, 2 here), each beside its features
   await expect(page.getByTestId('patch-view').locator('canvas')).toHaveCount(4);
+  // a software GPU evaluates a capped subset, without the raw pixels, and says so (a real one need not)
+  if ((await page.getByTestId('probe-note').textContent())!.includes('fixed subset')) {
+    await expect(page.getByTestId('probe-note')).toContainText("the raw pixels' probes, which would take minutes here, are not computed");
+    for (const id of ['knn', 'probe-test']) await expect(page.getByTestId(`q-pixels-${id}`)).toHaveText('—');
+  }
 
   // files the page cannot take get a message, and the imported run stays as it was
   const big = vitBaseShapesOnly();

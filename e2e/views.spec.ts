@@ -1,7 +1,7 @@
 // What the encoder learned, on WebGPU: the predictor's view of the step on the mask panel, the
 // embedding map of the held-out images, and nearest neighbours under the trained and random encoders.
 import { expect, test, type Page } from '@playwright/test';
-import { canvasPixels, hex, openApp, read, snap, trainThenPause, waitForDatasetCount, waitForEvaluations } from './app';
+import { canvasPixels, hex, openApp, read, snap, trainThenPause, UI_RUN, waitForDatasetCount, waitForEvaluations } from './app';
 import { makeClassFolder } from './fixtures/folder';
 import { POINT_RADIUS } from '../src/panels/drawEmbeddingMap';
 
@@ -55,7 +55,7 @@ test("the embedding map draws one point per held-out image; an image's neighbour
   page,
 }, testInfo) => {
   const folder = makeClassFolder(testInfo.outputPath('fixture'));
-  await openApp(page);
+  await openApp(page, UI_RUN);
   await page.getByTestId('folder-input').setInputFiles(folder);
   await waitForDatasetCount(page, 60); // three classes of 20: every fifth of a class (12) is held out
   await page.getByTestId('evaluate-now').click();

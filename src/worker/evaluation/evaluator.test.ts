@@ -5,7 +5,10 @@ import { createTrainer, disposeTrainer } from '../../ijepa/trainStep';
 import { ImageStore } from '../../data/imageStore';
 import { generateSampleSet } from '../../data/sampleSet';
 import { heldOutSplit } from '../../data/split';
+import { onWasmBackend } from '../../test/wasmBackend';
 import { Evaluator, MIN_EVAL_IMAGES } from './evaluator';
+
+onWasmBackend(); // 1,800 images embedded twice per evaluation: the CPU backend took most of a minute a test
 
 /** An evaluator over `perClass` sample images of each class, and a fresh micro trainer to evaluate. */
 function evaluatorOnSample(perClass: number, targetSeconds?: number) {
@@ -27,7 +30,7 @@ async function drain(evaluator: Evaluator) {
   }
 }
 
-describe('evaluator (slices between steps, CPU backend)', () => {
+describe('evaluator (slices between steps, WASM backend)', () => {
   it('evaluating (baseline included) leaves no tensor behind', async () => {
     const { evaluator, trainer } = evaluatorOnSample(10);
     const before = tf.memory().numTensors;

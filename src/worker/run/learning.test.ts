@@ -4,18 +4,16 @@
 // kNN accuracy by a clear margin, measured by the page's own Evaluator (target encoder,
 // average-pooled features, k = 20, cosine).
 // Reproduce other seeds: LEARNING_SEED=1 npx vitest run src/worker/run/learning.test.ts
-import '@tensorflow/tfjs-backend-wasm';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { presetConfig } from '../../ijepa/config';
-import * as tf from '../../ijepa/tf';
 import { disposeTrainer } from '../../ijepa/trainStep';
 import { builtinSetRun } from '../../test/sampleRun';
+import { onWasmBackend } from '../../test/wasmBackend';
 
 const STEPS = 750; // of the preset's 2,000 planned: batch 8, so 6,000 images seen, ~4 passes over the 1,440
 const MARGIN = 0.05; // kNN accuracy points over the random encoder (360 held-out images, 6 classes)
 
-beforeAll(() => tf.setBackend('wasm'));
-afterAll(() => tf.setBackend('cpu'));
+onWasmBackend();
 
 it(
   `a ${STEPS}-step micro run beats the random-init encoder's kNN accuracy by ${100 * MARGIN} points`,

@@ -1,10 +1,11 @@
 // Live from the first second: the page measures this machine's backends, opens on the fastest and
 // on a preset that moves, trains at once while the step-0 evaluation runs beside it, and pauses
-// within a step. A link that names backend and preset skips the measurement.
+// within a step; a return visit recalls the measurement and trains at once. A link that names backend
+// and preset skips the measurement.
 import { expect, test } from '@playwright/test';
 import { presetConfig } from '../src/ijepa/config';
 import { recipeConfig } from '../src/ijepa/recipe';
-import { openApp, read, snap, waitForStatus } from './app';
+import { openApp, read, snap, waitForPage, waitForStatus } from './app';
 
 test('measures the backends, opens on the fastest and a live preset, trains at once, pauses within a step', async ({ page }, testInfo) => {
   await openApp(page, 'testHooks=1');
@@ -53,6 +54,29 @@ test('measures the backends, opens on the fastest and a live preset, trains at o
     `[startup] ${measurement!.chosen}, ${measurement!.defaultPreset}: pause took ${latency} ms, the slowest step ${Math.round(slowest)} ms`,
   );
   expect(latency).toBeLessThan(3 * slowest + 2000);
+
+  // a return visit: this browser remembers the measurement of this machine, and trains without measuring
+  const loaded = Date.now();
+  await openApp(page, 'testHooks=1');
+  const again = await read(page, 'startup');
+  expect(again.measurement).toMatchObject({ chosen: measurement!.chosen, defaultPreset: measurement!.defaultPreset });
+  expect(again.measurement!.rememberedFrom).toBeGreaterThan(0);
+  expect(again.trials).toEqual(measurement!.trials);
+  await expect(page.getByTestId('backend-measurement')).toContainText('(remembered by this browser)');
+  await expect(page.getByTestId('train-button')).toBeEnabled();
+  console.log(`[startup] return visit: Train enabled ${Date.now() - loaded} ms after the reload began`);
+  // Measure again: the machine is measured afresh (and remembered anew)
+  await page.getByTestId('measure-again').click();
+  await waitForPage(page, async () => (await read(page, 'startup')).measuring, 'the measurement to start again');
+  await waitForPage(
+    page,
+    async () => {
+      const { measuring, measurement: fresh } = await read(page, 'startup');
+      return !measuring && fresh !== null && fresh.rememberedFrom === undefined;
+    },
+    'the new measurement',
+  );
+  await expect(page.getByTestId('backend-measurement')).toContainText('Measured here in');
 });
 
 test('a link naming the backend and the preset skips the measurement; wasmThreads=1 runs one thread', async ({ page }) => {

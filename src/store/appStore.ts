@@ -5,6 +5,7 @@ import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { recipeConfig, type RecipeName } from '../ijepa/recipe';
 import { validateConfig } from '../ijepa/validate';
 import type { BackendMeasurement, BackendTrial } from '../client/backendChoice';
+import type { Measurement } from '../client/rememberedMeasurement';
 import {
   isActivePhase,
   type BackendInfo,
@@ -75,7 +76,7 @@ export interface StartupState {
   measuring: boolean;
   note: string; // what is being measured now
   trials: BackendTrial[];
-  measurement: BackendMeasurement | null; // null: not measured (the link chose backend and preset)
+  measurement: Measurement | null; // null: not measured (the link chose backend and preset)
 }
 
 interface StartupSlice {

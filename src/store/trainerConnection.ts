@@ -3,7 +3,8 @@
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
 import type { BackendName, BuiltinSet, QualityUpdate, WorkerEvent } from '../worker/protocol';
-import { measureBackends, type BackendMeasurement } from '../client/backendChoice';
+import { measureBackends } from '../client/backendChoice';
+import { machineKey, recallMeasurement, rememberMeasurement, type Measurement } from '../client/rememberedMeasurement';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../client/workers';
 import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
@@ -72,20 +73,50 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T | undefine
   }
 }
 
+/** localStorage, or nothing where the browser refuses it (private modes, storage off). */
+function localStore(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 /** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
- *  backend and the preset; shows the figures live. */
-async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () => void): Promise<BackendMeasurement | null> {
+ *  backend and the preset, or this browser remembers a measurement of this machine (`remeasure`: not
+ *  that); shows the figures live. */
+async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () => void, remeasure: boolean): Promise<Measurement | null> {
   if (overrides.backend && overrides.presetFromLink) return null;
   const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
+  const gpus = await gpuHints();
+  const key = machineKey({
+    userAgent: navigator.userAgent,
+    cores: navigator.hardwareConcurrency || 1,
+    isolated: window.crossOriginIsolated,
+    gpus,
+    backend: overrides.backend,
+    wasmThreads: overrides.wasmThreads,
+  });
+  const storage = localStore();
+  const remembered = storage && !remeasure ? recallMeasurement(storage, key, Date.now()) : null;
+  if (remembered) {
+    setStartup({ measuring: false, note: '', trials: remembered.trials, measurement: remembered });
+    return remembered;
+  }
   setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
   try {
     const measurement = await measureBackends(probeWorkerOpener(overrides.wasmThreads), {
       candidates: overrides.backend ? [overrides.backend] : undefined,
-      gpus: await gpuHints(),
+      gpus,
       onProgress: (trials, note) => setStartup({ trials, note }),
       onLeaderMeasured,
     });
     setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
+    try {
+      if (storage) rememberMeasurement(storage, key, measurement, Date.now());
+    } catch {
+      // a full or refused storage: not remembered, the next visit measures again
+    }
     return measurement;
   } catch (error) {
     setStartup({ measuring: false, note: '' });
@@ -98,9 +129,9 @@ async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () 
   }
 }
 
-/** Starts (or restarts) the trainer: measures the machine, opens on the measured backend and preset
- *  (the link's wins), loads the sample set or re-imports the person's files. */
-export async function connectTrainer(): Promise<void> {
+/** Starts (or restarts) the trainer: measures the machine (or recalls its measurement), opens on the
+ *  measured backend and preset (the link's wins), loads the sample set or re-imports the person's files. */
+export async function connectTrainer({ remeasure = false } = {}): Promise<void> {
   handle?.terminate();
   handle = null;
   runHistory.clear();
@@ -116,7 +147,7 @@ export async function connectTrainer(): Promise<void> {
         handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders, overrides.dataset),
       );
     })());
-  const measurement = await measureThisMachine(overrides, prepare);
+  const measurement = await measureThisMachine(overrides, prepare, remeasure);
   if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
   await prepare();
   const { config } = store.getState();
@@ -172,8 +203,9 @@ async function showNeighbours(index: number): Promise<void> {
   });
 }
 
-/** After a lost GPU device or a crash: a fresh worker, measured again; same settings and files, step 0. */
-export const restartTrainer = () => connectTrainer();
+/** After a lost GPU device or a crash, or asked for: a fresh worker, the machine measured again (not
+ *  recalled); same settings and files, step 0. */
+export const restartTrainer = () => connectTrainer({ remeasure: true });
 
 const api = () => {
   if (!handle) throw new Error('the trainer is not running');

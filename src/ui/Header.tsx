@@ -20,14 +20,34 @@ function MachineNote() {
   const { measurement } = startup;
   if (!measurement) return null;
   const link = runOverrides(window.location.search);
+  const when = measurement.rememberedFrom;
   return (
     <div className="machine-note" data-testid="backend-measurement">
       <p>
-        Measured here in {(measurement.elapsedMs / 1000).toFixed(1)} s: {describeBackends(measurement)}
-        {link.backend && link.backend !== measurement.chosen ? ` (the link chose ${link.backend})` : ''}.
+        {when === undefined ? 'Measured here' : `Measured here on ${new Date(when).toLocaleString()} (remembered by this browser)`} in{' '}
+        {(measurement.elapsedMs / 1000).toFixed(1)} s: {describeBackends(measurement)}
+        {link.backend && link.backend !== measurement.chosen ? ` (the link chose ${link.backend})` : ''}.{' '}
+        {when !== undefined && <MeasureAgain />}
       </p>
       <p data-testid="preset-speeds">{describePresets(measurement, link.presetFromLink ? preset : null)}</p>
     </div>
+  );
+}
+
+/** Measures the machine again: a fresh worker, the same settings and files, step 0 (the autosaved run
+ *  is offered again). */
+function MeasureAgain() {
+  const running = useIsRunning();
+  return (
+    <button
+      type="button"
+      data-testid="measure-again"
+      disabled={running}
+      title="Restarts the trainer at step 0 with the same settings and files"
+      onClick={() => void restartTrainer()}
+    >
+      Measure again
+    </button>
   );
 }
 

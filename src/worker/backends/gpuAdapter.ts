@@ -40,6 +40,7 @@ export function describeWebGlRenderer(gl: WebGLRenderingContext | WebGL2Renderin
 export interface GpuHints {
   webgpu: 'hardware' | 'software' | null;
   webgl: 'hardware' | 'software' | null;
+  adapters?: string; // their names: a remembered measurement is for these adapters only
 }
 
 export async function gpuHints(): Promise<GpuHints> {
@@ -54,5 +55,6 @@ export async function gpuHints(): Promise<GpuHints> {
   } catch {
     webgl = null;
   }
-  return { webgpu: kind(await describeWebGpuAdapter()), webgl: kind(webgl) };
+  const webgpu = await describeWebGpuAdapter();
+  return { webgpu: kind(webgpu), webgl: kind(webgl), adapters: `${webgpu?.adapter ?? 'no WebGPU'} · ${webgl?.adapter ?? 'no WebGL'}` };
 }

@@ -38,8 +38,11 @@ const canvases = (page: Page) =>
       .map((c) => ({ role: c.getAttribute('role'), label: c.getAttribute('aria-label') ?? '' })),
   );
 
-test('no serious accessibility violation when ready, training and evaluated, in both themes', async ({ page }, testInfo) => {
+test('no serious accessibility violation when ready, empty, training and evaluated, in both themes', async ({ page }, testInfo) => {
   await openApp(page, UI_RUN);
+  expect(await bothThemes(page)).toEqual([]);
+  await page.getByRole('button', { name: 'Clear' }).click(); // the empty page: no images
+  await waitForDatasetCount(page, 0);
   expect(await bothThemes(page)).toEqual([]);
   // a small labelled folder: its evaluation takes seconds (the states are the same as with the 1,800 patterns)
   await page.getByTestId('folder-input').setInputFiles(makeClassFolder(testInfo.outputPath('fixture')));

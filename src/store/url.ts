@@ -2,7 +2,7 @@
 // setup can be shared by link: the preset name plus every field that differs from it (e.g.
 // "?preset=tiny&lr=0.002&batchSize=32"); beside them, where to run (backend=, wasmThreads=,
 // decoders=), evalEvery=, testHooks=. (The `?bench` page mode reads its own: src/bench/url.ts.)
-import { PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
+import { CONFIG_KEYS, PRESETS, type IJepaConfig, type PresetName } from '../ijepa/config';
 import { RECIPES, recipeConfig, type RecipeName } from '../ijepa/recipe';
 import { validateConfig } from '../ijepa/validate';
 import { BACKEND_ORDER, BUILTIN_SETS, type BackendName, type BuiltinSet } from '../worker/protocol';
@@ -116,7 +116,7 @@ export function readSettingsFromUrl(fallbackPreset?: PresetName): void {
 }
 
 /** The names a settings query may hold: the preset, the recipe and every config field. */
-const SETTING_NAMES = new Set(['preset', 'recipe', ...Object.keys(PRESETS.micro)]);
+const SETTING_NAMES = new Set<string>(['preset', 'recipe', ...CONFIG_KEYS]);
 
 /** `search` with its settings replaced by `settingsQuery`; every other parameter (where to run, the
  *  `?bench` page mode's request) is kept as it was. */

@@ -44,25 +44,27 @@ const isMeasurement = (m: Partial<BackendMeasurement> | undefined): m is Backend
   m.defaultPreset in PRESETS &&
   typeof m.elapsedMs === 'number';
 
-/** The measurement remembered for `key`, if it is recent and whole (anything else is forgotten). */
+/** The measurement remembered for `key`, if it is recent and whole (anything else is forgotten). A
+ *  storage the browser refuses (private modes, storage off) recalls nothing. */
 export function recallMeasurement(storage: Pick<Storage, 'getItem' | 'removeItem'>, key: string, now: number): Measurement | null {
-  let stored: Partial<Stored> | null = null;
   try {
-    stored = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as Partial<Stored> | null;
-  } catch {
-    stored = null;
-  }
-  if (!stored) return null;
-  const fresh = typeof stored.at === 'number' && now - stored.at >= 0 && now - stored.at < REMEMBER_FOR_MS;
-  if (stored.key !== key || !fresh || !isMeasurement(stored.measurement)) {
+    const stored = JSON.parse(storage.getItem(STORAGE_KEY) ?? 'null') as Partial<Stored> | null;
+    if (!stored) return null;
+    const fresh = typeof stored.at === 'number' && now - stored.at >= 0 && now - stored.at < REMEMBER_FOR_MS;
+    if (stored.key === key && fresh && isMeasurement(stored.measurement)) return { ...stored.measurement, rememberedFrom: stored.at };
     storage.removeItem(STORAGE_KEY);
-    return null;
+  } catch {
+    // broken JSON or a refused storage: measure
   }
-  return { ...stored.measurement, rememberedFrom: stored.at };
+  return null;
 }
 
+/** Keeps `measurement` for `key`; a full or refused storage keeps nothing (the next visit measures). */
 export function rememberMeasurement(storage: Pick<Storage, 'setItem'>, key: string, measurement: BackendMeasurement, now: number): void {
-  const { trials, chosen, available, presets, defaultPreset, elapsedMs } = measurement;
-  const stored: Stored = { key, at: now, measurement: { trials, chosen, available, presets, defaultPreset, elapsedMs } };
-  storage.setItem(STORAGE_KEY, JSON.stringify(stored));
+  const stored: Stored = { key, at: now, measurement };
+  try {
+    storage.setItem(STORAGE_KEY, JSON.stringify(stored));
+  } catch {
+    // not remembered
+  }
 }

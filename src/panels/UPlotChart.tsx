@@ -86,11 +86,15 @@ function markerPlugin(markers: () => number[]): uPlot.Plugin {
   };
 }
 
-/** The canvas's text alternative: every series' latest value, kept current with the data. */
+/** The canvas's text alternative: every series' latest value, kept current with the data (the DOM is
+ *  written only when the words change). */
 function describe(u: uPlot, title: string, xLabel: string | undefined, formatValue?: (value: number) => string): void {
   const series = u.series.slice(1).map((s, i) => ({ label: String(s.label ?? ''), values: u.data[i + 1] }));
-  u.ctx.canvas.setAttribute('role', 'img');
-  u.ctx.canvas.setAttribute('aria-label', chartText(title, xLabel ?? String(u.series[0].label ?? 'x'), u.data[0], series, formatValue));
+  const text = chartText(title, xLabel ?? String(u.series[0].label ?? 'x'), u.data[0], series, formatValue);
+  const canvas = u.ctx.canvas;
+  if (canvas.getAttribute('aria-label') === text) return;
+  canvas.setAttribute('role', 'img');
+  canvas.setAttribute('aria-label', text);
 }
 
 export function UPlotChart(props: UPlotChartProps) {

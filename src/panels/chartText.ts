@@ -21,8 +21,9 @@ export function chartText(
     for (let i = Math.min(xs.length, values.length) - 1; i >= 0; i--) {
       const value = values[i];
       if (value === null || value === undefined || !Number.isFinite(value)) continue;
-      const at = groups.get(xs[i]) ?? [];
-      groups.set(xs[i], [...at, `${label} ${format(value)}`]);
+      let at = groups.get(xs[i]);
+      if (!at) groups.set(xs[i], (at = []));
+      at.push(`${label} ${format(value)}`);
       break;
     }
   }

@@ -112,11 +112,7 @@ async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () 
       onLeaderMeasured,
     });
     setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
-    try {
-      if (storage) rememberMeasurement(storage, key, measurement, Date.now());
-    } catch {
-      // a full or refused storage: not remembered, the next visit measures again
-    }
+    if (storage) rememberMeasurement(storage, key, measurement, Date.now());
     return measurement;
   } catch (error) {
     setStartup({ measuring: false, note: '' });

@@ -9,15 +9,18 @@
 //   `npm run bench:data`)  LEARN_PRESET=tiny  LEARN_RECIPE=browser|reference (the page's
 //   default recipe, or the reference's settings)  LEARN_SEED=0  LEARN_MINUTES=10 (training time,
 //   evaluations not counted)  LEARN_STEPS (a cap)  LEARN_EVERY=250  LEARN_STEPS_PER_SEC (the speed the
-//   page would have measured: it plans the browser recipe's run; default: measured here on 20 steps)
+//   page would have measured for the browser recipe's model: it plans the run; default: measured here
+//   on 20 steps)
 //   LEARN_PER_CLASS (images per class; the page's by default)  LEARN_BACKEND=wasm|cpu
 //   LEARN_CONFIG='{"lr":3e-4}' (fields laid over the recipe, as JSON)  LEARN_NAME (the file's variant
-//   name; default: the recipe, plus "custom" with LEARN_CONFIG)
+//   name; default: the recipe, plus "custom" with LEARN_CONFIG)  LEARN_EVAL_CONTEXT=1 (also evaluate the
+//   context encoder, which the target encoder averages with a lag: how much of a short run's figures
+//   is that lag)
 import '@tensorflow/tfjs-backend-wasm';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { it } from 'vitest';
 import { presetConfig, type PresetName } from '../src/ijepa/config';
-import { recipeConfig, type RecipeName } from '../src/ijepa/recipe';
+import { browserModel, recipeConfig, type RecipeName } from '../src/ijepa/recipe';
 import * as tf from '../src/ijepa/tf';
 import { disposeTrainer } from '../src/ijepa/trainStep';
 import { greyToRgb } from '../src/data/digits';
@@ -26,6 +29,7 @@ import { heldOutSplit } from '../src/data/split';
 import { builtinSet, builtinSetRun } from '../src/test/sampleRun';
 import type { BuiltinSet, PixelBaseline } from '../src/worker/protocol';
 import type { EvalRecord } from '../src/ijepa/diagnostics';
+import { Evaluator } from '../src/worker/evaluation/evaluator';
 
 const env = process.env;
 const number = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : Number(env[name]));
@@ -72,10 +76,11 @@ it(
     const data = HELD_OUT_SETS.includes(dataset)
       ? heldOutSet(dataset, base.cropSize)
       : await builtinSet(base.cropSize, dataset as BuiltinSet, number('LEARN_PER_CLASS'));
-    // The speed the recipe plans with: given, or measured here on a throwaway trainer.
+    // The speed the recipe plans with: given, or measured here on a throwaway trainer of the model the
+    // browser recipe trains (as the page's startup measurement times it).
     let stepsPerSec = number('LEARN_STEPS_PER_SEC');
     if (stepsPerSec === undefined) {
-      const probe = await builtinSetRun(base, undefined, undefined, data);
+      const probe = await builtinSetRun(browserModel(base), undefined, undefined, data);
       for (let i = 0; i < 3; i++) await probe.step();
       const started = performance.now();
       for (let i = 0; i < SPEED_STEPS; i++) await probe.step();
@@ -90,7 +95,15 @@ it(
         `lr ${config.lr}, ema ${config.ema.join('-')}, crop ${config.cropScale.join('-')}, seed ${seed}, ${tf.getBackend()}; ` +
         `${run.split.train.length} training / ${run.split.heldOut.length} held-out images; ${minutes} min of training`,
     );
-    const evaluations: { step: number; seconds: number; loss: number | null; record: EvalRecord; baseline: EvalRecord }[] = [];
+    const contextEvaluator = env.LEARN_EVAL_CONTEXT ? new Evaluator(() => run.store, () => run.split) : null;
+    const evaluations: {
+      step: number;
+      seconds: number;
+      loss: number | null;
+      record: EvalRecord;
+      baseline: EvalRecord;
+      context?: EvalRecord; // the context encoder's (LEARN_EVAL_CONTEXT)
+    }[] = [];
     let pixels: PixelBaseline | null = null;
     let trainingMs = 0;
     let lossSum = 0;
@@ -100,11 +113,14 @@ it(
       const { record, baseline, pixels: p } = await run.evaluate(loss);
       pixels ??= p;
       const seconds = trainingMs / 1000;
-      evaluations.push({ step: run.trainer.step, seconds, loss, record, baseline });
+      const model = run.trainer.model;
+      const context = contextEvaluator ? (await contextEvaluator.evaluate({ ...model, targetEncoder: model.encoder }, run.trainer.step)).record : undefined;
+      evaluations.push({ step: run.trainer.step, seconds, loss, record, baseline, context });
       console.log(
         `step ${run.trainer.step} (${seconds.toFixed(0)} s): loss ${loss?.toFixed(4) ?? '–'}  kNN ${percent(record.knn)} (random ${percent(baseline.knn)}, pixels ${percent(p?.knn)})  ` +
           `probe ${percent(record.probeTest)} (random ${percent(baseline.probeTest)}, pixels ${percent(p?.probeTest)})  std ${record.featureStd.toFixed(3)}  ` +
-          `RankMe centred ${record.rankMeCentred.toFixed(2)}`,
+          `RankMe centred ${record.rankMeCentred.toFixed(2)}` +
+          (context ? `  context encoder: kNN ${percent(context.knn)} probe ${percent(context.probeTest)}` : ''),
       );
       lossSum = 0;
       lossSteps = 0;

@@ -1,7 +1,10 @@
 // The startup measurement's decisions, with scripted workers on fake timers: what a backend
 // "measures" is what the script says, so nothing here depends on this machine's speed.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { PresetName } from '../ijepa/config';
+import { presetConfig, type PresetName } from '../ijepa/config';
+import { stepFlops } from '../ijepa/flops';
+import { planMasks } from '../ijepa/masks';
+import { browserModel } from '../ijepa/recipe';
 import {
   MIN_SHADERS_PER_STEP,
   fastestBackend,
@@ -11,7 +14,7 @@ import {
   type OpenProbeWorker,
   type ProbeWorker,
 } from './backendChoice';
-import { estimateStepMs, fitStepCost, presetFlops, presetSpeeds } from './presetSpeeds';
+import { LIVE_STEPS_PER_SEC, estimateStepMs, fitStepCost, presetFlops, presetSpeeds } from './presetSpeeds';
 import type { BackendName } from '../worker/protocol';
 
 /** A scripted backend: per preset (and batch), the ms of its first step and of each later one;
@@ -193,16 +196,25 @@ describe('preset speeds from two measured batch sizes', () => {
     expect(fitStepCost(200, null)).toEqual({ fixedMs: 0, msPerFlop: 200 / presetFlops('micro') });
   });
 
+  it("counts the FLOPs of the model the default run trains (the bare step times that model too)", () => {
+    for (const preset of ['micro', 'tiny'] as const) {
+      const trained = browserModel(presetConfig(preset));
+      expect(presetFlops(preset)).toBe(stepFlops(trained, planMasks(trained)).total);
+      expect(presetFlops(preset)).toBeGreaterThan(stepFlops(presetConfig(preset), planMasks(presetConfig(preset))).total);
+    }
+  });
+
   it('opens on the largest preset measured live here, never on an estimate', () => {
     // all fixed cost (a GPU at micro): the model alone would call small fast; only measured figures
     // may choose the default
     const gpu = { fixedMs: 15, msPerFlop: 0 };
     expect(presetSpeeds(gpu, { micro: 15 }).defaultPreset).toBe('micro');
     expect(presetSpeeds(gpu, { micro: 15, tiny: 40 }).defaultPreset).toBe('tiny');
-    expect(presetSpeeds(gpu, { micro: 15, tiny: 1200 }).defaultPreset).toBe('micro'); // measured under 1 step/s
+    expect(presetSpeeds(gpu, { micro: 15, tiny: 2100 }).defaultPreset).toBe('micro'); // measured under LIVE_STEPS_PER_SEC
+    expect(presetSpeeds(gpu, { micro: 15, tiny: 1000 / LIVE_STEPS_PER_SEC }).defaultPreset).toBe('tiny'); // exactly live
     expect(presetSpeeds(gpu, { micro: 15, tiny: 40, small: 400 }).defaultPreset).toBe('small');
     expect(presetSpeeds({ fixedMs: 150, msPerFlop: 8e-10 }, { micro: 200 }).defaultPreset).toBe('micro');
-    expect(presetSpeeds({ fixedMs: 2000, msPerFlop: 0 }, { micro: 2000 }).defaultPreset).toBe('micro'); // nothing is live: the smallest
+    expect(presetSpeeds({ fixedMs: 4000, msPerFlop: 0 }, { micro: 4000 }).defaultPreset).toBe('micro'); // nothing is live: the smallest
   });
 
   it('the fastest measured backend wins; without any measured, the first that started', () => {

@@ -37,9 +37,9 @@ export { LIVE_STEPS_PER_SEC, type PresetSpeed } from './presetSpeeds';
 /** The whole measurement stays within this; a preset is measured only while it fits. */
 export const PROBE_BUDGET_MS = 9000;
 const CHALLENGER_MIN_MS = 1000;
-/** ALWAYS_MEASURED's own deadline when the budget is spent: a first step and two more at the 1 step/s
- *  that would make it the default, with room for a busy core. */
-export const ALWAYS_MEASURED_DEADLINE_MS = 5000;
+/** ALWAYS_MEASURED's own deadline when the budget is spent: a first step (about twice a steady one)
+ *  and one more at the LIVE_STEPS_PER_SEC that would make it the default (6 s), with room for a busy core. */
+export const ALWAYS_MEASURED_DEADLINE_MS = 8000;
 const CHALLENGER_FACTOR = 1.2; // the others get this multiple of the leader's time for the same work
 
 export interface BackendMeasurement {

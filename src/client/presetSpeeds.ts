@@ -1,4 +1,5 @@
-// What each preset costs on the chosen backend: measured where the startup measurement could afford
+// What each preset's default run (the browser recipe's model: ijepa/recipe.ts `browserModel`) costs
+// on the chosen backend: measured where the startup measurement could afford
 // it (`tiny`, the default candidate, always), otherwise estimated from `micro` at two batch sizes
 // (same kernels, 4x the FLOPs), which splits a step into a fixed part (kernel launches, growing with
 // the blocks) and a part per model FLOP; and the preset the page opens on: the largest MEASURED
@@ -8,10 +9,13 @@
 import { PRESETS, presetConfig, type PresetName } from '../ijepa/config';
 import { stepFlops } from '../ijepa/flops';
 import { planMasks } from '../ijepa/masks';
+import { browserModel } from '../ijepa/recipe';
 
-/** The page opens on the largest preset that trains at least this fast here: one step a second keeps
- *  the loss, the masks and the counters visibly moving. */
-export const LIVE_STEPS_PER_SEC = 1;
+/** The page opens on the largest preset whose default run trains at least this fast here: a step every
+ *  two seconds keeps the loss, the masks and the counters visibly moving. (The speeds are of the model
+ *  the run trains, its predictor widened by the browser recipe: about half the bare preset's, whose
+ *  threshold was 1 step/s, so the same machines get the same preset.) */
+export const LIVE_STEPS_PER_SEC = 0.5;
 export const PROBE_PRESET: PresetName = 'micro';
 export const PROBE_BATCH = PRESETS.micro.batchSize;
 export const FIT_BATCH = 4 * PROBE_BATCH; // a second point: what a step costs per image
@@ -27,12 +31,14 @@ export interface PresetSpeed {
   measured: boolean; // false: estimated from the measured steps
 }
 
-export const presetFlops = (preset: PresetName, batchSize = PRESETS[preset].batchSize) => {
-  const config = presetConfig(preset, { batchSize });
+/** The model a preset's default run trains: what the measurement times and the FLOPs it counts. */
+const measuredModel = (preset: PresetName, batchSize = PRESETS[preset].batchSize) => browserModel(presetConfig(preset, { batchSize }));
+export const presetFlops = (preset: PresetName, batchSize?: number) => {
+  const config = measuredModel(preset, batchSize);
   return stepFlops(config, planMasks(config)).total;
 };
 /** Kernels per step grow with the blocks (forward, backward, optimizer): a proxy for the fixed cost. */
-const blocksOf = (preset: PresetName) => PRESETS[preset].depth + PRESETS[preset].predDepth;
+const blocksOf = (preset: PresetName) => measuredModel(preset).depth + measuredModel(preset).predDepth;
 
 /** A step's cost as fixed + per-FLOP, from micro at two batch sizes (same kernels, 4x the FLOPs). */
 export interface StepCostModel {

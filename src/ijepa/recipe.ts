@@ -8,8 +8,6 @@
 //   the run is planned to the time the page budgets for it at the speed it measured, and the rest
 //   follows from the model's and the batch's sizes, never from which images they are.
 import { warmupFor, type IJepaConfig } from './config';
-import { stepFlops } from './flops';
-import { planMasks } from './masks';
 
 export type RecipeName = 'browser' | 'reference';
 export const RECIPES: readonly RecipeName[] = ['browser', 'reference'];
@@ -20,30 +18,39 @@ const MIN_PLANNED_STEPS = 500;
 const MAX_PREDICTOR_WIDTH = 384; // the paper's predictor width
 const MIN_PREDICTOR_DEPTH = 3;
 
-/** What a recipe may look at: the steps per second measured here for this preset. */
+/** What a recipe may look at: the steps per second measured here for the model it trains
+ *  (`browserModel` of the preset: the startup measurement times that model, not the bare preset). */
 export interface RecipeContext {
   stepsPerSec: number | null; // null: not measured (the preset's planned length stays)
 }
 
-/** The browser recipe's settings, with the measured reason for each (docs/LEARNING.md). */
-export function browserSettings(base: IJepaConfig, context: RecipeContext): Partial<IJepaConfig> {
-  // A predictor as wide as the encoder (and at least three blocks): the presets' narrow ones (half the
-  // width, as the paper's ViT-H predictor) cannot model the targets at these widths, and the encoder
-  // then simplifies its features toward what the predictor can guess. (Six blocks cost 1.6x a step and
-  // gained on one set of four: docs/LEARNING.md.)
-  const predictor = {
+/** The model the browser recipe trains from a preset: what the startup measurement times, so that a
+ *  run is planned from the speed of its own steps. A predictor as wide as the encoder (and at least
+ *  three blocks): the presets' narrow ones (half the width, as the paper's ViT-H predictor) cannot
+ *  model the targets at these widths, and the encoder then simplifies its features toward what the
+ *  predictor can guess. (Six blocks cost 1.6x a step and gained on one set of four: docs/LEARNING.md.) */
+export function browserModel(base: IJepaConfig): IJepaConfig {
+  return {
+    ...base,
     predEmbedDim: Math.max(base.predEmbedDim, Math.min(base.embedDim, MAX_PREDICTOR_WIDTH)),
     predDepth: Math.max(base.predDepth, MIN_PREDICTOR_DEPTH),
   };
-  // The speed was measured on the preset: a wider predictor costs its share of FLOPs more.
-  const flops = (c: IJepaConfig) => stepFlops(c, planMasks(c)).total;
-  const stepsPerSec = context.stepsPerSec === null ? null : (context.stepsPerSec * flops(base)) / flops({ ...base, ...predictor });
+}
+
+/** The browser recipe's settings, with the measured reason for each (docs/LEARNING.md). */
+export function browserSettings(base: IJepaConfig, context: RecipeContext): Partial<IJepaConfig> {
+  const { predEmbedDim, predDepth } = browserModel(base);
+  // Planned from the speed measured for this very model. (Scaling the bare preset's speed by the
+  // wider predictor's FLOPs under-planned every run whose step is kernel launches more than
+  // arithmetic: micro on WASM ran its "10-minute" plan in 3 minutes.)
+  const { stepsPerSec } = context;
   const totalSteps = stepsPerSec === null ? base.totalSteps : Math.max(MIN_PLANNED_STEPS, Math.round(stepsPerSec * PLANNED_MINUTES * 60));
   // The reference's peak lr is for 2,048 images a step; at a browser's 8-64 a step it drives the
   // representation into collapse after the first gains: scale it down with the square root of the batch.
   const lr = 1e-3 * Math.min(1, Math.sqrt(base.batchSize / 640));
   return {
-    ...predictor,
+    predEmbedDim,
+    predDepth,
     totalSteps,
     warmupSteps: warmupFor(totalSteps),
     lr,

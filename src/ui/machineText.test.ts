@@ -45,8 +45,8 @@ describe('the startup measurement in words', () => {
     };
     expect(describeBackends(measurement)).toBe('WASM (2 threads) 6.1 steps/s · WebGPU (software) 0.90 steps/s → WASM');
     expect(describePresets(measurement, null)).toBe(
-      'On WASM: micro 6.1 steps/s · tiny ≈ 0.38 steps/s (estimated) · small ≈ 0.012 steps/s (estimated). The page opened on micro, the largest preset at ≥ 1 step/s here.',
+      'Default runs on WASM: micro 6.1 steps/s · tiny ≈ 0.38 steps/s (estimated) · small ≈ 0.012 steps/s (estimated). The page opened on micro, the largest preset that trains at ≥ 0.5 steps/s here.',
     );
-    expect(describePresets(measurement, 'tiny')).toMatch(/The link chose tiny; the largest preset at ≥ 1 step\/s here is micro\.$/);
+    expect(describePresets(measurement, 'tiny')).toMatch(/The link chose tiny; the largest preset that trains at ≥ 0\.5 steps\/s here is micro\.$/);
   });
 });

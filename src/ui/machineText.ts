@@ -39,10 +39,10 @@ export function describePreset(speed: PresetSpeed): string {
   return `${speed.preset} ${speed.measured ? '' : '≈ '}${formatRate(speed.stepsPerSec)} steps/s${speed.measured ? '' : ' (estimated)'}`;
 }
 
-/** What each preset costs here, and why the page opened on its preset (`linkPreset`: the link chose). */
+/** What each preset's default run (the browser recipe's model) trains at here, and why the page opened on its preset (`linkPreset`: the link chose). */
 export function describePresets(measurement: BackendMeasurement, linkPreset: string | null): string {
-  const speeds = `On ${BACKEND_LABEL[measurement.chosen]}: ${measurement.presets.map(describePreset).join(' · ')}.`;
-  const live = `the largest preset at ≥ ${LIVE_STEPS_PER_SEC} step/s here`;
+  const speeds = `Default runs on ${BACKEND_LABEL[measurement.chosen]}: ${measurement.presets.map(describePreset).join(' · ')}.`;
+  const live = `the largest preset that trains at ≥ ${LIVE_STEPS_PER_SEC} steps/s here`;
   return linkPreset
     ? `${speeds} The link chose ${linkPreset}; ${live} is ${measurement.defaultPreset}.`
     : `${speeds} The page opened on ${measurement.defaultPreset}, ${live}.`;

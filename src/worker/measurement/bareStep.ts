@@ -3,6 +3,7 @@
 // the same backend's large-matmul FLOP/s, and tensor/GPU memory at step 10 and step N. Runs in a fresh
 // worker per measurement, so shader caches start empty and time to first step means what a person sees.
 import { presetConfig, type PresetName } from '../../ijepa/config';
+import { browserModel } from '../../ijepa/recipe';
 import { stepFlops } from '../../ijepa/flops';
 import { fusedKernelsActive, setFusedKernels } from '../../ijepa/fused';
 import * as tf from '../../ijepa/tf';
@@ -170,7 +171,8 @@ export async function firstShaderMs(): Promise<number> {
   return ms;
 }
 
-/** The startup measurement's workload (./backendChoice.ts): a fresh `preset` run at `batchSize`, its
+/** The startup measurement's workload (./backendChoice.ts): a fresh run of the model the page's default
+ *  recipe trains from `preset` (`browserModel`: what the run will be planned with) at `batchSize`, its
  *  first step (shader compilation included), then more steps until `maxSteps` or until the steps after
  *  the first add up to `enoughMs`. Each step's milliseconds are reported as it lands, so a caller that
  *  stops this worker at a deadline keeps what was measured. */
@@ -181,7 +183,7 @@ export async function timeSteps(
   precompile: boolean,
   onStep: (ms: number) => void,
 ): Promise<void> {
-  const trainer = createTrainer(presetConfig(preset, { batchSize }));
+  const trainer = createTrainer(browserModel(presetConfig(preset, { batchSize })));
   const loop = bareLoop(trainer);
   try {
     onStep((await firstStep(trainer, loop, precompile)).timeToFirstStepMs);

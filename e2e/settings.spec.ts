@@ -1,6 +1,6 @@
 // Settings: shared by link, editable before a run, read-only during it, checked as typed.
 import { expect, test } from '@playwright/test';
-import { openApp, waitForStatus } from './app';
+import { openApp, read, waitForStatus } from './app';
 
 test('settings come from the link, go back into it, and lock during a run', async ({ page }) => {
   await openApp(page, 'preset=micro&batchSize=4&lr=0.0005&evalEvery=0&testHooks=1');
@@ -25,8 +25,20 @@ test('settings come from the link, go back into it, and lock during a run', asyn
   await page.getByTestId('setting-cropSize').fill('32');
   await expect(page.getByTestId('config-problems')).toHaveCount(0);
 
+  // the paper's masking ablation is a setting: random masks, 60% of the patches predicted from the rest
+  await page.getByTestId('mask-strategy-select').selectOption('random');
+  await expect.poll(() => new URL(page.url()).searchParams.get('maskStrategy')).toBe('random');
+
   await page.getByTestId('step-button').click();
   await waitForStatus(page, (s) => s.step === 1);
   await expect(page.getByTestId('setting-lr')).toBeDisabled();
   await expect(page.getByTestId('preset-select')).toBeDisabled();
+  await expect(page.getByTestId('mask-strategy-select')).toBeDisabled();
+  await expect(page.getByTestId('mask-caption')).toContainText('Step 0, random masks');
+  const masks = (await read(page, 'maskPanel'))!;
+  expect(masks.strategy).toBe('random');
+  // one target of 38 scattered patches on the 8x8 grid, the context exactly the other 26
+  expect([masks.targetTokens, masks.contextTokens, masks.targetIdx.length]).toEqual([38, 26, 38 * masks.batchSize]);
+  const first = new Set([...masks.targetIdx.slice(0, 38), ...masks.contextIdx.slice(0, 26)]);
+  expect(first.size).toBe(64);
 });

@@ -15,6 +15,7 @@ const changed: IJepaConfig = {
   mlpRatio: 2,
   predEmbedDim: 24,
   predDepth: 2,
+  maskStrategy: 'random',
   encMaskScale: [0.8, 0.95],
   predMaskScale: [0.1, 0.25],
   aspectRatio: [0.5, 2],
@@ -54,5 +55,8 @@ describe('the config table (one place per field)', () => {
       const { ref, yaml } = CONFIG_FIELDS[key];
       if (yaml) expect(doc[yaml.section][yaml.key ?? ref], key).toEqual(changed[key]);
     }
+    // a setting the reference cannot train is said in the header, never silently dropped
+    expect(referenceYaml(changed, 1600)).toContain('# Masks: the playground trained random masks');
+    expect(referenceYaml(presetConfig('micro'), 1600)).not.toContain('# Masks:');
   });
 });

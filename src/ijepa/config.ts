@@ -2,6 +2,10 @@
 // Total planned steps (`totalSteps`) drive every schedule (lr, wd, momentum).
 
 export type LossKind = 'smoothL1' | 'mse';
+/** How context and targets are drawn: the paper's multi-block, or one of the strategies its masking
+ *  ablation compared it with (./ablationMasks.ts). */
+export type MaskStrategy = 'multiblock' | 'rasterized' | 'block' | 'random';
+export const MASK_STRATEGIES: readonly MaskStrategy[] = ['multiblock', 'rasterized', 'block', 'random'];
 export type Range = readonly [number, number];
 
 export interface IJepaConfig {
@@ -17,7 +21,8 @@ export interface IJepaConfig {
   mlpRatio: number; // MLP hidden = mlpRatio * width
   predEmbedDim: number; // predictor width Dp (pred_emb_dim)
   predDepth: number; // predictor blocks (pred_depth)
-  // multi-block masks
+  // masks
+  maskStrategy: MaskStrategy; // multi-block (the paper's), or an ablation's; the settings below are multi-block's
   encMaskScale: Range; // context block area fraction (enc_mask_scale)
   predMaskScale: Range; // each target block's area fraction (pred_mask_scale)
   aspectRatio: Range; // target block aspect ratio h/w (aspect_ratio)
@@ -58,6 +63,7 @@ const shared: Omit<
   randomResizedCrop: true,
   cropScale: [0.3, 1.0],
   mlpRatio: 4,
+  maskStrategy: 'multiblock',
   encMaskScale: [0.85, 1.0],
   predMaskScale: [0.15, 0.2],
   aspectRatio: [0.75, 1.5],
@@ -174,6 +180,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
   mlpRatio: { ref: 'mlp_ratio', yaml: null },
   predEmbedDim: { ref: 'pred_emb_dim', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor width', step: 1 } },
   predDepth: { ref: 'pred_depth', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor depth', step: 1 } },
+  maskStrategy: { ref: 'mask_strategy', yaml: null }, // the reference draws multi-block only
   encMaskScale: { ref: 'enc_mask_scale', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Context scale' } },
   predMaskScale: { ref: 'pred_mask_scale', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Target scale' } },
   aspectRatio: { ref: 'aspect_ratio', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Target aspect' } },

@@ -22,14 +22,14 @@ export interface StepFlops {
   total: number;
 }
 
-export function stepFlops(c: IJepaConfig, plan: Pick<MaskPlan, 'numPatches' | 'contextTokens' | 'targetTokens'>): StepFlops {
+export function stepFlops(c: IJepaConfig, plan: Pick<MaskPlan, 'numPatches' | 'numTargets' | 'contextTokens' | 'targetTokens'>): StepFlops {
   const B = c.batchSize,
     N = plan.numPatches,
     Kc = plan.contextTokens,
     Kt = plan.targetTokens;
   const D = c.embedDim,
     Dp = c.predEmbedDim,
-    M = c.numPredMasks;
+    M = plan.numTargets;
   const patchEmbed = 2 * B * N * (c.patchSize * c.patchSize * 3) * D; // every patch is embedded, then masked
   const targetEncoder = patchEmbed + blocksForwardFlops(B, N, D, c.depth, c.mlpRatio);
   const contextForward = patchEmbed + blocksForwardFlops(B, Kc, D, c.depth, c.mlpRatio);

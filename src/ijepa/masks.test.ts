@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { presetConfig, type IJepaConfig } from './config';
+import { rectCells } from './blocks';
 import { blockSizeFor, planMasks, sampleMaskBatch, type MaskBatch } from './masks';
 
 function draw(config: IJepaConfig, batches: number): MaskBatch[] {
@@ -161,5 +162,68 @@ describe('multi-block masks', () => {
     const plan = planMasks(config);
     const m = sampleMaskBatch(config, plan, 0);
     expect(m.contextIdx.length).toBe(4 * plan.contextTokens);
+  });
+});
+
+describe("the paper's masking ablation (rasterized, block, random: the context is the targets' complement)", () => {
+  const paper = { rasterized: { targets: 3, context: 0.25 }, block: { targets: 1, context: 0.4 }, random: { targets: 1, context: 0.4 } };
+
+  for (const preset of ['tiny', 'small'] as const) {
+    for (const strategy of ['rasterized', 'block', 'random'] as const) {
+      it(`${strategy} on the ${preset} grid: the paper's target count and context share, targets and context disjoint, fixed shapes`, () => {
+        const config = presetConfig(preset, { maskStrategy: strategy });
+        const plan = planMasks(config);
+        const N = plan.numPatches;
+        expect(plan.numTargets).toBe(paper[strategy].targets);
+        // rasterized: one quadrant of four; block: the complement of a 60% block; random: 40% of the patches
+        expect(plan.contextTokens / N).toBeCloseTo(paper[strategy].context, 1);
+        const seenContext = new Set<number>();
+        for (const m of draw(config, 50)) {
+          expect(m.strategy).toBe(strategy);
+          expect(m.contextIdx.length).toBe(config.batchSize * plan.contextTokens);
+          expect(m.targetIdx.length).toBe(plan.numTargets * config.batchSize * plan.targetTokens);
+          const contexts = rows(m.contextIdx, m.contextTokens);
+          const targets = rows(m.targetIdx, m.targetTokens); // row j * B + b
+          for (let b = 0; b < m.batchSize; b++) {
+            const blocks = Array.from({ length: m.numTargets }, (_, j) =>
+              strategy === 'random' ? targets[j * m.batchSize + b] : rectCells(m.targetRects[j * m.batchSize + b], plan.grid),
+            );
+            const predicted = new Set(blocks.flat());
+            expect(contexts[b].filter((cell) => predicted.has(cell))).toEqual([]);
+            expect(new Set(contexts[b]).size).toBe(plan.contextTokens); // no cell twice
+            contexts[b].forEach((cell) => seenContext.add(cell));
+            if (strategy === 'rasterized') {
+              // the three target quadrants and the context quadrant tile the grid
+              expect(predicted.size + plan.contextTokens).toBe(N);
+              for (const block of blocks) expect(block.length).toBe(N / 4);
+            }
+            if (strategy === 'block') {
+              expect(blocks[0].length).toBe(plan.targetTokens); // one square size: every cell of it predicted
+              expect(blocks[0].length / N).toBeCloseTo(0.6, 1);
+              expect(predicted.size + plan.contextTokens).toBe(N);
+            }
+            if (strategy === 'random') expect(predicted.size + plan.contextTokens).toBe(N); // exactly the complement
+          }
+        }
+        // every cell is sometimes context (rasterized rotates the context quadrant); a 60% block always
+        // covers the grid's centre
+        if (strategy !== 'block') expect(seenContext.size).toBe(N);
+        else expect(seenContext.size).toBeGreaterThan(N / 2);
+      });
+    }
+  }
+
+  it('random targets are scattered, not a block; the multi-block default is untouched', () => {
+    const config = presetConfig('tiny', { maskStrategy: 'random' });
+    const m = draw(config, 1)[0];
+    const cells = Array.from(m.targetIdx.subarray(0, m.targetTokens));
+    const rowsHit = new Set(cells.map((c) => Math.floor(c / 8)));
+    const colsHit = new Set(cells.map((c) => c % 8));
+    expect(rowsHit.size * colsHit.size).toBeGreaterThan(cells.length); // not a filled rectangle
+    const multi = presetConfig('tiny');
+    expect(planMasks(multi)).toMatchObject({ strategy: 'multiblock', numTargets: multi.numPredMasks });
+    expect(sampleMaskBatch(multi, planMasks(multi), 3)).toEqual(
+      sampleMaskBatch({ ...multi, maskStrategy: 'multiblock' }, planMasks(multi), 3),
+    );
   });
 });

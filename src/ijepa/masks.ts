@@ -1,22 +1,20 @@
 // Multi-block masks (reference: src/masks/multiblock.py), with docs/IJEPA_SPEC.md section 6's deviations:
 // placement reaches the last row/column, and every image gets a FIXED number of context tokens (Kc)
-// and target tokens per block (Kt), so no tensor shape ever changes between steps.
-import { gridSize, type IJepaConfig, type Range } from './config';
+// and target tokens per block (Kt), so no tensor shape ever changes between steps. The paper's other
+// strategies (`maskStrategy`: rasterized, block, random) are drawn by ./ablationMasks.ts and packed here alike.
+import { ablationPlan, ablationTargetSize, sampleAblationImage } from './ablationMasks';
+import { blockAreaRange, blockSizeFor, type Block, type BlockRect, type BlockSize } from './blocks';
+import { gridSize, type IJepaConfig, type MaskStrategy } from './config';
 import { createRng, sampleSorted, type Rng } from './rng';
 
-export interface BlockSize {
-  height: number;
-  width: number;
-}
-export interface BlockRect extends BlockSize {
-  top: number;
-  left: number;
-}
+export { blockAreaRange, blockSizeFor, type BlockRect, type BlockSize } from './blocks';
 
 /** Token counts fixed for a whole run (see `planMasks`). */
 export interface MaskPlan {
+  strategy: MaskStrategy;
   grid: number; // H = W
   numPatches: number; // N = H * W
+  numTargets: number; // npred: target blocks per image (multi-block: numPredMasks)
   contextTokens: number; // Kc: context tokens per image
   targetTokens: number; // Kt: tokens per target block
   targetArea: { min: number; max: number }; // h*w of a target block over the whole size range
@@ -24,6 +22,7 @@ export interface MaskPlan {
 
 /** One batch's masks: what the step gathers and what the mask panel draws. */
 export interface MaskBatch {
+  strategy: MaskStrategy;
   batchIndex: number;
   batchSize: number; // B
   numTargets: number; // npred
@@ -43,38 +42,6 @@ export interface MaskBatch {
 const PLACEMENT_TIMEOUT = 20; // the reference's tries before one constraint is dropped
 const CONTEXT_RESAMPLES = 50; // redraws of one image whose context is shorter than Kc
 const PLAN_BATCHES = 64; // simulated batches used to choose Kc
-
-/** The reference's _sample_block_size: ONE uniform u sets both the scale and the aspect ratio. */
-export function blockSizeFor(u: number, scale: Range, aspect: Range, grid: number): BlockSize {
-  const maskScale = scale[0] + u * (scale[1] - scale[0]);
-  const maxKeep = Math.floor(grid * grid * maskScale);
-  const aspectRatio = aspect[0] + u * (aspect[1] - aspect[0]);
-  // Math.round rounds .5 up where Python rounds half to even: sqrt of an integer product is
-  // irrational or an integer, so exact halves do not occur here.
-  let height = Math.round(Math.sqrt(maxKeep * aspectRatio));
-  let width = Math.round(Math.sqrt(maxKeep / aspectRatio));
-  height = Math.max(1, Math.min(height, grid - 1));
-  width = Math.max(1, Math.min(width, grid - 1));
-  return { height, width };
-}
-
-/** Smallest and largest block area h*w over u in [0, 1] (a fine scan: h, w are step functions). */
-export function blockAreaRange(scale: Range, aspect: Range, grid: number): { min: number; max: number } {
-  let min = Infinity;
-  let max = 0;
-  const steps = 4096;
-  for (let i = 0; i <= steps; i++) {
-    const { height, width } = blockSizeFor(i / steps, scale, aspect, grid);
-    min = Math.min(min, height * width);
-    max = Math.max(max, height * width);
-  }
-  return { min, max };
-}
-
-interface Block {
-  cells: number[];
-  rect: BlockRect;
-}
 
 /** The reference's _sample_block_mask: place a block uniformly (last row/column included), drop the
  *  cells outside every acceptable region; after PLACEMENT_TIMEOUT failures drop the last constraint. */
@@ -125,6 +92,18 @@ function batchSizes(rng: Rng, config: IJepaConfig, grid: number) {
   return { targetSize, contextSize };
 }
 
+/** The sizes a batch shares and how one of its images is drawn, under the plan's strategy. */
+function batchSampler(rng: Rng, config: IJepaConfig, plan: MaskPlan) {
+  const { strategy, grid } = plan;
+  if (strategy === 'multiblock') {
+    const { targetSize, contextSize } = batchSizes(rng, config, grid);
+    return { targetSize, contextSize, sampleImage: () => sampleImage(rng, config, grid, targetSize, contextSize) };
+  }
+  const targetSize = ablationTargetSize(rng, strategy, grid);
+  const contextSize = strategy === 'rasterized' ? targetSize : { height: grid, width: grid }; // a quadrant, or the complement
+  return { targetSize, contextSize, sampleImage: () => sampleAblationImage(rng, strategy, grid, targetSize, plan.targetTokens) };
+}
+
 /**
  * Chooses the run's fixed token counts. Kt = the smallest target area the size range allows, so
  * every block keeps a random Kt-subset of its cells. Kc = the median, over simulated batches of
@@ -133,6 +112,8 @@ function batchSizes(rng: Rng, config: IJepaConfig, grid: number) {
  */
 export function planMasks(config: IJepaConfig): MaskPlan {
   const grid = gridSize(config);
+  const strategy = config.maskStrategy;
+  if (strategy !== 'multiblock') return { strategy, grid, numPatches: grid * grid, ...ablationPlan(strategy, grid) };
   const targetArea = blockAreaRange(config.predMaskScale, config.aspectRatio, grid);
   const rng = createRng(0x6d61736b, grid); // fixed stream: the plan depends on geometry, not on the seed
   const batchMinimums: number[] = [];
@@ -146,8 +127,10 @@ export function planMasks(config: IJepaConfig): MaskPlan {
   }
   batchMinimums.sort((x, y) => x - y);
   return {
+    strategy,
     grid,
     numPatches: grid * grid,
+    numTargets: config.numPredMasks,
     contextTokens: batchMinimums[Math.floor(PLAN_BATCHES / 2)],
     targetTokens: targetArea.min,
     targetArea,
@@ -156,11 +139,10 @@ export function planMasks(config: IJepaConfig): MaskPlan {
 
 /** Masks for batch number `batchIndex`: one generator seeded by (seed, batchIndex) draws them all. */
 export function sampleMaskBatch(config: IJepaConfig, plan: MaskPlan, batchIndex: number): MaskBatch {
-  const { grid, numPatches, contextTokens: Kc, targetTokens: Kt } = plan;
+  const { strategy, numPatches, numTargets: npred, contextTokens: Kc, targetTokens: Kt } = plan;
   const B = config.batchSize;
-  const npred = config.numPredMasks;
   const rng = createRng(config.seed, batchIndex);
-  const { targetSize, contextSize } = batchSizes(rng, config, grid);
+  const { targetSize, contextSize, sampleImage } = batchSampler(rng, config, plan);
 
   const contextIdx = new Int32Array(B * Kc);
   const targetIdx = new Int32Array(npred * B * Kt);
@@ -169,11 +151,9 @@ export function sampleMaskBatch(config: IJepaConfig, plan: MaskPlan, batchIndex:
   let resampledImages = 0;
 
   for (let b = 0; b < B; b++) {
-    let image = sampleImage(rng, config, grid, targetSize, contextSize);
+    let image = sampleImage();
     let redraws = 0;
-    for (; image.context.cells.length < Kc && redraws < CONTEXT_RESAMPLES; redraws++) {
-      image = sampleImage(rng, config, grid, targetSize, contextSize);
-    }
+    for (; image.context.cells.length < Kc && redraws < CONTEXT_RESAMPLES; redraws++) image = sampleImage();
     if (redraws > 0) resampledImages++;
     const context = fixedCount(rng, image.context.cells, Kc);
     contextIdx.set(context, b * Kc);
@@ -185,6 +165,7 @@ export function sampleMaskBatch(config: IJepaConfig, plan: MaskPlan, batchIndex:
   }
 
   return {
+    strategy,
     batchIndex,
     batchSize: B,
     numTargets: npred,
@@ -238,6 +219,7 @@ export function maskBatchFromIndices(
   const targetRects = rectsOf(targetIdx, Kt);
   const contextRects = rectsOf(contextIdx, Kc);
   return {
+    strategy: 'multiblock',
     batchIndex: 0,
     batchSize,
     numTargets,

@@ -34,7 +34,7 @@ export function predict(
 ): tf.Tensor3D {
   const [B, Kc] = context.shape;
   const Dp = config.predEmbedDim;
-  const npred = config.numPredMasks;
+  const npred = targetCells.shape[0] / (B * targetTokens); // the plan's target blocks per image
   const ctxPos = tf.gather(predictorPosEmbed, contextCells).reshape([B, Kc, Dp]); // [B, Kc, Dp]
   const x = linear(context, p['predictor_embed.weight'], p['predictor_embed.bias']).add(ctxPos); // [B, Kc, Dp]
   const tgtPos = tf.gather(predictorPosEmbed, targetCells).reshape([npred * B, targetTokens, Dp]);

@@ -53,6 +53,9 @@ export function referenceYaml(c: IJepaConfig, datasetSize: number, options: Yaml
     '# I-JEPA config exported by the I-JEPA playground, for the reference trainer (facebookresearch/ijepa).',
     `# Playground run: ${c.totalSteps} steps of batch ${c.batchSize} on ${datasetSize} images = ${epochs} epochs of ${ipe} iterations;`,
     `# warm-up ${c.warmupSteps} steps. Loss: ${c.loss === 'smoothL1' ? 'smooth L1 (as the reference code)' : 'L2 (the reference code uses smooth L1)'}.`,
+    ...(c.maskStrategy === 'multiblock'
+      ? []
+      : [`# Masks: the playground trained ${c.maskStrategy} masks (the paper's ablation); the reference trainer draws multi-block only.`]),
     exact
       ? `# Model: ${exact} (embed_dim ${c.embedDim}, depth ${c.depth}, heads ${c.numHeads}), exactly as the playground trained it.`
       : `# Model: the playground used embed_dim ${c.embedDim}, depth ${c.depth}, heads ${c.numHeads}, mlp_ratio ${c.mlpRatio}; the reference` +

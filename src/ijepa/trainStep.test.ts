@@ -28,6 +28,25 @@ describe('train step (micro preset, CPU backend)', () => {
     expect(losses[39]).toBeLessThan(losses[0] * 0.5);
   });
 
+  it("trains under each of the paper's masking strategies: the plan's target count, the loss falls", async () => {
+    for (const maskStrategy of ['rasterized', 'block', 'random'] as const) {
+      const config = { ...microPair, maskStrategy };
+      trainer = createTrainer(config);
+      const images = randomImages(config);
+      const masks = sampleMaskBatch(config, trainer.plan, 0);
+      expect(masks.numTargets).toBe(maskStrategy === 'rasterized' ? 3 : 1);
+      const before = tf.memory().numTensors;
+      const first = await trainStep(trainer, images, masks);
+      for (let i = 0; i < 6; i++) await trainStep(trainer, images, masks);
+      const last = await trainStep(trainer, images, masks);
+      expect(tf.memory().numTensors, maskStrategy).toBe(before);
+      expect(last.loss, maskStrategy).toBeLessThan(first.loss);
+      images.dispose();
+      disposeTrainer(trainer);
+      trainer = undefined;
+    }
+  });
+
   it('keeps the tensor count flat: identical after step 5 and step 50', async () => {
     trainer = createTrainer(microPair);
     const images = randomImages(microPair);

@@ -1,5 +1,5 @@
 // Config validation: every impossible combination gets a message a person can act on.
-import { gridSize, type IJepaConfig, type Range } from './config';
+import { gridSize, MASK_STRATEGIES, type IJepaConfig, type Range } from './config';
 import { blockAreaRange } from './masks';
 
 const isPositiveInt = (x: number) => Number.isInteger(x) && x > 0;
@@ -72,6 +72,8 @@ export function validateConfig(c: IJepaConfig): string[] {
   for (const key of ['startLr', 'lr', 'finalLr', 'weightDecay', 'finalWeightDecay'] as const) {
     if (!Number.isFinite(c[key]) || c[key] < 0) errors.push(`${key} must be a finite number >= 0 (got ${c[key]})`);
   }
+  if (!MASK_STRATEGIES.includes(c.maskStrategy))
+    errors.push(`maskStrategy must be one of ${MASK_STRATEGIES.join(', ')} (got ${String(c.maskStrategy)})`);
   if (c.loss !== 'smoothL1' && c.loss !== 'mse') errors.push(`loss must be 'smoothL1' or 'mse' (got ${String(c.loss)})`);
   if (!Number.isInteger(c.seed)) errors.push(`seed must be an integer (got ${c.seed})`);
   return errors;

@@ -1,5 +1,5 @@
 // The mask panel: the training images of a step with the context, the dropped patches and the
-// 4 target blocks, a legend, the block sizes and token counts, a scrubber over recent steps, and
+// target blocks (multi-block's 4, or an ablation's), a legend, the block sizes and token counts, a scrubber over recent steps, and
 // the predictor's view of the same step (./PredictionView.tsx).
 import { useEffect, useRef, useState } from 'react';
 import { runHistory } from '../store/metrics';
@@ -15,11 +15,19 @@ export const maskPanelView: { record: MaskRecord | null; tiles: Tile[]; dpr: num
 function describe(record: MaskRecord): string {
   const cov = coverage(record);
   const numTargets = record.targetRects.length / record.batchSize;
-  return (
-    `Step ${record.step}: ${numTargets} target blocks of ${cov.targetBlock.height}×${cov.targetBlock.width} patches, ` +
-    `${record.targetTokens} predicted each (Kt, ${cov.target.toFixed(1)}% of the grid); context ${record.contextTokens} patches ` +
-    `(Kc, ${cov.context.toFixed(1)}%) on ${gridPhrase(record.grid)} grid.`
-  );
+  const context = `context ${record.contextTokens} patches (Kc, ${cov.context.toFixed(1)}%) on ${gridPhrase(record.grid)} grid`;
+  const predicted = `${record.targetTokens} predicted each (Kt, ${cov.target.toFixed(1)}% of the grid)`;
+  const blocks = `${cov.targetBlock.height}×${cov.targetBlock.width} patches`;
+  switch (record.strategy) {
+    case 'multiblock':
+      return `Step ${record.step}: ${numTargets} target blocks of ${blocks}, ${predicted}; ${context}.`;
+    case 'rasterized':
+      return `Step ${record.step}, rasterized masks (the paper's ablation): one quadrant is the context, the other ${numTargets} are the targets, ${predicted}; ${context}.`;
+    case 'block':
+      return `Step ${record.step}, block masks (the paper's ablation): one target block of ${blocks}, ${predicted}; the ${context}.`;
+    case 'random':
+      return `Step ${record.step}, random masks (the paper's ablation): ${record.targetTokens} scattered patches predicted (${cov.target.toFixed(1)}% of the grid); the rest is the ${context}.`;
+  }
 }
 
 export function MaskPanel() {

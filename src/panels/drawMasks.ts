@@ -2,7 +2,7 @@
 // clear, each target block tinted and outlined in its own colour, with an opaque marker on every
 // patch the predictor had to predict (the exact indices the step gathered).
 import type { MaskRecord } from '../worker/protocol';
-import { cellBox, cellRoles, rectCells, TARGET_COLOURS } from './maskGeometry';
+import { cellBox, cellRoles, TARGET_COLOURS } from './maskGeometry';
 import { rgbImageData } from './rgb';
 
 export interface Tile {
@@ -43,7 +43,7 @@ export function drawMaskTile(ctx: CanvasRenderingContext2D, record: MaskRecord, 
   ctx.imageSmoothingEnabled = false; // pixels as pixels: a 32-px image scaled up smoothly cannot be read under the grid
   ctx.drawImage(imageCanvas(record, b), sx, sy, ex - sx + 1, ey - sy + 1, tile.x, tile.y, tile.size, tile.size);
 
-  const inAnyTarget = new Set(roles.targetRects.flatMap((r) => rectCells(r, grid)));
+  const inAnyTarget = new Set(roles.targetBlocks.flat());
   for (let cell = 0; cell < grid * grid; cell++) {
     if (roles.context.has(cell) || inAnyTarget.has(cell)) continue;
     const c = cellBox(cell, grid, tile.size, tile.x, tile.y);
@@ -54,11 +54,12 @@ export function drawMaskTile(ctx: CanvasRenderingContext2D, record: MaskRecord, 
     const colour = TARGET_COLOURS[j % TARGET_COLOURS.length];
     ctx.globalAlpha = 0.3;
     ctx.fillStyle = colour;
-    for (const cell of rectCells(rect, grid)) {
+    for (const cell of roles.targetBlocks[j]) {
       const c = cellBox(cell, grid, tile.size, tile.x, tile.y);
       ctx.fillRect(c.x, c.y, c.size, c.size);
     }
     ctx.globalAlpha = 1;
+    if (record.strategy === 'random') return; // scattered patches: no block to outline
     const topLeft = cellBox(rect.top * grid + rect.left, grid, tile.size, tile.x, tile.y);
     ctx.strokeStyle = colour;
     ctx.lineWidth = 2;

@@ -1,21 +1,17 @@
 // Pure geometry of the mask panel: which patch cells a block covers, what role every cell of an
 // image plays in a step, and where a cell lands on the canvas.
+import { rectCells } from '../ijepa/blocks';
 import type { BlockRect } from '../ijepa/masks';
 import type { MaskRecord } from '../worker/protocol';
 
 /** Okabe-Ito colours (distinguishable with colour-blindness), one per target block. */
 export const TARGET_COLOURS = ['#e69f00', '#56b4e9', '#009e73', '#cc79a7', '#f0e442', '#0072b2', '#d55e00', '#999999'];
 
-export function rectCells(rect: BlockRect, grid: number): number[] {
-  const cells: number[] = [];
-  for (let r = rect.top; r < rect.top + rect.height; r++) for (let c = rect.left; c < rect.left + rect.width; c++) cells.push(r * grid + c);
-  return cells;
-}
-
 export interface CellRoles {
   context: Set<number>; // cells the encoder saw
   targets: Set<number>[]; // per target block: the Kt cells whose representation was predicted
   targetRects: BlockRect[]; // per target block
+  targetBlocks: number[][]; // per target block: its cells (a rectangle's; random masks: the predicted cells)
   contextRect: BlockRect;
 }
 
@@ -28,6 +24,9 @@ export function cellRoles(record: MaskRecord, b: number): CellRoles {
     context: new Set(record.contextIdx.subarray(b * Kc, (b + 1) * Kc)),
     targets,
     targetRects: targets.map((_, j) => record.targetRects[j * B + b]),
+    targetBlocks: targets.map((cells, j) =>
+      record.strategy === 'random' ? [...cells] : rectCells(record.targetRects[j * B + b], record.grid),
+    ),
     contextRect: record.contextRects[b],
   };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { minMaxIndices, pick } from './downsample';
-import { cellBox, cellRoles, gridPhrase, rectCells } from './maskGeometry';
+import { rectCells } from '../ijepa/blocks';
+import { cellBox, cellRoles, gridPhrase } from './maskGeometry';
 import { debiasedEma } from './smoothing';
 import type { MaskRecord } from '../worker/protocol';
 
@@ -48,6 +49,7 @@ describe('mask geometry', () => {
   it("reads each image's roles from the indices the step gathered (mask-major targets)", () => {
     const record: MaskRecord = {
       step: 0,
+      strategy: 'multiblock',
       batchSize: 2,
       grid: 4,
       contextTokens: 2,
@@ -69,6 +71,9 @@ describe('mask geometry', () => {
     expect([...roles.context]).toEqual([2, 3]);
     expect(roles.targets.map((t) => [...t])).toEqual([[6], [8]]);
     expect(roles.targetRects).toEqual([record.targetRects[1], record.targetRects[3]]);
+    // a block is its rectangle's cells; random masks have no rectangle: the block is the cells predicted
+    expect(roles.targetBlocks).toEqual([[4], [12]]);
+    expect(cellRoles({ ...record, strategy: 'random' }, 1).targetBlocks).toEqual([[6], [8]]);
   });
 });
 

@@ -1,7 +1,17 @@
 // The run's settings: a preset and the main hyperparameters, editable before a run and read-only
 // during it. Valid edits are applied to the worker (and written to the URL) as they are made.
 import { useEffect } from 'react';
-import { CONFIG_FIELDS, CONFIG_KEYS, PRESETS, type IJepaConfig, type PresetName, type Range } from '../ijepa/config';
+import { MASK_STRATEGY_LABELS } from '../ijepa/ablationMasks';
+import {
+  CONFIG_FIELDS,
+  CONFIG_KEYS,
+  MASK_STRATEGIES,
+  PRESETS,
+  type IJepaConfig,
+  type MaskStrategy,
+  type PresetName,
+  type Range,
+} from '../ijepa/config';
 import { PLANNED_MINUTES, type RecipeName } from '../ijepa/recipe';
 import { useAppStore, useIsRunLocked } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
@@ -88,6 +98,21 @@ export function SettingsPanel() {
           <select data-testid="recipe-select" value={recipe} disabled={locked} onChange={(e) => setRecipe(e.target.value as RecipeName)}>
             <option value="browser">browser (learns on a few thousand images in minutes)</option>
             <option value="reference">reference (the released configs' settings)</option>
+          </select>
+        </label>
+        <label title="The paper's masking ablation (its Table 6): multi-block is I-JEPA's; the others predict the complement of their context">
+          <span>Masks</span>{' '}
+          <select
+            data-testid="mask-strategy-select"
+            value={config.maskStrategy}
+            disabled={locked}
+            onChange={(e) => setField('maskStrategy', e.target.value as MaskStrategy)}
+          >
+            {MASK_STRATEGIES.map((strategy) => (
+              <option key={strategy} value={strategy}>
+                {MASK_STRATEGY_LABELS[strategy]}
+              </option>
+            ))}
           </select>
         </label>
         <label>

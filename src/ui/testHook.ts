@@ -19,6 +19,7 @@ function maskPanel() {
   if (!record) return null;
   return {
     step: record.step,
+    strategy: record.strategy,
     grid: record.grid,
     batchSize: record.batchSize,
     contextTokens: record.contextTokens,

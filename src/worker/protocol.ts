@@ -2,7 +2,7 @@
 import type { ClassCount } from '../data/imageStore';
 import type { SkippedFile } from '../data/fileKinds';
 import type { EvalRecord, Verdict } from '../ijepa/diagnostics';
-import type { IJepaConfig } from '../ijepa/config';
+import type { IJepaConfig, MaskStrategy } from '../ijepa/config';
 import type { BlockRect } from '../ijepa/masks';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -44,6 +44,7 @@ export type StepRecord = Record<StepField, number>;
 /** The masks a step really used (same indices it gathered), for the mask panel. */
 export interface MaskRecord {
   step: number;
+  strategy: MaskStrategy; // how the masks were drawn (multi-block, or one of the paper's ablations)
   batchSize: number;
   grid: number;
   contextTokens: number;

@@ -77,6 +77,7 @@ export class RunTelemetry {
     const shown = Math.min(masks.batchSize, MASK_PANEL_IMAGES);
     this.masks.push({
       step: record.step,
+      strategy: masks.strategy,
       batchSize: masks.batchSize,
       grid,
       contextTokens: masks.contextTokens,

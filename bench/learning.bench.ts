@@ -89,13 +89,15 @@ it(
     }
     const images = data.split.train.length;
     const config = { ...recipeConfig(base, recipe, { stepsPerSec }), ...overrides };
-    const run = await builtinSetRun(config, undefined, undefined, data);
+    // every evaluation on all held-out images, however busy the machine (the page keeps each to ~15 s of
+    // embedding on a slow backend, which would make the figures depend on the load)
+    const run = await builtinSetRun(config, undefined, undefined, data, Infinity);
     console.log(
       `${dataset}, ${preset}, ${name}: ${config.batchSize} images/step, ${config.totalSteps} planned steps (${stepsPerSec.toFixed(2)} steps/s), ` +
         `lr ${config.lr}, ema ${config.ema.join('-')}, crop ${config.cropScale.join('-')}, seed ${seed}, ${tf.getBackend()}; ` +
         `${run.split.train.length} training / ${run.split.heldOut.length} held-out images; ${minutes} min of training`,
     );
-    const contextEvaluator = env.LEARN_EVAL_CONTEXT ? new Evaluator(() => run.store, () => run.split) : null;
+    const contextEvaluator = env.LEARN_EVAL_CONTEXT ? new Evaluator(() => run.store, () => run.split, Infinity) : null;
     const evaluations: {
       step: number;
       seconds: number;

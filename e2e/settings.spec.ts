@@ -28,6 +28,9 @@ test('settings come from the link, go back into it, and lock during a run', asyn
   // the paper's masking ablation is a setting: random masks, 60% of the patches predicted from the rest
   await page.getByTestId('mask-strategy-select').selectOption('random');
   await expect.poll(() => new URL(page.url()).searchParams.get('maskStrategy')).toBe('random');
+  // and the target ablation: each hidden patch's own pixels
+  await page.getByTestId('prediction-target-select').selectOption('pixels');
+  await expect.poll(() => new URL(page.url()).searchParams.get('predictionTarget')).toBe('pixels');
 
   await page.getByTestId('step-button').click();
   await waitForStatus(page, (s) => s.step === 1);

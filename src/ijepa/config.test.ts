@@ -33,6 +33,7 @@ const changed: IJepaConfig = {
   finalWeightDecay: 0.3,
   ema: [0.99, 0.999],
   loss: 'mse',
+  predictionTarget: 'pixels',
   seed: 42,
 };
 
@@ -57,6 +58,7 @@ describe('the config table (one place per field)', () => {
     }
     // a setting the reference cannot train is said in the header, never silently dropped
     expect(referenceYaml(changed, 1600)).toContain('# Masks: the playground trained random masks');
-    expect(referenceYaml(presetConfig('micro'), 1600)).not.toContain('# Masks:');
+    expect(referenceYaml(changed, 1600)).toContain('# Targets: the playground predicted pixels');
+    expect(referenceYaml(presetConfig('micro'), 1600)).not.toMatch(/# Masks:|# Targets:/);
   });
 });

@@ -6,6 +6,10 @@ export type LossKind = 'smoothL1' | 'mse';
  *  ablation compared it with (./ablationMasks.ts). */
 export type MaskStrategy = 'multiblock' | 'rasterized' | 'block' | 'random';
 export const MASK_STRATEGIES: readonly MaskStrategy[] = ['multiblock', 'rasterized', 'block', 'random'];
+/** What the predictor predicts: the target encoder's representations (I-JEPA), or the target patches'
+ *  own pixels, normalised per patch (the paper's pixel-target ablation). */
+export type PredictionTarget = 'representations' | 'pixels';
+export const PREDICTION_TARGETS: readonly PredictionTarget[] = ['representations', 'pixels'];
 export type Range = readonly [number, number];
 
 export interface IJepaConfig {
@@ -41,6 +45,7 @@ export interface IJepaConfig {
   finalWeightDecay: number; // wd at the end (final_weight_decay)
   ema: Range; // target-encoder momentum, linear from ema[0] to ema[1] (ema)
   loss: LossKind; // smooth-L1 (the code's choice) or MSE (the paper's L2)
+  predictionTarget: PredictionTarget; // representations (I-JEPA) or pixels (the paper's ablation)
   seed: number; // seeds init, masks and crops: same seed, same run
 }
 
@@ -77,6 +82,7 @@ const shared: Omit<
   finalWeightDecay: 0.4,
   ema: [0.996, 1.0],
   loss: 'smoothL1',
+  predictionTarget: 'representations',
   seed: 0,
 };
 
@@ -206,6 +212,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
   },
   ema: { ref: 'ema', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'EMA momentum' } },
   loss: { ref: 'loss', yaml: null },
+  predictionTarget: { ref: 'pred_target', yaml: null }, // the reference predicts representations only
   seed: { ref: 'seed', yaml: null, form: { group: 'Optimisation', label: 'Seed', step: 1 } },
 };
 
@@ -230,6 +237,10 @@ export function presetConfig(name: PresetName, overrides: Partial<IJepaConfig> =
 /** Patch grid side (H = W = cropSize / patchSize) and token count N. */
 export function gridSize(config: IJepaConfig): number {
   return config.cropSize / config.patchSize;
+}
+/** The width of one predicted patch: the encoder's (representations) or a patch's pixels, RGB. */
+export function targetWidth(config: IJepaConfig): number {
+  return config.predictionTarget === 'pixels' ? config.patchSize ** 2 * 3 : config.embedDim;
 }
 export function numPatches(config: IJepaConfig): number {
   return gridSize(config) ** 2;

@@ -3,7 +3,7 @@
 // elementwise ops, LayerNorm, softmax and the optimizer are a rounding error in FLOPs (they cost
 // launches and memory traffic, which the benchmark's kernel counts show instead). A backward pass
 // costs twice its forward (gradients for the inputs and for the weights).
-import type { IJepaConfig } from './config';
+import { targetWidth, type IJepaConfig } from './config';
 import type { MaskPlan } from './masks';
 
 /** Forward FLOPs of `sequences` sequences of `tokens` tokens through `depth` blocks of width `dim`. */
@@ -31,12 +31,13 @@ export function stepFlops(c: IJepaConfig, plan: Pick<MaskPlan, 'numPatches' | 'n
     Dp = c.predEmbedDim,
     M = plan.numTargets;
   const patchEmbed = 2 * B * N * (c.patchSize * c.patchSize * 3) * D; // every patch is embedded, then masked
-  const targetEncoder = patchEmbed + blocksForwardFlops(B, N, D, c.depth, c.mlpRatio);
+  // pixel targets (the paper's ablation) need no target encoder
+  const targetEncoder = c.predictionTarget === 'pixels' ? 0 : patchEmbed + blocksForwardFlops(B, N, D, c.depth, c.mlpRatio);
   const contextForward = patchEmbed + blocksForwardFlops(B, Kc, D, c.depth, c.mlpRatio);
   const predictorForward =
     2 * B * Kc * D * Dp + // predictor_embed
     blocksForwardFlops(M * B, Kc + Kt, Dp, c.predDepth, c.mlpRatio) +
-    2 * M * B * Kt * Dp * D; // predictor_proj on the predicted tokens
+    2 * M * B * Kt * Dp * targetWidth(c); // predictor_proj on the predicted tokens
   const contextEncoder = 3 * contextForward;
   const predictor = 3 * predictorForward;
   return { targetEncoder, contextEncoder, predictor, total: targetEncoder + contextEncoder + predictor };

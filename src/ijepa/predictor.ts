@@ -1,7 +1,8 @@
 // The narrow predictor ViT (reference: VisionTransformerPredictor): embeds the context tokens to
 // width Dp, adds position at the context cells, appends one mask token per target cell (learned
-// mask_token + position), runs its blocks, and projects the mask-token outputs back to width D.
-import type { IJepaConfig } from './config';
+// mask_token + position), runs its blocks, and projects the mask-token outputs back to width D (or to
+// a patch's pixels, for the paper's pixel-target ablation: `targetWidth`).
+import { targetWidth, type IJepaConfig } from './config';
 import { block, blockShapes, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
 import * as tf from './tf';
 
@@ -14,8 +15,8 @@ export function predictorShapes(c: IJepaConfig): Record<string, number[]> {
   for (let i = 0; i < c.predDepth; i++) Object.assign(shapes, blockShapes(`predictor_blocks.${i}`, c.predEmbedDim, c.mlpRatio));
   shapes['predictor_norm.weight'] = [c.predEmbedDim];
   shapes['predictor_norm.bias'] = [c.predEmbedDim];
-  shapes['predictor_proj.weight'] = [c.predEmbedDim, c.embedDim];
-  shapes['predictor_proj.bias'] = [c.embedDim];
+  shapes['predictor_proj.weight'] = [c.predEmbedDim, targetWidth(c)];
+  shapes['predictor_proj.bias'] = [targetWidth(c)];
   return shapes;
 }
 
@@ -44,5 +45,5 @@ export function predict(
   for (let i = 0; i < config.predDepth; i++) h = block(h, p, `predictor_blocks.${i}`, config.numHeads);
   h = layerNorm(h, MODEL_LN_EPS, p['predictor_norm.weight'], p['predictor_norm.bias']) as tf.Tensor3D;
   const predicted = h.slice([0, Kc, 0], [npred * B, targetTokens, Dp]); // [npred*B, Kt, Dp]
-  return linear(predicted, p['predictor_proj.weight'], p['predictor_proj.bias']) as tf.Tensor3D; // [npred*B, Kt, D]
+  return linear(predicted, p['predictor_proj.weight'], p['predictor_proj.bias']) as tf.Tensor3D; // [npred*B, Kt, D or P]
 }

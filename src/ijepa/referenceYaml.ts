@@ -56,6 +56,9 @@ export function referenceYaml(c: IJepaConfig, datasetSize: number, options: Yaml
     ...(c.maskStrategy === 'multiblock'
       ? []
       : [`# Masks: the playground trained ${c.maskStrategy} masks (the paper's ablation); the reference trainer draws multi-block only.`]),
+    ...(c.predictionTarget === 'pixels'
+      ? ["# Targets: the playground predicted pixels (the paper's ablation); the reference trainer predicts representations only."]
+      : []),
     exact
       ? `# Model: ${exact} (embed_dim ${c.embedDim}, depth ${c.depth}, heads ${c.numHeads}), exactly as the playground trained it.`
       : `# Model: the playground used embed_dim ${c.embedDim}, depth ${c.depth}, heads ${c.numHeads}, mlp_ratio ${c.mlpRatio}; the reference` +

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { presetConfig } from './config';
-import { sampleMaskBatch } from './masks';
+import { maskBatchFromIndices, sampleMaskBatch } from './masks';
 import { emaUpdate } from './optim';
 import { randomImages } from './kernelCheck';
 import * as tf from './tf';
-import { createTrainer, disposeTrainer, trainStep, type Trainer } from './trainStep';
+import { createTrainer, disposeTrainer, lossAndGrads, trainStep, type Trainer } from './trainStep';
 
 const micro = presetConfig('micro', { warmupSteps: 0, lr: 2e-3, totalSteps: 100 });
 /** For the tests of many steps: two images a step prove the same at a quarter of the cost. */
@@ -28,9 +28,13 @@ describe('train step (micro preset, CPU backend)', () => {
     expect(losses[39]).toBeLessThan(losses[0] * 0.5);
   });
 
-  it("trains under each of the paper's masking strategies: the plan's target count, the loss falls", async () => {
+  it("trains under each of the paper's masking strategies (random with pixel targets): the plan's target count, the loss falls", async () => {
     for (const maskStrategy of ['rasterized', 'block', 'random'] as const) {
-      const config = { ...microPair, maskStrategy };
+      const config = {
+        ...microPair,
+        maskStrategy,
+        predictionTarget: maskStrategy === 'random' ? ('pixels' as const) : ('representations' as const),
+      };
       trainer = createTrainer(config);
       const images = randomImages(config);
       const masks = sampleMaskBatch(config, trainer.plan, 0);
@@ -45,6 +49,37 @@ describe('train step (micro preset, CPU backend)', () => {
       disposeTrainer(trainer);
       trainer = undefined;
     }
+  });
+
+  it("pixel targets (the paper's ablation): the loss of a zero prediction is the hand-computed one", () => {
+    // a 12 px image on a 3x3 grid of 4 px patches: the centre patch holds the values 0..47, the rest 0;
+    // the centre is the one target, the other 8 cells the context
+    const config = presetConfig('micro', { cropSize: 12, batchSize: 1, minKeep: 0, predictionTarget: 'pixels' });
+    trainer = createTrainer(config);
+    const values = new Float32Array(12 * 12 * 3);
+    let v = 0;
+    for (let y = 4; y < 8; y++) for (let x = 4; x < 8; x++) for (let c = 0; c < 3; c++) values[(y * 12 + x) * 3 + c] = v++;
+    const images = tf.tensor4d(values, [1, 12, 12, 3]);
+    const masks = maskBatchFromIndices(Int32Array.from([0, 1, 2, 3, 5, 6, 7, 8]), Int32Array.from([4]), 1, 1, 3);
+    // a zero prediction: the loss is then the target's own size
+    for (const name of ['predictor_proj.weight', 'predictor_proj.bias'])
+      trainer.model.predictor[name].assign(tf.zerosLike(trainer.model.predictor[name]));
+    expect(trainer.model.predictor['predictor_proj.weight'].shape).toEqual([config.predEmbedDim, 48]); // a patch's pixels, RGB
+    // by hand: the patch normalised by its own mean and variance (MAE's norm_pix_loss), smooth L1 of each value
+    const mean = 23.5;
+    const variance = (48 * 48 - 1) / 12;
+    let expected = 0;
+    for (let k = 0; k < 48; k++) {
+      const z = Math.abs((k - mean) / Math.sqrt(variance + 1e-6));
+      expected += (z < 1 ? 0.5 * z * z : z - 0.5) / 48;
+    }
+    const { loss } = tf.tidy(() => {
+      const { loss, grads } = lossAndGrads(trainer!.model, images, masks);
+      tf.dispose(Object.values(grads));
+      return { loss: loss.dataSync()[0] };
+    });
+    images.dispose();
+    expect(loss).toBeCloseTo(expected, 5);
   });
 
   it('keeps the tensor count flat: identical after step 5 and step 50', async () => {

@@ -13,6 +13,8 @@ import { encode, patchify } from './vit';
 
 /** LayerNorm of the target features, without affine (F.layer_norm in the reference). */
 export const TARGET_LN_EPS = 1e-5;
+/** Pixel targets are normalised per patch as MAE's norm_pix_loss does: (x - mean) / sqrt(var + 1e-6). */
+export const PIXEL_NORM_EPS = 1e-6;
 
 export interface Trainer {
   readonly config: IJepaConfig;
@@ -54,9 +56,15 @@ export function maskTensors(masks: MaskBatch): MaskTensors {
 }
 
 /** Target branch: target encoder on ALL tokens -> LayerNorm (no affine) -> gather the blocks.
- *  Computed outside any gradient tape, so no gradient can reach the target encoder. */
+ *  Computed outside any gradient tape, so no gradient can reach the target encoder. With pixel targets
+ *  (the paper's ablation) the target encoder is not run: each target patch's own pixels, normalised
+ *  per patch (a LayerNorm over its pixels is exactly MAE's normalisation), are what is predicted. */
 export function computeTargets(model: IJepaModel, patches: tf.Tensor3D, masks: MaskBatch, idx: MaskTensors): tf.Tensor3D {
-  const [B, N] = patches.shape;
+  const [B, N, P] = patches.shape;
+  if (model.config.predictionTarget === 'pixels') {
+    const normed = layerNorm(patches, PIXEL_NORM_EPS).reshape([B * N, P]); // [B*N, P]
+    return tf.gather(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
+  }
   const D = model.config.embedDim;
   const h = encode(model.targetEncoder, model.config, model.posEmbed, patches); // [B, N, D]
   const normed = layerNorm(h, TARGET_LN_EPS).reshape([B * N, D]); // [B*N, D]

@@ -1,5 +1,5 @@
 // Config validation: every impossible combination gets a message a person can act on.
-import { gridSize, MASK_STRATEGIES, type IJepaConfig, type Range } from './config';
+import { gridSize, MASK_STRATEGIES, PREDICTION_TARGETS, type IJepaConfig, type Range } from './config';
 import { blockAreaRange } from './masks';
 
 const isPositiveInt = (x: number) => Number.isInteger(x) && x > 0;
@@ -74,6 +74,8 @@ export function validateConfig(c: IJepaConfig): string[] {
   }
   if (!MASK_STRATEGIES.includes(c.maskStrategy))
     errors.push(`maskStrategy must be one of ${MASK_STRATEGIES.join(', ')} (got ${String(c.maskStrategy)})`);
+  if (!PREDICTION_TARGETS.includes(c.predictionTarget))
+    errors.push(`predictionTarget must be one of ${PREDICTION_TARGETS.join(', ')} (got ${String(c.predictionTarget)})`);
   if (c.loss !== 'smoothL1' && c.loss !== 'mse') errors.push(`loss must be 'smoothL1' or 'mse' (got ${String(c.loss)})`);
   if (!Number.isInteger(c.seed)) errors.push(`seed must be an integer (got ${c.seed})`);
   return errors;

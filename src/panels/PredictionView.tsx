@@ -71,7 +71,7 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
       <div ref={container} className="prediction-box" hidden={!prediction}>
         <div className="prediction-columns muted" aria-hidden="true">
           {PREDICTION_COLUMNS.map((c) => (
-            <span key={c}>{c}</span>
+            <span key={c}>{c === 'target features' && prediction?.target === 'pixels' ? 'target pixels' : c}</span>
           ))}
         </div>
         <canvas
@@ -83,10 +83,13 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
       </div>
       {prediction && (
         <p className="muted note" data-testid="prediction-caption">
-          Image 1 of step {record!.step}. Each row is one target block ({prediction.tokens} patches, the rest of the grid dark): the target
-          encoder&apos;s features and the predictor&apos;s output, both through the top 3 principal directions of this step&apos;s target
-          features as RGB (same colour, good guess), and the loss per patch, from black to yellow at the cost of predicting zeros (
-          {prediction.errorOfZeros.toFixed(3)}). Block loss:{' '}
+          Image 1 of step {record!.step}. Each row is one target block ({prediction.tokens} patches, the rest of the grid dark):{' '}
+          {prediction.target === 'pixels'
+            ? 'the patches’ own pixels, normalised per patch (the pixel-target ablation),'
+            : 'the target encoder’s features'}{' '}
+          and the predictor&apos;s output, both through the top 3 principal directions of this step&apos;s targets as RGB (same colour, good
+          guess), and the loss per patch, from black to yellow at the cost of predicting zeros ({prediction.errorOfZeros.toFixed(3)}). Block
+          loss:{' '}
           {errors.map((e, j) => (
             <span key={j} className="block-loss">
               {/* the block's colour as a swatch: coloured digits would be too faint to read on the panel */}

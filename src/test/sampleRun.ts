@@ -28,6 +28,7 @@ export async function builtinSetRun(
   set: BuiltinSet = 'patterns',
   perClass?: number,
   data?: { store: ImageStore; split: Split },
+  evalSeconds?: number, // the page's budget per evaluation by default; Infinity: every held-out image, however slow
 ) {
   const { store, split } = data ?? (await builtinSet(config.cropSize, set, perClass));
   const trainer: Trainer = createTrainer(config);
@@ -35,6 +36,7 @@ export async function builtinSetRun(
   const evaluator = new Evaluator(
     () => store,
     () => split,
+    evalSeconds,
   );
   return {
     store,

@@ -9,6 +9,7 @@ import {
   PRESETS,
   type IJepaConfig,
   type MaskStrategy,
+  type PredictionTarget,
   type PresetName,
   type Range,
 } from '../ijepa/config';
@@ -113,6 +114,18 @@ export function SettingsPanel() {
                 {MASK_STRATEGY_LABELS[strategy]}
               </option>
             ))}
+          </select>
+        </label>
+        <label title="The paper's target ablation (its Table 7): representations are I-JEPA's; pixels predicts each hidden patch's own pixels, normalised per patch">
+          <span>Predict</span>{' '}
+          <select
+            data-testid="prediction-target-select"
+            value={config.predictionTarget}
+            disabled={locked}
+            onChange={(e) => setField('predictionTarget', e.target.value as PredictionTarget)}
+          >
+            <option value="representations">representations (I-JEPA)</option>
+            <option value="pixels">pixels (the paper&apos;s ablation)</option>
           </select>
         </label>
         <label>

@@ -2,7 +2,7 @@
 import type { ClassCount } from '../data/imageStore';
 import type { SkippedFile } from '../data/fileKinds';
 import type { EvalRecord, Verdict } from '../ijepa/diagnostics';
-import type { IJepaConfig, MaskStrategy } from '../ijepa/config';
+import type { IJepaConfig, MaskStrategy, PredictionTarget } from '../ijepa/config';
 import type { BlockRect } from '../ijepa/masks';
 
 export type BackendName = 'webgpu' | 'webgl' | 'wasm' | 'cpu';
@@ -65,6 +65,7 @@ export interface MaskRecord {
  *  them: MaskRecord.targetIdx), through one shared RGB projection, and the loss per patch. */
 export interface PredictionRecord {
   image: number; // which image of the batch
+  target: PredictionTarget; // what was predicted: the target encoder's features, or the patches' pixels
   numTargets: number;
   tokens: number; // Kt
   targetRgb: Uint8Array; // [npred, Kt, 3]

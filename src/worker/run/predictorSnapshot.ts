@@ -3,7 +3,7 @@
 // projection (the top 3 principal directions of that step's target features, as RGB), and the loss
 // per patch. The directions carry over from step to step (a warm start: a few iterations suffice,
 // and colours stay steady while the features move slowly).
-import type { IJepaConfig } from '../../ijepa/config';
+import { targetWidth, type IJepaConfig } from '../../ijepa/config';
 import { componentRanges, componentsToRgb, projectRows, topDirections } from '../../ijepa/pca';
 import type { BlockFeatures } from '../../ijepa/trainStep';
 import type { PredictionRecord } from '../protocol';
@@ -21,7 +21,7 @@ export class PredictorSnapshots {
   /** The record of one step's blocks ([npred, Kt, D] each) of batch image `image`. */
   view(blocks: BlockFeatures<Float32Array>, numTargets: number, config: IJepaConfig, image: number): PredictionRecord {
     const started = performance.now();
-    const D = config.embedDim;
+    const D = targetWidth(config); // the encoder's width, or a patch's pixels (pixel targets)
     const rows = blocks.targets.length / D; // npred * Kt
     const iterations = this.directions ? ITERATIONS_WARM : ITERATIONS_COLD;
     const { mean, directions } = topDirections(blocks.targets, rows, D, 3, iterations, this.directions);
@@ -31,6 +31,7 @@ export class PredictorSnapshots {
     const ranges = componentRanges(targets, rows);
     const record = {
       image,
+      target: config.predictionTarget,
       numTargets,
       tokens: rows / numTargets,
       targetRgb: componentsToRgb(targets, rows, 3, ranges),

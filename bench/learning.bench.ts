@@ -97,7 +97,13 @@ it(
         `lr ${config.lr}, ema ${config.ema.join('-')}, crop ${config.cropScale.join('-')}, seed ${seed}, ${tf.getBackend()}; ` +
         `${run.split.train.length} training / ${run.split.heldOut.length} held-out images; ${minutes} min of training`,
     );
-    const contextEvaluator = env.LEARN_EVAL_CONTEXT ? new Evaluator(() => run.store, () => run.split, Infinity) : null;
+    const contextEvaluator = env.LEARN_EVAL_CONTEXT
+      ? new Evaluator(
+          () => run.store,
+          () => run.split,
+          Infinity,
+        )
+      : null;
     const evaluations: {
       step: number;
       seconds: number;
@@ -116,7 +122,9 @@ it(
       pixels ??= p;
       const seconds = trainingMs / 1000;
       const model = run.trainer.model;
-      const context = contextEvaluator ? (await contextEvaluator.evaluate({ ...model, targetEncoder: model.encoder }, run.trainer.step)).record : undefined;
+      const context = contextEvaluator
+        ? (await contextEvaluator.evaluate({ ...model, targetEncoder: model.encoder }, run.trainer.step)).record
+        : undefined;
       evaluations.push({ step: run.trainer.step, seconds, loss, record, baseline, context });
       console.log(
         `step ${run.trainer.step} (${seconds.toFixed(0)} s): loss ${loss?.toFixed(4) ?? '–'}  kNN ${percent(record.knn)} (random ${percent(baseline.knn)}, pixels ${percent(p?.knn)})  ` +

@@ -9,6 +9,7 @@ import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../cl
 import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
+import { beforeRestore, endRun, keepRun, openRunLibrary, restoringRun } from './keptRuns';
 import { runHistory } from './metrics';
 import { readSettingsFromUrl, runOverrides, setUrlParam, writeUrl, type RunOverrides } from './url';
 
@@ -21,6 +22,7 @@ function onWorkerEvent(event: WorkerEvent): void {
   switch (event.type) {
     case 'status':
       store.setState({ status: event.status });
+      if (['paused', 'done', 'error'].includes(event.status.phase)) keepRun(true);
       break;
     case 'metrics': {
       const { records, masks, status, ...rest } = event.update;
@@ -30,6 +32,7 @@ function onWorkerEvent(event: WorkerEvent): void {
         status,
         live: { ...s.live, ...rest, ...(last ? { loss: last.loss, lr: last.lr, wd: last.wd, momentum: last.momentum } : {}) },
       }));
+      keepRun();
       break;
     }
     case 'dataset':
@@ -42,21 +45,25 @@ function onWorkerEvent(event: WorkerEvent): void {
       store.setState({ backend: event.info });
       break;
     case 'reset':
+      endRun(); // kept as it ended, before its history goes
       runHistory.clear();
       store.setState({ live: emptyLive, quality: [], neighbours: null, neighbourNote: '', queryStrip: null });
       break;
     case 'quality':
       // keep the patch-feature images of the newest evaluation only
       store.setState((s) => ({ quality: [...s.quality.map((q) => ({ ...q, patchView: null })), event.update] }));
+      keepRun(true);
       void refreshLearned(event.update);
       break;
     case 'evaluating':
       store.setState({ evaluating: event.progress });
       break;
     case 'restored': {
+      restoringRun();
       runHistory.load(event.run.columns);
       const { config, status, quality } = event.run;
       store.setState({ config, configProblems: [], status, quality, live: emptyLive, appliedConfig: JSON.stringify(config) });
+      keepRun(true);
       writeUrl(store.getState().preset, config, store.getState().recipe);
       break;
     }
@@ -130,7 +137,9 @@ async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () 
 export async function connectTrainer({ remeasure = false } = {}): Promise<void> {
   handle?.terminate();
   handle = null;
+  endRun();
   runHistory.clear();
+  void openRunLibrary();
   store.setState({ workerReady: false, live: emptyLive });
   const overrides = runOverrides(window.location.search);
   // the trainer starts drawing the sample set once the likely winner is measured: the other backends'
@@ -273,10 +282,12 @@ export const actions = {
       return;
     }
     const bytes = new Uint8Array(await file.arrayBuffer());
+    beforeRestore('import');
     const restored = await call(`Importing ${file.name}`, () => api().importCheckpoint(bytes));
     if (restored) store.setState({ savedRun: null });
   },
   resumeSavedRun: async () => {
+    beforeRestore('autosave');
     const restored = await call('Resuming the saved run', () => api().resumeSavedRun());
     store.setState({ savedRun: null });
     return restored;

@@ -18,6 +18,7 @@ import { ThroughputPanel } from '../panels/ThroughputPanel';
 import { QualityPanel } from '../panels/QualityPanel';
 import { LearnedPanel } from '../panels/LearnedPanel';
 import { KeepPanel, ResumeBanner } from './KeepPanel';
+import { RunsPanel } from './RunsPanel';
 
 let started = false; // React StrictMode runs effects twice in development: start one worker
 
@@ -91,6 +92,9 @@ export function App({ modePanel }: { modePanel?: ModePanel }) {
           </ErrorBoundary>
           <ErrorBoundary name="Keep and share">
             <KeepPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Runs">
+            <RunsPanel />
           </ErrorBoundary>
           <ErrorBoundary name="Settings">
             <SettingsPanel />

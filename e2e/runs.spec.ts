@@ -1,0 +1,39 @@
+// Every run kept (src/store/keptRuns.ts): listed after a reload, the resumed run continuing its own
+// entry, renamed and deleted for good.
+import { expect, test } from '@playwright/test';
+import { openApp, trainThenPause, UI_RUN, waitForStatus } from './app';
+
+test('two runs with different settings are both listed after a reload; a deleted run stays deleted', async ({ page }) => {
+  await openApp(page, UI_RUN);
+  const kept = page.getByTestId('kept-run');
+  const names = () => page.getByLabel('Run name').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
+  await trainThenPause(page, 2);
+  await page.getByTestId('reset-button').click();
+  await waitForStatus(page, (s) => s.step === 0);
+  await page.getByTestId('mask-strategy-select').selectOption('random');
+  await expect.poll(() => new URL(page.url()).searchParams.get('maskStrategy')).toBe('random');
+  const second = await trainThenPause(page, 2);
+  await expect(kept).toHaveCount(2);
+
+  await openApp(page, UI_RUN); // a fresh load of the page, over the same IndexedDB
+  await expect(kept).toHaveCount(2);
+  expect(await names()).toEqual(['micro · reference · random masks · patterns', 'micro · reference · patterns']);
+  await expect(kept.first()).toContainText(`${second.step} / `);
+  // resuming the autosaved run continues its own entry
+  await page.getByTestId('resume-button').click();
+  await waitForStatus(page, (s) => s.step === second.step && s.phase === 'paused');
+  await page.getByTestId('step-button').click();
+  await waitForStatus(page, (s) => s.step === second.step + 1 && s.phase === 'paused');
+  await expect(kept.first()).toContainText(`${second.step + 1} / `);
+  await expect(kept).toHaveCount(2);
+
+  // renamed in place; deleted for good
+  await page.getByLabel('Run name').nth(1).fill('multi-block, the first run');
+  await page.getByLabel('Run name').nth(1).press('Enter');
+  await expect.poll(names).toEqual(['micro · reference · random masks · patterns', 'multi-block, the first run']);
+  await page.getByRole('button', { name: 'Delete micro · reference · random masks · patterns' }).click();
+  await expect(kept).toHaveCount(1);
+  await openApp(page, UI_RUN);
+  await expect(kept).toHaveCount(1);
+  expect(await names()).toEqual(['multi-block, the first run']);
+});

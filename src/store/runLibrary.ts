@@ -1,0 +1,144 @@
+// Every run, kept: its settings, its dataset, its full metric history and its evaluations, in
+// IndexedDB (through idb, as the autosave), listed on the page (src/ui/RunsPanel.tsx) the way
+// TensorBoard and W&B list runs. A kept run is written whole each time, so a failed write (the
+// browser's quota reached) leaves every run as it was, and says so.
+import { openDB, type IDBPDatabase } from 'idb';
+import type { IJepaConfig, PresetName } from '../ijepa/config';
+import type { EvalRecord } from '../ijepa/diagnostics';
+import type { RecipeName } from '../ijepa/recipe';
+import { STEP_FIELDS, type DatasetSummary, type QualityUpdate, type RunStatus } from '../worker/protocol';
+import type { RunHistory } from './metrics';
+
+export interface KeptRun {
+  id: string;
+  name: string; // editable
+  createdAt: number; // ms since the epoch
+  updatedAt: number;
+  dataset: { source: DatasetSummary['source']; images: number; classes: number };
+  preset: PresetName;
+  recipe: RecipeName;
+  config: IJepaConfig;
+  backend: string | null;
+  step: number; // completed steps
+  totalSteps: number;
+  phase: RunStatus['phase'];
+  history: Record<(typeof STEP_FIELDS)[number], number[]>; // one value per step
+  evaluations: EvalRecord[];
+  baseline: EvalRecord | null; // the random-init encoder's
+}
+
+/** What stays fixed for a run from its first kept step: which run it is and the data it trains on
+ *  (the page may show another dataset by the time the run is written last). */
+export interface RunIdentity {
+  id: string;
+  name: string | null; // null: the default name
+  createdAt: number;
+  dataset: KeptRun['dataset'];
+}
+
+export function datasetOf(summary: DatasetSummary | null): KeptRun['dataset'] {
+  return { source: summary?.source ?? 'empty', images: summary?.count ?? 0, classes: summary?.classes.length ?? 0 };
+}
+
+/** What a kept run is called until it is renamed: what differs between runs most often. */
+export function defaultRunName(run: Pick<KeptRun, 'preset' | 'recipe' | 'config' | 'dataset'>): string {
+  const masks = run.config.maskStrategy === 'multiblock' ? '' : ` · ${run.config.maskStrategy} masks`;
+  const target = run.config.predictionTarget === 'pixels' ? ' · pixel targets' : '';
+  return `${run.preset} · ${run.recipe}${masks}${target} · ${run.dataset.source}`;
+}
+
+/** The page's run as a kept run (the history copied out of its growable arrays). */
+export function keptRunOf(
+  state: {
+    preset: PresetName;
+    recipe: RecipeName;
+    config: IJepaConfig;
+    status: RunStatus;
+    quality: QualityUpdate[];
+    backend: string | null;
+  },
+  history: RunHistory,
+  identity: RunIdentity,
+  now: number,
+): KeptRun {
+  const run = {
+    id: identity.id,
+    createdAt: identity.createdAt,
+    updatedAt: now,
+    dataset: identity.dataset,
+    preset: state.preset,
+    recipe: state.recipe,
+    config: state.config,
+    backend: state.backend,
+    step: state.status.step,
+    totalSteps: state.status.totalSteps,
+    phase: state.status.phase,
+    history: Object.fromEntries(STEP_FIELDS.map((f) => [f, Array.from(history.series[f].values())])) as KeptRun['history'],
+    evaluations: state.quality.map((q) => q.record),
+    baseline: state.quality[0]?.baseline ?? null,
+  };
+  return { ...run, name: identity.name ?? defaultRunName(run) };
+}
+
+/** The newest evaluation's figures beside the random init's (null: none yet, or no labels). */
+export function lastFigures(run: KeptRun): { knn: number; probe: number; knnRandom: number; probeRandom: number } | null {
+  const last = run.evaluations[run.evaluations.length - 1];
+  const base = run.baseline;
+  if (!last || !base || last.knn === null || last.probeTest === null || base.knn === null || base.probeTest === null) return null;
+  return { knn: last.knn, probe: last.probeTest, knnRandom: base.knn, probeRandom: base.probeTest };
+}
+
+export interface RunLibrary {
+  list(): Promise<KeptRun[]>; // newest first
+  put(run: KeptRun): Promise<void>; // throws LibraryFullError when the browser's quota is reached
+  remove(id: string): Promise<void>;
+}
+
+export class LibraryFullError extends Error {
+  constructor() {
+    super(
+      "The browser's storage for this page is full: the run's latest numbers were not kept (every kept run is as it was). Delete a kept run to make room.",
+    );
+    this.name = 'LibraryFullError';
+  }
+}
+
+const isQuotaError = (error: unknown) =>
+  error instanceof DOMException && (error.name === 'QuotaExceededError' || error.name === 'NS_ERROR_DOM_QUOTA_REACHED');
+
+/** `library` with its quota errors turned into a LibraryFullError (a write either lands whole or not at all). */
+export function withQuotaMessage(library: RunLibrary): RunLibrary {
+  return {
+    ...library,
+    put: async (run) => {
+      try {
+        await library.put(run);
+      } catch (error) {
+        throw isQuotaError(error) ? new LibraryFullError() : error;
+      }
+    },
+  };
+}
+
+const DB_NAME = 'ijepa-playground-library'; // apart from the autosave's database: its own versions
+const STORE = 'runs';
+
+export function indexedDbLibrary(): RunLibrary {
+  let db: Promise<IDBPDatabase> | null = null;
+  const open = () => (db ??= openDB(DB_NAME, 1, { upgrade: (d) => void d.createObjectStore(STORE, { keyPath: 'id' }) }));
+  return withQuotaMessage({
+    list: async () => ((await (await open()).getAll(STORE)) as KeptRun[]).sort((a, b) => b.createdAt - a.createdAt),
+    put: async (run) => void (await (await open()).put(STORE, run)),
+    remove: async (id) => (await open()).delete(STORE, id),
+  });
+}
+
+/** For tests (and browsers without IndexedDB): the same contract in memory. */
+export function memoryLibrary(): RunLibrary {
+  const runs = new Map<string, KeptRun>();
+  return {
+    list: async () => [...runs.values()].map((r) => structuredClone(r)).sort((a, b) => b.createdAt - a.createdAt),
+    put: async (run) => void runs.set(run.id, structuredClone(run)),
+    remove: async (id) => void runs.delete(id),
+  };
+}

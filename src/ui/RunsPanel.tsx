@@ -1,0 +1,111 @@
+// Every run kept in this browser (src/store/keptRuns.ts), newest first: its name (edit it in place),
+// when it started, its data, how far it got and its last kNN and probe against its random init;
+// delete a run here. The storage the browser gives the page is shown, and a write that did not fit
+// is said in words.
+import { useState } from 'react';
+import { deleteRun, renameRun, useRunLibrary } from '../store/keptRuns';
+import { lastFigures, type KeptRun } from '../store/runLibrary';
+import { formatBytes } from './format';
+
+const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
+const gain = (trained: number, random: number) => `${trained >= random ? '+' : '−'}${(100 * Math.abs(trained - random)).toFixed(1)}`;
+
+function Figures({ run }: { run: KeptRun }) {
+  const figures = lastFigures(run);
+  if (!figures)
+    return (
+      <td colSpan={2} className="muted">
+        not evaluated
+      </td>
+    );
+  return (
+    <>
+      <td title={`random init ${percent(figures.knnRandom)}`}>
+        {percent(figures.knn)} ({gain(figures.knn, figures.knnRandom)})
+      </td>
+      <td title={`random init ${percent(figures.probeRandom)}`}>
+        {percent(figures.probe)} ({gain(figures.probe, figures.probeRandom)})
+      </td>
+    </>
+  );
+}
+
+function NameField({ run }: { run: KeptRun }) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const commit = () => {
+    if (draft !== null && draft.trim() !== '' && draft !== run.name) renameRun(run.id, draft.trim());
+    setDraft(null);
+  };
+  return (
+    <input
+      className="run-name"
+      aria-label="Run name"
+      value={draft ?? run.name}
+      onChange={(e) => setDraft(e.target.value)}
+      onBlur={commit}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') commit();
+        if (e.key === 'Escape') setDraft(null);
+      }}
+    />
+  );
+}
+
+export function RunsPanel() {
+  const { runs, usage, note } = useRunLibrary();
+  return (
+    <section className="panel runs-panel" aria-labelledby="runs-heading">
+      <h2 id="runs-heading">Runs</h2>
+      <p className="muted" data-testid="runs-usage">
+        {runs.length === 0
+          ? 'Every run is kept in this browser from its first step: its settings, its data, every loss and every evaluation.'
+          : `${runs.length} run${runs.length === 1 ? '' : 's'} kept in this browser`}
+        {usage && usage.quota > 0 ? ` · the page's storage: ${formatBytes(usage.used)} of ${formatBytes(usage.quota)} used` : ''}
+      </p>
+      {note && (
+        <p className="config-problems" role="alert" data-testid="runs-note">
+          {note}
+        </p>
+      )}
+      {runs.length > 0 && (
+        <table className="quality-table runs-table" data-testid="runs-table">
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Started</th>
+              <th scope="col">Data</th>
+              <th scope="col">Steps</th>
+              <th scope="col">kNN (vs init)</th>
+              <th scope="col">Probe (vs init)</th>
+              <th scope="col">
+                <span className="sr-only">Delete</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {runs.map((run) => (
+              <tr key={run.id} data-testid="kept-run">
+                <td>
+                  <NameField run={run} />
+                </td>
+                <td>{new Date(run.createdAt).toLocaleString()}</td>
+                <td>
+                  {run.dataset.source} ({run.dataset.images})
+                </td>
+                <td>
+                  {run.step} / {run.totalSteps}
+                </td>
+                <Figures run={run} />
+                <td>
+                  <button type="button" aria-label={`Delete ${run.name}`} onClick={() => deleteRun(run.id)}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}

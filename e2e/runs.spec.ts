@@ -1,9 +1,9 @@
-// Every run kept (src/store/keptRuns.ts): listed after a reload, the resumed run continuing its own
-// entry, renamed and deleted for good.
+// Every run kept (src/store/keptRuns.ts): listed after a reload, compared, the resumed run continuing
+// its own entry, renamed and deleted for good.
 import { expect, test } from '@playwright/test';
 import { openApp, trainThenPause, UI_RUN, waitForStatus } from './app';
 
-test('two runs with different settings are both listed after a reload; a deleted run stays deleted', async ({ page }) => {
+test('two runs with different settings are both listed after a reload and compared; a deleted run stays deleted', async ({ page }) => {
   await openApp(page, UI_RUN);
   const kept = page.getByTestId('kept-run');
   const names = () => page.getByLabel('Run name').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
@@ -11,14 +11,21 @@ test('two runs with different settings are both listed after a reload; a deleted
   await page.getByTestId('reset-button').click();
   await waitForStatus(page, (s) => s.step === 0);
   await page.getByTestId('mask-strategy-select').selectOption('random');
-  await expect.poll(() => new URL(page.url()).searchParams.get('maskStrategy')).toBe('random');
-  const second = await trainThenPause(page, 2);
+  const second = await trainThenPause(page, 2); // Train at once: the edit is applied before the run starts
+  await expect(page.getByTestId('mask-caption')).toContainText('random masks');
   await expect(kept).toHaveCount(2);
 
   await openApp(page, UI_RUN); // a fresh load of the page, over the same IndexedDB
   await expect(kept).toHaveCount(2);
   expect(await names()).toEqual(['micro · reference · random masks · patterns', 'micro · reference · patterns']);
   await expect(kept.first()).toContainText(`${second.step} / `);
+  // compared: one loss curve per run, and exactly the setting that differs
+  await page.getByLabel('Compare micro · reference · patterns').check();
+  await page.getByLabel('Compare micro · reference · random masks · patterns').check();
+  const lossChart = page.getByTestId('compare-loss').locator('canvas');
+  await expect(lossChart).toHaveAttribute('aria-label', /micro · reference · patterns [\d.]+/);
+  await expect(lossChart).toHaveAttribute('aria-label', /micro · reference · random masks · patterns [\d.]+/);
+  await expect(page.getByTestId('differing-setting')).toHaveText([/^Masks\s*random\s*multiblock$/]);
   // resuming the autosaved run continues its own entry
   await page.getByTestId('resume-button').click();
   await waitForStatus(page, (s) => s.step === second.step && s.phase === 'paused');

@@ -159,7 +159,8 @@ export const PRESETS: Record<PresetName, IJepaConfig> = {
  *  by default); fields the YAML has no key for are null (the export writes those as comments). */
 type YamlPlace = { section: 'data' | 'mask' | 'meta' | 'optimization'; key?: string } | null;
 
-/** How the settings form shows a field (absent: not editable on the page). */
+/** How the settings form shows a field (absent: not editable on the page; the numbers and ranges go in
+ *  the form's groups, the choices have their own controls above it). */
 interface FormPlace {
   group: 'Images and model' | 'Optimisation' | 'Masks and crops';
   label: string;
@@ -178,7 +179,7 @@ interface FieldSpec {
 export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
   cropSize: { ref: 'crop_size', yaml: { section: 'data' }, form: { group: 'Images and model', label: 'Image size (px)', step: 1 } },
   patchSize: { ref: 'patch_size', yaml: { section: 'mask' }, form: { group: 'Images and model', label: 'Patch (px)', step: 1 } },
-  randomResizedCrop: { ref: 'random_resized_crop', yaml: null },
+  randomResizedCrop: { ref: 'random_resized_crop', yaml: null, form: { group: 'Masks and crops', label: 'RandomResizedCrop' } },
   cropScale: { ref: 'crop_scale', yaml: { section: 'data' }, form: { group: 'Masks and crops', label: 'Crop scale' } },
   embedDim: { ref: 'embed_dim', yaml: null, form: { group: 'Images and model', label: 'Encoder width', step: 1 } },
   depth: { ref: 'depth', yaml: null, form: { group: 'Images and model', label: 'Encoder depth', step: 1 } },
@@ -186,7 +187,7 @@ export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
   mlpRatio: { ref: 'mlp_ratio', yaml: null },
   predEmbedDim: { ref: 'pred_emb_dim', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor width', step: 1 } },
   predDepth: { ref: 'pred_depth', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor depth', step: 1 } },
-  maskStrategy: { ref: 'mask_strategy', yaml: null }, // the reference draws multi-block only
+  maskStrategy: { ref: 'mask_strategy', yaml: null, form: { group: 'Masks and crops', label: 'Masks' } }, // the reference draws multi-block only
   encMaskScale: { ref: 'enc_mask_scale', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Context scale' } },
   predMaskScale: { ref: 'pred_mask_scale', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Target scale' } },
   aspectRatio: { ref: 'aspect_ratio', yaml: { section: 'mask' }, form: { group: 'Masks and crops', label: 'Target aspect' } },
@@ -211,8 +212,8 @@ export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
     form: { group: 'Optimisation', label: 'Weight decay (end)', step: 0.01 },
   },
   ema: { ref: 'ema', yaml: { section: 'optimization' }, form: { group: 'Optimisation', label: 'EMA momentum' } },
-  loss: { ref: 'loss', yaml: null },
-  predictionTarget: { ref: 'pred_target', yaml: null }, // the reference predicts representations only
+  loss: { ref: 'loss', yaml: null, form: { group: 'Optimisation', label: 'Loss' } },
+  predictionTarget: { ref: 'pred_target', yaml: null, form: { group: 'Optimisation', label: 'Predict' } }, // the reference predicts representations only
   seed: { ref: 'seed', yaml: null, form: { group: 'Optimisation', label: 'Seed', step: 1 } },
 };
 

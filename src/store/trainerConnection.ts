@@ -2,7 +2,7 @@
 // updates and series, keeps the URL in step with the settings, and restarts a crashed worker.
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
-import type { BackendName, BuiltinSet, QualityUpdate, WorkerEvent } from '../worker/protocol';
+import { isActivePhase, type BackendName, type BuiltinSet, type QualityUpdate, type WorkerEvent } from '../worker/protocol';
 import { measureBackends } from '../client/backendChoice';
 import { machineKey, recallMeasurement, rememberMeasurement, type Measurement } from '../client/rememberedMeasurement';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../client/workers';
@@ -217,12 +217,26 @@ const api = () => {
   return handle.api;
 };
 
+/** The settings as edited, applied before a run starts: the form applies an edit after a short pause,
+ *  and Train pressed within it would otherwise train the settings from before the edit. */
+async function applyPendingSettings(): Promise<void> {
+  const { config, appliedConfig, configProblems, status, workerReady } = store.getState();
+  const idle = workerReady && status.step === 0 && !isActivePhase(status.phase);
+  if (idle && configProblems.length === 0 && JSON.stringify(config) !== appliedConfig) await actions.applySettings();
+}
+
 export const actions = {
   showNeighbours,
   images: (indices: number[]) => call('Reading images', () => api().images(indices)),
-  train: () => call('Train', () => api().start()),
+  train: async () => {
+    await applyPendingSettings();
+    return call('Train', () => api().start());
+  },
   pause: () => call('Pause', () => api().pause()),
-  step: () => call('Step', () => api().step()),
+  step: async () => {
+    await applyPendingSettings();
+    return call('Step', () => api().step());
+  },
   reset: () => call('Reset', () => api().reset()),
   /** The person's choice: kept in the link, so it wins over the measurement after a reload or Restart. */
   setBackend: (name: BackendName) => {

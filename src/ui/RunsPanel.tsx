@@ -1,8 +1,9 @@
 // Every run kept in this browser (src/store/keptRuns.ts), newest first: its name (edit it in place),
 // when it started, its data, how far it got and its last kNN and probe against its random init;
-// delete a run here. The storage the browser gives the page is shown, and a write that did not fit
+// pick two or more to compare them (src/panels/CompareRuns.tsx); delete a run here. The storage the browser gives the page is shown, and a write that did not fit
 // is said in words.
 import { useState } from 'react';
+import { CompareRuns } from '../panels/CompareRuns';
 import { deleteRun, renameRun, useRunLibrary } from '../store/keptRuns';
 import { lastFigures, type KeptRun } from '../store/runLibrary';
 import { formatBytes } from './format';
@@ -53,6 +54,9 @@ function NameField({ run }: { run: KeptRun }) {
 
 export function RunsPanel() {
   const { runs, usage, note } = useRunLibrary();
+  const [picked, setPicked] = useState<string[]>([]);
+  const compared = runs.filter((r) => picked.includes(r.id));
+  const pick = (id: string, on: boolean) => setPicked((ids) => (on ? [...ids, id] : ids.filter((x) => x !== id)));
   return (
     <section className="panel runs-panel" aria-labelledby="runs-heading">
       <h2 id="runs-heading">Runs</h2>
@@ -71,6 +75,7 @@ export function RunsPanel() {
         <table className="quality-table runs-table" data-testid="runs-table">
           <thead>
             <tr>
+              <th scope="col">Compare</th>
               <th scope="col">Name</th>
               <th scope="col">Started</th>
               <th scope="col">Data</th>
@@ -85,6 +90,14 @@ export function RunsPanel() {
           <tbody>
             {runs.map((run) => (
               <tr key={run.id} data-testid="kept-run">
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Compare ${run.name}`}
+                    checked={picked.includes(run.id)}
+                    onChange={(e) => pick(run.id, e.target.checked)}
+                  />
+                </td>
                 <td>
                   <NameField run={run} />
                 </td>
@@ -106,6 +119,8 @@ export function RunsPanel() {
           </tbody>
         </table>
       )}
+      {runs.length > 1 && compared.length < 2 && <p className="muted">Tick two or more runs to compare them.</p>}
+      {compared.length >= 2 && <CompareRuns runs={compared} />}
     </section>
   );
 }

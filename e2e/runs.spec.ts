@@ -1,9 +1,12 @@
 // Every run kept (src/store/keptRuns.ts): listed after a reload, compared, the resumed run continuing
-// its own entry, renamed and deleted for good.
+// its own entry, renamed, deleted for good, exported and imported on a fresh profile.
 import { expect, test } from '@playwright/test';
-import { openApp, trainThenPause, UI_RUN, waitForStatus } from './app';
+import { openApp, read, trainThenPause, UI_RUN, waitForStatus } from './app';
 
-test('two runs with different settings are both listed after a reload and compared; a deleted run stays deleted', async ({ page }) => {
+test('two runs with different settings are both listed after a reload and compared; a deleted run stays deleted; an exported run imports on a fresh profile', async ({
+  page,
+  browser,
+}) => {
   await openApp(page, UI_RUN);
   const kept = page.getByTestId('kept-run');
   const names = () => page.getByLabel('Run name').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
@@ -43,4 +46,21 @@ test('two runs with different settings are both listed after a reload and compar
   await openApp(page, UI_RUN);
   await expect(kept).toHaveCount(1);
   expect(await names()).toEqual(['multi-block, the first run']);
+
+  // exported as one file, it imports on a fresh profile with the same history
+  const [exported] = await read(page, 'keptRuns');
+  const download = page.waitForEvent('download');
+  await page.getByRole('button', { name: 'Export multi-block, the first run' }).click();
+  const file = await (await download).path();
+  const fresh = await browser.newPage(); // a new context: its own IndexedDB
+  await openApp(fresh, UI_RUN);
+  await expect(fresh.getByTestId('kept-run')).toHaveCount(0);
+  await fresh.getByTestId('import-run').setInputFiles(file);
+  await expect(fresh.getByTestId('kept-run')).toHaveCount(1);
+  expect(await read(fresh, 'keptRuns')).toEqual([exported]);
+  // a file that is not a run is named, and changes nothing
+  await fresh.getByTestId('import-run').setInputFiles({ name: 'notes.json', mimeType: 'application/json', buffer: Buffer.from('{"a":1}') });
+  await expect(fresh.getByTestId('runs-note')).toContainText('notes.json was not imported: it is not a run file of this page');
+  await expect(fresh.getByTestId('kept-run')).toHaveCount(1);
+  await fresh.close();
 });

@@ -3,7 +3,9 @@
 // a last time when it is reset. A reload that resumes the autosaved run continues the same kept run.
 import { create } from 'zustand';
 import { useAppStore } from './appStore';
+import { download } from './download';
 import { runHistory } from './metrics';
+import { MAX_RUN_FILE_BYTES, readRunFile, runFileName, runFileText } from './runFile';
 import { datasetOf, indexedDbLibrary, keptRunOf, memoryLibrary, type KeptRun, type RunIdentity, type RunLibrary } from './runLibrary';
 
 export interface LibraryState {
@@ -23,6 +25,8 @@ let deleted = false; // the page's run was deleted from the list while it trains
 let lastWrite = 0;
 let writes: Promise<void> = Promise.resolve(); // one at a time, in order
 
+const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
 function session(): Storage | null {
   try {
     return window.localStorage;
@@ -40,7 +44,7 @@ export async function openRunLibrary(open: () => RunLibrary = browserLibrary): P
     await refreshRuns();
   } catch (error) {
     library = memoryLibrary();
-    useRunLibrary.setState({ note: `Runs are kept for this visit only: ${error instanceof Error ? error.message : String(error)}` });
+    useRunLibrary.setState({ note: `Runs are kept for this visit only: ${message(error)}` });
   }
 }
 
@@ -61,16 +65,23 @@ export function keepRun(now = false): void {
   if (!now && Date.now() - lastWrite < WRITE_EVERY_MS) return;
   lastWrite = Date.now();
   const run = keptRunOf({ ...state, backend: state.backend?.name ?? null }, runHistory, current, Date.now()); // copied now: the history moves on
-  const into = library; // the library open now (a restart opens it again)
+  void change((into) => into.put(run));
+}
+
+/** Queues a change to the library open now (a restart opens it again), after every change before it;
+ *  what went wrong, if anything, becomes the panel's note. */
+function change(apply: (into: RunLibrary) => Promise<void>): Promise<void> {
+  const into = library;
   writes = writes.then(async () => {
     try {
-      await into.put(run);
+      await apply(into);
       useRunLibrary.setState({ note: '' });
       await refreshRuns();
     } catch (error) {
-      useRunLibrary.setState({ note: error instanceof Error ? error.message : String(error) });
+      useRunLibrary.setState({ note: message(error) });
     }
   });
+  return writes;
 }
 
 /** The run is over (reset, or a new worker): written a last time; the next run is a new kept run. */
@@ -110,25 +121,34 @@ export function renameRun(id: string, name: string): void {
     current.name = name;
     session()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
-  const into = library;
-  writes = writes.then(async () => {
-    try {
-      const run = (await into.list()).find((r) => r.id === id); // as last written, not as last listed
-      if (run) await into.put({ ...run, name });
-      await refreshRuns();
-    } catch (error) {
-      useRunLibrary.setState({ note: error instanceof Error ? error.message : String(error) });
-    }
+  void change(async (into) => {
+    const run = (await into.list()).find((r) => r.id === id); // as last written, not as last listed
+    if (run) await into.put({ ...run, name });
   });
 }
 
 export function deleteRun(id: string): void {
   if (current?.id === id) deleted = true;
-  const into = library;
-  writes = writes.then(async () => {
-    await into.remove(id);
-    await refreshRuns();
-  });
+  void change((into) => into.remove(id));
+}
+
+/** Saves a kept run as one file (./runFile.ts). */
+export function exportRun(run: KeptRun): void {
+  download(runFileText(run), runFileName(run), 'application/json');
+}
+
+/** Adds the run a file holds to the list (the same run imported again replaces itself); a file that
+ *  is not one is named, and nothing changes. */
+export async function importRunFile(file: { name: string; size: number; text(): Promise<string> }): Promise<void> {
+  let run: KeptRun;
+  try {
+    if (file.size > MAX_RUN_FILE_BYTES) throw new Error(`it is ${Math.round(file.size / 2 ** 20)} MB, more than a run file holds`);
+    run = readRunFile(await file.text());
+  } catch (error) {
+    useRunLibrary.setState({ note: `${file.name} was not imported: ${message(error)}.` });
+    return;
+  }
+  await change((into) => into.put(run));
 }
 
 /** Resolves when every write asked for so far has landed (tests). */

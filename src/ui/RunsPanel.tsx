@@ -1,10 +1,11 @@
 // Every run kept in this browser (src/store/keptRuns.ts), newest first: its name (edit it in place),
 // when it started, its data, how far it got and its last kNN and probe against its random init;
-// pick two or more to compare them (src/panels/CompareRuns.tsx); delete a run here. The storage the browser gives the page is shown, and a write that did not fit
+// pick two or more to compare them (src/panels/CompareRuns.tsx); export a run as one file, import one
+// (from another browser or machine), delete one. The storage the browser gives the page is shown, and a write that did not fit
 // is said in words.
-import { useState } from 'react';
+import { useRef, useState } from 'react';
 import { CompareRuns } from '../panels/CompareRuns';
-import { deleteRun, renameRun, useRunLibrary } from '../store/keptRuns';
+import { deleteRun, exportRun, importRunFile, renameRun, useRunLibrary } from '../store/keptRuns';
 import { lastFigures, type KeptRun } from '../store/runLibrary';
 import { formatBytes } from './format';
 
@@ -55,11 +56,29 @@ function NameField({ run }: { run: KeptRun }) {
 export function RunsPanel() {
   const { runs, usage, note } = useRunLibrary();
   const [picked, setPicked] = useState<string[]>([]);
+  const importInput = useRef<HTMLInputElement>(null);
   const compared = runs.filter((r) => picked.includes(r.id));
   const pick = (id: string, on: boolean) => setPicked((ids) => (on ? [...ids, id] : ids.filter((x) => x !== id)));
   return (
     <section className="panel runs-panel" aria-labelledby="runs-heading">
       <h2 id="runs-heading">Runs</h2>
+      <div className="row">
+        <button type="button" onClick={() => importInput.current?.click()}>
+          Import a run…
+        </button>
+        <input
+          ref={importInput}
+          type="file"
+          accept=".json,application/json"
+          hidden
+          data-testid="import-run"
+          onChange={(e) => {
+            const file = e.target.files?.[0];
+            e.target.value = '';
+            if (file) void importRunFile(file);
+          }}
+        />
+      </div>
       <p className="muted" data-testid="runs-usage">
         {runs.length === 0
           ? 'Every run is kept in this browser from its first step: its settings, its data, every loss and every evaluation.'
@@ -83,7 +102,7 @@ export function RunsPanel() {
               <th scope="col">kNN (vs init)</th>
               <th scope="col">Probe (vs init)</th>
               <th scope="col">
-                <span className="sr-only">Delete</span>
+                <span className="sr-only">Export and delete</span>
               </th>
             </tr>
           </thead>
@@ -109,7 +128,10 @@ export function RunsPanel() {
                   {run.step} / {run.totalSteps}
                 </td>
                 <Figures run={run} />
-                <td>
+                <td className="row">
+                  <button type="button" aria-label={`Export ${run.name}`} onClick={() => exportRun(run)}>
+                    Export
+                  </button>
                   <button type="button" aria-label={`Delete ${run.name}`} onClick={() => deleteRun(run.id)}>
                     Delete
                   </button>

@@ -6,6 +6,7 @@ import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 import { lossChartView } from '../panels/LossPanel';
 import { maskPanelView } from '../panels/MaskPanel';
+import { useRunLibrary } from '../store/keptRuns';
 import { cellColour, PREDICTION_BACKGROUND, predictedCells } from '../panels/drawPrediction';
 import { predictionPanelView } from '../panels/PredictionView';
 import { qualityChartView } from '../panels/QualityPanel';
@@ -130,6 +131,7 @@ function makeHook(withActions: boolean) {
         ? [scheduleChartView.momentum.scales.x.min ?? null, scheduleChartView.momentum.scales.x.max ?? null]
         : null,
     bench: () => structuredClone(useBenchStore.getState()),
+    keptRuns: () => useRunLibrary.getState().runs.map((r) => ({ name: r.name, step: r.step, losses: r.history.loss })),
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,
     fusedKernelErrors: withActions ? () => actions.fusedKernelErrors() : undefined,

@@ -1,5 +1,6 @@
 // Every run kept (src/store/keptRuns.ts): listed after a reload, compared, the resumed run continuing
-// its own entry, renamed, deleted for good, exported and imported on a fresh profile.
+// its own entry, a kept run resumed from its checkpoint, renamed, deleted for good, exported and
+// imported on a fresh profile.
 import { expect, test } from '@playwright/test';
 import { openApp, read, trainThenPause, UI_RUN, waitForStatus } from './app';
 
@@ -10,7 +11,7 @@ test('two runs with different settings are both listed after a reload and compar
   await openApp(page, UI_RUN);
   const kept = page.getByTestId('kept-run');
   const names = () => page.getByLabel('Run name').evaluateAll((inputs) => inputs.map((i) => (i as HTMLInputElement).value));
-  await trainThenPause(page, 2);
+  const first = await trainThenPause(page, 2);
   await page.getByTestId('reset-button').click();
   await waitForStatus(page, (s) => s.step === 0);
   await page.getByTestId('mask-strategy-select').selectOption('random');
@@ -35,6 +36,14 @@ test('two runs with different settings are both listed after a reload and compar
   await page.getByTestId('step-button').click();
   await waitForStatus(page, (s) => s.step === second.step + 1 && s.phase === 'paused');
   await expect(kept.first()).toContainText(`${second.step + 1} / `);
+  await expect(kept).toHaveCount(2);
+  // the first run, resumed from the list, continues from the checkpoint kept when it paused
+  await page.getByRole('button', { name: 'Resume micro · reference · patterns' }).click();
+  await waitForStatus(page, (s) => s.step === first.step && s.phase === 'paused');
+  await expect(page.getByTestId('mask-strategy-select')).toHaveValue('multiblock');
+  await page.getByTestId('step-button').click();
+  await waitForStatus(page, (s) => s.step === first.step + 1 && s.phase === 'paused');
+  await expect(kept.nth(1)).toContainText(`${first.step + 1} / `);
   await expect(kept).toHaveCount(2);
 
   // renamed in place; deleted for good

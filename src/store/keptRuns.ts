@@ -6,7 +6,17 @@ import { useAppStore } from './appStore';
 import { download } from './download';
 import { runHistory } from './metrics';
 import { MAX_RUN_FILE_BYTES, readRunFile, runFileName, runFileText } from './runFile';
-import { datasetOf, indexedDbLibrary, keptRunOf, memoryLibrary, type KeptRun, type RunIdentity, type RunLibrary } from './runLibrary';
+import {
+  datasetOf,
+  identityOf,
+  indexedDbLibrary,
+  keptRunOf,
+  MAX_KEPT_CHECKPOINT_BYTES,
+  memoryLibrary,
+  type KeptRun,
+  type RunIdentity,
+  type RunLibrary,
+} from './runLibrary';
 
 export interface LibraryState {
   runs: KeptRun[]; // newest first
@@ -93,18 +103,19 @@ export function endRun(): void {
   deleted = false;
 }
 
-let restoring: 'autosave' | 'import' = 'import';
-/** What the next restored run is: the autosave (it continues its kept run) or an imported checkpoint (a new one). */
-export function beforeRestore(kind: 'autosave' | 'import'): void {
+let restoring: 'autosave' | 'import' | RunIdentity = 'import';
+/** What the next restored run is: the autosave (it continues its kept run), an imported checkpoint (a
+ *  new one), or a kept run resumed from the list (it continues itself). */
+export function beforeRestore(kind: 'autosave' | 'import' | RunIdentity): void {
   restoring = kind;
 }
 
 /** A run is about to replace the page's (call before it does): the page's run is kept as it was. */
 export function restoringRun(): void {
-  let saved: RunIdentity | null = null;
+  let saved: RunIdentity | null = typeof restoring === 'object' ? restoring : null;
   try {
     const text = restoring === 'autosave' ? session()?.getItem(CURRENT_KEY) : null;
-    saved = text ? (JSON.parse(text) as RunIdentity) : null;
+    if (text) saved = JSON.parse(text) as RunIdentity;
   } catch {
     saved = null;
   }
@@ -130,6 +141,34 @@ export function renameRun(id: string, name: string): void {
 export function deleteRun(id: string): void {
   if (current?.id === id) deleted = true;
   void change((into) => into.remove(id));
+}
+
+/** Keeps the page's run's checkpoint (`bytes`: the worker's, at this step) so that it can be resumed
+ *  from the list; one too large for the library is not kept (export it instead). */
+export async function keepCheckpoint(bytes: () => Promise<Uint8Array | undefined>): Promise<void> {
+  const run = current;
+  if (!run || deleted) return;
+  const step = useAppStore.getState().status.step;
+  const checkpoint = await bytes(); // the run's even if it was reset meanwhile: the worker answers in order
+  if (!checkpoint || checkpoint.byteLength > MAX_KEPT_CHECKPOINT_BYTES) return;
+  await change(async (into) => {
+    await into.putCheckpoint(run.id, checkpoint);
+    run.checkpointStep = step; // later writes of the run carry it
+    const kept = (await into.list()).find((r) => r.id === run.id);
+    if (kept) await into.put({ ...kept, checkpointStep: step });
+  });
+  if (current === run) session()?.setItem(CURRENT_KEY, JSON.stringify(run));
+}
+
+/** Continues a kept run from its checkpoint (`restore`: the worker's restore of those bytes). */
+export async function resumeKeptRun(run: KeptRun, restore: (bytes: Uint8Array) => Promise<unknown>): Promise<void> {
+  const bytes = await library.checkpoint(run.id);
+  if (!bytes) {
+    useRunLibrary.setState({ note: `${run.name} has no checkpoint kept: it can be compared, not resumed.` });
+    return;
+  }
+  beforeRestore(identityOf(run));
+  await restore(bytes);
 }
 
 /** Saves a kept run as one file (./runFile.ts). */

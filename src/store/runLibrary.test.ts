@@ -5,9 +5,20 @@ import { presetConfig } from '../ijepa/config';
 import type { EvalRecord } from '../ijepa/diagnostics';
 import type { QualityUpdate, StepRecord } from '../worker/protocol';
 import { useAppStore } from './appStore';
-import { deleteRun, endRun, keepRun, openRunLibrary, renameRun, runLibrarySettled, useRunLibrary } from './keptRuns';
+import {
+  deleteRun,
+  endRun,
+  keepCheckpoint,
+  keepRun,
+  openRunLibrary,
+  renameRun,
+  restoringRun,
+  resumeKeptRun,
+  runLibrarySettled,
+  useRunLibrary,
+} from './keptRuns';
 import { runHistory } from './metrics';
-import { LibraryFullError, lastFigures, memoryLibrary, withQuotaMessage, type RunLibrary } from './runLibrary';
+import { LibraryFullError, lastFigures, MAX_KEPT_CHECKPOINT_BYTES, memoryLibrary, withQuotaMessage, type RunLibrary } from './runLibrary';
 
 const record = (step: number): StepRecord => ({
   step,
@@ -37,6 +48,11 @@ function quotaLibrary(): RunLibrary & { full: boolean } {
     full: false,
     list: () => inner.list(),
     remove: (id: string) => inner.remove(id),
+    checkpoint: (id: string) => inner.checkpoint(id),
+    putCheckpoint: async (id: string, bytes: Uint8Array) => {
+      if (library.full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+      await inner.putCheckpoint(id, bytes);
+    },
     put: async (run: Parameters<RunLibrary['put']>[0]) => {
       if (library.full) throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
       await inner.put(run);
@@ -155,6 +171,42 @@ describe('the run library', () => {
     page.keepRun(true);
     await page.runLibrarySettled();
     expect((await library.list()).map((r) => r.step)).toEqual([4]); // the same entry, moved on
+  });
+
+  it("keeps a paused run's checkpoint, and resuming it from the list continues the same entry", async () => {
+    trainTo(3);
+    keepRun(true);
+    await keepCheckpoint(async () => Uint8Array.from([1, 2, 3]));
+    await runLibrarySettled();
+    const [run] = useRunLibrary.getState().runs;
+    expect(run.checkpointStep).toBe(3);
+    expect(await library.checkpoint(run.id)).toEqual(Uint8Array.from([1, 2, 3]));
+    // a checkpoint too large for the library is not kept
+    trainTo(4, 3);
+    await keepCheckpoint(async () => new Uint8Array(MAX_KEPT_CHECKPOINT_BYTES + 1));
+    await runLibrarySettled();
+    expect(useRunLibrary.getState().runs[0].checkpointStep).toBe(3);
+    // another run, then the first resumed from the list: the worker gets its bytes, the entry continues
+    endRun();
+    runHistory.clear();
+    trainTo(2);
+    keepRun(true);
+    await runLibrarySettled();
+    const restored: Uint8Array[] = [];
+    await resumeKeptRun(run, async (bytes) => {
+      restored.push(bytes);
+      restoringRun(); // what the page does when the worker says the run is back
+      runHistory.clear();
+      trainTo(3);
+    });
+    expect(restored).toEqual([Uint8Array.from([1, 2, 3])]);
+    trainTo(5, 3);
+    keepRun(true);
+    await runLibrarySettled();
+    expect(useRunLibrary.getState().runs.map((r) => [r.id === run.id, r.step])).toEqual([
+      [false, 2],
+      [true, 5],
+    ]);
   });
 
   it('a deleted run stays deleted, even while it trains on', async () => {

@@ -25,6 +25,7 @@ export interface KeptRun {
   history: Record<(typeof STEP_FIELDS)[number], number[]>; // one value per step
   evaluations: EvalRecord[];
   baseline: EvalRecord | null; // the random-init encoder's
+  checkpointStep?: number; // the step of its kept checkpoint (absent: none kept), which resumes it
 }
 
 /** What stays fixed for a run from its first kept step: which run it is and the data it trains on
@@ -34,7 +35,17 @@ export interface RunIdentity {
   name: string | null; // null: the default name
   createdAt: number;
   dataset: KeptRun['dataset'];
+  checkpointStep?: number; // the step of the checkpoint kept for it
 }
+
+/** The identity of a kept run (to continue it). */
+export const identityOf = (run: KeptRun): RunIdentity => ({
+  id: run.id,
+  name: run.name,
+  createdAt: run.createdAt,
+  dataset: run.dataset,
+  checkpointStep: run.checkpointStep,
+});
 
 export function datasetOf(summary: DatasetSummary | null): KeptRun['dataset'] {
   return { source: summary?.source ?? 'empty', images: summary?.count ?? 0, classes: summary?.classes.length ?? 0 };
@@ -76,6 +87,7 @@ export function keptRunOf(
     history: Object.fromEntries(STEP_FIELDS.map((f) => [f, Array.from(history.series[f].values())])) as KeptRun['history'],
     evaluations: state.quality.map((q) => q.record),
     baseline: state.quality[0]?.baseline ?? null,
+    ...(identity.checkpointStep !== undefined && { checkpointStep: identity.checkpointStep }),
   };
   return { ...run, name: identity.name ?? defaultRunName(run) };
 }
@@ -91,8 +103,14 @@ export function lastFigures(run: KeptRun): { knn: number; probe: number; knnRand
 export interface RunLibrary {
   list(): Promise<KeptRun[]>; // newest first
   put(run: KeptRun): Promise<void>; // throws LibraryFullError when the browser's quota is reached
-  remove(id: string): Promise<void>;
+  remove(id: string): Promise<void>; // the run and its checkpoint
+  putCheckpoint(id: string, bytes: Uint8Array): Promise<void>; // kept apart: the list never reads them
+  checkpoint(id: string): Promise<Uint8Array | null>;
 }
+
+/** A run's checkpoint is kept when it is no larger than this (micro to small with their optimizer
+ *  state; vit_tiny's 66 MB is not: export it instead). */
+export const MAX_KEPT_CHECKPOINT_BYTES = 32 * 1024 * 1024;
 
 export class LibraryFullError extends Error {
   constructor() {
@@ -108,37 +126,52 @@ const isQuotaError = (error: unknown) =>
 
 /** `library` with its quota errors turned into a LibraryFullError (a write either lands whole or not at all). */
 export function withQuotaMessage(library: RunLibrary): RunLibrary {
-  return {
-    ...library,
-    put: async (run) => {
+  const guarded =
+    <A extends unknown[]>(write: (...args: A) => Promise<void>) =>
+    async (...args: A) => {
       try {
-        await library.put(run);
+        await write(...args);
       } catch (error) {
         throw isQuotaError(error) ? new LibraryFullError() : error;
       }
-    },
-  };
+    };
+  return { ...library, put: guarded(library.put), putCheckpoint: guarded(library.putCheckpoint) };
 }
 
 const DB_NAME = 'ijepa-playground-library'; // apart from the autosave's database: its own versions
 const STORE = 'runs';
+const CHECKPOINTS = 'checkpoints';
 
 export function indexedDbLibrary(): RunLibrary {
   let db: Promise<IDBPDatabase> | null = null;
-  const open = () => (db ??= openDB(DB_NAME, 1, { upgrade: (d) => void d.createObjectStore(STORE, { keyPath: 'id' }) }));
+  const open = () =>
+    (db ??= openDB(DB_NAME, 1, {
+      upgrade: (d) => {
+        d.createObjectStore(STORE, { keyPath: 'id' });
+        d.createObjectStore(CHECKPOINTS);
+      },
+    }));
   return withQuotaMessage({
     list: async () => ((await (await open()).getAll(STORE)) as KeptRun[]).sort((a, b) => b.createdAt - a.createdAt),
     put: async (run) => void (await (await open()).put(STORE, run)),
-    remove: async (id) => (await open()).delete(STORE, id),
+    remove: async (id) => {
+      const tx = (await open()).transaction([STORE, CHECKPOINTS], 'readwrite');
+      await Promise.all([tx.objectStore(STORE).delete(id), tx.objectStore(CHECKPOINTS).delete(id), tx.done]);
+    },
+    putCheckpoint: async (id, bytes) => void (await (await open()).put(CHECKPOINTS, bytes, id)),
+    checkpoint: async (id) => ((await (await open()).get(CHECKPOINTS, id)) as Uint8Array | undefined) ?? null,
   });
 }
 
 /** For tests (and browsers without IndexedDB): the same contract in memory. */
 export function memoryLibrary(): RunLibrary {
   const runs = new Map<string, KeptRun>();
+  const checkpoints = new Map<string, Uint8Array>();
   return {
     list: async () => [...runs.values()].map((r) => structuredClone(r)).sort((a, b) => b.createdAt - a.createdAt),
     put: async (run) => void runs.set(run.id, structuredClone(run)),
-    remove: async (id) => void runs.delete(id),
+    remove: async (id) => void (runs.delete(id), checkpoints.delete(id)),
+    putCheckpoint: async (id, bytes) => void checkpoints.set(id, bytes.slice()),
+    checkpoint: async (id) => checkpoints.get(id)?.slice() ?? null,
   };
 }

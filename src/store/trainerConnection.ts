@@ -9,7 +9,8 @@ import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../cl
 import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
-import { beforeRestore, endRun, keepRun, openRunLibrary, restoringRun } from './keptRuns';
+import { beforeRestore, endRun, keepCheckpoint, keepRun, openRunLibrary, restoringRun, resumeKeptRun } from './keptRuns';
+import type { KeptRun } from './runLibrary';
 import { runHistory } from './metrics';
 import { readSettingsFromUrl, runOverrides, setUrlParam, writeUrl, type RunOverrides } from './url';
 
@@ -23,6 +24,12 @@ function onWorkerEvent(event: WorkerEvent): void {
     case 'status':
       store.setState({ status: event.status });
       if (['paused', 'done', 'error'].includes(event.status.phase)) keepRun(true);
+      if (['paused', 'done'].includes(event.status.phase))
+        void keepCheckpoint(() =>
+          api()
+            .exportCheckpoint('full')
+            .catch(() => undefined),
+        );
       break;
     case 'metrics': {
       const { records, masks, status, ...rest } = event.update;
@@ -306,6 +313,8 @@ export const actions = {
     store.setState({ savedRun: null });
     return restored;
   },
+  /** A kept run from the Runs panel, continued from its kept checkpoint. */
+  resumeKeptRun: (run: KeptRun) => resumeKeptRun(run, (bytes) => call(`Resuming ${run.name}`, () => api().importCheckpoint(bytes))),
   discardSavedRun: async () => {
     store.setState({ savedRun: null });
     await call('Discarding the saved run', () => api().discardSavedRun());

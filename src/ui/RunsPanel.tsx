@@ -1,12 +1,15 @@
 // Every run kept in this browser (src/store/keptRuns.ts), newest first: its name (edit it in place),
 // when it started, its data, how far it got and its last kNN and probe against its random init;
-// pick two or more to compare them (src/panels/CompareRuns.tsx); export a run as one file, import one
-// (from another browser or machine), delete one. The storage the browser gives the page is shown, and a write that did not fit
+// pick two or more to compare them (src/panels/CompareRuns.tsx); resume one from its kept checkpoint;
+// export a run as one file, import one (from another browser or machine), delete one. The storage the browser gives the page is shown, and a write that did not fit
 // is said in words.
 import { useRef, useState } from 'react';
 import { CompareRuns } from '../panels/CompareRuns';
+import { useAppStore } from '../store/appStore';
+import { actions } from '../store/trainerConnection';
 import { deleteRun, exportRun, importRunFile, renameRun, useRunLibrary } from '../store/keptRuns';
 import { lastFigures, type KeptRun } from '../store/runLibrary';
+import { isActivePhase } from '../worker/protocol';
 import { formatBytes } from './format';
 
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
@@ -55,6 +58,7 @@ function NameField({ run }: { run: KeptRun }) {
 
 export function RunsPanel() {
   const { runs, usage, note } = useRunLibrary();
+  const training = useAppStore((s) => isActivePhase(s.status.phase)); // a paused run may be replaced: it stays kept
   const [picked, setPicked] = useState<string[]>([]);
   const importInput = useRef<HTMLInputElement>(null);
   const compared = runs.filter((r) => picked.includes(r.id));
@@ -129,6 +133,17 @@ export function RunsPanel() {
                 </td>
                 <Figures run={run} />
                 <td className="row">
+                  {run.checkpointStep !== undefined && (
+                    <button
+                      type="button"
+                      aria-label={`Resume ${run.name}`}
+                      title={`Continue this run from its checkpoint at step ${run.checkpointStep}`}
+                      disabled={training}
+                      onClick={() => void actions.resumeKeptRun(run)}
+                    >
+                      Resume
+                    </button>
+                  )}
                   <button type="button" aria-label={`Export ${run.name}`} onClick={() => exportRun(run)}>
                     Export
                   </button>

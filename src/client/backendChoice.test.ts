@@ -196,7 +196,7 @@ describe('preset speeds from two measured batch sizes', () => {
     expect(fitStepCost(200, null)).toEqual({ fixedMs: 0, msPerFlop: 200 / presetFlops('micro') });
   });
 
-  it("counts the FLOPs of the model the default run trains (the bare step times that model too)", () => {
+  it('counts the FLOPs of the model the default run trains (the bare step times that model too)', () => {
     for (const preset of ['micro', 'tiny'] as const) {
       const trained = browserModel(presetConfig(preset));
       expect(presetFlops(preset)).toBe(stepFlops(trained, planMasks(trained)).total);

@@ -47,6 +47,8 @@ describe('the startup measurement in words', () => {
     expect(describePresets(measurement, null)).toBe(
       'Default runs on WASM: micro 6.1 steps/s · tiny ≈ 0.38 steps/s (estimated) · small ≈ 0.012 steps/s (estimated). The page opened on micro, the largest preset that trains at ≥ 0.5 steps/s here.',
     );
-    expect(describePresets(measurement, 'tiny')).toMatch(/The link chose tiny; the largest preset that trains at ≥ 0\.5 steps\/s here is micro\.$/);
+    expect(describePresets(measurement, 'tiny')).toMatch(
+      /The link chose tiny; the largest preset that trains at ≥ 0\.5 steps\/s here is micro\.$/,
+    );
   });
 });

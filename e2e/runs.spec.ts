@@ -30,6 +30,9 @@ test('two runs with different settings are both listed after a reload and compar
   await expect(lossChart).toHaveAttribute('aria-label', /micro · reference · patterns [\d.]+/);
   await expect(lossChart).toHaveAttribute('aria-label', /micro · reference · random masks · patterns [\d.]+/);
   await expect(page.getByTestId('differing-setting')).toHaveText([/^Masks\s*random\s*multiblock$/]);
+  // by training time: runs from other machines side by side
+  await page.getByTestId('compare-by-time').check();
+  await expect(lossChart).toHaveAttribute('aria-label', /at minutes of training/);
   // resuming the autosaved run continues its own entry
   await page.getByTestId('resume-button').click();
   await waitForStatus(page, (s) => s.step === second.step && s.phase === 'paused');

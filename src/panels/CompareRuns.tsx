@@ -1,62 +1,91 @@
-// Kept runs side by side (picked in the Runs panel): the smoothed loss, kNN and linear probe by step,
-// one colour per run in every chart, and a table of only the settings that differ, with each run's
-// last figures against its random init. Nothing here runs while no comparison is open.
+// Kept runs side by side (picked in the Runs panel): the smoothed loss, kNN, linear probe, centred
+// RankMe, lr and EMA momentum, by step or by training time, one colour per run in every chart, and a
+// table of only the settings that differ, with each run's last figures against its random init.
+// Nothing here runs while no comparison is open.
+import { useState } from 'react';
 import type uPlot from 'uplot';
 import { alignByX, differingSettings } from '../store/compareRuns';
 import { lastFigures, type KeptRun } from '../store/runLibrary';
 import { TARGET_COLOURS } from './maskGeometry';
 import { debiasedEma } from './smoothing';
-import { axis, UPlotChart } from './UPlotChart';
+import { axis, scientific, UPlotChart } from './UPlotChart';
 
 const SMOOTHING = 0.6; // the loss chart's default
 const colourOf = (i: number) => TARGET_COLOURS[i % TARGET_COLOURS.length];
 const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
 const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 
+type XAxis = 'step' | 'minutes';
+type Series = { xs: ArrayLike<number>; ys: ArrayLike<number | null> };
+
+/** Where step `step` lies on the x axis: itself, or the run's training minutes when it was reached. */
+function xOf(run: KeptRun, x: XAxis): (step: number) => number {
+  if (x === 'step') return (step) => step;
+  const at = new Map(run.history.step.map((s, i) => [s + 1, run.history.wallMs[i]])); // after step s: s + 1 done
+  return (step) => (at.get(step) ?? 0) / 60_000;
+}
+
 function RunsChart({
   runs,
+  x,
   testId,
   title,
   series,
   formatValue,
+  values,
 }: {
   runs: KeptRun[];
+  x: XAxis;
   testId: string;
   title: string;
-  series: (run: KeptRun) => { xs: ArrayLike<number>; ys: ArrayLike<number | null> };
+  series: (run: KeptRun) => Series; // by step
   formatValue?: (value: number) => string;
+  values?: uPlot.Axis['values']; // the y axis' tick labels (default: uPlot's)
 }) {
-  const aligned = alignByX(runs.map(series));
+  const aligned = alignByX(
+    runs.map((run) => {
+      const { xs, ys } = series(run);
+      return { xs: Array.from(xs, xOf(run, x)), ys };
+    }),
+  );
+  const xLabel = x === 'step' ? 'step' : 'minutes of training';
   return (
-    <UPlotChart
-      testId={testId}
-      title={title}
-      xLabel="step"
-      formatValue={formatValue}
-      height={200}
-      optionsKey={`${testId}-${runs.map((r) => r.id).join()}`}
-      version={() => runs.reduce((sum, r) => sum + r.updatedAt, 0)}
-      options={(_, theme) => ({
-        scales: { x: { time: false } },
-        axes: [axis(theme, { label: 'step' }), axis(theme, { size: 60 })],
-        series: [
-          { label: 'step' },
-          ...runs.map((run, i) => ({
-            label: run.name,
-            stroke: colourOf(i),
-            width: 2,
-            spanGaps: true,
-            points: { show: aligned.xs.length < 40 },
-          })),
-        ],
-        legend: { live: true },
-      })}
-      data={() => [aligned.xs, ...aligned.ys] as uPlot.AlignedData}
-    />
+    <div>
+      <h4 className="chart-title">{title}</h4>
+      <UPlotChart
+        testId={testId}
+        title={title}
+        xLabel={xLabel}
+        formatValue={formatValue}
+        height={200}
+        optionsKey={`${testId}-${x}-${runs.map((r) => r.id).join()}`}
+        version={() => runs.reduce((sum, r) => sum + r.updatedAt, 0)}
+        options={(_, theme) => ({
+          scales: { x: { time: false } },
+          axes: [axis(theme, { label: xLabel }), axis(theme, { size: 70, ...(values && { values }) })],
+          series: [
+            { label: xLabel },
+            ...runs.map((run, i) => ({
+              label: run.name,
+              stroke: colourOf(i),
+              width: 2,
+              spanGaps: true,
+              points: { show: aligned.xs.length < 40 },
+            })),
+          ],
+          legend: { live: true },
+        })}
+        data={() => [aligned.xs, ...aligned.ys] as uPlot.AlignedData}
+      />
+    </div>
   );
 }
 
+/** A per-step series against the steps done after each (1, 2, …: the evaluations' steps count so too). */
+const stepSeries = (run: KeptRun, ys: ArrayLike<number>): Series => ({ xs: run.history.step.map((s) => s + 1), ys });
+
 export function CompareRuns({ runs }: { runs: KeptRun[] }) {
+  const [x, setX] = useState<XAxis>('step');
   const settings = differingSettings(runs);
   const evaluated = runs.some((run) => run.evaluations.length > 0);
   const evaluations = (pick: (e: KeptRun['evaluations'][number]) => number | null) => (run: KeptRun) => ({
@@ -74,17 +103,28 @@ export function CompareRuns({ runs }: { runs: KeptRun[] }) {
           </span>
         ))}
       </h3>
+      <label className="row">
+        <input
+          type="checkbox"
+          data-testid="compare-by-time"
+          checked={x === 'minutes'}
+          onChange={(e) => setX(e.target.checked ? 'minutes' : 'step')}
+        />{' '}
+        By training time (runs on other machines and backends side by side)
+      </label>
       <div className="chart-grid">
         <RunsChart
           runs={runs}
+          x={x}
           testId="compare-loss"
           title={`Loss (smoothed ${SMOOTHING})`}
-          series={(run) => ({ xs: run.history.step, ys: Array.from(debiasedEma(run.history.loss, SMOOTHING)) })}
+          series={(run) => stepSeries(run, Array.from(debiasedEma(run.history.loss, SMOOTHING)))}
         />
         {evaluated && (
           <>
             <RunsChart
               runs={runs}
+              x={x}
               testId="compare-knn"
               title="kNN accuracy (held out)"
               series={evaluations((e) => e.knn)}
@@ -92,13 +132,31 @@ export function CompareRuns({ runs }: { runs: KeptRun[] }) {
             />
             <RunsChart
               runs={runs}
+              x={x}
               testId="compare-probe"
               title="Linear probe (held out)"
               series={evaluations((e) => e.probeTest)}
               formatValue={percent}
             />
+            <RunsChart runs={runs} x={x} testId="compare-rankme" title="RankMe, centred" series={evaluations((e) => e.rankMeCentred)} />
           </>
         )}
+        <RunsChart
+          runs={runs}
+          x={x}
+          testId="compare-lr"
+          title="Learning rate"
+          series={(run) => stepSeries(run, run.history.lr)}
+          values={scientific}
+        />
+        <RunsChart
+          runs={runs}
+          x={x}
+          testId="compare-momentum"
+          title="EMA momentum"
+          series={(run) => stepSeries(run, run.history.momentum)}
+          values={(_, splits) => splits.map((v) => v.toFixed(5))}
+        />
       </div>
       {!evaluated && (
         <p className="muted">None of these runs has been evaluated yet: their kNN and probe charts appear with the first evaluation.</p>

@@ -7,7 +7,7 @@ import { lrAt, momentumAt, wdAt } from '../ijepa/schedules';
 import { useAppStore } from '../store/appStore';
 import { runHistory, type MetricField } from '../store/metrics';
 import { minMaxIndices, pick } from './downsample';
-import { axis, UPlotChart, type Theme } from './UPlotChart';
+import { axis, scientific, UPlotChart, type Theme } from './UPlotChart';
 
 const PLANNED_POINTS = 400;
 
@@ -58,7 +58,6 @@ const actualSeries = (label: string, stroke: string, scale = 'y'): uPlot.Series 
   spanGaps: true,
   points: { show: (u, seriesIdx) => runHistory.series.step.length < 200 && seriesIdx > 0 && u.data[0].length > 0, size: 5, fill: stroke },
 });
-const scientific = (_: uPlot, splits: number[]) => splits.map((v) => (v === 0 ? '0' : v.toExponential(1)));
 
 export function MomentumPanel() {
   const config = useAppStore((s) => s.config);

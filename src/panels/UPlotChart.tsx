@@ -38,6 +38,9 @@ function useTheme(): Theme {
   return theme;
 }
 
+/** Axis tick labels for values as small as a learning rate: 3.2e-4. */
+export const scientific = (_: uPlot, splits: number[]) => splits.map((v) => (v === 0 ? '0' : v.toExponential(1)));
+
 /** Axis styling shared by every chart. */
 export function axis(theme: Theme, extra: uPlot.Axis = {}): uPlot.Axis {
   return { stroke: theme.muted, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 }, ...extra };

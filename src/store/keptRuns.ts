@@ -139,7 +139,10 @@ export function renameRun(id: string, name: string): void {
 }
 
 export function deleteRun(id: string): void {
-  if (current?.id === id) deleted = true;
+  if (current?.id === id) {
+    deleted = true;
+    session()?.removeItem(CURRENT_KEY); // a reload that resumes the autosave must not bring it back
+  }
   void change((into) => into.remove(id));
 }
 
@@ -168,7 +171,11 @@ export async function resumeKeptRun(run: KeptRun, restore: (bytes: Uint8Array) =
     return;
   }
   beforeRestore(identityOf(run));
-  await restore(bytes);
+  try {
+    await restore(bytes);
+  } finally {
+    beforeRestore('import'); // a restore that failed leaves nothing to adopt
+  }
 }
 
 /** Saves a kept run as one file (./runFile.ts). */

@@ -209,6 +209,36 @@ describe('the run library', () => {
     ]);
   });
 
+  it('a deleted run stays deleted after a reload that resumes the autosave', async () => {
+    const saved = new Map<string, string>();
+    vi.stubGlobal('window', {
+      localStorage: {
+        getItem: (k: string) => saved.get(k) ?? null,
+        setItem: (k: string, v: string) => void saved.set(k, v),
+        removeItem: (k: string) => void saved.delete(k),
+      },
+    });
+    trainTo(3);
+    keepRun(true);
+    await runLibrarySettled();
+    const [deletedRun] = useRunLibrary.getState().runs;
+    deleteRun(deletedRun.id);
+    await runLibrarySettled();
+    vi.resetModules();
+    const page = await import('./keptRuns');
+    const { useAppStore: store } = await import('./appStore');
+    const { runHistory: history } = await import('./metrics');
+    await page.openRunLibrary(() => withQuotaMessage(library));
+    page.endRun();
+    page.beforeRestore('autosave');
+    page.restoringRun();
+    history.append([0, 1, 2].map(record), []);
+    store.setState({ ...useAppStore.getState(), status: { phase: 'paused', step: 3, totalSteps: 100, message: '', compileMs: null } });
+    page.keepRun(true);
+    await page.runLibrarySettled();
+    expect((await library.list()).map((r) => r.id === deletedRun.id)).toEqual([false]); // kept anew, not brought back
+  });
+
   it('a deleted run stays deleted, even while it trains on', async () => {
     trainTo(3);
     keepRun(true);

@@ -310,6 +310,7 @@ export const actions = {
   resumeSavedRun: async () => {
     beforeRestore('autosave');
     const restored = await call('Resuming the saved run', () => api().resumeSavedRun());
+    beforeRestore('import'); // (the restored event has used it, or the resume failed)
     store.setState({ savedRun: null });
     return restored;
   },

@@ -106,7 +106,7 @@ export function RunsPanel() {
               <th scope="col">kNN (vs init)</th>
               <th scope="col">Probe (vs init)</th>
               <th scope="col">
-                <span className="sr-only">Export and delete</span>
+                <span className="sr-only">Resume, export and delete</span>
               </th>
             </tr>
           </thead>

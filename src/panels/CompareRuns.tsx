@@ -83,15 +83,55 @@ function RunsChart({
 
 /** A per-step series against the steps done after each (1, 2, …: the evaluations' steps count so too). */
 const stepSeries = (run: KeptRun, ys: ArrayLike<number>): Series => ({ xs: run.history.step.map((s) => s + 1), ys });
+/** One number of every evaluation, against the step it was made at. */
+const evaluationSeries =
+  (pick: (e: KeptRun['evaluations'][number]) => number | null) =>
+  (run: KeptRun): Series => ({ xs: run.evaluations.map((e) => e.step), ys: run.evaluations.map(pick) });
+
+interface ChartSpec {
+  testId: string;
+  title: string;
+  series: (run: KeptRun) => Series;
+  formatValue?: (value: number) => string;
+  values?: uPlot.Axis['values'];
+  fromEvaluations?: boolean; // drawn once a run has been evaluated
+}
+
+/** The charts of a comparison, in order. */
+const CHARTS: ChartSpec[] = [
+  {
+    testId: 'compare-loss',
+    title: `Loss (smoothed ${SMOOTHING})`,
+    series: (run) => stepSeries(run, Array.from(debiasedEma(run.history.loss, SMOOTHING))),
+  },
+  {
+    testId: 'compare-knn',
+    title: 'kNN accuracy (held out)',
+    series: evaluationSeries((e) => e.knn),
+    formatValue: percent,
+    fromEvaluations: true,
+  },
+  {
+    testId: 'compare-probe',
+    title: 'Linear probe (held out)',
+    series: evaluationSeries((e) => e.probeTest),
+    formatValue: percent,
+    fromEvaluations: true,
+  },
+  { testId: 'compare-rankme', title: 'RankMe, centred', series: evaluationSeries((e) => e.rankMeCentred), fromEvaluations: true },
+  { testId: 'compare-lr', title: 'Learning rate', series: (run) => stepSeries(run, run.history.lr), values: scientific },
+  {
+    testId: 'compare-momentum',
+    title: 'EMA momentum',
+    series: (run) => stepSeries(run, run.history.momentum),
+    values: (_, splits) => splits.map((v) => v.toFixed(5)),
+  },
+];
 
 export function CompareRuns({ runs }: { runs: KeptRun[] }) {
   const [x, setX] = useState<XAxis>('step');
   const settings = differingSettings(runs);
   const evaluated = runs.some((run) => run.evaluations.length > 0);
-  const evaluations = (pick: (e: KeptRun['evaluations'][number]) => number | null) => (run: KeptRun) => ({
-    xs: run.evaluations.map((e) => e.step),
-    ys: run.evaluations.map(pick),
-  });
   return (
     <div className="compare-runs" data-testid="compare-runs">
       <h3>
@@ -113,50 +153,9 @@ export function CompareRuns({ runs }: { runs: KeptRun[] }) {
         By training time (runs on other machines and backends side by side)
       </label>
       <div className="chart-grid">
-        <RunsChart
-          runs={runs}
-          x={x}
-          testId="compare-loss"
-          title={`Loss (smoothed ${SMOOTHING})`}
-          series={(run) => stepSeries(run, Array.from(debiasedEma(run.history.loss, SMOOTHING)))}
-        />
-        {evaluated && (
-          <>
-            <RunsChart
-              runs={runs}
-              x={x}
-              testId="compare-knn"
-              title="kNN accuracy (held out)"
-              series={evaluations((e) => e.knn)}
-              formatValue={percent}
-            />
-            <RunsChart
-              runs={runs}
-              x={x}
-              testId="compare-probe"
-              title="Linear probe (held out)"
-              series={evaluations((e) => e.probeTest)}
-              formatValue={percent}
-            />
-            <RunsChart runs={runs} x={x} testId="compare-rankme" title="RankMe, centred" series={evaluations((e) => e.rankMeCentred)} />
-          </>
-        )}
-        <RunsChart
-          runs={runs}
-          x={x}
-          testId="compare-lr"
-          title="Learning rate"
-          series={(run) => stepSeries(run, run.history.lr)}
-          values={scientific}
-        />
-        <RunsChart
-          runs={runs}
-          x={x}
-          testId="compare-momentum"
-          title="EMA momentum"
-          series={(run) => stepSeries(run, run.history.momentum)}
-          values={(_, splits) => splits.map((v) => v.toFixed(5))}
-        />
+        {CHARTS.filter((chart) => evaluated || !chart.fromEvaluations).map(({ fromEvaluations: _, ...chart }) => (
+          <RunsChart key={chart.testId} runs={runs} x={x} {...chart} />
+        ))}
       </div>
       {!evaluated && (
         <p className="muted">None of these runs has been evaluated yet: their kNN and probe charts appear with the first evaluation.</p>

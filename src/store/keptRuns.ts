@@ -18,7 +18,7 @@ import {
   type RunLibrary,
 } from './runLibrary';
 
-export interface LibraryState {
+interface LibraryState {
   runs: KeptRun[]; // newest first
   usage: { used: number; quota: number } | null; // this origin's storage, as the browser estimates it
   note: string; // the last write's trouble ('' when none)
@@ -58,10 +58,24 @@ export async function openRunLibrary(open: () => RunLibrary = browserLibrary): P
   }
 }
 
-export async function refreshRuns(): Promise<void> {
-  const runs = await library.list();
+async function refreshRuns(): Promise<void> {
+  useRunLibrary.setState({ runs: await library.list() });
+  await refreshUsage();
+}
+
+async function refreshUsage(): Promise<void> {
   const estimate = await globalThis.navigator?.storage?.estimate?.().catch(() => null); // absent in Node and some browsers
-  useRunLibrary.setState({ runs, usage: estimate ? { used: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null });
+  useRunLibrary.setState({ usage: estimate ? { used: estimate.usage ?? 0, quota: estimate.quota ?? 0 } : null });
+}
+
+/** What a change did to the library: a run written whole, a run removed, or nothing. */
+type Written = { put: KeptRun } | { removed: string } | null;
+
+/** The listed runs after `written`, without reading the library again (newest first). */
+function listAfter(runs: KeptRun[], written: Written): KeptRun[] {
+  if (!written) return runs;
+  const others = runs.filter((r) => r.id !== ('put' in written ? written.put.id : written.removed));
+  return 'put' in written ? [written.put, ...others].sort((a, b) => b.createdAt - a.createdAt) : others;
 }
 
 /** Writes the page's run (throttled unless `now`); nothing before its first step. */
@@ -75,18 +89,18 @@ export function keepRun(now = false): void {
   if (!now && Date.now() - lastWrite < WRITE_EVERY_MS) return;
   lastWrite = Date.now();
   const run = keptRunOf({ ...state, backend: state.backend?.name ?? null }, runHistory, current, Date.now()); // copied now: the history moves on
-  void change((into) => into.put(run));
+  void change(async (into) => (await into.put(run), { put: run }));
 }
 
 /** Queues a change to the library open now (a restart opens it again), after every change before it;
  *  what went wrong, if anything, becomes the panel's note. */
-function change(apply: (into: RunLibrary) => Promise<void>): Promise<void> {
+function change(apply: (into: RunLibrary) => Promise<Written>): Promise<void> {
   const into = library;
   writes = writes.then(async () => {
     try {
-      await apply(into);
-      useRunLibrary.setState({ note: '' });
-      await refreshRuns();
+      const written = await apply(into);
+      if (into === library) useRunLibrary.setState((s) => ({ note: '', runs: listAfter(s.runs, written) })); // the listed library
+      await refreshUsage();
     } catch (error) {
       useRunLibrary.setState({ note: message(error) });
     }
@@ -133,8 +147,11 @@ export function renameRun(id: string, name: string): void {
     session()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
   void change(async (into) => {
-    const run = (await into.list()).find((r) => r.id === id); // as last written, not as last listed
-    if (run) await into.put({ ...run, name });
+    const run = await into.get(id); // as last written, not as last listed
+    if (!run) return null;
+    const renamed = { ...run, name };
+    await into.put(renamed);
+    return { put: renamed };
   });
 }
 
@@ -143,7 +160,7 @@ export function deleteRun(id: string): void {
     deleted = true;
     session()?.removeItem(CURRENT_KEY); // a reload that resumes the autosave must not bring it back
   }
-  void change((into) => into.remove(id));
+  void change(async (into) => (await into.remove(id), { removed: id }));
 }
 
 /** Keeps the page's run's checkpoint (`bytes`: the worker's, at this step) so that it can be resumed
@@ -157,8 +174,11 @@ export async function keepCheckpoint(bytes: () => Promise<Uint8Array | undefined
   await change(async (into) => {
     await into.putCheckpoint(run.id, checkpoint);
     run.checkpointStep = step; // later writes of the run carry it
-    const kept = (await into.list()).find((r) => r.id === run.id);
-    if (kept) await into.put({ ...kept, checkpointStep: step });
+    const kept = await into.get(run.id);
+    if (!kept) return null;
+    const withCheckpoint = { ...kept, checkpointStep: step };
+    await into.put(withCheckpoint);
+    return { put: withCheckpoint };
   });
   if (current === run) session()?.setItem(CURRENT_KEY, JSON.stringify(run));
 }
@@ -194,7 +214,7 @@ export async function importRunFile(file: { name: string; size: number; text(): 
     useRunLibrary.setState({ note: `${file.name} was not imported: ${message(error)}.` });
     return;
   }
-  await change((into) => into.put(run));
+  await change(async (into) => (await into.put(run), { put: run }));
 }
 
 /** Resolves when every write asked for so far has landed (tests). */

@@ -47,6 +47,7 @@ function quotaLibrary(): RunLibrary & { full: boolean } {
   const library = {
     full: false,
     list: () => inner.list(),
+    get: (id: string) => inner.get(id),
     remove: (id: string) => inner.remove(id),
     checkpoint: (id: string) => inner.checkpoint(id),
     putCheckpoint: async (id: string, bytes: Uint8Array) => {
@@ -68,6 +69,38 @@ function trainTo(steps: number, from = 0): void {
     [],
   );
   useAppStore.setState({ status: { phase: 'paused', step: steps, totalSteps: 100, message: '', compileMs: null } });
+}
+
+/** localStorage for the page, in memory (Node has none), kept across a simulated reload. */
+function stubLocalStorage(): void {
+  const saved = new Map<string, string>();
+  vi.stubGlobal('window', {
+    localStorage: {
+      getItem: (k: string) => saved.get(k) ?? null,
+      setItem: (k: string, v: string) => void saved.set(k, v),
+      removeItem: (k: string) => void saved.delete(k),
+    },
+  });
+}
+
+/** The page reloads over the same storage and `library`, the trainer starts, the autosaved run is
+ *  resumed at `steps` steps and kept. */
+async function reloadAndResumeAutosave(library: RunLibrary, steps: number): Promise<void> {
+  vi.resetModules(); // fresh modules: nothing of the page before survives but the storage
+  const page = await import('./keptRuns');
+  const { useAppStore: store } = await import('./appStore');
+  const { runHistory: history } = await import('./metrics');
+  await page.openRunLibrary(() => withQuotaMessage(library));
+  page.endRun(); // what starting the trainer does first (no run on the page yet)
+  page.beforeRestore('autosave');
+  page.restoringRun();
+  history.append(
+    Array.from({ length: steps }, (_, i) => record(i)),
+    [],
+  );
+  store.setState({ ...useAppStore.getState(), status: { phase: 'paused', step: steps, totalSteps: 100, message: '', compileMs: null } });
+  page.keepRun(true);
+  await page.runLibrarySettled();
 }
 
 describe('the run library', () => {
@@ -147,29 +180,11 @@ describe('the run library', () => {
   });
 
   it('a reload that resumes the autosaved run continues its kept run', async () => {
-    const saved = new Map<string, string>();
-    const localStorage = {
-      getItem: (k: string) => saved.get(k) ?? null,
-      setItem: (k: string, v: string) => void saved.set(k, v),
-      removeItem: (k: string) => void saved.delete(k),
-    };
-    vi.stubGlobal('window', { localStorage });
+    stubLocalStorage();
     trainTo(3);
     keepRun(true);
     await runLibrarySettled();
-    // the page reloads: fresh modules over the same storage and library
-    vi.resetModules();
-    const page = await import('./keptRuns');
-    const { useAppStore: store } = await import('./appStore');
-    const { runHistory: history } = await import('./metrics');
-    await page.openRunLibrary(() => withQuotaMessage(library));
-    page.endRun(); // what starting the trainer does first (no run on the page yet)
-    page.beforeRestore('autosave');
-    page.restoringRun();
-    history.append([0, 1, 2, 3].map(record), []);
-    store.setState({ ...useAppStore.getState(), status: { phase: 'paused', step: 4, totalSteps: 100, message: '', compileMs: null } });
-    page.keepRun(true);
-    await page.runLibrarySettled();
+    await reloadAndResumeAutosave(library, 4);
     expect((await library.list()).map((r) => r.step)).toEqual([4]); // the same entry, moved on
   });
 
@@ -210,32 +225,14 @@ describe('the run library', () => {
   });
 
   it('a deleted run stays deleted after a reload that resumes the autosave', async () => {
-    const saved = new Map<string, string>();
-    vi.stubGlobal('window', {
-      localStorage: {
-        getItem: (k: string) => saved.get(k) ?? null,
-        setItem: (k: string, v: string) => void saved.set(k, v),
-        removeItem: (k: string) => void saved.delete(k),
-      },
-    });
+    stubLocalStorage();
     trainTo(3);
     keepRun(true);
     await runLibrarySettled();
     const [deletedRun] = useRunLibrary.getState().runs;
     deleteRun(deletedRun.id);
     await runLibrarySettled();
-    vi.resetModules();
-    const page = await import('./keptRuns');
-    const { useAppStore: store } = await import('./appStore');
-    const { runHistory: history } = await import('./metrics');
-    await page.openRunLibrary(() => withQuotaMessage(library));
-    page.endRun();
-    page.beforeRestore('autosave');
-    page.restoringRun();
-    history.append([0, 1, 2].map(record), []);
-    store.setState({ ...useAppStore.getState(), status: { phase: 'paused', step: 3, totalSteps: 100, message: '', compileMs: null } });
-    page.keepRun(true);
-    await page.runLibrarySettled();
+    await reloadAndResumeAutosave(library, 3);
     expect((await library.list()).map((r) => r.id === deletedRun.id)).toEqual([false]); // kept anew, not brought back
   });
 

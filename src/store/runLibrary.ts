@@ -52,7 +52,7 @@ export function datasetOf(summary: DatasetSummary | null): KeptRun['dataset'] {
 }
 
 /** What a kept run is called until it is renamed: what differs between runs most often. */
-export function defaultRunName(run: Pick<KeptRun, 'preset' | 'recipe' | 'config' | 'dataset'>): string {
+function defaultRunName(run: Pick<KeptRun, 'preset' | 'recipe' | 'config' | 'dataset'>): string {
   const masks = run.config.maskStrategy === 'multiblock' ? '' : ` · ${run.config.maskStrategy} masks`;
   const target = run.config.predictionTarget === 'pixels' ? ' · pixel targets' : '';
   return `${run.preset} · ${run.recipe}${masks}${target} · ${run.dataset.source}`;
@@ -102,6 +102,7 @@ export function lastFigures(run: KeptRun): { knn: number; probe: number; knnRand
 
 export interface RunLibrary {
   list(): Promise<KeptRun[]>; // newest first
+  get(id: string): Promise<KeptRun | null>; // as last written
   put(run: KeptRun): Promise<void>; // throws LibraryFullError when the browser's quota is reached
   remove(id: string): Promise<void>; // the run and its checkpoint
   putCheckpoint(id: string, bytes: Uint8Array): Promise<void>; // kept apart: the list never reads them
@@ -153,6 +154,7 @@ export function indexedDbLibrary(): RunLibrary {
     }));
   return withQuotaMessage({
     list: async () => ((await (await open()).getAll(STORE)) as KeptRun[]).sort((a, b) => b.createdAt - a.createdAt),
+    get: async (id) => ((await (await open()).get(STORE, id)) as KeptRun | undefined) ?? null,
     put: async (run) => void (await (await open()).put(STORE, run)),
     remove: async (id) => {
       const tx = (await open()).transaction([STORE, CHECKPOINTS], 'readwrite');
@@ -169,6 +171,7 @@ export function memoryLibrary(): RunLibrary {
   const checkpoints = new Map<string, Uint8Array>();
   return {
     list: async () => [...runs.values()].map((r) => structuredClone(r)).sort((a, b) => b.createdAt - a.createdAt),
+    get: async (id) => (runs.has(id) ? structuredClone(runs.get(id)!) : null),
     put: async (run) => void runs.set(run.id, structuredClone(run)),
     remove: async (id) => void (runs.delete(id), checkpoints.delete(id)),
     putCheckpoint: async (id, bytes) => void checkpoints.set(id, bytes.slice()),

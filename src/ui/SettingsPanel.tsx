@@ -2,17 +2,7 @@
 // during it. Valid edits are applied to the worker (and written to the URL) as they are made.
 import { useEffect } from 'react';
 import { MASK_STRATEGY_LABELS } from '../ijepa/ablationMasks';
-import {
-  CONFIG_FIELDS,
-  CONFIG_KEYS,
-  MASK_STRATEGIES,
-  PRESETS,
-  type IJepaConfig,
-  type MaskStrategy,
-  type PredictionTarget,
-  type PresetName,
-  type Range,
-} from '../ijepa/config';
+import { CONFIG_FIELDS, CONFIG_KEYS, PRESETS, type IJepaConfig, type PresetName, type Range } from '../ijepa/config';
 import { PLANNED_MINUTES, type RecipeName } from '../ijepa/recipe';
 import { useAppStore, useIsRunLocked } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
@@ -33,6 +23,25 @@ const GROUPS = (['Images and model', 'Optimisation', 'Masks and crops'] as const
   };
 });
 
+type ChoiceKey = 'maskStrategy' | 'predictionTarget' | 'loss';
+
+/** The settings that are one of a few named choices: what each choice is called on the page. */
+const CHOICES: { [K in ChoiceKey]: { options: Record<IJepaConfig[K], string>; title?: string; testId?: string } } = {
+  maskStrategy: {
+    options: MASK_STRATEGY_LABELS,
+    title: "The paper's masking ablation (its Table 6): multi-block is I-JEPA's; the others predict the complement of their context",
+    testId: 'mask-strategy-select',
+  },
+  predictionTarget: {
+    options: { representations: 'representations (I-JEPA)', pixels: "pixels (the paper's ablation)" },
+    title:
+      "The paper's target ablation (its Table 7): representations are I-JEPA's; pixels predicts each hidden patch's own pixels, normalised per patch",
+    testId: 'prediction-target-select',
+  },
+  loss: { options: { smoothL1: 'smooth L1 (reference code)', mse: 'L2 (paper)' } },
+};
+const CHOICE_KEYS = Object.keys(CHOICES) as ChoiceKey[];
+
 export function SettingsPanel() {
   const { config, preset, recipe, configProblems, setField, setPreset, setRecipe } = useAppStore();
   const locked = useIsRunLocked();
@@ -44,6 +53,24 @@ export function SettingsPanel() {
     const timer = window.setTimeout(() => void actions.applySettings(), 250);
     return () => window.clearTimeout(timer);
   }, [config, configProblems, ready, locked, applied]);
+
+  const choiceField = (key: ChoiceKey) => (
+    <label key={key} title={CHOICES[key].title}>
+      <span>{CONFIG_FIELDS[key].form!.label}</span>{' '}
+      <select
+        data-testid={CHOICES[key].testId}
+        value={config[key]}
+        disabled={locked}
+        onChange={(e) => setField(key, e.target.value as IJepaConfig[ChoiceKey])}
+      >
+        {Object.entries(CHOICES[key].options).map(([value, label]) => (
+          <option key={value} value={value}>
+            {label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
 
   const numberField = ([key, label, step]: [NumberKey, string, number]) => (
     <label key={key}>
@@ -101,40 +128,7 @@ export function SettingsPanel() {
             <option value="reference">reference (the released configs' settings)</option>
           </select>
         </label>
-        <label title="The paper's masking ablation (its Table 6): multi-block is I-JEPA's; the others predict the complement of their context">
-          <span>Masks</span>{' '}
-          <select
-            data-testid="mask-strategy-select"
-            value={config.maskStrategy}
-            disabled={locked}
-            onChange={(e) => setField('maskStrategy', e.target.value as MaskStrategy)}
-          >
-            {MASK_STRATEGIES.map((strategy) => (
-              <option key={strategy} value={strategy}>
-                {MASK_STRATEGY_LABELS[strategy]}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label title="The paper's target ablation (its Table 7): representations are I-JEPA's; pixels predicts each hidden patch's own pixels, normalised per patch">
-          <span>Predict</span>{' '}
-          <select
-            data-testid="prediction-target-select"
-            value={config.predictionTarget}
-            disabled={locked}
-            onChange={(e) => setField('predictionTarget', e.target.value as PredictionTarget)}
-          >
-            <option value="representations">representations (I-JEPA)</option>
-            <option value="pixels">pixels (the paper&apos;s ablation)</option>
-          </select>
-        </label>
-        <label>
-          <span>Loss</span>{' '}
-          <select value={config.loss} disabled={locked} onChange={(e) => setField('loss', e.target.value as IJepaConfig['loss'])}>
-            <option value="smoothL1">smooth L1 (reference code)</option>
-            <option value="mse">L2 (paper)</option>
-          </select>
-        </label>
+        {CHOICE_KEYS.map(choiceField)}
         <label>
           <input
             type="checkbox"

@@ -6,14 +6,13 @@ import { useState } from 'react';
 import type uPlot from 'uplot';
 import { alignByX, differingSettings } from '../store/compareRuns';
 import { lastFigures, type KeptRun } from '../store/runLibrary';
+import { percent, points } from './figures';
 import { TARGET_COLOURS } from './maskGeometry';
 import { debiasedEma } from './smoothing';
 import { axis, scientific, UPlotChart } from './UPlotChart';
 
 const SMOOTHING = 0.6; // the loss chart's default
 const colourOf = (i: number) => TARGET_COLOURS[i % TARGET_COLOURS.length];
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-const signed = (x: number) => `${x >= 0 ? '+' : '−'}${(100 * Math.abs(x)).toFixed(1)}`;
 
 type XAxis = 'step' | 'minutes';
 type Series = { xs: ArrayLike<number>; ys: ArrayLike<number | null> };
@@ -197,7 +196,7 @@ export function CompareRuns({ runs }: { runs: KeptRun[] }) {
                 const [trained, random] = kind === 'knn' ? [f.knn, f.knnRandom] : [f.probe, f.probeRandom];
                 return (
                   <td key={run.id}>
-                    {percent(trained)} ({signed(trained - random)})
+                    {percent(trained)} ({points(trained - random)})
                   </td>
                 );
               })}

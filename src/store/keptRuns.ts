@@ -16,6 +16,7 @@ import {
   type KeptRun,
   type RunIdentity,
   type RunLibrary,
+  type RunSettings,
 } from './runLibrary';
 
 interface LibraryState {
@@ -32,6 +33,7 @@ const CURRENT_KEY = 'ijepa-playground-kept-run'; // the autosaved run's kept ide
 let library: RunLibrary = memoryLibrary();
 let current: RunIdentity | null = null;
 let deleted = false; // the page's run was deleted from the list while it trains: it stays deleted
+let nextName: string | null = null; // the name of the next run to start (an experiment's variant)
 let lastWrite = 0;
 let writes: Promise<void> = Promise.resolve(); // one at a time, in order
 
@@ -78,12 +80,21 @@ function listAfter(runs: KeptRun[], written: Written): KeptRun[] {
   return 'put' in written ? [written.put, ...others].sort((a, b) => b.createdAt - a.createdAt) : others;
 }
 
+const settingsOf = ({ preset, recipe, config }: RunSettings): RunSettings => ({ preset, recipe, config });
+
 /** Writes the page's run (throttled unless `now`); nothing before its first step. */
 export function keepRun(now = false): void {
   const state = useAppStore.getState();
   if (deleted || state.status.step === 0 || runHistory.series.step.length === 0) return;
   if (!current) {
-    current = { id: crypto.randomUUID(), name: null, createdAt: Date.now(), dataset: datasetOf(state.dataset) };
+    current = {
+      id: crypto.randomUUID(),
+      name: nextName,
+      createdAt: Date.now(),
+      dataset: datasetOf(state.dataset),
+      settings: settingsOf(state),
+    };
+    nextName = null;
     session()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
   if (!now && Date.now() - lastWrite < WRITE_EVERY_MS) return;
@@ -108,6 +119,14 @@ function change(apply: (into: RunLibrary) => Promise<Written>): Promise<void> {
   return writes;
 }
 
+/** The next run the page starts is kept under this name (not the default one). */
+export function nameNextRun(name: string): void {
+  nextName = name;
+}
+
+/** The page's kept run (null before its first step). */
+export const keptRunId = (): string | null => (deleted ? null : (current?.id ?? null));
+
 /** The run is over (reset, or a new worker): written a last time; the next run is a new kept run. */
 export function endRun(): void {
   keepRun(true);
@@ -124,8 +143,9 @@ export function beforeRestore(kind: 'autosave' | 'import' | RunIdentity): void {
   restoring = kind;
 }
 
-/** A run is about to replace the page's (call before it does): the page's run is kept as it was. */
-export function restoringRun(): void {
+/** A run is about to replace the page's (call before it does): the page's run is kept as it was;
+ *  `settings` are the restored run's. */
+export function restoringRun(settings: RunSettings): void {
   let saved: RunIdentity | null = typeof restoring === 'object' ? restoring : null;
   try {
     const text = restoring === 'autosave' ? session()?.getItem(CURRENT_KEY) : null;
@@ -136,8 +156,8 @@ export function restoringRun(): void {
   restoring = 'import';
   endRun();
   if (saved) {
-    current = saved;
-    session()?.setItem(CURRENT_KEY, JSON.stringify(saved));
+    current = { ...saved, settings: settingsOf(settings) };
+    session()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
 }
 

@@ -93,7 +93,7 @@ async function reloadAndResumeAutosave(library: RunLibrary, steps: number): Prom
   await page.openRunLibrary(() => withQuotaMessage(library));
   page.endRun(); // what starting the trainer does first (no run on the page yet)
   page.beforeRestore('autosave');
-  page.restoringRun();
+  page.restoringRun(store.getState());
   history.append(
     Array.from({ length: steps }, (_, i) => record(i)),
     [],
@@ -161,6 +161,18 @@ describe('the run library', () => {
     ]);
   });
 
+  it("keeps the settings a run trained with, even when the page shows the next run's before the last write", async () => {
+    trainTo(3);
+    keepRun(true);
+    // an experiment sets the next variant's settings while the worker's reset is still on its way
+    useAppStore.setState({ preset: 'tiny', recipe: 'reference', config: presetConfig('tiny', { maskStrategy: 'block' }) });
+    trainTo(4, 3);
+    endRun(); // the reset: the run's last write
+    await runLibrarySettled();
+    const [run] = useRunLibrary.getState().runs;
+    expect([run.step, run.preset, run.recipe, run.config]).toEqual([4, 'micro', 'browser', presetConfig('micro')]);
+  });
+
   it('a full quota is a message, and every kept run stays as it was', async () => {
     trainTo(3);
     keepRun(true);
@@ -210,7 +222,7 @@ describe('the run library', () => {
     const restored: Uint8Array[] = [];
     await resumeKeptRun(run, async (bytes) => {
       restored.push(bytes);
-      restoringRun(); // what the page does when the worker says the run is back
+      restoringRun(useAppStore.getState()); // what the page does when the worker says the run is back
       runHistory.clear();
       trainTo(3);
     });

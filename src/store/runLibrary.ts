@@ -28,13 +28,18 @@ export interface KeptRun {
   checkpointStep?: number; // the step of its kept checkpoint (absent: none kept), which resumes it
 }
 
-/** What stays fixed for a run from its first kept step: which run it is and the data it trains on
- *  (the page may show another dataset by the time the run is written last). */
+/** What a run trains with (fixed from its first step). */
+export type RunSettings = Pick<KeptRun, 'preset' | 'recipe' | 'config'>;
+
+/** What stays fixed for a run from its first kept step: which run it is, its settings and the data it
+ *  trains on (by the time the run is written last, after a reset, the page may show other settings
+ *  and another dataset). */
 export interface RunIdentity {
   id: string;
   name: string | null; // null: the default name
   createdAt: number;
   dataset: KeptRun['dataset'];
+  settings: RunSettings;
   checkpointStep?: number; // the step of the checkpoint kept for it
 }
 
@@ -44,6 +49,7 @@ export const identityOf = (run: KeptRun): RunIdentity => ({
   name: run.name,
   createdAt: run.createdAt,
   dataset: run.dataset,
+  settings: { preset: run.preset, recipe: run.recipe, config: run.config },
   checkpointStep: run.checkpointStep,
 });
 
@@ -61,9 +67,6 @@ function defaultRunName(run: Pick<KeptRun, 'preset' | 'recipe' | 'config' | 'dat
 /** The page's run as a kept run (the history copied out of its growable arrays). */
 export function keptRunOf(
   state: {
-    preset: PresetName;
-    recipe: RecipeName;
-    config: IJepaConfig;
     status: RunStatus;
     quality: QualityUpdate[];
     backend: string | null;
@@ -77,9 +80,7 @@ export function keptRunOf(
     createdAt: identity.createdAt,
     updatedAt: now,
     dataset: identity.dataset,
-    preset: state.preset,
-    recipe: state.recipe,
-    config: state.config,
+    ...identity.settings,
     backend: state.backend,
     step: state.status.step,
     totalSteps: state.status.totalSteps,

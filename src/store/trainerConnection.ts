@@ -9,8 +9,27 @@ import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../cl
 import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
-import { beforeRestore, endRun, keepCheckpoint, keepRun, openRunLibrary, restoringRun, resumeKeptRun } from './keptRuns';
-import type { KeptRun } from './runLibrary';
+import { validateConfig } from '../ijepa/validate';
+import {
+  attachExperiments,
+  experimentEvaluated,
+  experimentMayContinue,
+  experimentStatus,
+  experimentTrainerStarted,
+  type ExperimentDriver,
+} from './experimentQueue';
+import {
+  beforeRestore,
+  endRun,
+  keepCheckpoint,
+  keepRun,
+  keptRunId,
+  nameNextRun,
+  openRunLibrary,
+  restoringRun,
+  resumeKeptRun,
+} from './keptRuns';
+import { datasetOf, type KeptRun } from './runLibrary';
 import { runHistory } from './metrics';
 import { readSettingsFromUrl, runOverrides, setUrlParam, writeUrl, type RunOverrides } from './url';
 
@@ -21,8 +40,10 @@ const store = useAppStore;
 
 function onWorkerEvent(event: WorkerEvent): void {
   switch (event.type) {
-    case 'status':
+    case 'status': {
+      const previous = store.getState().status.phase;
       store.setState({ status: event.status });
+      experimentStatus(event.status, previous);
       if (['paused', 'done', 'error'].includes(event.status.phase)) keepRun(true);
       if (['paused', 'done'].includes(event.status.phase))
         void keepCheckpoint(() =>
@@ -31,19 +52,23 @@ function onWorkerEvent(event: WorkerEvent): void {
             .catch(() => undefined),
         );
       break;
+    }
     case 'metrics': {
       const { records, masks, status, ...rest } = event.update;
       runHistory.append(records, masks);
       const last = records[records.length - 1];
+      const previous = store.getState().status.phase;
       store.setState((s) => ({
         status,
         live: { ...s.live, ...rest, ...(last ? { loss: last.loss, lr: last.lr, wd: last.wd, momentum: last.momentum } : {}) },
       }));
+      experimentStatus(status, previous);
       keepRun();
       break;
     }
     case 'dataset':
       store.setState({ dataset: event.summary });
+      void experimentMayContinue();
       break;
     case 'import':
       store.setState({ importProgress: event.progress });
@@ -60,15 +85,16 @@ function onWorkerEvent(event: WorkerEvent): void {
       // keep the patch-feature images of the newest evaluation only
       store.setState((s) => ({ quality: [...s.quality.map((q) => ({ ...q, patchView: null })), event.update] }));
       keepRun(true);
+      experimentEvaluated(event.update.record.step);
       void refreshLearned(event.update);
       break;
     case 'evaluating':
       store.setState({ evaluating: event.progress });
       break;
     case 'restored': {
-      restoringRun();
-      runHistory.load(event.run.columns);
       const { config, status, quality } = event.run;
+      restoringRun({ preset: store.getState().preset, recipe: store.getState().recipe, config });
+      runHistory.load(event.run.columns);
       store.setState({ config, configProblems: [], status, quality, live: emptyLive, appliedConfig: JSON.stringify(config) });
       keepRun(true);
       writeUrl(store.getState().preset, config, store.getState().recipe);
@@ -147,6 +173,7 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   endRun();
   runHistory.clear();
   void openRunLibrary();
+  attachExperiments(experimentDriver, localStore());
   store.setState({ workerReady: false, live: emptyLive });
   const overrides = runOverrides(window.location.search);
   // the trainer starts drawing the sample set once the likely winner is measured: the other backends'
@@ -186,6 +213,7 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   await call('Setting the autosave interval', () => handle!.api.setAutosaveEvery(autosaveEvery));
   if (importedFiles.length > 0) await call('Re-importing your files', () => handle!.api.addFiles(importedFiles));
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
+  await experimentTrainerStarted();
 }
 
 const NEIGHBOURS = 8; // shown per encoder, the query's own image first when it is in the set
@@ -322,4 +350,31 @@ export const actions = {
   },
   loseDevice: () => call('Losing the device', () => api().testLoseDevice()),
   fusedKernelErrors: () => call('Checking the fused kernels', () => api().testFusedKernelErrors()),
+};
+
+/** The experiment queue (./experimentQueue.ts) drives the page's run with the page's own intents. */
+const experimentDriver: ExperimentDriver = {
+  page: () => {
+    const s = store.getState();
+    const last = s.quality[s.quality.length - 1];
+    return {
+      status: s.status,
+      config: s.config,
+      dataset: datasetOf(s.dataset),
+      lastEvaluatedStep: last?.record.step ?? null,
+      savedRun: s.savedRun,
+    };
+  },
+  reset: actions.reset,
+  configure: async (preset, recipe, config) => {
+    store.setState({ preset, recipe, config, configProblems: validateConfig(config) });
+    await actions.applySettings();
+  },
+  setEvalEvery: actions.setEvalEvery,
+  train: actions.train,
+  pause: actions.pause,
+  evaluateNow: actions.evaluateNow,
+  resumeSavedRun: async () => (await actions.resumeSavedRun())?.status.phase ?? null,
+  keptRunId,
+  nameNextRun,
 };

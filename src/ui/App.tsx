@@ -19,6 +19,7 @@ import { QualityPanel } from '../panels/QualityPanel';
 import { LearnedPanel } from '../panels/LearnedPanel';
 import { KeepPanel, ResumeBanner } from './KeepPanel';
 import { RunsPanel } from './RunsPanel';
+import { ExperimentsPanel } from './ExperimentsPanel';
 
 let started = false; // React StrictMode runs effects twice in development: start one worker
 
@@ -92,6 +93,9 @@ export function App({ modePanel }: { modePanel?: ModePanel }) {
           </ErrorBoundary>
           <ErrorBoundary name="Keep and share">
             <KeepPanel />
+          </ErrorBoundary>
+          <ErrorBoundary name="Experiments">
+            <ExperimentsPanel />
           </ErrorBoundary>
           <ErrorBoundary name="Runs">
             <RunsPanel />

@@ -5,15 +5,13 @@
 // is said in words.
 import { useRef, useState } from 'react';
 import { CompareRuns } from '../panels/CompareRuns';
+import { percent, points } from '../panels/figures';
 import { useAppStore } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
 import { deleteRun, exportRun, importRunFile, renameRun, useRunLibrary } from '../store/keptRuns';
 import { lastFigures, type KeptRun } from '../store/runLibrary';
 import { isActivePhase } from '../worker/protocol';
 import { formatBytes } from './format';
-
-const percent = (x: number) => `${(100 * x).toFixed(1)}%`;
-const gain = (trained: number, random: number) => `${trained >= random ? '+' : '−'}${(100 * Math.abs(trained - random)).toFixed(1)}`;
 
 function Figures({ run }: { run: KeptRun }) {
   const figures = lastFigures(run);
@@ -26,10 +24,10 @@ function Figures({ run }: { run: KeptRun }) {
   return (
     <>
       <td title={`random init ${percent(figures.knnRandom)}`}>
-        {percent(figures.knn)} ({gain(figures.knn, figures.knnRandom)})
+        {percent(figures.knn)} ({points(figures.knn - figures.knnRandom)})
       </td>
       <td title={`random init ${percent(figures.probeRandom)}`}>
-        {percent(figures.probe)} ({gain(figures.probe, figures.probeRandom)})
+        {percent(figures.probe)} ({points(figures.probe - figures.probeRandom)})
       </td>
     </>
   );

@@ -1,11 +1,11 @@
 // The run's settings: a preset and the main hyperparameters, editable before a run and read-only
 // during it. Valid edits are applied to the worker (and written to the URL) as they are made.
 import { useEffect } from 'react';
-import { MASK_STRATEGY_LABELS } from '../ijepa/ablationMasks';
 import { CONFIG_FIELDS, CONFIG_KEYS, PRESETS, type IJepaConfig, type PresetName, type Range } from '../ijepa/config';
 import { PLANNED_MINUTES, type RecipeName } from '../ijepa/recipe';
 import { useAppStore, useIsRunLocked } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
+import { CHOICE_KEYS, CHOICES, type ChoiceKey } from './settingChoices';
 
 type NumberKey = { [K in keyof IJepaConfig]: IJepaConfig[K] extends number ? K : never }[keyof IJepaConfig];
 type RangeKey = { [K in keyof IJepaConfig]: IJepaConfig[K] extends Range ? K : never }[keyof IJepaConfig];
@@ -22,25 +22,6 @@ const GROUPS = (['Images and model', 'Optimisation', 'Masks and crops'] as const
     ranges: keys.filter((key): key is RangeKey => Array.isArray(PRESETS.micro[key])).map((key) => [key, label(key)] as [RangeKey, string]),
   };
 });
-
-type ChoiceKey = 'maskStrategy' | 'predictionTarget' | 'loss';
-
-/** The settings that are one of a few named choices: what each choice is called on the page. */
-const CHOICES: { [K in ChoiceKey]: { options: Record<IJepaConfig[K], string>; title?: string; testId?: string } } = {
-  maskStrategy: {
-    options: MASK_STRATEGY_LABELS,
-    title: "The paper's masking ablation (its Table 6): multi-block is I-JEPA's; the others predict the complement of their context",
-    testId: 'mask-strategy-select',
-  },
-  predictionTarget: {
-    options: { representations: 'representations (I-JEPA)', pixels: "pixels (the paper's ablation)" },
-    title:
-      "The paper's target ablation (its Table 7): representations are I-JEPA's; pixels predicts each hidden patch's own pixels, normalised per patch",
-    testId: 'prediction-target-select',
-  },
-  loss: { options: { smoothL1: 'smooth L1 (reference code)', mse: 'L2 (paper)' } },
-};
-const CHOICE_KEYS = Object.keys(CHOICES) as ChoiceKey[];
 
 export function SettingsPanel() {
   const { config, preset, recipe, configProblems, setField, setPreset, setRecipe } = useAppStore();

@@ -7,6 +7,7 @@ import { actions } from '../store/trainerConnection';
 import { lossChartView } from '../panels/LossPanel';
 import { maskPanelView } from '../panels/MaskPanel';
 import { useRunLibrary } from '../store/keptRuns';
+import { experimentBusy, useExperiment } from '../store/experimentQueue';
 import { cellColour, PREDICTION_BACKGROUND, predictedCells } from '../panels/drawPrediction';
 import { predictionPanelView } from '../panels/PredictionView';
 import { qualityChartView } from '../panels/QualityPanel';
@@ -132,6 +133,10 @@ function makeHook(withActions: boolean) {
         : null,
     bench: () => structuredClone(useBenchStore.getState()),
     keptRuns: () => useRunLibrary.getState().runs.map((r) => ({ name: r.name, step: r.step, losses: r.history.loss })),
+    keptRunSettings: () =>
+      useRunLibrary.getState().runs.map((r) => ({ name: r.name, config: r.config, evaluatedSteps: r.evaluations.map((e) => e.step) })),
+    experiment: () => structuredClone(useExperiment.getState().experiment),
+    experimentBusy,
     forceNaN: withActions ? () => actions.forceNaN() : undefined,
     loseDevice: withActions ? () => actions.loseDevice() : undefined,
     fusedKernelErrors: withActions ? () => actions.fusedKernelErrors() : undefined,

@@ -1,5 +1,5 @@
 // Every run kept (src/store/keptRuns.ts): listed after a reload, compared, the resumed run continuing
-// its own entry, a kept run resumed from its checkpoint, renamed, deleted for good, exported and
+// its own entry, a kept run resumed from its checkpoint, renamed and annotated, deleted for good, exported and
 // imported on a fresh profile.
 import { expect, test } from '@playwright/test';
 import { openApp, read, trainThenPause, UI_RUN, waitForStatus } from './app';
@@ -53,11 +53,14 @@ test('two runs with different settings are both listed after a reload and compar
   await page.getByLabel('Run name').nth(1).fill('multi-block, the first run');
   await page.getByLabel('Run name').nth(1).press('Enter');
   await expect.poll(names).toEqual(['micro · reference · random masks · patterns', 'multi-block, the first run']);
+  await page.getByLabel('Notes on multi-block, the first run').fill('the baseline');
+  await page.getByLabel('Notes on multi-block, the first run').press('Enter');
   await page.getByRole('button', { name: 'Delete micro · reference · random masks · patterns' }).click();
   await expect(kept).toHaveCount(1);
   await openApp(page, UI_RUN);
   await expect(kept).toHaveCount(1);
   expect(await names()).toEqual(['multi-block, the first run']);
+  await expect(page.getByLabel('Notes on multi-block, the first run')).toHaveValue('the baseline');
 
   // exported as one file, it imports on a fresh profile with the same history
   const [exported] = await read(page, 'keptRuns');

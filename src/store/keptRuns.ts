@@ -161,17 +161,18 @@ export function restoringRun(settings: RunSettings): void {
   }
 }
 
-export function renameRun(id: string, name: string): void {
+/** A kept run's name or notes, edited (also while it trains: its later writes keep them). */
+export function editRun(id: string, edit: { name: string } | { notes: string }): void {
   if (current?.id === id) {
-    current.name = name;
+    Object.assign(current, edit);
     session()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
   void change(async (into) => {
     const run = await into.get(id); // as last written, not as last listed
     if (!run) return null;
-    const renamed = { ...run, name };
-    await into.put(renamed);
-    return { put: renamed };
+    const edited = { ...run, ...edit };
+    await into.put(edited);
+    return { put: edited };
   });
 }
 

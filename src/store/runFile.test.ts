@@ -6,6 +6,7 @@ import type { KeptRun } from './runLibrary';
 const run: KeptRun = {
   id: 'r1',
   name: 'tiny · browser · digits',
+  notes: 'block masks, for the ablation',
   createdAt: 1,
   updatedAt: 2,
   dataset: { source: 'digits', images: 3000, classes: 10 },

@@ -53,6 +53,7 @@ export function readRunFile(text: string): KeptRun {
   return {
     id: run.id,
     name: run.name,
+    ...(typeof run.notes === 'string' && run.notes !== '' && { notes: run.notes }),
     createdAt: Number(run.createdAt) || Date.now(),
     updatedAt: Number(run.updatedAt) || Date.now(),
     dataset: {

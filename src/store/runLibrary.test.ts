@@ -11,7 +11,7 @@ import {
   keepCheckpoint,
   keepRun,
   openRunLibrary,
-  renameRun,
+  editRun,
   restoringRun,
   resumeKeptRun,
   runLibrarySettled,
@@ -145,8 +145,9 @@ describe('the run library', () => {
     keepRun(); // within WRITE_EVERY_MS of the last: skipped
     await runLibrarySettled();
     expect(useRunLibrary.getState().runs.map((r) => r.step)).toEqual([5]);
-    // renamed, it keeps its name when written again; after a reset the next run is a new one
-    renameRun(run.id, 'my first run');
+    // renamed and annotated, it keeps both when written again; after a reset the next run is a new one
+    editRun(run.id, { name: 'my first run' });
+    editRun(run.id, { notes: 'the baseline' });
     trainTo(6, 5);
     keepRun(true);
     endRun();
@@ -155,9 +156,9 @@ describe('the run library', () => {
     trainTo(2);
     keepRun(true);
     await runLibrarySettled();
-    expect(useRunLibrary.getState().runs.map((r) => [r.name, r.step])).toEqual([
-      ['micro · browser · random masks · digits', 2],
-      ['my first run', 6],
+    expect(useRunLibrary.getState().runs.map((r) => [r.name, r.notes, r.step])).toEqual([
+      ['micro · browser · random masks · digits', undefined, 2],
+      ['my first run', 'the baseline', 6],
     ]);
   });
 

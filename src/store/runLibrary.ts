@@ -12,6 +12,7 @@ import type { RunHistory } from './metrics';
 export interface KeptRun {
   id: string;
   name: string; // editable
+  notes?: string; // editable ('' or absent: none)
   createdAt: number; // ms since the epoch
   updatedAt: number;
   dataset: { source: DatasetSummary['source']; images: number; classes: number };
@@ -37,6 +38,7 @@ export type RunSettings = Pick<KeptRun, 'preset' | 'recipe' | 'config'>;
 export interface RunIdentity {
   id: string;
   name: string | null; // null: the default name
+  notes?: string;
   createdAt: number;
   dataset: KeptRun['dataset'];
   settings: RunSettings;
@@ -47,6 +49,7 @@ export interface RunIdentity {
 export const identityOf = (run: KeptRun): RunIdentity => ({
   id: run.id,
   name: run.name,
+  notes: run.notes,
   createdAt: run.createdAt,
   dataset: run.dataset,
   settings: { preset: run.preset, recipe: run.recipe, config: run.config },
@@ -89,6 +92,7 @@ export function keptRunOf(
     evaluations: state.quality.map((q) => q.record),
     baseline: state.quality[0]?.baseline ?? null,
     ...(identity.checkpointStep !== undefined && { checkpointStep: identity.checkpointStep }),
+    ...(identity.notes && { notes: identity.notes }),
   };
   return { ...run, name: identity.name ?? defaultRunName(run) };
 }

@@ -344,6 +344,11 @@ export const actions = {
   },
   /** A kept run from the Runs panel, continued from its kept checkpoint. */
   resumeKeptRun: (run: KeptRun) => resumeKeptRun(run, (bytes) => call(`Resuming ${run.name}`, () => api().importCheckpoint(bytes))),
+  /** A kept run evaluated anew: continued from its checkpoint, then evaluated there. */
+  evaluateKeptRun: async (run: KeptRun) => {
+    await actions.resumeKeptRun(run);
+    if (store.getState().status.step === run.checkpointStep) await actions.evaluateNow();
+  },
   discardSavedRun: async () => {
     store.setState({ savedRun: null });
     await call('Discarding the saved run', () => api().discardSavedRun());

@@ -8,7 +8,7 @@ import { CompareRuns } from '../panels/CompareRuns';
 import { percent, points } from '../panels/figures';
 import { useAppStore } from '../store/appStore';
 import { actions } from '../store/trainerConnection';
-import { deleteRun, exportRun, importRunFile, renameRun, useRunLibrary } from '../store/keptRuns';
+import { deleteRun, editRun, exportRun, importRunFile, useRunLibrary } from '../store/keptRuns';
 import { lastFigures, type KeptRun } from '../store/runLibrary';
 import { isActivePhase } from '../worker/protocol';
 import { formatBytes } from './format';
@@ -33,17 +33,30 @@ function Figures({ run }: { run: KeptRun }) {
   );
 }
 
-function NameField({ run }: { run: KeptRun }) {
+/** A kept run's text (its name, its notes), edited in place: Enter or leaving the field keeps it,
+ *  Escape drops the edit. */
+function EditableText({
+  value,
+  label,
+  placeholder,
+  onCommit,
+}: {
+  value: string;
+  label: string;
+  placeholder?: string;
+  onCommit(text: string): void;
+}) {
   const [draft, setDraft] = useState<string | null>(null);
   const commit = () => {
-    if (draft !== null && draft.trim() !== '' && draft !== run.name) renameRun(run.id, draft.trim());
+    if (draft !== null && draft.trim() !== value) onCommit(draft.trim());
     setDraft(null);
   };
   return (
     <input
       className="run-name"
-      aria-label="Run name"
-      value={draft ?? run.name}
+      aria-label={label}
+      placeholder={placeholder}
+      value={draft ?? value}
       onChange={(e) => setDraft(e.target.value)}
       onBlur={commit}
       onKeyDown={(e) => {
@@ -120,7 +133,13 @@ export function RunsPanel() {
                   />
                 </td>
                 <td>
-                  <NameField run={run} />
+                  <EditableText value={run.name} label="Run name" onCommit={(name) => name !== '' && editRun(run.id, { name })} />
+                  <EditableText
+                    value={run.notes ?? ''}
+                    label={`Notes on ${run.name}`}
+                    placeholder="notes"
+                    onCommit={(notes) => editRun(run.id, { notes })}
+                  />
                 </td>
                 <td>{new Date(run.createdAt).toLocaleString()}</td>
                 <td>
@@ -140,6 +159,17 @@ export function RunsPanel() {
                       onClick={() => void actions.resumeKeptRun(run)}
                     >
                       Resume
+                    </button>
+                  )}
+                  {run.checkpointStep !== undefined && (
+                    <button
+                      type="button"
+                      aria-label={`Evaluate ${run.name}`}
+                      title={`Evaluate this run again at its checkpoint (step ${run.checkpointStep}) on the images loaded now`}
+                      disabled={training}
+                      onClick={() => void actions.evaluateKeptRun(run)}
+                    >
+                      Evaluate
                     </button>
                   )}
                   <button type="button" aria-label={`Export ${run.name}`} onClick={() => exportRun(run)}>

@@ -5,6 +5,7 @@ import { layerNorm } from './layers';
 import { planMasks, sampleMaskBatch, type MaskBatch, type MaskPlan } from './masks';
 import { createModel, disposeModel, trainableParams, type IJepaModel } from './model';
 import { adamWStep, createAdamW, disposeAdamW, emaUpdate, type AdamWState } from './optim';
+import { decoderBeside, decoderUpdate, disposePixelDecoder, type DecoderBeside, type PixelDecoder, type ShownPixels } from './pixelDecoder';
 import { predict } from './predictor';
 import { schedulesAt, type Schedules } from './schedules';
 import * as tf from './tf';
@@ -23,6 +24,8 @@ export interface Trainer {
   readonly optimizer: AdamWState;
   /** Completed steps; also the index of the next batch's masks and schedules. */
   step: number;
+  /** A pixel decoder trained beside the run (a probe, not part of I-JEPA: ./pixelDecoder.ts). */
+  decoder?: PixelDecoder;
 }
 
 export function createTrainer(config: IJepaConfig, model: IJepaModel = createModel(config)): Trainer {
@@ -33,6 +36,7 @@ export function createTrainer(config: IJepaConfig, model: IJepaModel = createMod
 export function disposeTrainer(trainer: Trainer): void {
   disposeModel(trainer.model);
   disposeAdamW(trainer.optimizer);
+  if (trainer.decoder) disposePixelDecoder(trainer.decoder);
 }
 
 /** The masks the next step will use (a pure function of seed and step). */
@@ -55,20 +59,32 @@ export function maskTensors(masks: MaskBatch): MaskTensors {
   };
 }
 
-/** Target branch: target encoder on ALL tokens -> LayerNorm (no affine) -> gather the blocks.
- *  Computed outside any gradient tape, so no gradient can reach the target encoder. With pixel targets
- *  (the paper's ablation) the target encoder is not run: each target patch's own pixels, normalised
- *  per patch (a LayerNorm over its pixels is exactly MAE's normalisation), are what is predicted. */
-export function computeTargets(model: IJepaModel, patches: tf.Tensor3D, masks: MaskBatch, idx: MaskTensors): tf.Tensor3D {
+/** The target encoder on ALL tokens -> LayerNorm (no affine): every patch's target features. */
+export function targetFeatures(model: IJepaModel, patches: tf.Tensor3D): tf.Tensor2D {
+  const [B, N] = patches.shape;
+  const h = encode(model.targetEncoder, model.config, model.posEmbed, patches); // [B, N, D]
+  return layerNorm(h, TARGET_LN_EPS).reshape([B * N, model.config.embedDim]); // [B*N, D]
+}
+
+/** Target branch: the target features of the target blocks (`features`: targetFeatures, when the step
+ *  has them already). Computed outside any gradient tape, so no gradient can reach the target
+ *  encoder. With pixel targets (the paper's ablation) the target encoder is not run: each target
+ *  patch's own pixels, normalised per patch (a LayerNorm over its pixels is exactly MAE's
+ *  normalisation), are what is predicted. */
+export function computeTargets(
+  model: IJepaModel,
+  patches: tf.Tensor3D,
+  masks: MaskBatch,
+  idx: MaskTensors,
+  features?: tf.Tensor2D,
+): tf.Tensor3D {
   const [B, N, P] = patches.shape;
   if (model.config.predictionTarget === 'pixels') {
     const normed = layerNorm(patches, PIXEL_NORM_EPS).reshape([B * N, P]); // [B*N, P]
     return tf.gather(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
   }
-  const D = model.config.embedDim;
-  const h = encode(model.targetEncoder, model.config, model.posEmbed, patches); // [B, N, D]
-  const normed = layerNorm(h, TARGET_LN_EPS).reshape([B * N, D]); // [B*N, D]
-  return tf.gather(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, D]); // [npred*B, Kt, D]
+  const normed = features ?? targetFeatures(model, patches); // [B*N, D]
+  return tf.gather(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, model.config.embedDim]); // [npred*B, Kt, D]
 }
 
 /** Smooth-L1 (beta 1) or MSE, mean over all elements. Smooth-L1 is written without tf.where
@@ -109,16 +125,21 @@ function blockRows(masks: MaskBatch, b: number): tf.Tensor1D {
 
 /** Loss and gradients (keyed 'encoder.<name>' / 'predictor.<name>') of one batch, and, when `shownImage`
  *  is given, that image's target and predicted block features (gathered from what the step computed:
- *  no extra forward pass; outside the loss, so no gradient flows through them). Call in tf.tidy. */
+ *  no extra forward pass; outside the loss, so no gradient flows through them). With a pixel decoder
+ *  beside the run, its own loss and gradients on this batch's target features, and the shown blocks
+ *  decoded. Call in tf.tidy. */
 export function lossAndGrads(
   model: IJepaModel,
   images: tf.Tensor4D,
   masks: MaskBatch,
   shownImage?: number,
-): { loss: tf.Scalar; grads: Record<string, tf.Tensor>; blocks?: BlockFeatures<tf.Tensor3D> } {
+  decoder?: { decoder: PixelDecoder; step: number },
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor>; blocks?: BlockFeatures<tf.Tensor3D>; beside?: DecoderBeside } {
   const patches = patchify(images, model.config.patchSize); // [B, N, P]
   const idx = maskTensors(masks);
-  const targets = computeTargets(model, patches, masks, idx); // [npred*B, Kt, D]
+  const decoding = decoder && model.config.predictionTarget === 'representations';
+  const features = decoding ? targetFeatures(model, patches) : undefined; // [B*N, D]
+  const targets = computeTargets(model, patches, masks, idx, features); // [npred*B, Kt, D]
   const params = trainableParams(model);
   const rows = shownImage === undefined ? undefined : blockRows(masks, shownImage); // [npred]
   let predicted: tf.Tensor3D | undefined;
@@ -133,7 +154,9 @@ export function lossAndGrads(
   const named: Record<string, tf.Tensor> = {};
   for (const [name, v] of params) named[name] = grads[v.name];
   const blocks = rows && predicted && { targets: tf.gather(targets, rows), predicted }; // [npred, Kt, D] each
-  return { loss: value, grads: named, blocks };
+  const shown = rows && blocks && { rows, blocks };
+  const beside = decoding ? decoderBeside(decoder.decoder, decoder.step, features!, patches, masks, idx.targetRows, shown) : undefined;
+  return { loss: value, grads: named, blocks, beside };
 }
 
 export interface StepResult extends Schedules {
@@ -141,6 +164,8 @@ export interface StepResult extends Schedules {
   loss: number;
   applied: boolean; // false when the loss was NaN/Inf: the update was skipped, nothing changed
   blocks?: BlockFeatures<Float32Array>; // the shown image's blocks, [npred, Kt, D] each (when asked for)
+  decoderLoss?: number; // the pixel decoder's loss on this batch, before its update (with a decoder)
+  shownPixels?: ShownPixels<Float32Array>; // the shown blocks in pixels, [npred, Kt, P] each (with both)
 }
 
 /**
@@ -149,6 +174,7 @@ export interface StepResult extends Schedules {
  * so a NaN/Inf loss never reaches the weights (the readback costs no extra sync: it is the step's
  * one readback, and the update's kernels overlap the next step's preparation).
  * Step 4. AdamW. Step 5. EMA of the target encoder, AFTER the optimizer step.
+ * Beside it, when the trainer has one, the pixel decoder learns from the same target features.
  */
 export async function trainStep(
   trainer: Trainer,
@@ -156,36 +182,58 @@ export async function trainStep(
   masks: MaskBatch = nextMasks(trainer),
   shownImage?: number,
 ): Promise<StepResult> {
-  const { model, config } = trainer;
+  const { model, config, decoder } = trainer;
   const step = trainer.step;
   const schedules = schedulesAt(config, step);
-  const { loss: lossTensor, grads, blocks } = tf.tidy(() => lossAndGrads(model, images, masks, shownImage));
-  const { loss, shown } = await readLoss(lossTensor, blocks);
-  const applied = Number.isFinite(loss);
+  const {
+    loss: lossTensor,
+    grads,
+    blocks,
+    beside,
+  } = tf.tidy(() => lossAndGrads(model, images, masks, shownImage, decoder && { decoder, step }));
+  const [loss, ...read] = await readBack([
+    lossTensor,
+    beside?.loss,
+    blocks?.targets,
+    blocks?.predicted,
+    beside?.shown?.truth,
+    beside?.shown?.fromTargets,
+    beside?.shown?.fromPredicted,
+  ]);
+  const [decoderLoss, targets, predicted, truth, fromTargets, fromPredicted] = read;
+  const applied = Number.isFinite(loss![0]);
   if (applied) {
     tf.tidy(() => applyUpdate(trainer, grads, schedules));
     trainer.step += 1;
+    if (decoder && beside && Number.isFinite(decoderLoss![0])) tf.tidy(() => decoderUpdate(decoder, beside.grads));
   }
-  tf.dispose(Object.values(grads));
-  return { step, loss, applied, ...schedules, ...(shown && { blocks: shown }) };
+  tf.dispose([...Object.values(grads), ...Object.values(beside?.grads ?? {})] as tf.Tensor[]);
+  return {
+    step,
+    loss: loss![0],
+    applied,
+    ...schedules,
+    ...(targets && predicted && { blocks: { targets, predicted } }),
+    ...(decoderLoss && { decoderLoss: decoderLoss[0] }),
+    ...(truth && fromTargets && fromPredicted && { shownPixels: { truth, fromTargets, fromPredicted } }),
+  };
 }
 
-/** The step's one readback: the loss, with the shown image's block features packed behind it (one
- *  GPU round trip, not two). Frees what it read. */
-async function readLoss(
-  lossTensor: tf.Scalar,
-  blocks: BlockFeatures<tf.Tensor3D> | undefined,
-): Promise<{ loss: number; shown?: BlockFeatures<Float32Array> }> {
-  const packed = blocks
-    ? tf.tidy(() => tf.concat([lossTensor.reshape([1]), blocks.targets.flatten(), blocks.predicted.flatten()]))
-    : lossTensor;
+/** The step's one readback: the loss, with whatever else the step shows packed behind it (one GPU
+ *  round trip, not several). Frees what it read; an absent tensor reads as undefined. */
+async function readBack(tensors: (tf.Tensor | undefined)[]): Promise<(Float32Array | undefined)[]> {
+  const present = tensors.filter((t): t is tf.Tensor => t !== undefined);
+  const packed = tf.tidy(() => tf.concat(present.map((t) => t.flatten())));
   try {
     const values = (await packed.data()) as Float32Array;
-    if (!blocks) return { loss: values[0] };
-    const n = blocks.targets.size;
-    return { loss: values[0], shown: { targets: values.slice(1, 1 + n), predicted: values.slice(1 + n, 1 + 2 * n) } };
+    let offset = 0;
+    return tensors.map((t) => {
+      if (!t) return undefined;
+      offset += t.size;
+      return values.slice(offset - t.size, offset);
+    });
   } finally {
-    tf.dispose([lossTensor, packed, ...(blocks ? [blocks.targets, blocks.predicted] : [])]);
+    tf.dispose([packed, ...present]);
   }
 }
 

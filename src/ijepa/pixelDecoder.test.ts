@@ -1,0 +1,96 @@
+// The pixel decoder beside the run: the I-JEPA update is bit-identical with it and without, its own
+// loss falls, the shown blocks come back in pixels (the true ones exactly as the step saw them), and
+// no tensor leaks.
+import { afterEach, describe, expect, it } from 'vitest';
+import { presetConfig } from './config';
+import { randomImages } from './kernelCheck';
+import { sampleMaskBatch } from './masks';
+import { trainableParams } from './model';
+import { createPixelDecoder, decoderLossAndGrads, decoderRows, decoderUpdate, disposePixelDecoder, DECODER_ROWS } from './pixelDecoder';
+import * as tf from './tf';
+import { createTrainer, disposeTrainer, trainStep, type Trainer } from './trainStep';
+import { patchify } from './vit';
+
+const config = presetConfig('micro', { warmupSteps: 0, totalSteps: 100, batchSize: 2 });
+const trainers: Trainer[] = [];
+afterEach(() => trainers.splice(0).forEach(disposeTrainer));
+
+const weightsOf = (trainer: Trainer) =>
+  [...trainableParams(trainer.model), ...Object.entries(trainer.model.targetEncoder)].map(([name, v]) => [name, v.dataSync().slice()]);
+
+describe('the pixel decoder', () => {
+  it('leaves the I-JEPA update bit-identical: every weight, the optimizer state and the loss', async () => {
+    const plain = createTrainer(config);
+    const decoded = createTrainer(config);
+    decoded.decoder = createPixelDecoder(config);
+    trainers.push(plain, decoded);
+    const images = randomImages(config);
+    for (let i = 0; i < 3; i++) {
+      const masks = sampleMaskBatch(config, plain.plan, i);
+      const a = await trainStep(plain, images, masks, 0);
+      const b = await trainStep(decoded, images, masks, 0);
+      expect(b.loss).toBe(a.loss);
+      expect(b.blocks).toEqual(a.blocks);
+      expect(a.decoderLoss).toBeUndefined();
+      expect(b.decoderLoss).toBeGreaterThan(0);
+    }
+    expect(weightsOf(decoded)).toEqual(weightsOf(plain));
+    expect(decoded.optimizer.expAvg.dataSync()).toEqual(plain.optimizer.expAvg.dataSync());
+    expect(decoded.optimizer.expAvgSq.dataSync()).toEqual(plain.optimizer.expAvgSq.dataSync());
+    images.dispose();
+  });
+
+  it('learns: its loss on a fixed batch of features falls', () => {
+    const decoder = createPixelDecoder(config);
+    const rows = 64;
+    const features = tf.randomNormal([rows, config.embedDim], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const mixing = tf.randomNormal([config.embedDim, decoder.patchPixels], 0, 0.3, 'float32', 2);
+    const pixels = tf.tidy(() => features.matMul(mixing).tanh()) as tf.Tensor2D; // a function of the features
+    const losses: number[] = [];
+    for (let i = 0; i < 150; i++) {
+      const loss = tf.tidy(() => {
+        const { loss: value, grads } = decoderLossAndGrads(decoder, features, pixels);
+        decoderUpdate(decoder, grads);
+        return value;
+      });
+      losses.push(loss.dataSync()[0]);
+      loss.dispose();
+    }
+    console.log(`decoder loss on a fixed batch: ${losses[0].toFixed(3)} -> ${losses[149].toFixed(3)}`);
+    expect(losses[149]).toBeLessThan(0.3 * losses[0]);
+    tf.dispose([features, mixing, pixels]);
+    disposePixelDecoder(decoder);
+  });
+
+  it("gives the shown image's blocks in pixels: the true ones as the step saw them, both decodings; no tensor leaks", async () => {
+    const trainer = createTrainer(config);
+    trainer.decoder = createPixelDecoder(config);
+    trainers.push(trainer);
+    const images = randomImages(config);
+    const masks = sampleMaskBatch(config, trainer.plan, 0);
+    await trainStep(trainer, images, masks, 1); // warm-up: the first step creates the optimizer's scalars
+    const before = tf.memory().numTensors;
+    const result = await trainStep(trainer, images, masks, 1);
+    expect(tf.memory().numTensors).toBe(before);
+    const P = config.patchSize ** 2 * 3;
+    const { truth, fromTargets, fromPredicted } = result.shownPixels!;
+    expect([truth.length, fromTargets.length, fromPredicted.length]).toEqual(Array(3).fill(masks.numTargets * masks.targetTokens * P));
+    // block j of image 1: its target cells' patches, in order
+    const patches = tf.tidy(() => patchify(images, config.patchSize).arraySync()) as number[][][];
+    const cells = Array.from(masks.targetIdx.slice(masks.targetTokens, 2 * masks.targetTokens)); // block 0 of image 1 (mask-major)
+    expect(Array.from(truth.slice(0, masks.targetTokens * P))).toEqual(cells.flatMap((cell) => patches[1][cell].map(Math.fround)));
+    images.dispose();
+  });
+
+  it('learns from a share of a large batch, every position within a few steps', () => {
+    expect(decoderRows(100, 0)).toEqual(Int32Array.from({ length: 100 }, (_, i) => i));
+    const rows = 4 * DECODER_ROWS;
+    const seen = new Set<number>();
+    for (let step = 0; step < 4; step++) {
+      const picked = decoderRows(rows, step);
+      expect(picked.length).toBe(DECODER_ROWS);
+      picked.forEach((r) => seen.add(r));
+    }
+    expect(seen.size).toBe(rows);
+  });
+});

@@ -1,0 +1,132 @@
+// A pixel decoder beside the run (a probe of the representation, not part of I-JEPA): a two-layer MLP,
+// patch by patch, from the target encoder's patch features (LayerNorm'd, as the predictor's targets
+// are) to that patch's pixels, as the encoder's input has them (ImageNet-normalised). It learns from
+// the features the step computes anyway, with its own Adam; its loss is differentiated with respect
+// to its own weights only and its inputs are plain values, so no gradient from it reaches the
+// encoder, the predictor or the target encoder: the I-JEPA update is the same with it and without.
+// Applied to the predictor's output, it shows what the predictor imagines behind a hidden block;
+// deterministic, it draws the average guess (the paper's decoder is generative and samples).
+import type { IJepaConfig } from './config';
+import { gelu, linear, type Params } from './layers';
+import type { MaskBatch } from './masks';
+import { initialValues } from './model';
+import { adamWStep, createAdamW, disposeAdamW, type AdamWState } from './optim';
+import { createRng } from './rng';
+import * as tf from './tf';
+import type { BlockFeatures } from './trainStep';
+
+/** The decoder's own optimiser: Adam at a fixed lr, no weight decay (it only has to keep up). */
+export const DECODER_LR = 1e-3;
+/** Rows (patches) of a batch it learns from per step, at most: a share of the batch is enough, and
+ *  keeps its cost a few percent of the step's. */
+export const DECODER_ROWS = 1024;
+
+export interface PixelDecoder {
+  readonly params: Params; // fc1 [D, H], fc2 [H, P]
+  readonly optimizer: AdamWState;
+  readonly patchPixels: number; // P = patchSize^2 * 3
+}
+
+const RNG_STREAM = 0x64656364; // 'decd': its own stream, so the run's other draws are untouched
+let decoderCount = 0; // tfjs variable names are global: each decoder's are its own
+
+export function createPixelDecoder(config: IJepaConfig): PixelDecoder {
+  const D = config.embedDim;
+  const P = config.patchSize * config.patchSize * 3;
+  const H = Math.max(D, P);
+  const shapes = { 'fc1.weight': [D, H], 'fc1.bias': [H], 'fc2.weight': [H, P], 'fc2.bias': [P] };
+  const values = initialValues(shapes, createRng(config.seed, RNG_STREAM));
+  const params: Params = {};
+  const id = `pixelDecoder${decoderCount++}`;
+  for (const [name, shape] of Object.entries(shapes)) {
+    const initial = tf.tensor(values[name], shape);
+    params[name] = tf.variable(initial, true, `${id}/${name}`);
+    initial.dispose();
+  }
+  return { params, optimizer: createAdamW(Object.entries(params)), patchPixels: P };
+}
+
+export function disposePixelDecoder(decoder: PixelDecoder): void {
+  tf.dispose(Object.values(decoder.params));
+  disposeAdamW(decoder.optimizer);
+}
+
+/** Patch features [rows, D] -> the pixels they decode to [rows, P]. */
+export function decodePatches(decoder: PixelDecoder, features: tf.Tensor2D): tf.Tensor2D {
+  const p = decoder.params;
+  return linear(gelu(linear(features, p['fc1.weight'], p['fc1.bias'])), p['fc2.weight'], p['fc2.bias']) as tf.Tensor2D;
+}
+
+/** The decoder's mean squared error on (features, pixels) and its gradients (its own weights only).
+ *  Call in tf.tidy. */
+export function decoderLossAndGrads(
+  decoder: PixelDecoder,
+  features: tf.Tensor2D, // [rows, D]
+  pixels: tf.Tensor2D, // [rows, P]
+): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
+  const named = Object.entries(decoder.params);
+  const { value, grads } = tf.variableGrads(
+    () => decodePatches(decoder, features).sub(pixels).square().mean(),
+    named.map(([, v]) => v),
+  );
+  return { loss: value, grads: Object.fromEntries(named.map(([name, v]) => [name, grads[v.name]])) };
+}
+
+/** One Adam step of the decoder. Call in tf.tidy. */
+export function decoderUpdate(decoder: PixelDecoder, grads: Record<string, tf.Tensor>): void {
+  adamWStep(decoder.optimizer, Object.entries(decoder.params), grads, DECODER_LR, 0);
+}
+
+/** Which rows of a [B*N] batch the decoder learns from at step `step`: every k-th, from an offset that
+ *  moves with the step, so that over k steps every patch position is seen. */
+export function decoderRows(rows: number, step: number): Int32Array {
+  const stride = Math.max(1, Math.ceil(rows / DECODER_ROWS));
+  const offset = step % stride;
+  return Int32Array.from({ length: Math.ceil((rows - offset) / stride) }, (_, i) => offset + i * stride);
+}
+
+/** The shown image's target blocks in pixels, as the encoder's input has them, [npred, Kt, P] each:
+ *  the true pixels, and the decoder applied to the target features and to the predictor's output. */
+export type ShownPixels<T> = {
+  truth: T;
+  fromTargets: T;
+  fromPredicted: T;
+};
+
+/** What the decoder does beside a step: its loss and gradients on this batch, and the shown blocks. */
+export type DecoderBeside = {
+  loss: tf.Scalar;
+  grads: Record<string, tf.Tensor>;
+  shown?: ShownPixels<tf.Tensor3D>;
+};
+
+/** The decoder's part of a step, on what the step computed: the target features of every patch and
+ *  the patches themselves. Call in tf.tidy. */
+export function decoderBeside(
+  decoder: PixelDecoder,
+  step: number,
+  features: tf.Tensor2D, // [B*N, D]
+  patches: tf.Tensor3D, // [B, N, P]
+  masks: MaskBatch,
+  targetRows: tf.Tensor1D, // [npred*B*Kt]
+  shown?: { rows: tf.Tensor1D; blocks: BlockFeatures<tf.Tensor3D> },
+): DecoderBeside {
+  const [B, N, P] = patches.shape;
+  const flat = patches.reshape([B * N, P]); // [B*N, P]
+  const picked = tf.tensor1d(decoderRows(B * N, step), 'int32');
+  const { loss, grads } = decoderLossAndGrads(decoder, tf.gather(features, picked), tf.gather(flat, picked) as tf.Tensor2D);
+  if (!shown) return { loss, grads };
+  const [npred, Kt, D] = shown.blocks.targets.shape;
+  const blockPixels = tf.gather(flat, targetRows).reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
+  const decode = (f: tf.Tensor3D) =>
+    decodePatches(decoder, f.reshape([npred * Kt, D]) as tf.Tensor2D).reshape([npred, Kt, P]) as tf.Tensor3D;
+  return {
+    loss,
+    grads,
+    shown: {
+      truth: tf.gather(blockPixels, shown.rows) as tf.Tensor3D,
+      fromTargets: decode(shown.blocks.targets),
+      fromPredicted: decode(shown.blocks.predicted),
+    },
+  };
+}

@@ -4,7 +4,8 @@
 //   BENCH_PRESETS=micro,tiny,small  BENCH_BACKENDS=webgpu,webgl,wasm,cpu (those available)
 //   BENCH_STEPS=10  BENCH_WARMUP=2  BENCH_BUDGET_S=600 (per measurement; slower cells are reported
 //   as over budget: on a software adapter `small` takes minutes per step)  BENCH_PLAIN=0 (skip the
-//   plain-ops comparison, e.g. for a 1,000-step memory check)  BENCH_OUT=name (results file name)
+//   plain-ops comparison, e.g. for a 1,000-step memory check)  BENCH_DECODER=1 (add the step with the pixel
+//   decoder beside it)  BENCH_OUT=name (results file name)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from '@playwright/test';
 import { openApp, read } from '../e2e/app';
@@ -22,6 +23,7 @@ const params = new URLSearchParams({
 });
 if (env.BENCH_BACKENDS) params.set('backends', env.BENCH_BACKENDS);
 if (env.BENCH_PLAIN === '0') params.set('plain', '0');
+if (env.BENCH_DECODER === '1') params.set('decoder', '1');
 
 test('training step benchmark', async ({ page }) => {
   test.setTimeout(6 * 60 * 60_000);

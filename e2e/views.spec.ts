@@ -1,4 +1,5 @@
-// What the encoder learned, on WebGPU: the predictor's view of the step on the mask panel, the
+// What the encoder learned, on WebGPU: the predictor's view of the step on the mask panel and its
+// pixels (the pixel decoder's view), the
 // embedding map of the held-out images, and nearest neighbours under the trained and random encoders.
 import { expect, test, type Page } from '@playwright/test';
 import { canvasPixels, hex, openApp, read, snap, trainThenPause, UI_RUN, waitForDatasetCount, waitForEvaluations } from './app';
@@ -26,7 +27,30 @@ async function readPredictionCanvas(page: Page) {
   return { view, expected, drawn: await canvasPixels(page, 'prediction-canvas', centres) };
 }
 
-test("the predictor's view draws the target blocks of the step on the mask panel, and follows its scrubber", async ({ page }, testInfo) => {
+/** The centre pixel of every cell of every tile of the pixel decoder's view, with the colour the step's
+ *  decoded pixels say it has (the background outside the block). */
+async function readDecoderCanvas(page: Page) {
+  const view = (await read(page, 'decoderPanel'))!;
+  const expected: string[] = [];
+  const points: [number, number][] = [];
+  const p = view.patchSize;
+  view.tiles.forEach((row, j) =>
+    row.forEach((tile, column) => {
+      const pixel = tile.size / (view.grid * p); // one decoded pixel on the canvas
+      for (let cell = 0; cell < view.grid * view.grid; cell++) {
+        const t = view.blocks[j].cells.indexOf(cell);
+        expected.push(t >= 0 ? view.blocks[j].centres[column][t] : view.background);
+        const centre = (index: number) => (index * p + Math.floor(p / 2) + 0.5) * pixel; // the middle of the patch's centre pixel
+        points.push([(tile.x + centre(cell % view.grid)) * view.dpr, (tile.y + centre(Math.floor(cell / view.grid))) * view.dpr]);
+      }
+    }),
+  );
+  return { view, expected, drawn: await canvasPixels(page, 'decoder-canvas', points) };
+}
+
+test("the predictor's view and its pixels draw the target blocks of the step on the mask panel, and follow its scrubber", async ({
+  page,
+}, testInfo) => {
   await openApp(page);
   await trainThenPause(page, 4);
   const masks = (await read(page, 'maskPanel'))!;
@@ -43,12 +67,25 @@ test("the predictor's view draws the target blocks of the step on the mask panel
   expect(view.error.every((e) => Number.isFinite(e) && e >= 0)).toBe(true);
   await expect(page.getByTestId('prediction-caption')).toContainText(`Image 1 of step ${view.step}`);
   await snap(page.getByTestId('prediction-view'), testInfo, 'panel-prediction');
+  // the pixel decoder's view of the same step: pixel tiles exactly at the same blocks' patches
+  const decoded = await readDecoderCanvas(page);
+  expect(decoded.view.step).toBe(view.step);
+  expect(decoded.view.blocks.map((b) => b.cells)).toEqual(view.blocks.map((b) => b.cells));
+  expect(decoded.drawn).toEqual(decoded.expected);
+  expect([...decoded.view.psnrTargets, ...decoded.view.psnrPredicted].every(Number.isFinite)).toBe(true);
+  await expect(page.getByTestId('decoder-caption')).toContainText(`Image 1 of step ${view.step}`);
+  await expect(page.getByTestId('decoder-chart').locator('canvas')).toHaveAttribute('aria-label', /representation keeps [\d.]+ dB/);
+  await snap(page.getByTestId('decoder-view'), testInfo, 'panel-decoder');
 
   await page.getByTestId('mask-scrubber').fill('0');
   await expect.poll(async () => (await read(page, 'predictionPanel'))?.step).toBe((await read(page, 'maskSteps'))[0]);
   const earlier = await readPredictionCanvas(page);
   expect(earlier.drawn).toEqual(earlier.expected);
   expect(earlier.view.blocks.map((b) => b.cells)).not.toEqual(view.blocks.map((b) => b.cells));
+  await expect.poll(async () => (await read(page, 'decoderPanel'))?.step).toBe(earlier.view.step);
+  const earlierDecoded = await readDecoderCanvas(page);
+  expect(earlierDecoded.drawn).toEqual(earlierDecoded.expected);
+  expect(earlierDecoded.view.blocks.map((b) => b.cells)).toEqual(earlier.view.blocks.map((b) => b.cells));
 });
 
 test("the embedding map draws one point per held-out image; an image's neighbours start with itself and change with training", async ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { BareStepResult } from '../worker/measurement/bareStep';
-import { benchMarkdown, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './report';
+import { benchMarkdown, decoderCost, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './report';
 
 const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, dispatches: number): BareStepResult => ({
   preset: 'micro',
@@ -9,6 +9,7 @@ const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, 
   threads: null,
   batchSize: 8,
   fused,
+  decoder: false,
   firstStepMs: 12_000,
   medianStepMs,
   imagesPerSec: 8000 / medianStepMs,
@@ -72,6 +73,17 @@ describe('benchmark report', () => {
     expect(fusedGain(onCpu)).toBe(
       'micro on webgpu: the fused step runs 3.00x fewer tfjs kernels that do work and the step is 2.00x as fast.',
     );
+  });
+
+  it("states the pixel decoder's cost beside the step, from the same run", () => {
+    const withDecoder = { ...cell, decoder: { ...bare(true, 1100, 760, 430), decoder: true } };
+    expect(decoderCost(withDecoder)).toBe(
+      "micro on webgpu: the pixel decoder beside the step (and its view's blocks read back) takes the step from 1000.0 to 1100.0 ms (+10%).",
+    );
+    expect(decoderCost(cell)).toBeNull();
+    const md = benchMarkdown({ ...report, cells: [withDecoder] });
+    expect(md).toContain('| micro | webgpu | fused + pixel decoder | 1100.0 |');
+    expect(md).toContain('- micro on webgpu: the pixel decoder beside the step');
   });
 
   it('writes one Markdown row per variant, the missing cells with their reason, and the top kernels', () => {

@@ -15,6 +15,7 @@ export interface BenchCell {
   threads?: number; // WASM measured on this many threads only (else: every core)
   bare: BareStepResult | null; // the step as the app runs it (fused kernels where the backend has them)
   plain: BareStepResult | null; // the same step with the plain tfjs ops (before the fused kernels)
+  decoder?: BareStepResult | null; // the app's step with the pixel decoder beside it (decoder=1)
   precompiled: FirstStep | null; // time to first step with WEBGPU_ENGINE_COMPILE_ONLY (WebGPU)
   app: AppLoop | null;
   overheadRatio: number | null; // app steps/s over bare steps/s (1 = the app costs nothing)
@@ -44,11 +45,18 @@ export const formatFlops = (v: number | null | undefined) =>
 export const backendLabel = (backend: string, threads: number | null | undefined) =>
   threads ? `${backend} (${threads} thread${threads > 1 ? 's' : ''})` : backend;
 
-function row(c: BenchCell, b: BareStepResult, variant: 'fused' | 'plain'): string {
+function row(c: BenchCell, b: BareStepResult, variant: 'fused' | 'plain' | 'decoder'): string {
   const [m10, mN] = [b.memory[0], b.memory[b.memory.length - 1]];
   const fusedRow = variant === 'fused';
   const dataMovement = `${fixed(b.dataMovementMs, 1)} ms (${fixed((100 * b.dataMovementMs) / b.medianStepMs, 1)}%)`;
-  return `| ${c.preset} | ${backendLabel(c.backend, b.threads)} | ${b.fused ? 'fused' : 'plain'} | ${fixed(b.medianStepMs, 1)} | ${fixed(b.imagesPerSec, 1)} | ${seconds(b.firstStepMs)} | ${fusedRow ? seconds(c.precompiled?.timeToFirstStepMs) : '–'} | ${b.kernelsPerStep} / ${b.workKernelsPerStep} | ${b.dispatchesPerStep ?? '–'} | ${dataMovement} | ${formatFlops(b.achievedFlopsPerSec)} | ${formatFlops(b.matmulFlopsPerSec)} | ${fixed(b.utilisation * 100, 1)}% | ${fusedRow ? fixed(c.overheadRatio, 2) : '–'} | ${m10?.numTensors} → ${mN?.numTensors} | ${m10?.gpuBytes ?? '–'} → ${mN?.gpuBytes ?? '–'} |`;
+  return `| ${c.preset} | ${backendLabel(c.backend, b.threads)} | ${variant === 'decoder' ? 'fused + pixel decoder' : b.fused ? 'fused' : 'plain'} | ${fixed(b.medianStepMs, 1)} | ${fixed(b.imagesPerSec, 1)} | ${seconds(b.firstStepMs)} | ${fusedRow ? seconds(c.precompiled?.timeToFirstStepMs) : '–'} | ${b.kernelsPerStep} / ${b.workKernelsPerStep} | ${b.dispatchesPerStep ?? '–'} | ${dataMovement} | ${formatFlops(b.achievedFlopsPerSec)} | ${formatFlops(b.matmulFlopsPerSec)} | ${fixed(b.utilisation * 100, 1)}% | ${fusedRow ? fixed(c.overheadRatio, 2) : '–'} | ${m10?.numTensors} → ${mN?.numTensors} | ${m10?.gpuBytes ?? '–'} → ${mN?.gpuBytes ?? '–'} |`;
+}
+
+/** What the pixel decoder beside the step costs, in one line. */
+export function decoderCost(c: BenchCell): string | null {
+  if (!c.bare || !c.decoder) return null;
+  const extra = (100 * (c.decoder.medianStepMs - c.bare.medianStepMs)) / c.bare.medianStepMs;
+  return `${c.preset} on ${backendLabel(c.backend, c.bare.threads)}: the pixel decoder beside the step (and its view's blocks read back) takes the step from ${fixed(c.bare.medianStepMs, 1)} to ${fixed(c.decoder.medianStepMs, 1)} ms (${extra >= 0 ? '+' : ''}${fixed(extra, 0)}%).`;
 }
 
 /** "fused vs plain" in one line: how many times fewer kernels and how much faster. */
@@ -79,9 +87,10 @@ export function benchMarkdown(report: BenchReport): string {
     if (!c.bare && !c.plain) lines.push(`| ${c.preset} | ${label} | ${c.error ?? 'not measured'} |||||||||||||||`);
     if (c.bare) lines.push(row(c, c.bare, 'fused'));
     if (c.plain) lines.push(row(c, c.plain, 'plain'));
+    if (c.decoder) lines.push(row(c, c.decoder, 'decoder'));
     if ((c.bare || c.plain) && c.error) lines.push(`| ${c.preset} | ${label} | ${c.error} |||||||||||||||`);
   }
-  const gains = report.cells.map(fusedGain).filter((g): g is string => g !== null);
+  const gains = [...report.cells.map(fusedGain), ...report.cells.map(decoderCost)].filter((g): g is string => g !== null);
   if (gains.length > 0) lines.push('', ...gains.map((g) => `- ${g}`));
   for (const c of report.cells) {
     for (const b of [c.bare, c.plain]) {

@@ -97,7 +97,17 @@ async function measureCell(
   request: BenchRequest,
   progress: (text: string) => void,
 ): Promise<BenchCell> {
-  const cell: BenchCell = { preset, backend, bare: null, plain: null, precompiled: null, app: null, overheadRatio: null, error: null };
+  const cell: BenchCell = {
+    preset,
+    backend,
+    bare: null,
+    plain: null,
+    decoder: null,
+    precompiled: null,
+    app: null,
+    overheadRatio: null,
+    error: null,
+  };
   const label = `${preset} on ${backend}`;
   try {
     progress(`${label}: the bare step (${request.warmup} warm-up + ${request.steps} timed steps, then one profiled)`);
@@ -108,6 +118,12 @@ async function measureCell(
       progress(`${label}: the same step with the plain tfjs ops (before the fused kernels)`);
       cell.plain = await inFreshWorker(request.budgetSec, (api) =>
         api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: false }),
+      );
+    }
+    if (request.compareDecoder) {
+      progress(`${label}: the same step with the pixel decoder beside it`);
+      cell.decoder = await inFreshWorker(request.budgetSec, (api) =>
+        api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true, decoder: true }),
       );
     }
     if (backend === 'webgpu') {
@@ -130,6 +146,7 @@ async function measureOneThread(preset: PresetName, request: BenchRequest, progr
     threads: 1,
     bare: null,
     plain: null,
+    decoder: null,
     precompiled: null,
     app: null,
     overheadRatio: null,

@@ -11,10 +11,11 @@ export interface BenchRequest {
   warmup: number;
   budgetSec: number; // per measurement: a cell that takes longer is reported as over budget
   comparePlain: boolean; // also time the step with the plain tfjs ops (before the fused kernels)
+  compareDecoder: boolean; // also time the step with the pixel decoder beside it
 }
 
 /** The request in a `?bench` URL: presets=, backends=, steps=, warmup=, budget= (seconds), plain=0
- *  (skip the plain-ops comparison). */
+ *  (skip the plain-ops comparison), decoder=1 (add the step with the pixel decoder). */
 export function benchRequestFromUrl(search: string, available: BackendName[]): BenchRequest {
   const params = new URLSearchParams(search);
   const list = (key: string) =>
@@ -34,5 +35,6 @@ export function benchRequestFromUrl(search: string, available: BackendName[]): B
     warmup: whole('warmup', 2, 0),
     budgetSec: whole('budget', 600, 1),
     comparePlain: params.get('plain') !== '0',
+    compareDecoder: params.get('decoder') === '1',
   };
 }

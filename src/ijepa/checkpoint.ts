@@ -5,6 +5,7 @@ import { gridSize, referenceConfig, type IJepaConfig } from './config';
 import { fromTorch, torchShape, torchTensor } from './layout';
 import { buildModel, MODULES, moduleParams, moduleShapes, type IJepaModel, type ModuleName } from './model';
 import { readMoments, writeMoments, type MomentsByName } from './optim';
+import { decoderTensors, DECODER_PREFIX, restorePixelDecoder } from './pixelDecoder';
 import { sinCosPosEmbed } from './posEmbed';
 import { readSafetensors, writeSafetensors, type SafeTensor, type SafetensorsFile } from './safetensors';
 import type { Trainer } from './trainStep';
@@ -77,6 +78,7 @@ export async function exportCheckpoint(trainer: Trainer, options: ExportOptions 
       }
     }
   }
+  if (includeOptimizer && trainer.decoder) tensors.push(...(await decoderTensors(trainer.decoder))); // a probe beside the run: ./pixelDecoder.ts
   for (const [name, t] of options.extraTensors ?? []) {
     if (!name.startsWith(EXTRA_PREFIX)) throw new Error(`extra checkpoint tensors must be named ${EXTRA_PREFIX}* (got ${name})`);
     tensors.push([name, t]);
@@ -105,6 +107,7 @@ export interface LoadedCheckpoint {
   step: number;
   metadata: Record<string, string>;
   extras: Map<string, SafeTensor>; // `metrics.*` tensors
+  decoder: Map<string, SafeTensor>; // the pixel decoder's (`pixel_decoder.*`), when the run had one
 }
 
 /** The playground config stored in a checkpoint's metadata, if any (not validated here). */
@@ -153,10 +156,11 @@ export function parseCheckpoint(input: Uint8Array | ArrayBuffer | SafetensorsFil
     }
   }
   const extras = new Map([...file.tensors].filter(([name]) => name.startsWith(EXTRA_PREFIX)));
-  const unexpected = [...file.tensors.keys()].find((n) => !seen.has(n) && !extras.has(n));
+  const decoder = new Map([...file.tensors].filter(([name]) => name.startsWith(DECODER_PREFIX)));
+  const unexpected = [...file.tensors.keys()].find((n) => !seen.has(n) && !extras.has(n) && !decoder.has(n));
   if (unexpected) throw new CheckpointMismatchError(`unexpected tensor '${unexpected}'`);
   const step = Number(file.metadata.step ?? 0);
-  return { values, optimizer, step: Number.isSafeInteger(step) && step >= 0 ? step : 0, metadata: file.metadata, extras };
+  return { values, optimizer, step: Number.isSafeInteger(step) && step >= 0 ? step : 0, metadata: file.metadata, extras, decoder };
 }
 
 /** A model with a checkpoint's weights. */
@@ -172,5 +176,6 @@ export function trainerFromCheckpoint(config: IJepaConfig, loaded: LoadedCheckpo
     trainer.optimizer.step = loaded.optimizer.step;
     writeMoments(trainer.optimizer, loaded.optimizer);
   }
+  trainer.decoder = restorePixelDecoder(config, loaded.decoder) ?? undefined;
   return trainer;
 }

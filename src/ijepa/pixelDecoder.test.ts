@@ -7,7 +7,9 @@ import { randomImages } from './kernelCheck';
 import { sampleMaskBatch } from './masks';
 import { trainableParams } from './model';
 import { createPixelDecoder, decoderLossAndGrads, decoderRows, decoderUpdate, disposePixelDecoder, DECODER_ROWS } from './pixelDecoder';
+import { readSafetensors } from './safetensors';
 import * as tf from './tf';
+import { exportCheckpoint, parseCheckpoint, trainerFromCheckpoint } from './checkpoint';
 import { createTrainer, disposeTrainer, trainStep, type Trainer } from './trainStep';
 import { patchify } from './vit';
 
@@ -79,6 +81,25 @@ describe('the pixel decoder', () => {
     const patches = tf.tidy(() => patchify(images, config.patchSize).arraySync()) as number[][][];
     const cells = Array.from(masks.targetIdx.slice(masks.targetTokens, 2 * masks.targetTokens)); // block 0 of image 1 (mask-major)
     expect(Array.from(truth.slice(0, masks.targetTokens * P))).toEqual(cells.flatMap((cell) => patches[1][cell].map(Math.fround)));
+    images.dispose();
+  });
+
+  it("is kept in the run's checkpoint: a resumed run goes on with the same decoder; the target export has none", async () => {
+    const trainer = createTrainer(config);
+    trainer.decoder = createPixelDecoder(config);
+    trainers.push(trainer);
+    const images = randomImages(config);
+    for (let i = 0; i < 2; i++) await trainStep(trainer, images);
+    const restored = trainerFromCheckpoint(config, parseCheckpoint(await exportCheckpoint(trainer), config));
+    trainers.push(restored);
+    const weights = (t: Trainer) => Object.values(t.decoder!.params).map((v) => v.dataSync().slice());
+    expect(weights(restored)).toEqual(weights(trainer));
+    expect(restored.decoder!.optimizer.step).toBe(2);
+    expect(restored.decoder!.optimizer.expAvgSq.dataSync()).toEqual(trainer.decoder.optimizer.expAvgSq.dataSync());
+    const [a, b] = [await trainStep(trainer, images), await trainStep(restored, images)];
+    expect(b.decoderLoss).toBe(a.decoderLoss);
+    const targetOnly = readSafetensors(await exportCheckpoint(trainer, { modules: ['target_encoder'] }));
+    expect([...targetOnly.tensors.keys()].filter((name) => name.startsWith('pixel_decoder.'))).toEqual([]);
     images.dispose();
   });
 

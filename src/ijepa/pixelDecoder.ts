@@ -10,8 +10,9 @@ import type { IJepaConfig } from './config';
 import { gelu, linear, type Params } from './layers';
 import type { MaskBatch } from './masks';
 import { initialValues } from './model';
-import { adamWStep, createAdamW, disposeAdamW, type AdamWState } from './optim';
+import { adamWStep, createAdamW, disposeAdamW, readMoments, writeMoments, type AdamWState, type MomentsByName } from './optim';
 import { createRng } from './rng';
+import type { SafeTensor } from './safetensors';
 import * as tf from './tf';
 import type { BlockFeatures } from './trainStep';
 
@@ -129,4 +130,45 @@ export function decoderBeside(
       fromPredicted: decode(shown.blocks.predicted),
     },
   };
+}
+
+/** In a checkpoint (the full one, not the target encoder's): its weights and Adam moments under this
+ *  prefix, so that a resumed run keeps its decoder. */
+export const DECODER_PREFIX = 'pixel_decoder.';
+
+export async function decoderTensors(decoder: PixelDecoder): Promise<[string, SafeTensor][]> {
+  const moments = await readMoments(decoder.optimizer);
+  const tensors: [string, SafeTensor][] = [];
+  for (const [name, v] of Object.entries(decoder.params)) {
+    const tensor = (data: Float32Array): SafeTensor => ({ dtype: 'F32', shape: v.shape, data });
+    tensors.push([`${DECODER_PREFIX}${name}`, tensor((await v.data()) as Float32Array)]);
+    tensors.push([`${DECODER_PREFIX}exp_avg.${name}`, tensor(moments.expAvg[name])]);
+    tensors.push([`${DECODER_PREFIX}exp_avg_sq.${name}`, tensor(moments.expAvgSq[name])]);
+  }
+  tensors.push([`${DECODER_PREFIX}step`, { dtype: 'F32', shape: [1], data: Float32Array.of(decoder.optimizer.step) }]);
+  return tensors;
+}
+
+/** The decoder a checkpoint carries for `config` (null: none, or not of this shape: a fresh one then). */
+export function restorePixelDecoder(config: IJepaConfig, tensors: Map<string, SafeTensor>): PixelDecoder | null {
+  if (!tensors.has(`${DECODER_PREFIX}step`)) return null;
+  const decoder = createPixelDecoder(config);
+  const moments: MomentsByName = { expAvg: {}, expAvgSq: {} };
+  const read = (name: string, shape: number[]) => {
+    const t = tensors.get(name);
+    return t && t.shape.join() === shape.join() ? (t.data as Float32Array) : null;
+  };
+  for (const [name, v] of Object.entries(decoder.params)) {
+    const [weights, m, s] = ['', 'exp_avg.', 'exp_avg_sq.'].map((key) => read(`${DECODER_PREFIX}${key}${name}`, v.shape));
+    if (!weights || !m || !s) {
+      disposePixelDecoder(decoder);
+      return null;
+    }
+    tf.tidy(() => v.assign(tf.tensor(weights, v.shape)));
+    moments.expAvg[name] = m;
+    moments.expAvgSq[name] = s;
+  }
+  writeMoments(decoder.optimizer, moments);
+  decoder.optimizer.step = tensors.get(`${DECODER_PREFIX}step`)!.data[0];
+  return decoder;
 }

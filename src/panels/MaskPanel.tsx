@@ -1,10 +1,11 @@
 // The mask panel: the training images of a step with the context, the dropped patches and the
 // target blocks (multi-block's 4, or an ablation's), a legend, the block sizes and token counts, a scrubber over recent steps, and
-// the predictor's view of the same step (./PredictionView.tsx).
+// the predictor's view of the same step (./PredictionView.tsx) and its pixels (./DecoderView.tsx).
 import { useEffect, useRef, useState } from 'react';
 import { runHistory } from '../store/metrics';
 import type { MaskRecord } from '../worker/protocol';
 import { drawMasks, layoutTiles, type Tile } from './drawMasks';
+import { DecoderView, decoderPanelView } from './DecoderView';
 import { PredictionView, predictionPanelView } from './PredictionView';
 import { coverage, TARGET_COLOURS, gridPhrase } from './maskGeometry';
 import { observeWidth, useAnimationFrame } from './useAnimationFrame';
@@ -49,6 +50,7 @@ export function MaskPanel() {
       const el = canvas.current;
       if (!el) return;
       predictionPanelView.draw(record ?? null);
+      decoderPanelView.draw(record ?? null);
       if (!record) {
         maskPanelView.record = null;
         el.getContext('2d')?.clearRect(0, 0, el.width, el.height);
@@ -137,6 +139,7 @@ export function MaskPanel() {
         <span className="muted">last {masks.length} steps</span>
       </div>
       <PredictionView record={maskPanelView.record} />
+      <DecoderView record={maskPanelView.record} />
     </section>
   );
 }

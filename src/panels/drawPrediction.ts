@@ -27,9 +27,9 @@ export function errorColour(error: number, full: number): [number, number, numbe
 }
 
 /** The patch cells of block j of the shown image, in the order the step gathered them. */
-export function predictedCells(record: MaskRecord, prediction: PredictionRecord, j: number): Int32Array {
+export function predictedCells(record: MaskRecord, shown: { image: number }, j: number): Int32Array {
   const { batchSize: B, targetTokens: Kt } = record;
-  return record.targetIdx.subarray((j * B + prediction.image) * Kt, (j * B + prediction.image + 1) * Kt);
+  return record.targetIdx.subarray((j * B + shown.image) * Kt, (j * B + shown.image + 1) * Kt);
 }
 
 /** The colour of token t of block j in each column. */

@@ -57,6 +57,7 @@ describe('mask geometry', () => {
       contextIdx: Int32Array.from([0, 1, 2, 3]),
       targetIdx: Int32Array.from([5, 6, 7, 8]), // targets j=0: b0 5, b1 6; j=1: b0 7, b1 8
       prediction: null,
+      decoded: null,
       targetRects: [0, 1, 2, 3].map((k) => ({ top: k, left: 0, height: 1, width: 1 })),
       contextRects: [
         { top: 0, left: 0, height: 1, width: 2 },

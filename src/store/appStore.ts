@@ -53,6 +53,7 @@ interface ViewSlice {
   setPanelsVisible(visible: boolean): void;
   scheduleZoom: boolean; // the schedule charts show the trained steps only, not the whole plan
   setScheduleZoom(zoom: boolean): void;
+  decoderView: boolean; // the pixel decoder beside the run and its view (src/panels/DecoderView.tsx)
 }
 
 interface QualitySlice {
@@ -150,6 +151,7 @@ export const useAppStore = create<AppState>()((set) => ({
   setPanelsVisible: (panelsVisible) => set({ panelsVisible }),
   scheduleZoom: false,
   setScheduleZoom: (scheduleZoom) => set({ scheduleZoom }),
+  decoderView: true,
 }));
 
 /** Named selector hooks for the panels. */

@@ -210,6 +210,8 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   const { evalEvery, autosaveEvery } = store.getState();
   await call('Setting the evaluation interval', () => handle!.api.setEvalEvery(evalEvery));
   if (!overrides.predictorView) await call('Turning the predictor view off', () => handle!.api.setPredictorView(false));
+  store.setState({ decoderView: overrides.decoderView });
+  if (!overrides.decoderView) await call('Turning the pixel decoder off', () => handle!.api.setPixelDecoder(false));
   await call('Setting the autosave interval', () => handle!.api.setAutosaveEvery(autosaveEvery));
   if (importedFiles.length > 0) await call('Re-importing your files', () => handle!.api.addFiles(importedFiles));
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
@@ -311,6 +313,12 @@ export const actions = {
     store.setState({ evalEvery: steps });
     setUrlParam('evalEvery', String(steps));
     return call('Setting the evaluation interval', () => api().setEvalEvery(steps));
+  },
+  /** The pixel decoder beside the run, on or off (kept in the link: decoderView=0 is off). */
+  setDecoderView: (on: boolean) => {
+    store.setState({ decoderView: on });
+    setUrlParam('decoderView', on ? '1' : '0');
+    return call('Switching the pixel decoder', () => api().setPixelDecoder(on));
   },
   setAutosaveEvery: (steps: number) => {
     store.setState({ autosaveEvery: steps });

@@ -32,13 +32,14 @@ describe('settings in the URL', () => {
     expect(impossible.problems.join(' ')).toMatch(/not divisible by the patch size.*using the micro preset instead/);
   });
 
-  it('reads where to run from the link: backend, WASM threads, decoders, and whether it names a preset', () => {
-    expect(runOverrides('?backend=wasm&wasmThreads=1&decoders=4&preset=tiny&data=digits')).toEqual({
+  it('reads where to run from the link: backend, WASM threads, decoders, the views, and whether it names a preset', () => {
+    expect(runOverrides('?backend=wasm&wasmThreads=1&decoders=4&preset=tiny&data=digits&decoderView=0')).toEqual({
       backend: 'wasm',
       wasmThreads: 1,
       decoders: 4,
       dataset: 'digits',
       predictorView: true,
+      decoderView: false,
       presetFromLink: true,
     });
     expect(runOverrides('?backend=cuda&wasmThreads=0&lr=0.1&data=cifar')).toEqual({
@@ -47,6 +48,7 @@ describe('settings in the URL', () => {
       decoders: undefined,
       dataset: undefined,
       predictorView: true,
+      decoderView: true,
       presetFromLink: false,
     });
   });

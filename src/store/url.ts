@@ -83,6 +83,7 @@ export interface RunOverrides {
   decoders: number | undefined;
   dataset: BuiltinSet | undefined; // data=patterns|digits: the built-in set to open on
   predictorView: boolean; // predictorView=0: no predictor's view (to measure what it costs)
+  decoderView: boolean; // decoderView=0: no pixel decoder beside the run
   presetFromLink: boolean;
 }
 
@@ -100,6 +101,7 @@ export function runOverrides(search: string): RunOverrides {
     decoders: positiveInteger(params.get('decoders')),
     dataset: BUILTIN_SETS.find((set) => set === params.get('data')),
     predictorView: params.get('predictorView') !== '0',
+    decoderView: params.get('decoderView') !== '0',
     presetFromLink: isPreset(params.get('preset')),
   };
 }

@@ -10,6 +10,7 @@ import { useRunLibrary } from '../store/keptRuns';
 import { experimentBusy, useExperiment } from '../store/experimentQueue';
 import { cellColour, PREDICTION_BACKGROUND, predictedCells } from '../panels/drawPrediction';
 import { predictionPanelView } from '../panels/PredictionView';
+import { decoderPanelView } from '../panels/DecoderView';
 import { qualityChartView } from '../panels/QualityPanel';
 import { classColour } from '../panels/drawEmbeddingMap';
 import { embeddingMapPanel } from '../panels/EmbeddingMapView';
@@ -51,6 +52,34 @@ function predictionPanel() {
       colours: row.map((_, column) => Array.from({ length: prediction.tokens }, (_, t) => cellColour(prediction, column, j, t).join(','))),
     })),
     error: Array.from(prediction.error),
+  };
+}
+
+/** The pixel decoder's view as drawn: its step, tiles, and per block the cells and, per column, the
+ *  colour of each cell's centre pixel. */
+function decoderPanel() {
+  const { record, tiles, dpr } = decoderPanelView;
+  const decoded = record?.decoded;
+  if (!record || !decoded) return null;
+  const p = decoded.patchSize;
+  const sources = [decoded.truth, decoded.fromTargets, decoded.fromPredicted];
+  const centre = (source: Uint8Array, j: number, t: number) => {
+    const at = (((j * decoded.tokens + t) * p + Math.floor(p / 2)) * p + Math.floor(p / 2)) * 3;
+    return Array.from(source.subarray(at, at + 3)).join(',');
+  };
+  return {
+    step: record.step,
+    grid: record.grid,
+    patchSize: p,
+    tiles: tiles.map((row) => row.map((t) => ({ ...t }))),
+    dpr,
+    background: PREDICTION_BACKGROUND.join(','),
+    psnrTargets: Array.from(decoded.psnrTargets),
+    psnrPredicted: Array.from(decoded.psnrPredicted),
+    blocks: tiles.map((row, j) => ({
+      cells: Array.from(predictedCells(record, decoded, j)),
+      centres: row.map((_, column) => Array.from({ length: decoded.tokens }, (_, t) => centre(sources[column], j, t))),
+    })),
   };
 }
 
@@ -122,6 +151,7 @@ function makeHook(withActions: boolean) {
     stepTimes: () => Array.from(runHistory.series.stepMs.values()),
     maskPanel,
     predictionPanel,
+    decoderPanel,
     embeddingMap,
     neighbours,
     viewCosts,

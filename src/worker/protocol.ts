@@ -58,6 +58,7 @@ export interface MaskRecord {
   imageSide: number;
   cropBoxes: Float32Array | null; // their RandomResizedCrop boxes, [n, 4] as [y1, x1, y2, x2] in 0-1 (null: no crop)
   prediction: PredictionRecord | null; // the predictor's view of one of these images
+  decoded: DecodedRecord | null; // the pixel decoder's view of the same image (when it is on)
 }
 
 /** One image's target blocks in the step that trained on them: the target encoder's features and the
@@ -73,6 +74,23 @@ export interface PredictionRecord {
   error: Float32Array; // [npred, Kt] the loss of each predicted patch
   errorOfZeros: number; // what predicting zeros would cost per patch here (the error map's full scale)
   computeMs: number; // the projection in the worker (its features ride on the loss readback: docs/BENCHMARKS.md, bench:views)
+}
+
+/** The pixel decoder's view of the same image's target blocks (src/ijepa/pixelDecoder.ts, a probe
+ *  beside the run): per block, the true pixels and the decoder applied to the target features and to
+ *  the predictor's output, as RGB (the first Kt cells of each block, as the step gathered them), and
+ *  the PSNR of each decoding against the truth. */
+export interface DecodedRecord {
+  image: number; // which image of the batch
+  numTargets: number;
+  tokens: number; // Kt
+  patchSize: number;
+  truth: Uint8Array; // [npred, Kt, p, p, 3]
+  fromTargets: Uint8Array; // [npred, Kt, p, p, 3]: what the representation keeps
+  fromPredicted: Uint8Array; // [npred, Kt, p, p, 3]: what the predictor imagines
+  psnrTargets: Float32Array; // [npred] dB
+  psnrPredicted: Float32Array; // [npred] dB
+  decoderLoss: number; // its training loss on this batch (MSE on normalised pixels), before its update
 }
 
 /** Images per batch sent to the mask panel, and mask records per update (the scrubber's reach). */

@@ -121,6 +121,7 @@ export function createTrainerApi(env: TrainerEnv) {
     /** Evaluation every `steps` steps (0: only on request). */
     setEvalEvery: (steps: number) => void (need().session.keeper.evalEvery = Math.max(0, Math.floor(steps))),
     setPredictorView: (on: boolean) => void (need().session.predictorView = on),
+    setPixelDecoder: (on: boolean) => void (need().session.pixelDecoder = on),
     setAutosaveEvery: (steps: number) => void (need().session.keeper.autosaveEvery = Math.max(0, Math.floor(steps))),
     evaluateNow: () => need().session.evaluateNow(),
     /** Nearest neighbours of a dataset image under the newest evaluation's encoders (null: it was not embedded). */

@@ -7,6 +7,7 @@ import { browserModel } from '../../ijepa/recipe';
 import { stepFlops } from '../../ijepa/flops';
 import { fusedKernelsActive, setFusedKernels } from '../../ijepa/fused';
 import * as tf from '../../ijepa/tf';
+import { createPixelDecoder } from '../../ijepa/pixelDecoder';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../../ijepa/trainStep';
 import { ImageStore } from '../../data/imageStore';
 import { EpochSampler } from '../../data/sampler';
@@ -22,6 +23,7 @@ export interface BenchOptions {
   steps: number; // measured steps after warm-up (N); memory is compared at step 10 and this one
   warmup: number;
   fused: boolean; // the fused kernels (the app's default) or the plain tfjs ops, to compare
+  decoder?: boolean; // with the pixel decoder beside the step and its view's blocks read back (issue 25)
   wasmThreads?: number; // WASM only: this many threads (default: every core)
 }
 
@@ -38,6 +40,7 @@ export interface BareStepResult {
   threads: number | null; // WASM's thread count
   batchSize: number;
   fused: boolean; // false where asked for, or where the backend has no fused kernels
+  decoder: boolean; // the pixel decoder beside the step
   firstStepMs: number; // shader compilation included
   medianStepMs: number;
   imagesPerSec: number;
@@ -121,7 +124,8 @@ function bareLoop(trainer: Trainer) {
     async step(): Promise<void> {
       const masks = nextMasks(trainer);
       const input = batch();
-      await trainStep(trainer, input, masks).finally(() => input.dispose());
+      // with a decoder, the shown image's blocks come back as the page reads them for its views
+      await trainStep(trainer, input, masks, trainer.decoder ? 0 : undefined).finally(() => input.dispose());
     },
   };
 }
@@ -209,6 +213,7 @@ export async function benchmarkBareStep(
   setFusedKernels(options.fused);
   const config = presetConfig(options.preset);
   const trainer = createTrainer(config);
+  if (options.decoder) trainer.decoder = createPixelDecoder(config);
   const loop = bareLoop(trainer);
   try {
     const first = await firstStep(trainer, loop, false);
@@ -251,6 +256,7 @@ export async function benchmarkBareStep(
       threads: backend.threads,
       batchSize: config.batchSize,
       fused: fusedKernelsActive(),
+      decoder: Boolean(options.decoder),
       firstStepMs: first.firstStepMs,
       medianStepMs,
       imagesPerSec: (config.batchSize * 1000) / medianStepMs,

@@ -3,6 +3,7 @@
 // autosaves, NaN and device-loss handling; what the page sees goes through ./telemetry.ts.
 import type { IJepaConfig } from '../../ijepa/config';
 import * as tf from '../../ijepa/tf';
+import { createPixelDecoder, disposePixelDecoder } from '../../ijepa/pixelDecoder';
 import { createTrainer, disposeTrainer, nextMasks, trainStep, type Trainer } from '../../ijepa/trainStep';
 import { assertValidConfig } from '../../ijepa/validate';
 import { EpochSampler } from '../../data/sampler';
@@ -34,6 +35,7 @@ export class TrainingSession {
   /** Compile the first step's shaders up front (./precompile.ts); set from the backend in use. */
   precompileShaders = false;
   predictorView = true; // the predictor's view of each step (off: ?predictorView=0, to measure what it costs)
+  pixelDecoder = true; // the pixel decoder beside the run, and its view (off: the page's switch, or ?decoderView=0)
   private looping = false;
   private stepInFlight = false;
   private loopDone: Promise<void> = Promise.resolve();
@@ -255,9 +257,21 @@ export class TrainingSession {
     return restored;
   }
 
+  /** The trainer gets its pixel decoder, or loses it, as the switch says (between steps only: a step
+   *  in flight holds it). Runs predicting pixels have none: their predictor's output is pixels already. */
+  private fitDecoder(trainer: Trainer): void {
+    const wanted = this.pixelDecoder && trainer.config.predictionTarget === 'representations';
+    if (wanted && !trainer.decoder) trainer.decoder = createPixelDecoder(trainer.config);
+    if (!wanted && trainer.decoder) {
+      disposePixelDecoder(trainer.decoder);
+      trainer.decoder = undefined;
+    }
+  }
+
   private async oneStep(): Promise<void> {
     const trainer = this.trainer!;
     const { config } = trainer;
+    this.fitDecoder(trainer);
     const masks = nextMasks(trainer);
     const started = performance.now();
     const batch = nextBatch(trainer, this.data.store, this.data.split().train, this.sampler!); // held-out images are never trained on
@@ -266,7 +280,7 @@ export class TrainingSession {
     this.poisonNextBatch = false;
     const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
     const result = await (firstStep && this.precompileShaders ? precompileStep(config, images) : Promise.resolve())
-      .then(() => trainStep(trainer, images, masks, this.predictorView ? SHOWN_IMAGE : undefined))
+      .then(() => trainStep(trainer, images, masks, this.predictorView || trainer.decoder ? SHOWN_IMAGE : undefined))
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;
     if (this.message === WAITING_FOR_IMAGES) this.message = '';
@@ -286,7 +300,13 @@ export class TrainingSession {
     }
     const record = { step: result.step, loss: result.loss, lr: result.lr, wd: result.wd, momentum: result.momentum, stepMs, wallMs };
     this.keeper.log(record);
-    this.telemetry.stepTrained(record, masks, batch, { ...result, config, side: this.data.store.side, shownImage: SHOWN_IMAGE });
+    this.telemetry.stepTrained(record, masks, batch, {
+      ...result,
+      config,
+      side: this.data.store.side,
+      shownImage: SHOWN_IMAGE,
+      predictorView: this.predictorView,
+    });
     if (trainer.step >= config.totalSteps) this.setPhase('done', `Finished the ${config.totalSteps} planned steps.`);
     else this.flush(false);
   }

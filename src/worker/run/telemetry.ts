@@ -7,6 +7,8 @@ import type { MaskBatch } from '../../ijepa/masks';
 import * as tf from '../../ijepa/tf';
 import type { BlockFeatures } from '../../ijepa/trainStep';
 import type { Batch } from './batch';
+import type { ShownPixels } from '../../ijepa/pixelDecoder';
+import { decodedRecord } from './decodedSnapshot';
 import { PredictorSnapshots } from './predictorSnapshot';
 import {
   MASK_PANEL_IMAGES,
@@ -25,7 +27,10 @@ export interface ShownStep {
   config: IJepaConfig;
   side: number; // the dataset's image side
   blocks?: BlockFeatures<Float32Array>; // the shown image's target and predicted block features
+  shownPixels?: ShownPixels<Float32Array>; // the same blocks in pixels (with the pixel decoder)
+  decoderLoss?: number;
   shownImage: number;
+  predictorView: boolean; // the predictor's view is on (the blocks may be there for the decoder's alone)
 }
 const RATE_WINDOW = 20; // step-to-step intervals averaged for steps/s
 
@@ -72,7 +77,12 @@ export class RunTelemetry {
   stepTrained(record: StepRecord, masks: MaskBatch, batch: Batch, step: ShownStep): void {
     const { config, side } = step;
     const grid = config.cropSize / config.patchSize;
-    const prediction = step.blocks ? this.predictions.view(step.blocks, masks.numTargets, config, step.shownImage) : null;
+    const prediction =
+      step.blocks && step.predictorView ? this.predictions.view(step.blocks, masks.numTargets, config, step.shownImage) : null;
+    const decoded =
+      step.shownPixels && step.decoderLoss !== undefined
+        ? decodedRecord(step.shownPixels, masks.numTargets, config, step.shownImage, step.decoderLoss)
+        : null;
     this.records.push(record);
     const shown = Math.min(masks.batchSize, MASK_PANEL_IMAGES);
     this.masks.push({
@@ -91,6 +101,7 @@ export class RunTelemetry {
       imageSide: side,
       cropBoxes: batch.boxes ? batch.boxes.slice(0, shown * 4) : null,
       prediction,
+      decoded,
     });
     if (this.masks.length > MASKS_PER_UPDATE) this.masks.shift();
   }

@@ -1,0 +1,142 @@
+// What the predictor imagines, in pixels (issue 25): under the predictor's view and following the same
+// scrubber, for the first image of the step shown, each target block as true pixels, as the pixel
+// decoder reads the target features and as it reads the predictor's output (./drawDecoded.ts), the
+// PSNR of both, and both over the steps. The decoder is a probe beside the run (src/ijepa/pixelDecoder.ts).
+import { useEffect, useRef, useState } from 'react';
+import { useAppStore } from '../store/appStore';
+import { runHistory } from '../store/metrics';
+import { actions } from '../store/trainerConnection';
+import type { MaskRecord } from '../worker/protocol';
+import type { Tile } from './drawMasks';
+import { DECODED_COLUMNS, drawDecoded } from './drawDecoded';
+import { predictionLayout } from './drawPrediction';
+import { TARGET_COLOURS } from './maskGeometry';
+import { axis, UPlotChart } from './UPlotChart';
+import { observeWidth } from './useAnimationFrame';
+
+/** What the view shows now (read by the test hook), and how the mask panel asks it to draw. */
+export const decoderPanelView: { record: MaskRecord | null; tiles: Tile[][]; dpr: number; draw: (record: MaskRecord | null) => void } = {
+  record: null,
+  tiles: [],
+  dpr: 1,
+  draw: () => {},
+};
+
+function PsnrChart() {
+  return (
+    <UPlotChart
+      testId="decoder-chart"
+      title="PSNR of the decoded blocks"
+      xLabel="step"
+      height={160}
+      optionsKey="decoder-psnr"
+      version={() => runHistory.version}
+      formatValue={(v) => `${v.toFixed(1)} dB`}
+      options={(_, theme) => ({
+        scales: { x: { time: false } },
+        axes: [axis(theme, { label: 'step' }), axis(theme, { size: 50, label: 'dB' })],
+        series: [
+          { label: 'step' },
+          { label: 'representation keeps', stroke: theme.accent, width: 2, points: { show: false } },
+          { label: 'predictor imagines', stroke: '#e69f00', width: 2, points: { show: false } },
+        ],
+      })}
+      data={() => {
+        const { step, keeps, imagines } = runHistory.decoded;
+        return [Array.from(step.values()), Array.from(keeps.values()), Array.from(imagines.values())];
+      }}
+    />
+  );
+}
+
+export function DecoderView({ record }: { record: MaskRecord | null }) {
+  const container = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(420);
+  const on = useAppStore((s) => s.decoderView);
+  const pixelTargets = useAppStore((s) => s.config.predictionTarget === 'pixels');
+  useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
+
+  useEffect(() => {
+    const drawNow = (shown: MaskRecord | null) => {
+      const el = canvas.current;
+      const decoded = shown?.decoded;
+      if (!el || !shown || !decoded) {
+        decoderPanelView.record = null;
+        return;
+      }
+      const { tiles, height } = predictionLayout(decoded.numTargets, width); // three columns, as the predictor's view
+      const dpr = window.devicePixelRatio || 1;
+      const cssWidth = tiles[0][tiles[0].length - 1].x + tiles[0][0].size;
+      if (el.width !== Math.round(cssWidth * dpr) || el.height !== Math.round(height * dpr)) {
+        el.width = Math.round(cssWidth * dpr);
+        el.height = Math.round(height * dpr);
+        el.style.width = `${cssWidth}px`;
+        el.style.height = `${height}px`;
+      }
+      const ctx = el.getContext('2d')!;
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      drawDecoded(ctx, shown, tiles);
+      Object.assign(decoderPanelView, { record: shown, tiles, dpr });
+    };
+    // a frame after the masks' and the predictor's view's, as that one is after the masks'
+    let frame = 0;
+    let pending: MaskRecord | null = decoderPanelView.record;
+    decoderPanelView.draw = (shown) => {
+      pending = shown;
+      frame ||= requestAnimationFrame(() => {
+        frame = 0;
+        drawNow(pending);
+      });
+    };
+    decoderPanelView.draw(pending);
+    return () => cancelAnimationFrame(frame);
+  }, [width]);
+
+  const decoded = record?.decoded;
+  const why = !on
+    ? 'The pixel decoder is off.'
+    : pixelTargets
+      ? 'This run predicts pixels: the predictor’s view above shows them as they are, with no decoder.'
+      : 'The first image of each trained batch shows here once the decoder runs: its target blocks decoded back to pixels.';
+  return (
+    <div className="prediction-view" data-testid="decoder-view">
+      <h3>What the predictor imagines, in pixels</h3>
+      <label className="row">
+        <input type="checkbox" data-testid="decoder-switch" checked={on} onChange={(e) => void actions.setDecoderView(e.target.checked)} />{' '}
+        Pixel decoder (a probe trained beside the run)
+      </label>
+      {!decoded && <p className="muted">{why}</p>}
+      <div ref={container} className="prediction-box" hidden={!decoded}>
+        <div className="prediction-columns muted" aria-hidden="true">
+          {DECODED_COLUMNS.map((c) => (
+            <span key={c}>{c}</span>
+          ))}
+        </div>
+        <canvas
+          ref={canvas}
+          data-testid="decoder-canvas"
+          role="img"
+          aria-label={decoded ? `Step ${record!.step}: true pixels and the two decodings of ${decoded.numTargets} blocks` : ''}
+        />
+      </div>
+      {decoded && (
+        <p className="muted note" data-testid="decoder-caption">
+          Image 1 of step {record!.step}, each row one target block ({decoded.tokens} patches). PSNR against the true pixels, what the
+          representation keeps / what the predictor imagines:{' '}
+          {Array.from(decoded.psnrTargets, (keeps, j) => (
+            <span key={j} className="block-loss">
+              <i style={{ background: TARGET_COLOURS[j % TARGET_COLOURS.length] }} aria-hidden="true" />
+              {keeps.toFixed(1)} / {decoded.psnrPredicted[j].toFixed(1)} dB{' '}
+            </span>
+          ))}
+          · decoder loss {decoded.decoderLoss.toFixed(3)}. The decoder maps each patch&apos;s target features to its pixels, learning from
+          the batches the run trains on; no gradient from it reaches the encoder, the predictor or the target encoder. It is a probe of the
+          representation, not part of I-JEPA, and deterministic: it draws the average guess, blurred where the representation drops detail
+          (the paper&apos;s generative decoder draws samples instead, hence their varied detail).
+        </p>
+      )}
+      {on && !pixelTargets && <PsnrChart />}
+    </div>
+  );
+}

@@ -8,8 +8,9 @@ import type { IjepaTestHook } from '../src/ui/testHook';
  *  the backend and the preset, so the page skips the startup measurement. */
 // the reference recipe: the released settings on micro's shapes (the browser recipe's wider predictor
 // would cost the software adapter more; startup.spec.ts and settings.spec.ts check that recipe); the
-// patterns (the page opens on the digits: data.spec.ts checks that)
-export const FAST_RUN = 'backend=webgpu&preset=micro&recipe=reference&data=patterns&batchSize=4&evalEvery=0&testHooks=1';
+// patterns (the page opens on the digits: data.spec.ts checks that); no pixel decoder beside the run
+// (its own kernels to compile on the software adapter; views.spec.ts turns it on)
+export const FAST_RUN = 'backend=webgpu&preset=micro&recipe=reference&data=patterns&batchSize=4&evalEvery=0&decoderView=0&testHooks=1';
 /** The same run on WASM, the fastest backend without a GPU: for flows where WebGPU is not the subject
  *  (evaluations, the views, resume, privacy, accessibility); on the software adapter each would spend
  *  most of its time compiling shaders and evaluating. */

@@ -56,7 +56,7 @@ test('a reload offers the saved run and resumes at the same step with the same l
 });
 
 test('exports a checkpoint with the reference names and shapes, and importing it restores the step', async ({ page }, testInfo) => {
-  await openApp(page, UI_RUN); // WebGPU's export: reference.spec.ts
+  await openApp(page, UI_RUN.replace('decoderView=0', 'decoderView=1')); // WebGPU's export: reference.spec.ts; with the pixel decoder, which the checkpoint keeps
   await page.getByTestId('step-button').click();
   await waitForStatus(page, (s) => s.step === 1 && s.phase === 'paused');
   await page.getByTestId('step-button').click();
@@ -90,6 +90,7 @@ test('exports a checkpoint with the reference names and shapes, and importing it
   expect(names.filter((n) => n.startsWith('encoder.')).length).toBe(29);
   expect(names.filter((n) => n.startsWith('target_encoder.')).length).toBe(29);
   expect(names.filter((n) => n.startsWith('predictor.')).length).toBe(20);
+  expect(names.filter((n) => n.startsWith('pixel_decoder.')).length).toBe(13); // the pixel decoder beside the run: 4 weights x (value, 2 moments) + its step
   expect(JSON.parse(file.metadata.config)).toMatchObject({ crop_size: 32, patch_size: 4, pred_emb_dim: 16, batch_size: 4 });
   expect(file.metadata.step).toBe('2');
 

@@ -2,7 +2,7 @@
 // pixels (the pixel decoder's view), the
 // embedding map of the held-out images, and nearest neighbours under the trained and random encoders.
 import { expect, test, type Page } from '@playwright/test';
-import { canvasPixels, hex, openApp, read, snap, trainThenPause, UI_RUN, waitForDatasetCount, waitForEvaluations } from './app';
+import { canvasPixels, FAST_RUN, hex, openApp, read, snap, trainThenPause, UI_RUN, waitForDatasetCount, waitForEvaluations } from './app';
 import { makeClassFolder } from './fixtures/folder';
 import { POINT_RADIUS } from '../src/panels/drawEmbeddingMap';
 
@@ -51,7 +51,7 @@ async function readDecoderCanvas(page: Page) {
 test("the predictor's view and its pixels draw the target blocks of the step on the mask panel, and follow its scrubber", async ({
   page,
 }, testInfo) => {
-  await openApp(page);
+  await openApp(page, FAST_RUN.replace('decoderView=0', 'decoderView=1'));
   await trainThenPause(page, 4);
   const masks = (await read(page, 'maskPanel'))!;
   const { view, expected, drawn } = await readPredictionCanvas(page);
@@ -86,6 +86,14 @@ test("the predictor's view and its pixels draw the target blocks of the step on 
   const earlierDecoded = await readDecoderCanvas(page);
   expect(earlierDecoded.drawn).toEqual(earlierDecoded.expected);
   expect(earlierDecoded.view.blocks.map((b) => b.cells)).toEqual(earlier.view.blocks.map((b) => b.cells));
+  // its switch: off, kept in the link, and the next step has no decoded blocks
+  await page.getByTestId('mask-follow').check();
+  await page.getByTestId('decoder-switch').uncheck();
+  await expect(page.getByTestId('decoder-view')).toContainText('The pixel decoder is off.');
+  await expect.poll(() => new URL(page.url()).searchParams.get('decoderView')).toBe('0');
+  await page.getByTestId('step-button').click();
+  await expect.poll(() => read(page, 'decoderPanel')).toBeNull();
+  await expect.poll(async () => (await read(page, 'predictionPanel'))?.step).toBe((await read(page, 'maskPanel'))!.step); // the predictor's view goes on
 });
 
 test("the embedding map draws one point per held-out image; an image's neighbours start with itself and change with training", async ({

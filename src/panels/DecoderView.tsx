@@ -93,7 +93,7 @@ export function DecoderView({ record }: { record: MaskRecord | null }) {
     return () => cancelAnimationFrame(frame);
   }, [width]);
 
-  const decoded = record?.decoded;
+  const decoded = on ? record?.decoded : undefined;
   const why = !on
     ? 'The pixel decoder is off.'
     : pixelTargets

@@ -17,7 +17,10 @@ import * as tf from './tf';
 import type { BlockFeatures } from './trainStep';
 
 /** The decoder's own optimiser: Adam at a fixed lr, no weight decay (it only has to keep up). */
-export const DECODER_LR = 1e-3;
+export const DECODER_LR = 2e-3;
+/** It learns on every this-many-th step (its view decodes every step): a quarter of its cost, and a
+ *  slowly moving representation needs no more. */
+export const DECODER_EVERY = 4;
 /** Rows (patches) of a batch it learns from per step, at most: a share of the batch is enough, and
  *  keeps its cost a few percent of the step's. */
 export const DECODER_ROWS = 1024;
@@ -78,11 +81,11 @@ export function decoderUpdate(decoder: PixelDecoder, grads: Record<string, tf.Te
   adamWStep(decoder.optimizer, Object.entries(decoder.params), grads, DECODER_LR, 0);
 }
 
-/** Which rows of a [B*N] batch the decoder learns from at step `step`: every k-th, from an offset that
- *  moves with the step, so that over k steps every patch position is seen. */
-export function decoderRows(rows: number, step: number): Int32Array {
+/** Which rows of a [B*N] batch the decoder learns from at its `update`-th learning step: every k-th,
+ *  from an offset that moves with the update, so that over k updates every patch position is seen. */
+export function decoderRows(rows: number, update: number): Int32Array {
   const stride = Math.max(1, Math.ceil(rows / DECODER_ROWS));
-  const offset = step % stride;
+  const offset = update % stride;
   return Int32Array.from({ length: Math.ceil((rows - offset) / stride) }, (_, i) => offset + i * stride);
 }
 
@@ -96,13 +99,13 @@ export type ShownPixels<T> = {
 
 /** What the decoder does beside a step: its loss and gradients on this batch, and the shown blocks. */
 export type DecoderBeside = {
-  loss: tf.Scalar;
-  grads: Record<string, tf.Tensor>;
+  learned?: { loss: tf.Scalar; grads: Record<string, tf.Tensor> }; // on its learning steps (DECODER_EVERY)
   shown?: ShownPixels<tf.Tensor3D>;
 };
 
 /** The decoder's part of a step, on what the step computed: the target features of every patch and
- *  the patches themselves. Call in tf.tidy. */
+ *  the patches themselves (its loss and gradients on a learning step), and the shown blocks decoded.
+ *  Call in tf.tidy. */
 export function decoderBeside(
   decoder: PixelDecoder,
   step: number,
@@ -114,16 +117,18 @@ export function decoderBeside(
 ): DecoderBeside {
   const [B, N, P] = patches.shape;
   const flat = patches.reshape([B * N, P]); // [B*N, P]
-  const picked = tf.tensor1d(decoderRows(B * N, step), 'int32');
-  const { loss, grads } = decoderLossAndGrads(decoder, tf.gather(features, picked), tf.gather(flat, picked) as tf.Tensor2D);
-  if (!shown) return { loss, grads };
+  let learned: DecoderBeside['learned'];
+  if (step % DECODER_EVERY === 0) {
+    const picked = tf.tensor1d(decoderRows(B * N, step / DECODER_EVERY), 'int32');
+    learned = decoderLossAndGrads(decoder, tf.gather(features, picked), tf.gather(flat, picked) as tf.Tensor2D);
+  }
+  if (!shown) return { learned };
   const [npred, Kt, D] = shown.blocks.targets.shape;
   const blockPixels = tf.gather(flat, targetRows).reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
   const decode = (f: tf.Tensor3D) =>
     decodePatches(decoder, f.reshape([npred * Kt, D]) as tf.Tensor2D).reshape([npred, Kt, P]) as tf.Tensor3D;
   return {
-    loss,
-    grads,
+    learned,
     shown: {
       truth: tf.gather(blockPixels, shown.rows) as tf.Tensor3D,
       fromTargets: decode(shown.blocks.targets),

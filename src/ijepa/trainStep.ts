@@ -164,7 +164,7 @@ export interface StepResult extends Schedules {
   loss: number;
   applied: boolean; // false when the loss was NaN/Inf: the update was skipped, nothing changed
   blocks?: BlockFeatures<Float32Array>; // the shown image's blocks, [npred, Kt, D] each (when asked for)
-  decoderLoss?: number; // the pixel decoder's loss on this batch, before its update (with a decoder)
+  decoderLoss?: number; // the pixel decoder's loss on this batch, before its update (on its learning steps)
   shownPixels?: ShownPixels<Float32Array>; // the shown blocks in pixels, [npred, Kt, P] each (with both)
 }
 
@@ -193,7 +193,7 @@ export async function trainStep(
   } = tf.tidy(() => lossAndGrads(model, images, masks, shownImage, decoder && { decoder, step }));
   const [loss, ...read] = await readBack([
     lossTensor,
-    beside?.loss,
+    beside?.learned?.loss,
     blocks?.targets,
     blocks?.predicted,
     beside?.shown?.truth,
@@ -205,9 +205,10 @@ export async function trainStep(
   if (applied) {
     tf.tidy(() => applyUpdate(trainer, grads, schedules));
     trainer.step += 1;
-    if (decoder && beside && Number.isFinite(decoderLoss![0])) tf.tidy(() => decoderUpdate(decoder, beside.grads));
+    const learned = beside?.learned;
+    if (decoder && learned && Number.isFinite(decoderLoss![0])) tf.tidy(() => decoderUpdate(decoder, learned.grads));
   }
-  tf.dispose([...Object.values(grads), ...Object.values(beside?.grads ?? {})] as tf.Tensor[]);
+  tf.dispose([...Object.values(grads), ...Object.values(beside?.learned?.grads ?? {})] as tf.Tensor[]);
   return {
     step,
     loss: loss![0],

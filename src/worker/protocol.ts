@@ -90,7 +90,7 @@ export interface DecodedRecord {
   fromPredicted: Uint8Array; // [npred, Kt, p, p, 3]: what the predictor imagines
   psnrTargets: Float32Array; // [npred] dB
   psnrPredicted: Float32Array; // [npred] dB
-  decoderLoss: number; // its training loss on this batch (MSE on normalised pixels), before its update
+  decoderLoss: number | null; // its training loss (MSE on normalised pixels) at its last learning step (null: none yet)
 }
 
 /** Images per batch sent to the mask panel, and mask records per update (the scrubber's reach). */

@@ -34,7 +34,7 @@ export function decodedRecord(
   numTargets: number,
   config: IJepaConfig,
   image: number,
-  decoderLoss: number,
+  decoderLoss: number | null,
 ): DecodedRecord {
   const [truth, fromTargets, fromPredicted] = [pixels.truth, pixels.fromTargets, pixels.fromPredicted].map(toRgb);
   const P = config.patchSize * config.patchSize * 3;

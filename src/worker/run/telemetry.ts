@@ -28,7 +28,7 @@ export interface ShownStep {
   side: number; // the dataset's image side
   blocks?: BlockFeatures<Float32Array>; // the shown image's target and predicted block features
   shownPixels?: ShownPixels<Float32Array>; // the same blocks in pixels (with the pixel decoder)
-  decoderLoss?: number;
+  decoderLoss?: number; // on the decoder's learning steps
   shownImage: number;
   predictorView: boolean; // the predictor's view is on (the blocks may be there for the decoder's alone)
 }
@@ -41,6 +41,7 @@ export class RunTelemetry {
   private intervals: number[] = [];
   private lastStepEnd: number | null = null; // null after a pause: the next interval starts at the next step
   private readonly predictions = new PredictorSnapshots();
+  private decoderLoss: number | null = null; // the pixel decoder's, at its last learning step
   wallMs = 0; // the run's training time so far (pauses excluded)
 
   constructor(
@@ -56,6 +57,7 @@ export class RunTelemetry {
     this.lastStepEnd = null;
     this.wallMs = wallMs;
     this.predictions.reset();
+    this.decoderLoss = null;
   }
 
   /** The run stopped (pause, error): the time until the next step is not a step's. */
@@ -79,10 +81,8 @@ export class RunTelemetry {
     const grid = config.cropSize / config.patchSize;
     const prediction =
       step.blocks && step.predictorView ? this.predictions.view(step.blocks, masks.numTargets, config, step.shownImage) : null;
-    const decoded =
-      step.shownPixels && step.decoderLoss !== undefined
-        ? decodedRecord(step.shownPixels, masks.numTargets, config, step.shownImage, step.decoderLoss)
-        : null;
+    if (step.decoderLoss !== undefined) this.decoderLoss = step.decoderLoss;
+    const decoded = step.shownPixels ? decodedRecord(step.shownPixels, masks.numTargets, config, step.shownImage, this.decoderLoss) : null;
     this.records.push(record);
     const shown = Math.min(masks.batchSize, MASK_PANEL_IMAGES);
     this.masks.push({

@@ -12,6 +12,7 @@ const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, 
   decoder: false,
   firstStepMs: 12_000,
   medianStepMs,
+  meanStepMs: medianStepMs,
   imagesPerSec: 8000 / medianStepMs,
   kernelsPerStep: workKernelsPerStep + 500,
   workKernelsPerStep,
@@ -78,7 +79,7 @@ describe('benchmark report', () => {
   it("states the pixel decoder's cost beside the step, from the same run", () => {
     const withDecoder = { ...cell, decoder: { ...bare(true, 1100, 760, 430), decoder: true } };
     expect(decoderCost(withDecoder)).toBe(
-      "micro on webgpu: the pixel decoder beside the step (and its view's blocks read back) takes the step from 1000.0 to 1100.0 ms (+10%).",
+      "micro on webgpu: the pixel decoder beside the step (and its view's blocks read back) takes the mean step from 1000.0 to 1100.0 ms (+10%).",
     );
     expect(decoderCost(cell)).toBeNull();
     const md = benchMarkdown({ ...report, cells: [withDecoder] });

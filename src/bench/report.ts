@@ -52,11 +52,13 @@ function row(c: BenchCell, b: BareStepResult, variant: 'fused' | 'plain' | 'deco
   return `| ${c.preset} | ${backendLabel(c.backend, b.threads)} | ${variant === 'decoder' ? 'fused + pixel decoder' : b.fused ? 'fused' : 'plain'} | ${fixed(b.medianStepMs, 1)} | ${fixed(b.imagesPerSec, 1)} | ${seconds(b.firstStepMs)} | ${fusedRow ? seconds(c.precompiled?.timeToFirstStepMs) : '–'} | ${b.kernelsPerStep} / ${b.workKernelsPerStep} | ${b.dispatchesPerStep ?? '–'} | ${dataMovement} | ${formatFlops(b.achievedFlopsPerSec)} | ${formatFlops(b.matmulFlopsPerSec)} | ${fixed(b.utilisation * 100, 1)}% | ${fusedRow ? fixed(c.overheadRatio, 2) : '–'} | ${m10?.numTensors} → ${mN?.numTensors} | ${m10?.gpuBytes ?? '–'} → ${mN?.gpuBytes ?? '–'} |`;
 }
 
-/** What the pixel decoder beside the step costs, in one line. */
+/** What the pixel decoder beside the step costs, in one line: by the mean step (it learns on some
+ *  steps only, which a median would leave out). */
 export function decoderCost(c: BenchCell): string | null {
   if (!c.bare || !c.decoder) return null;
-  const extra = (100 * (c.decoder.medianStepMs - c.bare.medianStepMs)) / c.bare.medianStepMs;
-  return `${c.preset} on ${backendLabel(c.backend, c.bare.threads)}: the pixel decoder beside the step (and its view's blocks read back) takes the step from ${fixed(c.bare.medianStepMs, 1)} to ${fixed(c.decoder.medianStepMs, 1)} ms (${extra >= 0 ? '+' : ''}${fixed(extra, 0)}%).`;
+  const [bare, decoder] = [c.bare.meanStepMs, c.decoder.meanStepMs];
+  const extra = (100 * (decoder - bare)) / bare;
+  return `${c.preset} on ${backendLabel(c.backend, c.bare.threads)}: the pixel decoder beside the step (and its view's blocks read back) takes the mean step from ${fixed(bare, 1)} to ${fixed(decoder, 1)} ms (${extra >= 0 ? '+' : ''}${fixed(extra, 0)}%).`;
 }
 
 /** "fused vs plain" in one line: how many times fewer kernels and how much faster. */

@@ -43,6 +43,7 @@ export interface BareStepResult {
   decoder: boolean; // the pixel decoder beside the step
   firstStepMs: number; // shader compilation included
   medianStepMs: number;
+  meanStepMs: number; // what a step costs on average (work done on some steps only, as the decoder's, shows here)
   imagesPerSec: number;
   kernelsPerStep: number; // tfjs kernel calls in one step (tf.profile)
   workKernelsPerStep: number; // the same without the calls that do no work (see NO_WORK_KERNELS)
@@ -259,6 +260,7 @@ export async function benchmarkBareStep(
       decoder: Boolean(options.decoder),
       firstStepMs: first.firstStepMs,
       medianStepMs,
+      meanStepMs: stepTimes.reduce((a, b) => a + b, 0) / stepTimes.length,
       imagesPerSec: (config.batchSize * 1000) / medianStepMs,
       kernelsPerStep: kernels.length,
       workKernelsPerStep: kernels.filter((k) => !isNoWorkKernel(k.name)).length,

@@ -4,7 +4,8 @@
 // the features the step computes anyway, with its own Adam; its loss is differentiated with respect
 // to its own weights only and its inputs are plain values, so no gradient from it reaches the
 // encoder, the predictor or the target encoder: the I-JEPA update is the same with it and without.
-// Applied to the predictor's output, it shows what the predictor imagines behind a hidden block;
+// Applied to the predictor's output (layer-normed as the targets are), it shows what the predictor
+// imagines behind a hidden block;
 // deterministic, it draws the average guess (the paper's decoder is generative and samples).
 import type { IJepaConfig } from './config';
 import { gelu, linear, type Params } from './layers';

@@ -131,9 +131,10 @@ export function DecoderView({ record }: { record: MaskRecord | null }) {
             </span>
           ))}
           {decoded.decoderLoss !== null && `· decoder loss ${decoded.decoderLoss.toFixed(3)}`}. The decoder maps each patch&apos;s target
-          features to its pixels, learning from the batches the run trains on; no gradient from it reaches the encoder, the predictor or the
-          target encoder. It is a probe of the representation, not part of I-JEPA, and deterministic: it draws the average guess, blurred
-          where the representation drops detail (the paper&apos;s generative decoder draws samples instead, hence their varied detail).
+          features to its pixels (the predictor&apos;s output is layer-normed first, as the targets are), learning from the batches the run
+          trains on (every fourth step); no gradient from it reaches the encoder, the predictor or the target encoder. It is a probe of the
+          representation, not part of I-JEPA, and deterministic: it draws the average guess, blurred where the representation drops detail
+          (the paper&apos;s generative decoder draws samples instead, hence their varied detail).
         </p>
       )}
       {on && !pixelTargets && <PsnrChart />}

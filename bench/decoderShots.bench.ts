@@ -1,14 +1,14 @@
 // The README's pictures of the pixel decoder's view (docs/screenshot-decoder-*.png): the page trains the
 // default model on WASM for a few minutes on the digits, then on the patterns, and photographs what
 // the predictor imagines. Run: npx playwright test -c bench/playwright.bench.config.ts decoderShots.bench.ts
-//   SHOT_MINUTES=4 (training per set)  SHOT_PRESET=tiny
+//   SHOT_MINUTES=4 (training per set)  SHOT_PRESET=tiny  SHOT_SETS=digits,patterns
 import { test } from '@playwright/test';
 import { openApp, read } from '../e2e/app';
 
 const minutes = Number(process.env.SHOT_MINUTES ?? 4);
 const preset = process.env.SHOT_PRESET ?? 'tiny';
 
-for (const data of ['digits', 'patterns'] as const) {
+for (const data of (process.env.SHOT_SETS ?? 'digits,patterns').split(',')) {
   test(`the pixel decoder's view after ${minutes} minutes on the ${data}`, async ({ page }) => {
     test.setTimeout((minutes + 10) * 60_000);
     await openApp(page, `backend=wasm&preset=${preset}&data=${data}&evalEvery=0&testHooks=1`);

@@ -4,6 +4,7 @@
 // table (laid out like the paper's, each run's kNN and probe against its own random init) and the
 // comparison charts of its runs, which are kept and listed in the Runs panel like every run.
 import { useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { CONFIG_FIELDS, CONFIG_KEYS, PRESETS, type IJepaConfig } from '../ijepa/config';
 import { CompareRuns } from '../panels/CompareRuns';
 import { percent, points } from '../panels/figures';
@@ -40,11 +41,20 @@ const optionsOf = (key: VariedKey): Record<string, string> | null =>
   key === 'randomResizedCrop' ? { on: 'on', off: 'off' } : key in CHOICES ? CHOICES[key as keyof typeof CHOICES].options : null;
 const valueOf = (key: VariedKey, option: string) => (key === 'randomResizedCrop' ? option === 'on' : option) as IJepaConfig[VariedKey];
 
-/** Training minutes a run of these settings takes at the speed the page measured (null: not measured). */
-function runSeconds(state: AppState, config: IJepaConfig): number | null {
+/** Seconds of training a run of these settings takes at the speed the page measured (null: not measured). */
+function runSeconds(state: Pick<AppState, 'startup' | 'preset' | 'config'>): number | null {
   const speed = state.startup.measurement?.presets.find((p) => p.preset === state.preset && p.measured);
-  return speed ? config.totalSteps / speed.stepsPerSec : null;
+  return speed ? state.config.totalSteps / speed.stepsPerSec : null;
 }
+
+/** What the form needs of the page (not its per-step numbers: it is drawn again only when these change). */
+const formState = (s: AppState) => ({
+  config: s.config,
+  preset: s.preset,
+  recipe: s.recipe,
+  startup: s.startup,
+  ready: s.workerReady && s.configProblems.length === 0 && (s.dataset?.count ?? 0) > 0 && !isActivePhase(s.status.phase),
+});
 
 function useQueue(): (name: string, variants: readonly Variant[]) => void {
   return (name, variants) => {
@@ -66,15 +76,14 @@ function useQueue(): (name: string, variants: readonly Variant[]) => void {
 }
 
 function NewExperiment() {
-  const state = useAppStore();
+  const state = useAppStore(useShallow(formState));
   const queue = useQueue();
   const [key, setKey] = useState<VariedKey>('lr');
   const [text, setText] = useState('');
   const [picked, setPicked] = useState<string[]>([]);
   const [problem, setProblem] = useState('');
-  const ready =
-    state.workerReady && state.configProblems.length === 0 && (state.dataset?.count ?? 0) > 0 && !isActivePhase(state.status.phase);
-  const seconds = runSeconds(state, state.config);
+  const { ready } = state;
+  const seconds = runSeconds(state);
   const each = seconds === null ? '' : `, about ${formatDuration(seconds)} of training each`;
   const options = optionsOf(key);
   const values = options ? picked.map((o) => valueOf(key, o)) : parseNumberList(text || `${state.config[key]}`).values;

@@ -90,6 +90,19 @@ async function measureAppLoop(preset: PresetName, backend: BackendName, request:
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
+/** A cell with nothing measured yet. */
+const emptyCell = (preset: PresetName, backend: BackendName): BenchCell => ({
+  preset,
+  backend,
+  bare: null,
+  plain: null,
+  decoder: null,
+  precompiled: null,
+  app: null,
+  overheadRatio: null,
+  error: null,
+});
+
 /** One (preset, backend) cell: the bare step, the plain-ops step, precompiled first step, the app loop. */
 async function measureCell(
   preset: PresetName,
@@ -97,34 +110,20 @@ async function measureCell(
   request: BenchRequest,
   progress: (text: string) => void,
 ): Promise<BenchCell> {
-  const cell: BenchCell = {
-    preset,
-    backend,
-    bare: null,
-    plain: null,
-    decoder: null,
-    precompiled: null,
-    app: null,
-    overheadRatio: null,
-    error: null,
-  };
+  const cell = emptyCell(preset, backend);
   const label = `${preset} on ${backend}`;
   try {
     progress(`${label}: the bare step (${request.warmup} warm-up + ${request.steps} timed steps, then one profiled)`);
-    cell.bare = await inFreshWorker(request.budgetSec, (api) =>
-      api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true }),
-    );
+    const step = (variant: { fused: boolean; decoder?: boolean }) =>
+      inFreshWorker(request.budgetSec, (api) => api.run({ preset, backend, steps: request.steps, warmup: request.warmup, ...variant }));
+    cell.bare = await step({ fused: true });
     if (cell.bare.fused && request.comparePlain) {
       progress(`${label}: the same step with the plain tfjs ops (before the fused kernels)`);
-      cell.plain = await inFreshWorker(request.budgetSec, (api) =>
-        api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: false }),
-      );
+      cell.plain = await step({ fused: false });
     }
     if (request.compareDecoder) {
       progress(`${label}: the same step with the pixel decoder beside it`);
-      cell.decoder = await inFreshWorker(request.budgetSec, (api) =>
-        api.run({ preset, backend, steps: request.steps, warmup: request.warmup, fused: true, decoder: true }),
-      );
+      cell.decoder = await step({ fused: true, decoder: true });
     }
     if (backend === 'webgpu') {
       progress(`${label}: time to first step with precompiled shaders`);
@@ -140,18 +139,7 @@ async function measureCell(
 }
 
 async function measureOneThread(preset: PresetName, request: BenchRequest, progress: (text: string) => void): Promise<BenchCell> {
-  const cell: BenchCell = {
-    preset,
-    backend: 'wasm',
-    threads: 1,
-    bare: null,
-    plain: null,
-    decoder: null,
-    precompiled: null,
-    app: null,
-    overheadRatio: null,
-    error: null,
-  };
+  const cell: BenchCell = { ...emptyCell(preset, 'wasm'), threads: 1 };
   try {
     progress(`${preset} on wasm, 1 thread: the bare step`);
     cell.bare = await inFreshWorker(request.budgetSec, (api) =>

@@ -154,11 +154,14 @@ export function lossAndGrads(
   const named: Record<string, tf.Tensor> = {};
   for (const [name, v] of params) named[name] = grads[v.name];
   const blocks = rows && predicted && { targets: tf.gather(targets, rows), predicted }; // [npred, Kt, D] each
-  // the decoder reads the predictor's output layer-normed as the targets it learned from are: its
-  // direction is the guess, its smaller norm (a hedge toward the mean) would only grey the picture
-  const shown = rows &&
-    blocks && { rows, blocks: { targets: blocks.targets, predicted: layerNorm(blocks.predicted, TARGET_LN_EPS) as tf.Tensor3D } };
-  const beside = decoding ? decoderBeside(decoder.decoder, decoder.step, features!, patches, masks, idx.targetRows, shown) : undefined;
+  let beside: DecoderBeside | undefined;
+  if (decoding) {
+    // the decoder reads the predictor's output layer-normed as the targets it learned from are: its
+    // direction is the guess, its smaller norm (a hedge toward the mean) would only grey the picture
+    const shown = rows &&
+      blocks && { rows, blocks: { targets: blocks.targets, predicted: layerNorm(blocks.predicted, TARGET_LN_EPS) as tf.Tensor3D } };
+    beside = decoderBeside(decoder.decoder, decoder.step, features!, patches, masks, idx.targetRows, shown);
+  }
   return { loss: value, grads: named, blocks, beside };
 }
 

@@ -7,20 +7,14 @@ import { useAppStore } from '../store/appStore';
 import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 import type { MaskRecord } from '../worker/protocol';
-import type { Tile } from './drawMasks';
+import { drawInNextFrame, emptyBlockView, sizeBlockCanvas, type BlockView } from './blockViewCanvas';
 import { DECODED_COLUMNS, drawDecoded } from './drawDecoded';
-import { predictionLayout } from './drawPrediction';
 import { TARGET_COLOURS } from './maskGeometry';
 import { axis, UPlotChart } from './UPlotChart';
 import { observeWidth } from './useAnimationFrame';
 
 /** What the view shows now (read by the test hook), and how the mask panel asks it to draw. */
-export const decoderPanelView: { record: MaskRecord | null; tiles: Tile[][]; dpr: number; draw: (record: MaskRecord | null) => void } = {
-  record: null,
-  tiles: [],
-  dpr: 1,
-  draw: () => {},
-};
+export const decoderPanelView: BlockView = emptyBlockView();
 
 function PsnrChart() {
   return (
@@ -57,41 +51,21 @@ export function DecoderView({ record }: { record: MaskRecord | null }) {
   const pixelTargets = useAppStore((s) => s.config.predictionTarget === 'pixels');
   useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
 
-  useEffect(() => {
-    const drawNow = (shown: MaskRecord | null) => {
-      const el = canvas.current;
-      const decoded = shown?.decoded;
-      if (!el || !shown || !decoded) {
-        decoderPanelView.record = null;
-        return;
-      }
-      const { tiles, height } = predictionLayout(decoded.numTargets, width); // three columns, as the predictor's view
-      const dpr = window.devicePixelRatio || 1;
-      const cssWidth = tiles[0][tiles[0].length - 1].x + tiles[0][0].size;
-      if (el.width !== Math.round(cssWidth * dpr) || el.height !== Math.round(height * dpr)) {
-        el.width = Math.round(cssWidth * dpr);
-        el.height = Math.round(height * dpr);
-        el.style.width = `${cssWidth}px`;
-        el.style.height = `${height}px`;
-      }
-      const ctx = el.getContext('2d')!;
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      drawDecoded(ctx, shown, tiles);
-      Object.assign(decoderPanelView, { record: shown, tiles, dpr });
-    };
-    // a frame after the masks' and the predictor's view's, as that one is after the masks'
-    let frame = 0;
-    let pending: MaskRecord | null = decoderPanelView.record;
-    decoderPanelView.draw = (shown) => {
-      pending = shown;
-      frame ||= requestAnimationFrame(() => {
-        frame = 0;
-        drawNow(pending);
-      });
-    };
-    decoderPanelView.draw(pending);
-    return () => cancelAnimationFrame(frame);
-  }, [width]);
+  useEffect(
+    () =>
+      drawInNextFrame(decoderPanelView, (shown) => {
+        const el = canvas.current;
+        const decoded = shown?.decoded;
+        if (!el || !shown || !decoded) {
+          decoderPanelView.record = null;
+          return;
+        }
+        const { ctx, tiles, dpr } = sizeBlockCanvas(el, decoded.numTargets, width);
+        drawDecoded(ctx, shown, tiles);
+        Object.assign(decoderPanelView, { record: shown, tiles, dpr });
+      }),
+    [width],
+  );
 
   const decoded = on ? record?.decoded : undefined;
   const why = !on

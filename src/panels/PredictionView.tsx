@@ -3,18 +3,13 @@
 // and the error per patch (./drawPrediction.ts). Drawn in the mask panel's animation frame.
 import { useEffect, useRef, useState } from 'react';
 import type { MaskRecord } from '../worker/protocol';
-import type { Tile } from './drawMasks';
-import { blockErrors, drawPrediction, PREDICTION_COLUMNS, predictionLayout } from './drawPrediction';
+import { drawInNextFrame, emptyBlockView, sizeBlockCanvas, type BlockView } from './blockViewCanvas';
+import { blockErrors, drawPrediction, PREDICTION_COLUMNS } from './drawPrediction';
 import { TARGET_COLOURS } from './maskGeometry';
 import { observeWidth } from './useAnimationFrame';
 
 /** What the view shows now (read by the test hook), and how the mask panel asks it to draw. */
-export const predictionPanelView: { record: MaskRecord | null; tiles: Tile[][]; dpr: number; draw: (record: MaskRecord | null) => void } = {
-  record: null,
-  tiles: [],
-  dpr: 1,
-  draw: () => {},
-};
+export const predictionPanelView: BlockView = emptyBlockView();
 
 export function PredictionView({ record }: { record: MaskRecord | null }) {
   const container = useRef<HTMLDivElement>(null);
@@ -22,43 +17,21 @@ export function PredictionView({ record }: { record: MaskRecord | null }) {
   const [width, setWidth] = useState(420);
   useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
 
-  useEffect(() => {
-    const drawNow = (shown: MaskRecord | null) => {
-      const el = canvas.current;
-      const prediction = shown?.prediction;
-      if (!el || !shown || !prediction) {
-        predictionPanelView.record = null;
-        return;
-      }
-      const { tiles, height } = predictionLayout(prediction.numTargets, width);
-      const dpr = window.devicePixelRatio || 1;
-      const cssWidth = tiles[0][tiles[0].length - 1].x + tiles[0][0].size;
-      const ctx = el.getContext('2d')!;
-      if (el.width !== Math.round(cssWidth * dpr) || el.height !== Math.round(height * dpr)) {
-        // resize only when the layout changes: a resize resets the canvas and lays out the page again
-        el.width = Math.round(cssWidth * dpr);
-        el.height = Math.round(height * dpr);
-        el.style.width = `${cssWidth}px`;
-        el.style.height = `${height}px`;
-      }
-      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-      drawPrediction(ctx, shown, tiles);
-      Object.assign(predictionPanelView, { record: shown, tiles, dpr });
-    };
-    // drawn in the frame after the masks': one frame's callbacks run as one task, and the two
-    // together (with the panels' first draw after they are shown) could make it a long one
-    let frame = 0;
-    let pending: MaskRecord | null = predictionPanelView.record;
-    predictionPanelView.draw = (shown) => {
-      pending = shown;
-      frame ||= requestAnimationFrame(() => {
-        frame = 0;
-        drawNow(pending);
-      });
-    };
-    predictionPanelView.draw(pending);
-    return () => cancelAnimationFrame(frame);
-  }, [width]);
+  useEffect(
+    () =>
+      drawInNextFrame(predictionPanelView, (shown) => {
+        const el = canvas.current;
+        const prediction = shown?.prediction;
+        if (!el || !shown || !prediction) {
+          predictionPanelView.record = null;
+          return;
+        }
+        const { ctx, tiles, dpr } = sizeBlockCanvas(el, prediction.numTargets, width);
+        drawPrediction(ctx, shown, tiles);
+        Object.assign(predictionPanelView, { record: shown, tiles, dpr });
+      }),
+    [width],
+  );
 
   const prediction = record?.prediction;
   const errors = prediction ? blockErrors(prediction) : [];

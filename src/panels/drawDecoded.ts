@@ -15,14 +15,20 @@ export function blockPicture(record: MaskRecord, decoded: DecodedRecord, column:
   const { patchSize: p, tokens } = decoded;
   const side = record.grid * p;
   const image = new ImageData(side, side);
-  for (let i = 0; i < side * side; i++) image.data.set([...PREDICTION_BACKGROUND, 255], i * 4);
+  const put = (at: number, r: number, g: number, b: number) => {
+    image.data[at] = r;
+    image.data[at + 1] = g;
+    image.data[at + 2] = b;
+    image.data[at + 3] = 255;
+  };
+  for (let i = 0; i < side * side; i++) put(i * 4, ...PREDICTION_BACKGROUND);
   const source = sources(decoded)[column];
   predictedCells(record, decoded, j).forEach((cell, t) => {
     const [row, col] = [Math.floor(cell / record.grid), cell % record.grid];
     for (let y = 0; y < p; y++)
       for (let x = 0; x < p; x++) {
         const from = (((j * tokens + t) * p + y) * p + x) * 3;
-        image.data.set([source[from], source[from + 1], source[from + 2], 255], ((row * p + y) * side + col * p + x) * 4);
+        put(((row * p + y) * side + col * p + x) * 4, source[from], source[from + 1], source[from + 2]);
       }
   });
   return image;

@@ -4,7 +4,8 @@
 // on a snapshot of the target encoder taken at its step (the weights move on meanwhile). A slice
 // embeds one chunk of the size of a training batch (shapes the step has already compiled) or does
 // one of the final computations. The random-init baseline (the run's own init) and the raw pixels'
-// kNN and probe are computed once per dataset, architecture, seed and backend, and a slow backend
+// kNN and probe are computed once per dataset, architecture, seed and backend (the pixels' are also
+// remembered across page loads: ./pixelCache.ts), and a slow backend
 // evaluates a capped, fixed subset of the images. The newest
 // evaluation's features (and the baseline's) also give the embedding map and the nearest neighbours.
 import type { IJepaConfig } from '../../ijepa/config';
@@ -15,6 +16,7 @@ import type { ImageStore } from '../../data/imageStore';
 import type { Split } from '../../data/split';
 import { evaluationJob, pixelJob, randomEncoder, snapshot, type Encoder, type Limit, type Measured } from './evaluationJob';
 import { evaluationPlan, type EvalPlan } from './evalPlan';
+import { cachedPixelJob, type PixelBaselineCache } from './pixelCache';
 import { embeddingMap, nearestRows, type Embedded } from './embeddings';
 import type { EmbeddingMap, EvalProgress, Neighbour, Neighbours, PixelBaseline, QualityUpdate } from '../protocol';
 
@@ -92,6 +94,7 @@ export class Evaluator {
     private readonly store: () => ImageStore,
     private readonly split: () => Split,
     private readonly targetSeconds = EVAL_TARGET_SECONDS,
+    private readonly pixelCache: PixelBaselineCache | null = null, // the raw pixels' figures across page loads
   ) {}
 
   /** A new run: its history goes and running jobs are dropped; baselines and subset sizes stay. */
@@ -167,7 +170,9 @@ export class Evaluator {
     });
     if (!fixed.baseline) this.jobs.push(job('baseline', randomEncoder(model.config), 0));
     if (withPixels) {
-      const slices = pixelJob(store, plan, fixed.limit, model.config.cropSize);
+      const slices = this.pixelCache
+        ? cachedPixelJob(this.pixelCache, store, plan, fixed.limit, model.config.cropSize)
+        : pixelJob(store, plan, fixed.limit, model.config.cropSize);
       this.jobs.push({ kind: 'pixels', step: 0, done: 0, limit: fixed.limit, encoder: null, slices });
     }
     this.jobs.push(job('trained', snapshot(model), step));

@@ -1,9 +1,11 @@
 // The autosaved run in IndexedDB (through idb): one checkpoint (safetensors bytes with the metric
-// history) and a small summary for the "resume where you were" offer after a reload.
+// history) and a small summary for the "resume where you were" offer after a reload; beside it, the
+// raw pixels' figures of each set of images evaluated (../evaluation/pixelCache.ts).
 import { openDB, type IDBPDatabase } from 'idb';
-import type { SavedRunSummary } from '../protocol';
+import type { PixelBaseline, SavedRunSummary } from '../protocol';
+import type { PixelBaselineCache } from '../evaluation/pixelCache';
 
-export interface RunStorage {
+export interface RunStorage extends PixelBaselineCache {
   save(bytes: Uint8Array, summary: SavedRunSummary): Promise<void>;
   load(): Promise<{ bytes: Uint8Array; summary: SavedRunSummary } | null>;
   summary(): Promise<SavedRunSummary | null>;
@@ -33,16 +35,21 @@ export function indexedDbStorage(): RunStorage {
       const tx = (await open()).transaction(STORE, 'readwrite');
       await Promise.all([tx.store.delete(KEY), tx.store.delete(SUMMARY_KEY), tx.done]);
     },
+    getPixelBaseline: async (key) => ((await (await open()).get(STORE, key)) as PixelBaseline | undefined) ?? null,
+    putPixelBaseline: async (key, value) => void (await (await open()).put(STORE, value, key)),
   };
 }
 
 /** For tests (and browsers without IndexedDB): the same contract in memory. */
 export function memoryStorage(): RunStorage {
   let saved: { bytes: Uint8Array; summary: SavedRunSummary } | null = null;
+  const pixels = new Map<string, PixelBaseline>();
   return {
     save: async (bytes, summary) => void (saved = { bytes: bytes.slice(), summary }),
     load: async () => saved,
     summary: async () => saved?.summary ?? null,
     clear: async () => void (saved = null),
+    getPixelBaseline: async (key) => pixels.get(key) ?? null,
+    putPixelBaseline: async (key, value) => void pixels.set(key, value),
   };
 }

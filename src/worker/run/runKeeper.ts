@@ -67,7 +67,7 @@ export class RunKeeper {
     split: () => Split,
     private readonly dataset: () => Pick<DatasetSummary, 'source' | 'count'>,
   ) {
-    this.evaluator = new Evaluator(store, split);
+    this.evaluator = new Evaluator(store, split, undefined, storage);
   }
 
   log(record: StepRecord): void {

@@ -17,16 +17,14 @@
 //   context encoder, which the target encoder averages with a lag: how much of a short run's figures
 //   is that lag)
 import '@tensorflow/tfjs-backend-wasm';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { it } from 'vitest';
 import { presetConfig, type PresetName } from '../src/ijepa/config';
 import { browserModel, recipeConfig, type RecipeName } from '../src/ijepa/recipe';
 import * as tf from '../src/ijepa/tf';
 import { disposeTrainer } from '../src/ijepa/trainStep';
-import { greyToRgb } from '../src/data/digits';
-import { ImageStore } from '../src/data/imageStore';
-import { heldOutSplit } from '../src/data/split';
 import { builtinSet, builtinSetRun } from '../src/test/sampleRun';
+import { heldOutSet, HELD_OUT_SETS } from './learningSets';
 import type { BuiltinSet, PixelBaseline } from '../src/worker/protocol';
 import type { EvalRecord } from '../src/ijepa/diagnostics';
 import { Evaluator } from '../src/worker/evaluation/evaluator';
@@ -35,28 +33,6 @@ const env = process.env;
 const number = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : Number(env[name]));
 const percent = (x: number | null | undefined) => (x == null ? '–' : `${(100 * x).toFixed(1)}%`);
 const SPEED_STEPS = 20; // steps timed (after 3 warm-up steps) to plan a browser-recipe run without LEARN_STEPS_PER_SEC
-const HELD_OUT_SETS = ['cifar10', 'fashion']; // ./heldOutSets.mjs
-
-/** A set written by ./heldOutSets.mjs, resampled to `side` as the bundled digits are (bilinear), labelled by class name. */
-function heldOutSet(name: string, side: number) {
-  type Index = { side: number; classes: string[]; labels: number[] };
-  if (!existsSync(`bench/data/${name}.bin`)) throw new Error(`bench/data/${name}.bin is missing: run npm run bench:data first`);
-  const { side: from, classes, labels } = JSON.parse(readFileSync(`bench/data/${name}.json`, 'utf8')) as Index;
-  const pixels = readFileSync(`bench/data/${name}.bin`);
-  const store = new ImageStore(side, 1024);
-  labels.forEach((label, i) => {
-    const image = pixels.subarray(i * from * from * 3, (i + 1) * from * from * 3);
-    const rgb = new Uint8Array(side * side * 3);
-    for (let c = 0; c < 3; c++) {
-      const channel = Uint8Array.from({ length: from * from }, (_, p) => image[3 * p + c]);
-      const resampled = from === side ? null : greyToRgb(channel, from, side);
-      for (let p = 0; p < side * side; p++) rgb[3 * p + c] = resampled ? resampled[3 * p] : channel[p];
-    }
-    store.add(rgb, classes[label]);
-  });
-  const codes = Int32Array.from({ length: store.count }, (_, i) => store.label(i));
-  return { store, split: heldOutSplit(codes) };
-}
 
 it(
   'learning on a built-in set',

@@ -90,7 +90,7 @@ test('exports a checkpoint with the reference names and shapes, and importing it
   expect(names.filter((n) => n.startsWith('encoder.')).length).toBe(29);
   expect(names.filter((n) => n.startsWith('target_encoder.')).length).toBe(29);
   expect(names.filter((n) => n.startsWith('predictor.')).length).toBe(20);
-  expect(names.filter((n) => n.startsWith('pixel_decoder.')).length).toBe(13); // the pixel decoder beside the run: 4 weights x (value, 2 moments) + its step
+  expect(names.filter((n) => n.startsWith('pixel_decoder.')).length).toBe(25); // the pixel decoder beside the run: 2 heads x 4 weights x (value, 2 moments) + its step
   expect(JSON.parse(file.metadata.config)).toMatchObject({ crop_size: 32, patch_size: 4, pred_emb_dim: 16, batch_size: 4 });
   expect(file.metadata.step).toBe('2');
 

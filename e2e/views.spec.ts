@@ -28,7 +28,7 @@ async function readPredictionCanvas(page: Page) {
 }
 
 /** The centre pixel of every cell of every tile of the pixel decoder's view, with the colour the step's
- *  decoded pixels say it has (the background outside the block). */
+ *  decoded pixels say it has in the block, the input's (dimmed) in the context, the background elsewhere. */
 async function readDecoderCanvas(page: Page) {
   const view = (await read(page, 'decoderPanel'))!;
   const expected: string[] = [];
@@ -39,7 +39,8 @@ async function readDecoderCanvas(page: Page) {
       const pixel = tile.size / (view.grid * p); // one decoded pixel on the canvas
       for (let cell = 0; cell < view.grid * view.grid; cell++) {
         const t = view.blocks[j].cells.indexOf(cell);
-        expected.push(t >= 0 ? view.blocks[j].centres[column][t] : view.background);
+        const context = view.context.find((c) => c.cell === cell);
+        expected.push(t >= 0 ? view.blocks[j].centres[column][t] : (context?.centre ?? view.background));
         const centre = (index: number) => (index * p + Math.floor(p / 2) + 0.5) * pixel; // the middle of the patch's centre pixel
         points.push([(tile.x + centre(cell % view.grid)) * view.dpr, (tile.y + centre(Math.floor(cell / view.grid))) * view.dpr]);
       }
@@ -71,6 +72,7 @@ test("the predictor's view and its pixels draw the target blocks of the step on 
   const decoded = await readDecoderCanvas(page);
   expect(decoded.view.step).toBe(view.step);
   expect(decoded.view.blocks.map((b) => b.cells)).toEqual(view.blocks.map((b) => b.cells));
+  expect(decoded.view.context.map((c) => c.cell)).toEqual(Array.from(masks.contextIdx.slice(0, masks.contextTokens))); // image 0's context
   expect(decoded.drawn).toEqual(decoded.expected);
   expect([...decoded.view.psnrTargets, ...decoded.view.psnrPredicted].every(Number.isFinite)).toBe(true);
   await expect(page.getByTestId('decoder-caption')).toContainText(`Image 1 of step ${view.step}`);

@@ -1,12 +1,17 @@
-// A pixel decoder beside the run (a probe of the representation, not part of I-JEPA): a two-layer MLP,
-// patch by patch, from the target encoder's patch features (LayerNorm'd, as the predictor's targets
-// are) to that patch's pixels, as the encoder's input has them (ImageNet-normalised). It learns from
-// the features the step computes anyway, with its own Adam; its loss is differentiated with respect
-// to its own weights only and its inputs are plain values, so no gradient from it reaches the
-// encoder, the predictor or the target encoder: the I-JEPA update is the same with it and without.
-// Applied to the predictor's output (layer-normed as the targets are), it shows what the predictor
-// imagines behind a hidden block;
-// deterministic, it draws the average guess (the paper's decoder is generative and samples).
+// A pixel decoder beside the run (a probe of the representation, not part of I-JEPA): two heads, each a
+// two-layer MLP, patch by patch, to that patch's pixels as the encoder's input has them
+// (ImageNet-normalised):
+// - `target` reads the target encoder's patch features (LayerNorm'd, as the predictor's targets are):
+//   what the representation keeps of the image;
+// - `predictor` reads the predictor's output for a hidden patch (layer-normed alike): what the
+//   predictor imagines behind a block. The paper trains its decoder on the predictor's outputs too:
+//   the guesses are not distributed as the targets are (they hedge toward the mean), so a decoder of
+//   the targets would read them off its distribution, and each head learns from what it reads.
+// Both learn from what the step computes anyway, with their own Adam; their loss is differentiated
+// with respect to their own weights only and their inputs are plain values, so no gradient from them
+// reaches the encoder, the predictor or the target encoder: the I-JEPA update is the same with the
+// decoder and without. Deterministic, a head draws the average guess (the paper's decoder is
+// generative and samples).
 import type { IJepaConfig } from './config';
 import { gelu, linear, type Params } from './layers';
 import type { MaskBatch } from './masks';
@@ -26,8 +31,12 @@ export const DECODER_EVERY = 4;
  *  keeps its cost a few percent of the step's. */
 export const DECODER_ROWS = 1024;
 
+/** The two heads: what each reads (see the top of this file). */
+export const DECODER_HEADS = ['target', 'predictor'] as const;
+export type DecoderHead = (typeof DECODER_HEADS)[number];
+
 export interface PixelDecoder {
-  readonly params: Params; // fc1 [D, H], fc2 [H, P]
+  readonly params: Params; // per head: <head>.fc1 [D, H], <head>.fc2 [H, P]
   readonly optimizer: AdamWState;
   readonly patchPixels: number; // P = patchSize^2 * 3
 }
@@ -39,7 +48,10 @@ export function createPixelDecoder(config: IJepaConfig): PixelDecoder {
   const D = config.embedDim;
   const P = config.patchSize * config.patchSize * 3;
   const H = Math.max(D, P);
-  const shapes = { 'fc1.weight': [D, H], 'fc1.bias': [H], 'fc2.weight': [H, P], 'fc2.bias': [P] };
+  const layer = { 'fc1.weight': [D, H], 'fc1.bias': [H], 'fc2.weight': [H, P], 'fc2.bias': [P] };
+  const shapes = Object.fromEntries(
+    DECODER_HEADS.flatMap((head) => Object.entries(layer).map(([name, shape]) => [`${head}.${name}`, shape])),
+  );
   const values = initialValues(shapes, createRng(config.seed, RNG_STREAM));
   const params: Params = {};
   const id = `pixelDecoder${decoderCount++}`;
@@ -56,22 +68,25 @@ export function disposePixelDecoder(decoder: PixelDecoder): void {
   disposeAdamW(decoder.optimizer);
 }
 
-/** Patch features [rows, D] -> the pixels they decode to [rows, P]. */
-export function decodePatches(decoder: PixelDecoder, features: tf.Tensor2D): tf.Tensor2D {
-  const p = decoder.params;
-  return linear(gelu(linear(features, p['fc1.weight'], p['fc1.bias'])), p['fc2.weight'], p['fc2.bias']) as tf.Tensor2D;
+/** Patch features [rows, D] -> the pixels one head decodes them to [rows, P]. */
+export function decodePatches(decoder: PixelDecoder, head: DecoderHead, features: tf.Tensor2D): tf.Tensor2D {
+  const p = (name: string) => decoder.params[`${head}.${name}`];
+  return linear(gelu(linear(features, p('fc1.weight'), p('fc1.bias'))), p('fc2.weight'), p('fc2.bias')) as tf.Tensor2D;
 }
 
-/** The decoder's mean squared error on (features, pixels) and its gradients (its own weights only).
- *  Call in tf.tidy. */
+/** What a head learns from: features [rows, D] and the pixels of the same patches [rows, P]. */
+export type DecoderExamples = Record<DecoderHead, { features: tf.Tensor2D; pixels: tf.Tensor2D }>;
+
+/** The decoder's loss (the sum of its heads' mean squared errors) and its gradients (its own weights
+ *  only). Call in tf.tidy. */
 export function decoderLossAndGrads(
   decoder: PixelDecoder,
-  features: tf.Tensor2D, // [rows, D]
-  pixels: tf.Tensor2D, // [rows, P]
+  examples: DecoderExamples,
 ): { loss: tf.Scalar; grads: Record<string, tf.Tensor> } {
   const named = Object.entries(decoder.params);
+  const headLoss = (head: DecoderHead) => decodePatches(decoder, head, examples[head].features).sub(examples[head].pixels).square().mean();
   const { value, grads } = tf.variableGrads(
-    () => decodePatches(decoder, features).sub(pixels).square().mean(),
+    () => tf.addN(DECODER_HEADS.map(headLoss)) as tf.Scalar,
     named.map(([, v]) => v),
   );
   return { loss: value, grads: Object.fromEntries(named.map(([name, v]) => [name, grads[v.name]])) };
@@ -90,9 +105,11 @@ export function decoderRows(rows: number, update: number): Int32Array {
   return Int32Array.from({ length: Math.ceil((rows - offset) / stride) }, (_, i) => offset + i * stride);
 }
 
-/** The shown image's target blocks in pixels, as the encoder's input has them, [npred, Kt, P] each:
- *  the true pixels, and the decoder applied to the target features and to the predictor's output. */
+/** The shown image in pixels, as the encoder's input has them: the whole crop [N, P] (the context is
+ *  drawn from it), and its target blocks [npred, Kt, P] each: the true pixels, the target features
+ *  decoded and the predictor's output decoded. */
 export type ShownPixels<T> = {
+  input: T;
   truth: T;
   fromTargets: T;
   fromPredicted: T;
@@ -101,39 +118,54 @@ export type ShownPixels<T> = {
 /** What the decoder does beside a step: its loss and gradients on this batch, and the shown blocks. */
 export type DecoderBeside = {
   learned?: { loss: tf.Scalar; grads: Record<string, tf.Tensor> }; // on its learning steps (DECODER_EVERY)
-  shown?: ShownPixels<tf.Tensor3D>;
+  shown?: ShownPixels<tf.Tensor>;
 };
 
-/** The decoder's part of a step, on what the step computed: the target features of every patch and
- *  the patches themselves (its loss and gradients on a learning step), and the shown blocks decoded.
- *  Call in tf.tidy. */
+/** Does the decoder learn at this step? (Its view decodes every step.) */
+export const decoderLearnsAt = (step: number) => step % DECODER_EVERY === 0;
+
+/** The decoder's part of a step, on what the step computed: the target features of every patch, the
+ *  predictor's output of every target patch (layer-normed, on a learning step) and the patches
+ *  themselves (its loss and gradients on a learning step), and the shown blocks decoded. Call in tf.tidy. */
 export function decoderBeside(
   decoder: PixelDecoder,
   step: number,
   features: tf.Tensor2D, // [B*N, D]
+  predicted: tf.Tensor2D | undefined, // [npred*B*Kt, D], rows as targetRows (on a learning step)
   patches: tf.Tensor3D, // [B, N, P]
   masks: MaskBatch,
   targetRows: tf.Tensor1D, // [npred*B*Kt]
-  shown?: { rows: tf.Tensor1D; blocks: BlockFeatures<tf.Tensor3D> },
+  shown?: { image: number; rows: tf.Tensor1D; blocks: BlockFeatures<tf.Tensor3D> },
 ): DecoderBeside {
   const [B, N, P] = patches.shape;
   const flat = patches.reshape([B * N, P]); // [B*N, P]
+  const targetPixels = tf.gather(flat, targetRows) as tf.Tensor2D; // [npred*B*Kt, P]
   let learned: DecoderBeside['learned'];
-  if (step % DECODER_EVERY === 0) {
-    const picked = tf.tensor1d(decoderRows(B * N, step / DECODER_EVERY), 'int32');
-    learned = decoderLossAndGrads(decoder, tf.gather(features, picked), tf.gather(flat, picked) as tf.Tensor2D);
+  if (decoderLearnsAt(step) && predicted) {
+    const update = step / DECODER_EVERY;
+    const some = (rows: number, ...tensors: tf.Tensor2D[]) => {
+      const picked = tf.tensor1d(decoderRows(rows, update), 'int32');
+      return tensors.map((t) => tf.gather(t, picked) as tf.Tensor2D);
+    };
+    const [targetFeatures, pixels] = some(B * N, features, flat as tf.Tensor2D);
+    const [predictedFeatures, predictedPixels] = some(targetPixels.shape[0], predicted, targetPixels);
+    learned = decoderLossAndGrads(decoder, {
+      target: { features: targetFeatures, pixels },
+      predictor: { features: predictedFeatures, pixels: predictedPixels },
+    });
   }
   if (!shown) return { learned };
   const [npred, Kt, D] = shown.blocks.targets.shape;
-  const blockPixels = tf.gather(flat, targetRows).reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
-  const decode = (f: tf.Tensor3D) =>
-    decodePatches(decoder, f.reshape([npred * Kt, D]) as tf.Tensor2D).reshape([npred, Kt, P]) as tf.Tensor3D;
+  const blockPixels = targetPixels.reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
+  const decode = (head: DecoderHead, f: tf.Tensor3D) =>
+    decodePatches(decoder, head, f.reshape([npred * Kt, D]) as tf.Tensor2D).reshape([npred, Kt, P]) as tf.Tensor3D;
   return {
     learned,
     shown: {
+      input: flat.slice([shown.image * N, 0], [N, P]),
       truth: tf.gather(blockPixels, shown.rows) as tf.Tensor3D,
-      fromTargets: decode(shown.blocks.targets),
-      fromPredicted: decode(shown.blocks.predicted),
+      fromTargets: decode('target', shown.blocks.targets),
+      fromPredicted: decode('predictor', shown.blocks.predicted),
     },
   };
 }

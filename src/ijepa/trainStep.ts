@@ -5,7 +5,15 @@ import { layerNorm } from './layers';
 import { planMasks, sampleMaskBatch, type MaskBatch, type MaskPlan } from './masks';
 import { createModel, disposeModel, trainableParams, type IJepaModel } from './model';
 import { adamWStep, createAdamW, disposeAdamW, emaUpdate, type AdamWState } from './optim';
-import { decoderBeside, decoderUpdate, disposePixelDecoder, type DecoderBeside, type PixelDecoder, type ShownPixels } from './pixelDecoder';
+import {
+  decoderBeside,
+  decoderLearnsAt,
+  decoderUpdate,
+  disposePixelDecoder,
+  type DecoderBeside,
+  type PixelDecoder,
+  type ShownPixels,
+} from './pixelDecoder';
 import { predict } from './predictor';
 import { schedulesAt, type Schedules } from './schedules';
 import * as tf from './tf';
@@ -143,10 +151,12 @@ export function lossAndGrads(
   const params = trainableParams(model);
   const rows = shownImage === undefined ? undefined : blockRows(masks, shownImage); // [npred]
   let predicted: tf.Tensor3D | undefined;
+  let everyPredicted: tf.Tensor3D | undefined; // for the decoder's predictor head, on its learning steps
   const { value, grads } = tf.variableGrads(
     () => {
       const p = contextPrediction(model, patches, masks, idx); // [npred*B, Kt, D]
       if (rows) predicted = tf.keep(tf.gather(p, rows)); // [npred, Kt, D]
+      if (decoding && decoderLearnsAt(decoder.step)) everyPredicted = tf.keep(p);
       return regressionLoss(p, targets, model.config.loss);
     },
     params.map(([, v]) => v),
@@ -156,11 +166,13 @@ export function lossAndGrads(
   const blocks = rows && predicted && { targets: tf.gather(targets, rows), predicted }; // [npred, Kt, D] each
   let beside: DecoderBeside | undefined;
   if (decoding) {
-    // the decoder reads the predictor's output layer-normed as the targets it learned from are: its
-    // direction is the guess, its smaller norm (a hedge toward the mean) would only grey the picture
-    const shown = rows &&
-      blocks && { rows, blocks: { targets: blocks.targets, predicted: layerNorm(blocks.predicted, TARGET_LN_EPS) as tf.Tensor3D } };
-    beside = decoderBeside(decoder.decoder, decoder.step, features!, patches, masks, idx.targetRows, shown);
+    // the decoder reads the predictor's output layer-normed, as the targets are: its direction is the
+    // guess, its norm (smaller: a hedge toward the mean) varies with how sure the predictor is
+    const normed = (p: tf.Tensor3D) => layerNorm(p, TARGET_LN_EPS) as tf.Tensor3D;
+    const shown = rows && blocks && { image: shownImage!, rows, blocks: { targets: blocks.targets, predicted: normed(blocks.predicted) } };
+    const learnFrom = everyPredicted && (normed(everyPredicted).reshape([-1, model.config.embedDim]) as tf.Tensor2D); // [npred*B*Kt, D]
+    beside = decoderBeside(decoder.decoder, decoder.step, features!, learnFrom, patches, masks, idx.targetRows, shown);
+    everyPredicted?.dispose();
   }
   return { loss: value, grads: named, blocks, beside };
 }
@@ -202,11 +214,12 @@ export async function trainStep(
     beside?.learned?.loss,
     blocks?.targets,
     blocks?.predicted,
+    beside?.shown?.input,
     beside?.shown?.truth,
     beside?.shown?.fromTargets,
     beside?.shown?.fromPredicted,
   ]);
-  const [decoderLoss, targets, predicted, truth, fromTargets, fromPredicted] = read;
+  const [decoderLoss, targets, predicted, input, truth, fromTargets, fromPredicted] = read;
   const applied = Number.isFinite(loss![0]);
   if (applied) {
     tf.tidy(() => applyUpdate(trainer, grads, schedules));
@@ -222,7 +235,7 @@ export async function trainStep(
     ...schedules,
     ...(targets && predicted && { blocks: { targets, predicted } }),
     ...(decoderLoss && { decoderLoss: decoderLoss[0] }),
-    ...(truth && fromTargets && fromPredicted && { shownPixels: { truth, fromTargets, fromPredicted } }),
+    ...(input && truth && fromTargets && fromPredicted && { shownPixels: { input, truth, fromTargets, fromPredicted } }),
   };
 }
 

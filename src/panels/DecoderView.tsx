@@ -104,11 +104,12 @@ export function DecoderView({ record }: { record: MaskRecord | null }) {
               {keeps.toFixed(1)} / {decoded.psnrPredicted[j].toFixed(1)} dB{' '}
             </span>
           ))}
-          {decoded.decoderLoss !== null && `· decoder loss ${decoded.decoderLoss.toFixed(3)}`}. The decoder maps each patch&apos;s target
-          features to its pixels (the predictor&apos;s output is layer-normed first, as the targets are), learning from the batches the run
-          trains on (every fourth step); no gradient from it reaches the encoder, the predictor or the target encoder. It is a probe of the
-          representation, not part of I-JEPA, and deterministic: it draws the average guess, blurred where the representation drops detail
-          (the paper&apos;s generative decoder draws samples instead, hence their varied detail).
+          {decoded.decoderLoss !== null && `· decoder loss ${decoded.decoderLoss.toFixed(3)} (both heads)`}. The decoder has two heads, each
+          mapping a patch&apos;s features to its pixels: one learns from the target features (what the representation keeps), the other, as
+          the paper&apos;s decoder, from the predictor&apos;s output for hidden patches (layer-normed, as the targets are). Both learn from
+          the batches the run trains on (every fourth step); no gradient from them reaches the encoder, the predictor or the target encoder.
+          It is a probe of the representation, not part of I-JEPA, and deterministic: it draws the average guess, blurred where the
+          prediction is unsure (the paper&apos;s generative decoder draws samples instead, hence their varied detail).
         </p>
       )}
       {on && !pixelTargets && <PsnrChart />}

@@ -11,6 +11,7 @@ import { experimentBusy, useExperiment } from '../store/experimentQueue';
 import { cellColour, PREDICTION_BACKGROUND, predictedCells } from '../panels/drawPrediction';
 import { predictionPanelView } from '../panels/PredictionView';
 import { decoderPanelView } from '../panels/DecoderView';
+import { contextCells, contextShade } from '../panels/drawDecoded';
 import { qualityChartView } from '../panels/QualityPanel';
 import { classColour } from '../panels/drawEmbeddingMap';
 import { embeddingMapPanel } from '../panels/EmbeddingMapView';
@@ -55,17 +56,19 @@ function predictionPanel() {
   };
 }
 
-/** The pixel decoder's view as drawn: its step, tiles, and per block the cells and, per column, the
- *  colour of each cell's centre pixel. */
+/** The pixel decoder's view as drawn: its step, tiles, the context cells and the colour of each one's
+ *  centre pixel as drawn (dimmed), and per block the cells and, per column, the colour of each cell's
+ *  centre pixel. */
 function decoderPanel() {
   const { record, tiles, dpr } = decoderPanelView;
   const decoded = record?.decoded;
   if (!record || !decoded) return null;
   const p = decoded.patchSize;
   const sources = [decoded.truth, decoded.fromTargets, decoded.fromPredicted];
-  const centre = (source: Uint8Array, j: number, t: number) => {
-    const at = (((j * decoded.tokens + t) * p + Math.floor(p / 2)) * p + Math.floor(p / 2)) * 3;
-    return Array.from(source.subarray(at, at + 3)).join(',');
+  // the colour of the centre pixel of patch `k` of `source` ([rows, p, p, 3]), through `colour`
+  const centre = (source: Uint8Array, k: number, colour = (_: number, v: number) => v) => {
+    const at = ((k * p + Math.floor(p / 2)) * p + Math.floor(p / 2)) * 3;
+    return Array.from(source.subarray(at, at + 3), (v, c) => colour(c, v)).join(',');
   };
   return {
     step: record.step,
@@ -76,9 +79,10 @@ function decoderPanel() {
     background: PREDICTION_BACKGROUND.join(','),
     psnrTargets: Array.from(decoded.psnrTargets),
     psnrPredicted: Array.from(decoded.psnrPredicted),
+    context: Array.from(contextCells(record, decoded), (cell) => ({ cell, centre: centre(decoded.input, cell, contextShade) })),
     blocks: tiles.map((row, j) => ({
       cells: Array.from(predictedCells(record, decoded, j)),
-      centres: row.map((_, column) => Array.from({ length: decoded.tokens }, (_, t) => centre(sources[column], j, t))),
+      centres: row.map((_, column) => Array.from({ length: decoded.tokens }, (_, t) => centre(sources[column], j * decoded.tokens + t))),
     })),
   };
 }

@@ -85,6 +85,7 @@ export interface DecodedRecord {
   numTargets: number;
   tokens: number; // Kt
   patchSize: number;
+  input: Uint8Array; // [N, p, p, 3]: the image as the encoder's input has it (its crop), patch by patch: the context is drawn from it
   truth: Uint8Array; // [npred, Kt, p, p, 3]
   fromTargets: Uint8Array; // [npred, Kt, p, p, 3]: what the representation keeps
   fromPredicted: Uint8Array; // [npred, Kt, p, p, 3]: what the predictor imagines

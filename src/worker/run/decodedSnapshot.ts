@@ -43,6 +43,7 @@ export function decodedRecord(
     numTargets,
     tokens: truth.length / (numTargets * P),
     patchSize: config.patchSize,
+    input: toRgb(pixels.input),
     truth,
     fromTargets,
     fromPredicted,

@@ -167,7 +167,7 @@ export function lossAndGrads(
   let beside: DecoderBeside | undefined;
   if (decoding) {
     // the decoder reads the predictor's output layer-normed, as the targets are: its direction is the
-    // guess, its norm (smaller: a hedge toward the mean) varies with how sure the predictor is
+    // guess; its norm (smaller than the targets': a hedge toward the mean) is left out
     const normed = (p: tf.Tensor3D) => layerNorm(p, TARGET_LN_EPS) as tf.Tensor3D;
     const shown = rows && blocks && { image: shownImage!, rows, blocks: { targets: blocks.targets, predicted: normed(blocks.predicted) } };
     const learnFrom = everyPredicted && (normed(everyPredicted).reshape([-1, model.config.embedDim]) as tf.Tensor2D); // [npred*B*Kt, D]

@@ -2,16 +2,14 @@
 // scrubber, for the first image of the step shown, each target block as true pixels, as the pixel
 // decoder reads the target features and as it reads the predictor's output (./drawDecoded.ts), the
 // PSNR of both, and both over the steps. The decoder is a probe beside the run (src/ijepa/pixelDecoder.ts).
-import { useEffect, useRef, useState } from 'react';
 import { useAppStore } from '../store/appStore';
 import { runHistory } from '../store/metrics';
 import { actions } from '../store/trainerConnection';
 import type { MaskRecord } from '../worker/protocol';
-import { drawInNextFrame, emptyBlockView, sizeBlockCanvas, type BlockView } from './blockViewCanvas';
+import { emptyBlockView, useBlockView, type BlockView } from './blockViewCanvas';
 import { DECODED_COLUMNS, drawDecoded } from './drawDecoded';
 import { TARGET_COLOURS } from './maskGeometry';
 import { axis, UPlotChart } from './UPlotChart';
-import { observeWidth } from './useAnimationFrame';
 
 /** What the view shows now (read by the test hook), and how the mask panel asks it to draw. */
 export const decoderPanelView: BlockView = emptyBlockView();
@@ -43,29 +41,12 @@ function PsnrChart() {
   );
 }
 
+const decodedOf = (record: MaskRecord) => record.decoded;
+
 export function DecoderView({ record }: { record: MaskRecord | null }) {
-  const container = useRef<HTMLDivElement>(null);
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const [width, setWidth] = useState(420);
+  const { container, canvas } = useBlockView(decoderPanelView, decodedOf, drawDecoded);
   const on = useAppStore((s) => s.decoderView);
   const pixelTargets = useAppStore((s) => s.config.predictionTarget === 'pixels');
-  useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
-
-  useEffect(
-    () =>
-      drawInNextFrame(decoderPanelView, (shown) => {
-        const el = canvas.current;
-        const decoded = shown?.decoded;
-        if (!el || !shown || !decoded) {
-          decoderPanelView.record = null;
-          return;
-        }
-        const { ctx, tiles, dpr } = sizeBlockCanvas(el, decoded.numTargets, width);
-        drawDecoded(ctx, shown, tiles);
-        Object.assign(decoderPanelView, { record: shown, tiles, dpr });
-      }),
-    [width],
-  );
 
   const decoded = on ? record?.decoded : undefined;
   const why = !on

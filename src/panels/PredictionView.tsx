@@ -1,37 +1,18 @@
 // The predictor's view, under the masks and following their scrubber: for the first image of the
 // step shown, each target block as the target encoder saw it, the predictor's guess from the context,
 // and the error per patch (./drawPrediction.ts). Drawn in the mask panel's animation frame.
-import { useEffect, useRef, useState } from 'react';
 import type { MaskRecord } from '../worker/protocol';
-import { drawInNextFrame, emptyBlockView, sizeBlockCanvas, type BlockView } from './blockViewCanvas';
+import { emptyBlockView, useBlockView, type BlockView } from './blockViewCanvas';
 import { blockErrors, drawPrediction, PREDICTION_COLUMNS } from './drawPrediction';
 import { TARGET_COLOURS } from './maskGeometry';
-import { observeWidth } from './useAnimationFrame';
 
 /** What the view shows now (read by the test hook), and how the mask panel asks it to draw. */
 export const predictionPanelView: BlockView = emptyBlockView();
 
-export function PredictionView({ record }: { record: MaskRecord | null }) {
-  const container = useRef<HTMLDivElement>(null);
-  const canvas = useRef<HTMLCanvasElement>(null);
-  const [width, setWidth] = useState(420);
-  useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
+const predictionOf = (record: MaskRecord) => record.prediction;
 
-  useEffect(
-    () =>
-      drawInNextFrame(predictionPanelView, (shown) => {
-        const el = canvas.current;
-        const prediction = shown?.prediction;
-        if (!el || !shown || !prediction) {
-          predictionPanelView.record = null;
-          return;
-        }
-        const { ctx, tiles, dpr } = sizeBlockCanvas(el, prediction.numTargets, width);
-        drawPrediction(ctx, shown, tiles);
-        Object.assign(predictionPanelView, { record: shown, tiles, dpr });
-      }),
-    [width],
-  );
+export function PredictionView({ record }: { record: MaskRecord | null }) {
+  const { container, canvas } = useBlockView(predictionPanelView, predictionOf, drawPrediction);
 
   const prediction = record?.prediction;
   const errors = prediction ? blockErrors(prediction) : [];

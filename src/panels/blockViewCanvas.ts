@@ -1,8 +1,11 @@
 // What the two views under the masks share (the predictor's view and its pixels): a canvas of three
-// tiles per target block, sized to the layout, drawn in the animation frame after the one that asked.
+// tiles per target block, sized to the layout and to its container's width, drawn in the animation
+// frame after the one that asked (useBlockView).
+import { useEffect, useRef, useState } from 'react';
 import type { MaskRecord } from '../worker/protocol';
 import type { Tile } from './drawMasks';
 import { predictionLayout } from './drawPrediction';
+import { observeWidth } from './useAnimationFrame';
 
 /** What a view shows now (read by the test hook), and how the mask panel asks it to draw. */
 export interface BlockView {
@@ -17,7 +20,7 @@ export const emptyBlockView = (): BlockView => ({ record: null, tiles: [], dpr: 
 /** The tiles of `numTargets` blocks in `width` px, with the canvas sized to them and its context set
  *  to CSS pixels. The canvas is resized only when the layout changes: a resize resets it and lays out
  *  the page again. */
-export function sizeBlockCanvas(
+function sizeBlockCanvas(
   el: HTMLCanvasElement,
   numTargets: number,
   width: number,
@@ -39,7 +42,7 @@ export function sizeBlockCanvas(
 /** Makes `view.draw` draw the newest record asked for in the next animation frame (not in the masks'
  *  own: one frame's callbacks run as one task, and all views together could make it a long one), and
  *  draws the one it shows now again. Returns the cleanup. */
-export function drawInNextFrame(view: BlockView, drawNow: (record: MaskRecord | null) => void): () => void {
+function drawInNextFrame(view: BlockView, drawNow: (record: MaskRecord | null) => void): () => void {
   let frame = 0;
   let pending: MaskRecord | null = view.record;
   view.draw = (shown) => {
@@ -51,4 +54,34 @@ export function drawInNextFrame(view: BlockView, drawNow: (record: MaskRecord | 
   };
   view.draw(pending);
   return () => cancelAnimationFrame(frame);
+}
+
+/** A view's canvas and its container: `view.draw` draws, in the next frame, the part of the record that
+ *  `part` picks (no record is shown when it has none), with `draw` at the container's width. `part`
+ *  and `draw` are module-level functions (the drawing is set up once per width). */
+export function useBlockView<Part extends { numTargets: number }>(
+  view: BlockView,
+  part: (record: MaskRecord) => Part | null | undefined,
+  draw: (ctx: CanvasRenderingContext2D, record: MaskRecord, tiles: Tile[][]) => void,
+) {
+  const container = useRef<HTMLDivElement>(null);
+  const canvas = useRef<HTMLCanvasElement>(null);
+  const [width, setWidth] = useState(420);
+  useEffect(() => (container.current ? observeWidth(container.current, setWidth) : undefined), []);
+  useEffect(
+    () =>
+      drawInNextFrame(view, (shown) => {
+        const el = canvas.current;
+        const picked = shown && part(shown);
+        if (!el || !shown || !picked) {
+          view.record = null;
+          return;
+        }
+        const { ctx, tiles, dpr } = sizeBlockCanvas(el, picked.numTargets, width);
+        draw(ctx, shown, tiles);
+        Object.assign(view, { record: shown, tiles, dpr });
+      }),
+    [view, part, draw, width],
+  );
+  return { container, canvas };
 }

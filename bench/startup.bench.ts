@@ -1,14 +1,16 @@
 // The startup benchmark: what a person waits for on this machine. In one run:
-// (1) the default URL and `?preset=tiny`, each in a fresh page: page load -> the backend measurement,
-//     -> Train enabled, -> the first completed step (Train pressed as soon as it is enabled), -> the
-//     first evaluation result; the measurement's figures; Pause latency against the step time;
+// (1) the default URL and `?preset=tiny`, each in a fresh page (a first visit): page load -> the backend
+//     measurement, -> Train enabled, -> the first completed step (Train pressed as soon as it is
+//     enabled), -> the first evaluation result; the measurement's figures; Pause latency against the
+//     step time; then the default URL again in the same browser profile (a return visit: the
+//     measurement remembered);
 // (2) `tiny` on WASM with one thread and with all (`?wasmThreads=1`), ms per step after warm-up;
 // (3) importing a generated folder of 20,000 small PNGs (28x28, ten class folders) with one decoder
 //     and with one per core (`?decoders=1`).
 // Figures only, never a pass or fail on a time. Writes bench/results/startup[-NAME].json and .md.
 // Run: npm run bench:startup
 //   BENCH_BUSY_CORE=1 (a background process keeps one core busy during the run, as on a shared CI
-//   machine)  BENCH_IMPORT_IMAGES=20000  BENCH_OUT=name
+//   machine)  BENCH_IMPORT_IMAGES=20000  BENCH_OUT=name  BENCH_STARTUP_ONLY=1 (part 1 only)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,6 +26,7 @@ const IMPORT_IMAGES = Number(env.BENCH_IMPORT_IMAGES ?? 20_000);
 
 interface StartupFigures {
   url: string;
+  visit: 'first' | 'return'; // a return visit recalls the measurement this browser remembered
   measuredMs: number | null; // page load -> the backend measurement done
   readyMs: number; // -> Train enabled
   firstStepMs: number; // -> the first completed step
@@ -39,7 +42,7 @@ interface StartupFigures {
 /** Milliseconds since the page's navigation started (the page's own clock). */
 const pageNow = (page: Page) => page.evaluate(() => performance.now());
 
-async function startup(page: Page, query: string): Promise<StartupFigures> {
+async function startup(page: Page, query: string, visit: 'first' | 'return' = 'first'): Promise<StartupFigures> {
   await page.goto(`/?${query}`);
   let measuredMs: number | null = null;
   await waitForPage(
@@ -71,6 +74,7 @@ async function startup(page: Page, query: string): Promise<StartupFigures> {
   const startupState = await read(page, 'startup');
   return {
     url: `/?${query}`,
+    visit,
     measuredMs,
     readyMs,
     firstStepMs,
@@ -150,26 +154,38 @@ function markdown(figures: {
     '',
     `${figures.userAgent}; ${figures.busyCore ? 'one core kept busy by another process' : 'machine otherwise idle'}.`,
     '',
-    '| URL | backend, preset | measured | Train enabled | first step | first evaluation | compile + first step | ms/step | Pause |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| URL | visit | backend, preset | measured | Train enabled | first step | first evaluation | compile + first step | ms/step | Pause |',
+    '|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const f of figures.startup)
     lines.push(
-      `| \`${f.url}\` | ${f.backend}, ${f.preset} | ${s(f.measuredMs)} | ${s(f.readyMs)} | ${s(f.firstStepMs)} | ${s(f.firstEvaluationMs)} | ${s(f.compileMs)} | ${f.stepMs.toFixed(0)} | ${f.pauseMs} ms |`,
+      `| \`${f.url}\` | ${f.visit} | ${f.backend}, ${f.preset} | ${s(f.measuredMs)} | ${s(f.readyMs)} | ${s(f.firstStepMs)} | ${s(f.firstEvaluationMs)} | ${s(f.compileMs)} | ${f.stepMs.toFixed(0)} | ${f.pauseMs} ms |`,
     );
   lines.push('', "Times from page load (the page's own clock).", '');
   for (const f of figures.startup)
-    if (f.measurement) lines.push(`- \`${f.url}\`: ${describeBackends(f.measurement)}. ${describePresets(f.measurement, null)}`);
-  lines.push('', '| tiny on WASM | ms/step |', '|---|---|');
+    if (f.measurement && f.visit === 'first')
+      lines.push(`- \`${f.url}\`: ${describeBackends(f.measurement)}. ${describePresets(f.measurement, null)}`);
+  if (figures.wasm.length > 0) lines.push('', '| tiny on WASM | ms/step |', '|---|---|');
   for (const w of figures.wasm) lines.push(`| ${w.threads} thread${w.threads === 1 ? '' : 's'} | ${w.stepMs.toFixed(0)} |`);
   if (figures.wasm.length === 2)
     lines.push('', `Threaded vs single-threaded: ${(figures.wasm[1].stepMs / figures.wasm[0].stepMs).toFixed(2)}x as fast.`);
-  lines.push('', `| import of ${IMPORT_IMAGES} PNGs (28x28, 10 folders) | images/s | seconds |`, '|---|---|---|');
+  if (figures.imports.length > 0)
+    lines.push('', `| import of ${IMPORT_IMAGES} PNGs (28x28, 10 folders) | images/s | seconds |`, '|---|---|---|');
   for (const i of figures.imports)
     lines.push(`| ${i.decoders} decoder${i.decoders === 1 ? '' : 's'} | ${i.imagesPerSec.toFixed(0)} | ${i.seconds.toFixed(1)} |`);
   if (figures.imports.length === 2)
     lines.push('', `All decoders vs one: ${(figures.imports[1].imagesPerSec / figures.imports[0].imagesPerSec).toFixed(2)}x the images/s.`);
   return `${lines.join('\n')}\n`;
+}
+
+function writeResults(figures: Parameters<typeof markdown>[0], busyCore: boolean): void {
+  const text = markdown(figures);
+  console.log(`\n${text}`);
+  mkdirSync('bench/results', { recursive: true });
+  const name = `bench/results/${env.BENCH_OUT ?? `startup${busyCore ? '-busy-core' : ''}`}`;
+  writeFileSync(`${name}.json`, `${JSON.stringify(figures, null, 2)}\n`);
+  writeFileSync(`${name}.md`, text);
+  console.log(`[startup] wrote ${name}.json and ${name}.md`);
 }
 
 test('startup benchmark', async ({ browser }) => {
@@ -193,12 +209,20 @@ test('startup benchmark', async ({ browser }) => {
       wasm: [] as Awaited<ReturnType<typeof wasmTiny>>[],
       imports: [] as Awaited<ReturnType<typeof importRate>>[],
     };
-    for (const query of ['testHooks=1', 'preset=tiny&testHooks=1']) {
-      const f = await fresh((page) => startup(page, query));
+    const keep = (f: StartupFigures) => {
       console.log(`[startup] ${JSON.stringify({ ...f, measurement: undefined })}`);
       figures.startup.push(f);
-    }
+    };
+    await fresh(async (page) => {
+      keep(await startup(page, 'testHooks=1'));
+      keep(await startup(page, 'testHooks=1', 'return')); // the same profile: what it remembered
+    });
+    keep(await fresh((page) => startup(page, 'preset=tiny&testHooks=1')));
     figures.userAgent = await fresh((page) => page.evaluate(() => navigator.userAgent));
+    if (env.BENCH_STARTUP_ONLY === '1') {
+      writeResults(figures, busy !== null);
+      return;
+    }
     for (const threads of [undefined, 1]) {
       const w = await fresh((page) => wasmTiny(page, threads));
       console.log(`[startup] tiny on WASM: ${JSON.stringify(w)}`);
@@ -210,13 +234,7 @@ test('startup benchmark', async ({ browser }) => {
       console.log(`[startup] import: ${JSON.stringify(i)}`);
       figures.imports.push(i);
     }
-    const text = markdown(figures);
-    console.log(`\n${text}`);
-    mkdirSync('bench/results', { recursive: true });
-    const name = `bench/results/${env.BENCH_OUT ?? `startup${busy ? '-busy-core' : ''}`}`;
-    writeFileSync(`${name}.json`, `${JSON.stringify(figures, null, 2)}\n`);
-    writeFileSync(`${name}.md`, text);
-    console.log(`[startup] wrote ${name}.json and ${name}.md`);
+    writeResults(figures, busy !== null);
   } finally {
     busy?.kill();
   }

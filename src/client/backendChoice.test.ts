@@ -85,9 +85,9 @@ describe('measured backend choice', () => {
     expect(probeOrder(['cpu', 'wasm'], { webgpu: null, webgl: null })).toEqual(['wasm', 'cpu']);
   });
 
-  it('on a machine without a GPU: WASM wins, the software GPU backends stop after one shader', async () => {
-    const { open, closed } = scripted({
-      wasm: { steps: { micro: { first: 500, each: 200 }, 'micro@32': { first: 700, each: 400 } } },
+  it('on a machine without a GPU: WASM wins, the CPU is not timed, the software GPU backends stop after one shader', async () => {
+    const { open, closed, workloads } = scripted({
+      wasm: { steps: { micro: { first: 500, each: 200 } } },
       cpu: { steps: { micro: { first: 900, each: 700 } } },
       webgpu: { software: true, shaderMs: 400, steps: { micro: { first: 25_000, each: 800 } } },
       webgl: { software: true, shaderMs: 200, steps: { micro: { first: 14_000, each: 500 } } },
@@ -95,36 +95,47 @@ describe('measured backend choice', () => {
     const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS }))) as Awaited<ReturnType<typeof measureBackends>>;
     expect(measurement.chosen).toBe('wasm');
     expect(trialOf(measurement.trials, 'wasm')).toMatchObject({ outcome: 'measured', stepsPerSec: 5, threads: 2 });
-    // CPU: measured at well under half WASM's rate, so stopped after its first timed step
-    expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'stopped', firstStepMs: 900 });
+    // CPU: the same kernels as WASM's in plain JavaScript, never timed once WASM was
+    expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'skipped', stepsPerSec: null, elapsedMs: 0 });
+    expect(workloads.some((w) => w.startsWith('cpu'))).toBe(false);
     for (const gpu of ['webgpu', 'webgl'] as const) {
       const trial = trialOf(measurement.trials, gpu);
       expect(trial).toMatchObject({ outcome: 'stopped', stepsPerSec: null, firstStepMs: null, isSoftware: true });
       expect(trial.shaderMs! * MIN_SHADERS_PER_STEP).toBeGreaterThan(1000);
     }
-    expect(closed).toEqual(expect.arrayContaining(['cpu', 'webgpu', 'webgl', 'wasm']));
+    expect(closed).toEqual(expect.arrayContaining(['webgpu', 'webgl', 'wasm']));
     expect(measurement.available).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
     // presets: micro measured; tiny tried (its script never finishes a step: stopped at its own
-    // deadline) and small estimated from micro at batch 8 and 32; opened on micro
+    // deadline) and small estimated from micro alone (all compute: the slow side); opened on micro
     expect(measurement.presets[0]).toEqual({ preset: 'micro', stepsPerSec: 5, measured: true });
     expect(measurement.presets.slice(1).every((p) => !p.measured && p.stepsPerSec < 1)).toBe(true);
     expect(measurement.defaultPreset).toBe('micro');
   });
 
-  it('measures tiny even when the estimate from micro is slow and the budget is spent: opens on it when it is live', async () => {
-    // a busy core: micro's two batch sizes extrapolate tiny to under 1 step/s, and the backend trials
-    // leave nothing of the budget; tiny's own steps (1.5 steps/s) decide
+  it('measures tiny on the likely winner at once, before any challenger, and opens on it when it is live', async () => {
+    // a busy core: micro alone would extrapolate tiny to under 1 step/s; tiny's own steps (1.5
+    // steps/s), timed while nothing else runs, decide
     const { open, workloads } = scripted({
-      wasm: { steps: { micro: { first: 900, each: 300 }, 'micro@32': { first: 1500, each: 1000 }, tiny: { first: 1500, each: 650 } } },
-      cpu: { steps: { micro: { first: 5000, each: 3000 } } },
+      wasm: { steps: { micro: { first: 900, each: 300 }, tiny: { first: 1500, each: 650 } } },
+      webgpu: { software: true, shaderMs: 400 },
     });
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'webgpu'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(estimateStepMs(fitStepCost({ micro: 300 }), 'tiny')).toBeGreaterThan(1000);
+    expect(workloads.slice(0, 2)).toEqual(['wasm:micro@8', 'wasm:tiny@64']);
+    expect(trialOf(measurement.trials, 'webgpu').outcome).toBe('stopped');
+    expect(measurement.presets[1]).toEqual({ preset: 'tiny', stepsPerSec: 1000 / 650, measured: true });
+    expect(measurement.defaultPreset).toBe('tiny');
+  });
+
+  it('times the CPU backend where WASM could not start', async () => {
+    const { open } = scripted({ wasm: { unavailable: true }, cpu: { steps: { micro: { first: 900, each: 700 } } } });
     const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu'] }))) as Awaited<
       ReturnType<typeof measureBackends>
     >;
-    expect(estimateStepMs(fitStepCost(300, 1000), 'tiny')).toBeGreaterThan(1000);
-    expect(workloads).toContain('wasm:tiny@64');
-    expect(measurement.presets[1]).toEqual({ preset: 'tiny', stepsPerSec: 1000 / 650, measured: true });
-    expect(measurement.defaultPreset).toBe('tiny');
+    expect(measurement.chosen).toBe('cpu');
+    expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'measured', stepsPerSec: 1000 / 700 });
   });
 
   const realGpu: Partial<Record<BackendName, Script>> = {
@@ -146,8 +157,10 @@ describe('measured backend choice', () => {
     const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU }))) as Awaited<ReturnType<typeof measureBackends>>;
     expect(measurement.chosen).toBe('webgpu');
     expect(trialOf(measurement.trials, 'webgl').stepsPerSec).toBeCloseTo(1000 / 60);
-    // about 8 of the 9 s are gone after tiny: small's first steps would not fit
-    expect(workloads.filter((w) => w.startsWith('webgpu'))).toEqual(['webgpu:micro@8', 'webgpu:micro@32', 'webgpu:tiny@64']);
+    // micro and tiny on the leader at once, then the challengers; small by its estimate fits the 3 s
+    // left of the budget, but its first step (3 s of shaders) does not: stopped, estimated
+    expect(workloads.filter((w) => w.startsWith('webgpu'))).toEqual(['webgpu:micro@8', 'webgpu:tiny@64', 'webgpu:small@32']);
+    expect(workloads.indexOf('webgpu:tiny@64')).toBe(1);
     expect(measurement.presets.slice(0, 2)).toEqual([
       { preset: 'micro', stepsPerSec: 1000 / 15, measured: true },
       { preset: 'tiny', stepsPerSec: 1000 / 40, measured: true },
@@ -161,7 +174,7 @@ describe('measured backend choice', () => {
     const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU, candidates: ['webgpu'] }))) as Awaited<
       ReturnType<typeof measureBackends>
     >;
-    expect(workloads).toEqual(['webgpu:micro@8', 'webgpu:micro@32', 'webgpu:tiny@64', 'webgpu:small@32']);
+    expect(workloads).toEqual(['webgpu:micro@8', 'webgpu:tiny@64', 'webgpu:small@32']);
     expect(measurement.presets[2]).toEqual({ preset: 'small', stepsPerSec: 1000 / 400, measured: true });
     expect(measurement.defaultPreset).toBe('small'); // 2.5 steps/s, measured
   });
@@ -169,31 +182,34 @@ describe('measured backend choice', () => {
   it('stops a challenger that has not finished its first step by the deadline, and one that will not start', async () => {
     const { open } = scripted({
       wasm: { steps: { micro: { first: 400, each: 100 } } },
-      cpu: { hang: true },
+      webgpu: { software: true, shaderMs: 5, hang: true },
       webgl: { unavailable: true },
     });
-    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'cpu', 'webgl'] }))) as Awaited<
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'webgpu', 'webgl'] }))) as Awaited<
       ReturnType<typeof measureBackends>
     >;
-    expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'stopped', firstStepMs: null, stepsPerSec: null });
-    expect(trialOf(measurement.trials, 'cpu').elapsedMs).toBeLessThan(1500);
+    expect(trialOf(measurement.trials, 'webgpu')).toMatchObject({ outcome: 'stopped', firstStepMs: null, stepsPerSec: null });
+    expect(trialOf(measurement.trials, 'webgpu').elapsedMs).toBeLessThan(1500);
     expect(trialOf(measurement.trials, 'webgl').outcome).toBe('unavailable');
-    expect(measurement.available).toEqual(['wasm', 'cpu']);
+    expect(measurement.chosen).toBe('wasm');
+    expect(measurement.available).toEqual(['wasm', 'webgpu']);
   });
 });
 
-describe('preset speeds from two measured batch sizes', () => {
-  it('recovers a step cost that is a fixed part plus a part per FLOP', () => {
+describe('preset speeds from micro and tiny', () => {
+  it('recovers a step cost that is a fixed part (per block) plus a part per FLOP', () => {
     const truth = { fixedMs: 100, msPerFlop: 1e-9 };
-    const model = fitStepCost(
-      truth.fixedMs + truth.msPerFlop * presetFlops('micro'),
-      truth.fixedMs + truth.msPerFlop * presetFlops('micro', 32),
-    );
+    const model = fitStepCost({ micro: estimateStepMs(truth, 'micro'), tiny: estimateStepMs(truth, 'tiny') });
     expect(model.fixedMs).toBeCloseTo(truth.fixedMs, 6);
     expect(model.msPerFlop).toBeCloseTo(truth.msPerFlop, 15);
-    expect(estimateStepMs(model, 'tiny')).toBeCloseTo(estimateStepMs(truth, 'tiny'), 6);
+    expect(estimateStepMs(model, 'small')).toBeCloseTo(estimateStepMs(truth, 'small'), 4);
     // a single point: all of it counted as compute (the slow side)
-    expect(fitStepCost(200, null)).toEqual({ fixedMs: 0, msPerFlop: 200 / presetFlops('micro') });
+    expect(fitStepCost({ micro: 200 })).toEqual({ fixedMs: 0, msPerFlop: 200 / presetFlops('micro') });
+    // tiny no dearer per block than micro: all launches; dearer than all compute would say: all compute through tiny
+    expect(fitStepCost({ micro: 20, tiny: 20 })).toEqual({ fixedMs: 20, msPerFlop: 0 });
+    const heavy = fitStepCost({ micro: 1, tiny: 1000 });
+    expect(heavy).toEqual({ fixedMs: 0, msPerFlop: 1000 / presetFlops('tiny') });
+    expect(() => fitStepCost({ tiny: 40 })).toThrow(/micro/);
   });
 
   it('counts the FLOPs of the model the default run trains (the bare step times that model too)', () => {

@@ -1,14 +1,15 @@
 // Which backend and which preset are fast on THIS machine. At startup the page times a few steps of
 // the `micro` preset on every backend, each in a fresh worker with a deadline: a backend that is still
-// compiling when a faster one has long finished is stopped, it is already clearly slower. The fastest
-// wins. On it, the other presets' speeds are measured when that fits the time budget, otherwise
-// estimated from two measured batch sizes (fixed cost per step + cost per model FLOP), except `tiny`,
-// always measured; the page opens on the largest MEASURED preset that trains at LIVE_STEPS_PER_SEC. One backend's trial is in
+// compiling when a faster one has long finished is stopped, it is already clearly slower; the CPU
+// backend is not timed once WASM was (the same kernels in plain JavaScript). The fastest wins. What
+// decides the preset, `tiny`'s own steps, is measured on the likely winner (measured first) at once,
+// while nothing else runs; bigger presets are measured on the winner when that fits the time budget,
+// otherwise estimated from micro and tiny (fixed cost per step + cost per model FLOP); the page opens on
+// the largest MEASURED preset that trains at LIVE_STEPS_PER_SEC. One backend's trial is in
 // ./backendTrial.ts, the presets' speeds in ./presetSpeeds.ts; the workers are injected, so the unit
 // tests script them.
 import { PRESETS, type PresetName } from '../ijepa/config';
 import {
-  fitOn,
   LEADER_DEADLINE_MS,
   measureTrial,
   steadyMs,
@@ -62,7 +63,7 @@ export function probeOrder(available: BackendName[], gpus: GpuHints): BackendNam
 /** The fastest measured backend (by micro's steady steps/s); the first that started if none was. */
 export function fastestBackend(trials: BackendTrial[]): BackendName | null {
   const measured = trials.filter((t) => t.stepsPerSec !== null).sort((a, b) => b.stepsPerSec! - a.stepsPerSec!);
-  return measured[0]?.name ?? trials.find((t) => t.outcome !== 'unavailable' && t.outcome !== 'failed')?.name ?? null;
+  return measured[0]?.name ?? trials.find((t) => t.outcome === 'measured' || t.outcome === 'stopped')?.name ?? null;
 }
 
 export interface MeasureOptions {
@@ -77,6 +78,7 @@ export interface MeasureOptions {
 /** Measures every candidate backend, chooses the fastest, and the presets' speeds on it. */
 export async function measureBackends(open: OpenProbeWorker, options: MeasureOptions): Promise<BackendMeasurement> {
   const started = performance.now();
+  const left = () => PROBE_BUDGET_MS - (performance.now() - started);
   const trials: BackendTrial[] = [];
   const progress = (note: string) =>
     options.onProgress?.(
@@ -85,10 +87,14 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
     );
   const workers = new Map<BackendName, ProbeWorker>();
   const probes = new Map<BackendName, StepTimes>();
-  const fits = new Map<BackendName, StepCostModel>();
+  const presetMs = new Map<BackendName, MeasuredMs>();
   let leaderMs: number | null = null;
   try {
     for (const name of probeOrder(options.candidates ?? [...BACKEND_ORDER], options.gpus)) {
+      if (name === 'cpu' && trials.some((t) => t.name === 'wasm' && t.stepsPerSec !== null)) {
+        trials.push(skippedTrial('cpu')); // the same kernels in plain JavaScript: never faster than WASM's
+        continue;
+      }
       progress(`Measuring ${name}…`);
       const best = Math.max(0, ...trials.map((t) => t.stepsPerSec ?? 0));
       const deadline = leaderMs === null ? LEADER_DEADLINE_MS : Math.max(CHALLENGER_MIN_MS, CHALLENGER_FACTOR * leaderMs);
@@ -98,15 +104,27 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
       if (times) probes.set(name, times);
       if (leaderMs === null && trial.stepsPerSec !== null && times && worker) {
         leaderMs = times.elapsedMs;
-        progress(`Measuring how ${name} scales with the batch…`);
-        fits.set(name, await fitOn(worker, steadyMs(times)!)); // while nothing else runs: the likely winner
+        // what decides the preset, on the likely winner while nothing else runs: tiny's own steps
+        presetMs.set(name, await measureDeciding(worker, name, steadyMs(times)!, left, progress));
       }
       if (trials.length === 1) options.onLeaderMeasured?.();
     }
     const chosen = fastestBackend(trials);
     if (!chosen) throw new Error('No TensorFlow.js backend could start in this browser.');
-    const measured = await measurePresets(open, chosen, workers, probes.get(chosen) ?? null, fits.get(chosen) ?? null, started, progress);
-    const { presets, defaultPreset } = presetSpeeds(measured.model, measured.ms);
+    const probeMs = probes.has(chosen) ? steadyMs(probes.get(chosen)!) : null;
+    let ms = presetMs.get(chosen) ?? null;
+    let model: StepCostModel;
+    if (probeMs === null) {
+      model = fitStepCost({ [PROBE_PRESET]: probes.get(chosen)?.firstMs ?? 1000 }); // nothing steady: an estimate from the first step
+      ms = {};
+    } else {
+      const worker = workers.get(chosen) ?? (await open(chosen));
+      workers.set(chosen, worker);
+      ms ??= await measureDeciding(worker, chosen, probeMs, left, progress);
+      model = fitStepCost(ms);
+      await measureBigger(worker, chosen, ms, model, left, progress);
+    }
+    const { presets, defaultPreset } = presetSpeeds(model, ms);
     const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
     return { trials, chosen, available, presets, defaultPreset, elapsedMs: performance.now() - started };
   } finally {
@@ -114,44 +132,62 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
   }
 }
 
-/** On the chosen backend: its cost model (fitted now if the leader was not the winner), then each
- *  bigger preset whose estimated first steps fit in what is left of the budget. */
-async function measurePresets(
-  open: OpenProbeWorker,
-  chosen: BackendName,
-  workers: Map<BackendName, ProbeWorker>,
-  probe: StepTimes | null,
-  fitted: StepCostModel | null,
-  started: number,
+type MeasuredMs = Partial<Record<PresetName, number>>;
+
+function skippedTrial(name: BackendName): BackendTrial {
+  return {
+    name,
+    adapter: '',
+    isSoftware: false,
+    threads: null,
+    outcome: 'skipped',
+    shaderMs: null,
+    stepsPerSec: null,
+    firstStepMs: null,
+    elapsedMs: 0,
+  };
+}
+
+/** micro (already timed: `probeMs`) and ALWAYS_MEASURED on `backend`, within its own deadline however
+ *  much of the budget is left: the figures that choose the preset. */
+async function measureDeciding(
+  worker: ProbeWorker,
+  backend: BackendName,
+  probeMs: number,
+  left: () => number,
   progress: (note: string) => void,
-): Promise<{ model: StepCostModel; ms: Partial<Record<PresetName, number>> }> {
-  const probeMs = probe ? steadyMs(probe) : null;
-  const ms: Partial<Record<PresetName, number>> = {};
-  if (probeMs === null) return { model: fitStepCost(probe?.firstMs ?? 1000, null), ms };
-  ms[PROBE_PRESET] = probeMs;
-  const left = () => PROBE_BUDGET_MS - (performance.now() - started);
+): Promise<MeasuredMs> {
+  const ms: MeasuredMs = { [PROBE_PRESET]: probeMs };
+  progress(`Measuring ${ALWAYS_MEASURED} on ${backend}…`);
+  const times = await timeWorkload(
+    worker,
+    ALWAYS_MEASURED,
+    PRESETS[ALWAYS_MEASURED].batchSize,
+    Math.max(left(), ALWAYS_MEASURED_DEADLINE_MS),
+  );
+  const measured = steadyMs(times);
+  if (measured !== null && !times.stopped) ms[ALWAYS_MEASURED] = measured;
+  return ms;
+}
+
+/** The presets bigger than ALWAYS_MEASURED, each while its estimated first steps fit in what is left
+ *  of the budget (into `ms`). */
+async function measureBigger(
+  worker: ProbeWorker,
+  backend: BackendName,
+  ms: MeasuredMs,
+  model: StepCostModel,
+  left: () => number,
+  progress: (note: string) => void,
+): Promise<void> {
+  if (ms[ALWAYS_MEASURED] === undefined) return; // it did not finish: a bigger one will not either
   const costOf = (stepMs: number) => 3 * stepMs; // a first step (about twice a steady one) and one more
-  let worker = workers.get(chosen);
-  const ensureWorker = async () => (worker ??= await open(chosen));
-  try {
-    let model = fitted;
-    if (!model) {
-      progress(`Measuring how ${chosen} scales with the batch…`);
-      model = costOf(4 * probeMs) < left() ? await fitOn(await ensureWorker(), probeMs) : fitStepCost(probeMs, null);
-    }
-    for (const preset of PRESET_ORDER.filter((p) => p !== PROBE_PRESET)) {
-      const always = preset === ALWAYS_MEASURED;
-      if (!always && costOf(estimateStepMs(model, preset)) > left()) break;
-      progress(`Measuring ${preset} on ${chosen}…`);
-      const deadline = always ? Math.max(left(), ALWAYS_MEASURED_DEADLINE_MS) : left();
-      const times = await timeWorkload(await ensureWorker(), preset, PRESETS[preset].batchSize, deadline);
-      const measured = steadyMs(times);
-      if (measured === null || times.stopped) break;
-      ms[preset] = measured;
-    }
-    return { model, ms };
-  } finally {
-    worker?.close();
-    workers.delete(chosen);
+  for (const preset of PRESET_ORDER.slice(PRESET_ORDER.indexOf(ALWAYS_MEASURED) + 1)) {
+    if (costOf(estimateStepMs(model, preset)) > left()) break;
+    progress(`Measuring ${preset} on ${backend}…`);
+    const times = await timeWorkload(worker, preset, PRESETS[preset].batchSize, left());
+    const measured = steadyMs(times);
+    if (measured === null || times.stopped) break;
+    ms[preset] = measured;
   }
 }

@@ -3,10 +3,9 @@
 // first compiles one shader, and never starts a step that cannot fit its deadline.
 import type { PresetName } from '../ijepa/config';
 import type { BackendInfo, BackendName } from '../worker/protocol';
-import { FIT_BATCH, fitStepCost, PROBE_BATCH, PROBE_PRESET, type StepCostModel } from './presetSpeeds';
+import { PROBE_BATCH, PROBE_PRESET } from './presetSpeeds';
 
 const ENOUGH_TIMED_MS = 400; // steady-state steps after the first, per workload
-const FIT_TIMED_MS = 700; // the cost model's second point: a few steps, its median
 const MAX_STEPS = 4;
 export const LEADER_DEADLINE_MS = 6000; // the first backend measured: a real GPU's shader compilation fits
 const CLEARLY_SLOWER = 2; // a backend measured at under half the best rate is stopped at once
@@ -18,7 +17,7 @@ const CLEARLY_SLOWER = 2; // a backend measured at under half the best rate is s
 export const MIN_SHADERS_PER_STEP = 50;
 const GPU_BACKENDS: BackendName[] = ['webgpu', 'webgl'];
 
-export type TrialOutcome = 'measured' | 'stopped' | 'unavailable' | 'failed';
+export type TrialOutcome = 'measured' | 'stopped' | 'skipped' | 'unavailable' | 'failed';
 
 export interface BackendTrial {
   name: BackendName;
@@ -76,14 +75,13 @@ export async function timeWorkload(
   batchSize: number,
   deadlineMs: number,
   giveUp: (t: StepTimes) => boolean = () => false,
-  enoughMs = ENOUGH_TIMED_MS,
 ): Promise<StepTimes> {
   const started = performance.now();
   const times: StepTimes = { firstMs: null, stepMs: [], stopped: false, elapsedMs: 0 };
   let stop: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stop = resolve));
   const timer = setTimeout(stop, deadlineMs);
-  const work = worker.timeSteps(preset, batchSize, { maxSteps: MAX_STEPS, enoughMs }, (ms) => {
+  const work = worker.timeSteps(preset, batchSize, { maxSteps: MAX_STEPS, enoughMs: ENOUGH_TIMED_MS }, (ms) => {
     if (times.firstMs === null) times.firstMs = ms;
     else times.stepMs.push(ms);
     if (giveUp(times)) stop();
@@ -92,12 +90,6 @@ export async function timeWorkload(
   times.stopped = !finished;
   times.elapsedMs = performance.now() - started;
   return times;
-}
-
-/** micro at a second batch size (same kernels, 4x the FLOPs): the step's fixed and per-FLOP cost. */
-export async function fitOn(worker: ProbeWorker, probeMs: number): Promise<StepCostModel> {
-  const times = await timeWorkload(worker, PROBE_PRESET, FIT_BATCH, LEADER_DEADLINE_MS, undefined, FIT_TIMED_MS);
-  return fitStepCost(probeMs, times.stopped ? null : steadyMs(times));
 }
 
 /** One backend in a fresh worker: micro's steps until done, the deadline, or clearly slower than

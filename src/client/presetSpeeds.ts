@@ -1,8 +1,7 @@
 // What each preset's default run (the browser recipe's model: ijepa/recipe.ts `browserModel`) costs
 // on the chosen backend: measured where the startup measurement could afford
-// it (`tiny`, the default candidate, always), otherwise estimated from `micro` at two batch sizes
-// (same kernels, 4x the FLOPs), which splits a step into a fixed part (kernel launches, growing with
-// the blocks) and a part per model FLOP; and the preset the page opens on: the largest MEASURED
+// it (`tiny`, the default candidate, always), otherwise estimated from `micro` and `tiny`, which split
+// a step into a fixed part (kernel launches, growing with the blocks) and a part per model FLOP; and the preset the page opens on: the largest MEASURED
 // preset that trains at LIVE_STEPS_PER_SEC here. An estimate never decides it: with another process
 // on a core, the estimate from micro said tiny ≈ 0.66 steps/s where tiny trained at 2.2. Pure
 // functions (unit-tested with ./backendChoice.test.ts).
@@ -18,7 +17,6 @@ import { browserModel } from '../ijepa/recipe';
 export const LIVE_STEPS_PER_SEC = 0.5;
 export const PROBE_PRESET: PresetName = 'micro';
 export const PROBE_BATCH = PRESETS.micro.batchSize;
-export const FIT_BATCH = 4 * PROBE_BATCH; // a second point: what a step costs per image
 export const PRESET_ORDER: PresetName[] = ['micro', 'tiny', 'small'];
 /** Measured on the chosen backend even when the budget is spent (within its own deadline): the
  *  preset whose recipe learns on real images (docs/LEARNING.md), so the choice between it and
@@ -40,17 +38,25 @@ export const presetFlops = (preset: PresetName, batchSize?: number) => {
 /** Kernels per step grow with the blocks (forward, backward, optimizer): a proxy for the fixed cost. */
 const blocksOf = (preset: PresetName) => measuredModel(preset).depth + measuredModel(preset).predDepth;
 
-/** A step's cost as fixed + per-FLOP, from micro at two batch sizes (same kernels, 4x the FLOPs). */
+/** A step's cost as fixed + per-FLOP, from the two presets the measurement always times (micro and
+ *  tiny: more blocks and many more FLOPs), so that no extra workload is timed just to fit it. */
 export interface StepCostModel {
   fixedMs: number; // per step at micro's depth
   msPerFlop: number;
 }
 
-export function fitStepCost(probeMs: number, fitMs: number | null): StepCostModel {
-  const flops = presetFlops(PROBE_PRESET, PROBE_BATCH);
-  if (fitMs === null) return { fixedMs: 0, msPerFlop: probeMs / flops }; // all compute: the slow side
-  const msPerFlop = Math.max(0, fitMs - probeMs) / (presetFlops(PROBE_PRESET, FIT_BATCH) - flops);
-  return { fixedMs: Math.max(0, probeMs - msPerFlop * flops), msPerFlop };
+export function fitStepCost(measuredMs: Partial<Record<PresetName, number>>): StepCostModel {
+  const [small, large] = [measuredMs[PROBE_PRESET], measuredMs[ALWAYS_MEASURED]];
+  if (small === undefined) throw new Error(`${PROBE_PRESET} was not measured`);
+  const smallFlops = presetFlops(PROBE_PRESET);
+  if (large === undefined) return { fixedMs: 0, msPerFlop: small / smallFlops }; // one point: all compute, the slow side
+  // small = fixed + perFlop * smallFlops; large = fixed * depthRatio + perFlop * largeFlops
+  const depthRatio = blocksOf(ALWAYS_MEASURED) / blocksOf(PROBE_PRESET);
+  const largeFlops = presetFlops(ALWAYS_MEASURED);
+  const msPerFlop = (large - depthRatio * small) / (largeFlops - depthRatio * smallFlops);
+  if (msPerFlop <= 0) return { fixedMs: small, msPerFlop: 0 }; // the bigger step costs no more per block: all launches
+  const fixedMs = small - msPerFlop * smallFlops;
+  return fixedMs >= 0 ? { fixedMs, msPerFlop } : { fixedMs: 0, msPerFlop: large / largeFlops }; // all compute, through the bigger point
 }
 
 export function estimateStepMs(model: StepCostModel, preset: PresetName): number {

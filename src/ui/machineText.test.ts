@@ -28,6 +28,7 @@ describe('the startup measurement in words', () => {
     expect(describeTrial(trial({ name: 'webgl', adapter: '', outcome: 'stopped' }))).toBe('WebGL: did not start within 1.3 s, stopped');
     expect(describeTrial(trial({ name: 'webgl', outcome: 'stopped' }))).toBe('WebGL: no step within 1.3 s, stopped');
     expect(describeTrial(trial({ name: 'webgl', outcome: 'unavailable' }))).toBe('WebGL: not available');
+    expect(describeTrial(trial({ name: 'cpu', outcome: 'skipped' }))).toBe('CPU: not timed (WASM runs its kernels compiled)');
   });
 
   it('names the winner and why the page opened on its preset', () => {

@@ -1,5 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CheckpointMismatchError, exportCheckpoint, expectedTensors, parseCheckpoint, trainerFromCheckpoint } from './checkpoint';
+import {
+  checkpointConfig,
+  CheckpointMismatchError,
+  exportCheckpoint,
+  expectedTensors,
+  parseCheckpoint,
+  trainerFromCheckpoint,
+} from './checkpoint';
+import { encoderPosEmbed, sinCosPosEmbed } from './posEmbed';
 import { presetConfig } from './config';
 import { fromTorch, toTorch } from './layout';
 import { buildModel, disposeModel, moduleShapes } from './model';
@@ -48,6 +56,23 @@ describe('checkpoints (safetensors, reference names and layouts)', () => {
     });
     expect(meta.model_name).toBeTypeOf('string');
     expect(meta.warmup_steps).toBe(config.warmupSteps);
+  });
+
+  it("writes the encoders' scaled position table and fills the settings an older checkpoint predates", async () => {
+    const scaled = { ...config, posEmbedScale: 0.25 };
+    const trainer = createTrainer(scaled);
+    trainers.push(trainer);
+    const file = readSafetensors(await exportCheckpoint(trainer));
+    const grid = scaled.cropSize / scaled.patchSize;
+    for (const module of ['encoder', 'target_encoder'])
+      expect(file.tensors.get(`${module}.pos_embed`)!.data).toEqual(encoderPosEmbed(scaled));
+    expect(file.tensors.get('predictor.predictor_pos_embed')!.data).toEqual(sinCosPosEmbed(scaled.predEmbedDim, grid)); // the predictor's: plain
+    expect(checkpointConfig(file)).toEqual(scaled);
+    // a checkpoint written before posEmbedScale, maskStrategy and predictionTarget: trained as the reference
+    const { posEmbedScale, maskStrategy, predictionTarget, ...older } = scaled;
+    expect([posEmbedScale, maskStrategy, predictionTarget]).toEqual([0.25, 'multiblock', 'representations']);
+    file.metadata.playground_config = JSON.stringify(older);
+    expect(checkpointConfig(file)).toEqual({ ...scaled, posEmbedScale: 1 });
   });
 
   it('round-trips a trained run bit-exactly and resumes it exactly', async () => {

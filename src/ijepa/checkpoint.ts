@@ -1,12 +1,12 @@
 // Checkpoints as safetensors with the reference's state-dict names and PyTorch layouts
 // (`encoder.`, `target_encoder.`, `predictor.` prefixes), the run's config in `__metadata__`
 // under the reference's YAML key names, and the AdamW state and step so a run resumes exactly.
-import { gridSize, referenceConfig, type IJepaConfig } from './config';
+import { gridSize, referenceConfig, storedConfig, type IJepaConfig } from './config';
 import { fromTorch, torchShape, torchTensor } from './layout';
 import { buildModel, MODULES, moduleParams, moduleShapes, type IJepaModel, type ModuleName } from './model';
 import { readMoments, writeMoments, type MomentsByName } from './optim';
 import { decoderTensors, DECODER_PREFIX, restorePixelDecoder } from './pixelDecoder';
-import { sinCosPosEmbed } from './posEmbed';
+import { encoderPosEmbed, sinCosPosEmbed } from './posEmbed';
 import { readSafetensors, writeSafetensors, type SafeTensor, type SafetensorsFile } from './safetensors';
 import type { Trainer } from './trainStep';
 import { createTrainer } from './trainStep';
@@ -35,7 +35,7 @@ export function posEmbedTensor(c: IJepaConfig, module: ModuleName): { name: stri
   return {
     name: module === 'predictor' ? 'predictor_pos_embed' : 'pos_embed',
     shape: [1, grid * grid, dim],
-    data: sinCosPosEmbed(dim, grid),
+    data: module === 'predictor' ? sinCosPosEmbed(dim, grid) : encoderPosEmbed(c),
   };
 }
 
@@ -115,7 +115,7 @@ export function checkpointConfig(file: SafetensorsFile): IJepaConfig | null {
   const raw = file.metadata.playground_config;
   if (!raw) return null;
   try {
-    return JSON.parse(raw) as IJepaConfig;
+    return storedConfig(JSON.parse(raw) as IJepaConfig);
   } catch {
     return null;
   }

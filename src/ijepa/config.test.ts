@@ -13,6 +13,7 @@ const changed: IJepaConfig = {
   depth: 3,
   numHeads: 3,
   mlpRatio: 2,
+  posEmbedScale: 0.5,
   predEmbedDim: 24,
   predDepth: 2,
   maskStrategy: 'random',

@@ -23,6 +23,7 @@ export interface IJepaConfig {
   depth: number; // encoder blocks
   numHeads: number; // heads in encoder AND predictor (as the reference)
   mlpRatio: number; // MLP hidden = mlpRatio * width
+  posEmbedScale: number; // the encoder's sin-cos position code times this (1: the reference's; docs/LEARNING.md)
   predEmbedDim: number; // predictor width Dp (pred_emb_dim)
   predDepth: number; // predictor blocks (pred_depth)
   // masks
@@ -68,6 +69,7 @@ const shared: Omit<
   randomResizedCrop: true,
   cropScale: [0.3, 1.0],
   mlpRatio: 4,
+  posEmbedScale: 1,
   maskStrategy: 'multiblock',
   encMaskScale: [0.85, 1.0],
   predMaskScale: [0.15, 0.2],
@@ -185,6 +187,12 @@ export const CONFIG_FIELDS: { readonly [K in keyof IJepaConfig]: FieldSpec } = {
   depth: { ref: 'depth', yaml: null, form: { group: 'Images and model', label: 'Encoder depth', step: 1 } },
   numHeads: { ref: 'num_heads', yaml: null, form: { group: 'Images and model', label: 'Heads', step: 1 } },
   mlpRatio: { ref: 'mlp_ratio', yaml: null },
+  // the reference has no such setting: its table (a parameter there) is the scaled one in an exported checkpoint
+  posEmbedScale: {
+    ref: 'pos_embed_scale',
+    yaml: null,
+    form: { group: 'Images and model', label: 'Position code scale', step: 0.05 },
+  },
   predEmbedDim: { ref: 'pred_emb_dim', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor width', step: 1 } },
   predDepth: { ref: 'pred_depth', yaml: { section: 'meta' }, form: { group: 'Images and model', label: 'Predictor depth', step: 1 } },
   maskStrategy: { ref: 'mask_strategy', yaml: null, form: { group: 'Masks and crops', label: 'Masks' } }, // the reference draws multi-block only
@@ -229,6 +237,19 @@ export function configFromReference(ref: Record<string, unknown>, base: IJepaCon
   const config: Record<string, unknown> = { ...base };
   for (const key of CONFIG_KEYS) if (ref[CONFIG_FIELDS[key].ref] !== undefined) config[key] = ref[CONFIG_FIELDS[key].ref];
   return config as unknown as IJepaConfig;
+}
+
+/** Fields added after the first checkpoints and saved runs, at the value those were trained with. */
+const ADDED_LATER: Pick<IJepaConfig, 'maskStrategy' | 'predictionTarget' | 'posEmbedScale'> = {
+  maskStrategy: 'multiblock',
+  predictionTarget: 'representations',
+  posEmbedScale: 1,
+};
+
+/** A config read back from a checkpoint or a saved run, with the fields it predates filled in. */
+export function storedConfig(stored: IJepaConfig): IJepaConfig {
+  const missing = Object.entries(ADDED_LATER).filter(([key]) => stored[key as keyof IJepaConfig] === undefined);
+  return { ...stored, ...Object.fromEntries(missing) }; // the stored order kept: a re-export writes the same bytes
 }
 
 export function presetConfig(name: PresetName, overrides: Partial<IJepaConfig> = {}): IJepaConfig {

@@ -2,7 +2,7 @@
 // target encoder (an EMA copy of the encoder, never trained by gradient). Init as the reference.
 import { gridSize, type IJepaConfig } from './config';
 import type { Params } from './layers';
-import { sinCosPosEmbed } from './posEmbed';
+import { encoderPosEmbed, sinCosPosEmbed } from './posEmbed';
 import { predictorShapes } from './predictor';
 import { createRng, type Rng } from './rng';
 import * as tf from './tf';
@@ -16,7 +16,7 @@ export interface IJepaModel {
   readonly encoder: Params;
   readonly targetEncoder: Params;
   readonly predictor: Params;
-  readonly posEmbed: tf.Tensor2D; // [N, D] fixed sin-cos
+  readonly posEmbed: tf.Tensor2D; // [N, D] fixed sin-cos, times config.posEmbedScale
   readonly predictorPosEmbed: tf.Tensor2D; // [N, Dp] fixed sin-cos
 }
 
@@ -82,7 +82,7 @@ export function buildModel(config: IJepaConfig, values: Record<ModuleName, Recor
     encoder: makeParams(`${id}/encoder`, encoderShapes(config), values.encoder, true),
     targetEncoder: makeParams(`${id}/target_encoder`, encoderShapes(config), values.target_encoder, false),
     predictor: makeParams(`${id}/predictor`, predictorShapes(config), values.predictor, true),
-    posEmbed: tf.tensor2d(sinCosPosEmbed(config.embedDim, grid), [grid * grid, config.embedDim]),
+    posEmbed: tf.tensor2d(encoderPosEmbed(config), [grid * grid, config.embedDim]),
     predictorPosEmbed: tf.tensor2d(sinCosPosEmbed(config.predEmbedDim, grid), [grid * grid, config.predEmbedDim]),
   };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sinCosPosEmbed } from './posEmbed';
+import { encoderPosEmbed, sinCosPosEmbed } from './posEmbed';
 
 describe('2-D sin-cos position embedding', () => {
   it('matches a hand-computed case: x in the first half, y in the second, [sin | cos] each', () => {
@@ -25,5 +25,12 @@ describe('2-D sin-cos position embedding', () => {
 
   it('rejects widths not divisible by 4', () => {
     expect(() => sinCosPosEmbed(6, 2)).toThrow(/divisible by 4/);
+  });
+
+  it("the encoder's table is the sin-cos code times posEmbedScale (1: the reference's, unchanged)", () => {
+    const config = { embedDim: 8, cropSize: 12, patchSize: 4 };
+    const plain = sinCosPosEmbed(8, 3);
+    expect(encoderPosEmbed({ ...config, posEmbedScale: 1 })).toEqual(plain);
+    expect(encoderPosEmbed({ ...config, posEmbedScale: 0.25 })).toEqual(plain.map((v) => v * 0.25));
   });
 });

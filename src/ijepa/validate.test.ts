@@ -18,6 +18,8 @@ describe('config validation', () => {
     [{ batchSize: 0 }, /batchSize must be a positive integer/],
     [{ lr: Number.NaN }, /lr must be a finite number/],
     [{ ema: [0.996, 1.2] as const }, /ema must be a range/],
+    [{ posEmbedScale: 0 }, /posEmbedScale must be in \(0, 1\]/],
+    [{ posEmbedScale: 1.5 }, /posEmbedScale must be in \(0, 1\]/],
   ])('rejects %o with a clear message', (override, message) => {
     const problems = validateConfig(presetConfig('micro', override));
     expect(problems.join('\n')).toMatch(message);

@@ -43,6 +43,8 @@ export function validateConfig(c: IJepaConfig): string[] {
     if (width % c.numHeads !== 0) errors.push(`${name} ${width} is not divisible by numHeads ${c.numHeads}`);
     if (width % 4 !== 0) errors.push(`${name} ${width} must be a multiple of 4 (2-D sin-cos position embedding)`);
   }
+  if (!(c.posEmbedScale > 0 && c.posEmbedScale <= 1))
+    errors.push(`posEmbedScale must be in (0, 1]: the position code's weight in every token (got ${c.posEmbedScale})`);
   if (c.numEncMasks !== 1) errors.push(`numEncMasks must be 1 (every released config uses one context block)`);
 
   checkRange(errors, 'encMaskScale', c.encMaskScale, 0, 1);

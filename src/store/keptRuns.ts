@@ -82,15 +82,18 @@ function listAfter(runs: KeptRun[], written: Written): KeptRun[] {
 
 const settingsOf = ({ preset, recipe, config }: RunSettings): RunSettings => ({ preset, recipe, config });
 
+let lastCreatedAt = 0;
+
 /** Writes the page's run (throttled unless `now`); nothing before its first step. */
 export function keepRun(now = false): void {
   const state = useAppStore.getState();
   if (deleted || state.status.step === 0 || runHistory.series.step.length === 0) return;
   if (!current) {
+    lastCreatedAt = Math.max(Date.now(), lastCreatedAt + 1); // two runs begun within a millisecond keep their order in the list
     current = {
       id: crypto.randomUUID(),
       name: nextName,
-      createdAt: Date.now(),
+      createdAt: lastCreatedAt,
       dataset: datasetOf(state.dataset),
       settings: settingsOf(state),
     };

@@ -105,7 +105,10 @@ async function reloadAndResumeAutosave(library: RunLibrary, steps: number): Prom
 
 describe('the run library', () => {
   let library: ReturnType<typeof quotaLibrary>;
-  afterEach(() => void vi.unstubAllGlobals());
+  afterEach(() => {
+    vi.unstubAllGlobals();
+    vi.restoreAllMocks();
+  });
   beforeEach(async () => {
     endRun();
     runHistory.clear();
@@ -202,6 +205,7 @@ describe('the run library', () => {
   });
 
   it("keeps a paused run's checkpoint, and resuming it from the list continues the same entry", async () => {
+    vi.spyOn(Date, 'now').mockReturnValue(1_700_000_000_000); // both runs begun within one millisecond: still listed newest first
     trainTo(3);
     keepRun(true);
     await keepCheckpoint(async () => Uint8Array.from([1, 2, 3]));

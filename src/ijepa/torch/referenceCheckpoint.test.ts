@@ -35,8 +35,9 @@ describe('a checkpoint written by the reference trainer (PyTorch fixture, tools/
   const base = presetConfig('micro', { numHeads: 2 });
 
   it('is read with the model sizes taken from its shapes and every tensor by its reference name', () => {
-    const { config, loaded, summary } = parseReferenceCheckpoint(fixture, base);
+    const { config, loaded, summary } = parseReferenceCheckpoint(fixture, { ...base, posEmbedScale: 0.25 });
     expect(config).toMatchObject({
+      posEmbedScale: 1, // the reference's own table, whatever the page's setting
       cropSize: 16,
       patchSize: 4,
       embedDim: 16,
@@ -121,8 +122,8 @@ describe("the page's export for the reference trainer", () => {
     images.dispose();
   });
 
-  it('writes vit_tiny as the reference builds it, and reads it without our config (heads from the width)', async () => {
-    const config = presetConfig('vit_tiny');
+  it('writes vit_tiny as the reference builds it, and reads it without our config (heads from the width, the scale of its position table from its values)', async () => {
+    const config = presetConfig('vit_tiny', { posEmbedScale: 0.5 });
     const trainer = createTrainer(config);
     trainers.push(trainer);
     trainer.step = trainer.optimizer.step = 7;
@@ -146,6 +147,7 @@ describe("the page's export for the reference trainer", () => {
       cropSize: 64,
       predEmbedDim: 96,
       predDepth: 4,
+      posEmbedScale: 0.5,
     });
     const b = trainerFromCheckpoint(back, loaded);
     trainers.push(b);

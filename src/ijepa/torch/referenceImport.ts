@@ -3,7 +3,7 @@
 // AdamW moments are mapped back by init_opt's group order, and everything is then checked name by
 // name, shape by shape, by the same code that reads our safetensors checkpoints.
 import { CheckpointMismatchError, parseCheckpoint, type LoadedCheckpoint } from '../checkpoint';
-import { warmupFor, type IJepaConfig } from '../config';
+import { storedConfig, warmupFor, type IJepaConfig } from '../config';
 import { blockAreaRange } from '../masks';
 import { validateConfig } from '../validate';
 import { MODULES, type ModuleName } from '../model';
@@ -95,6 +95,14 @@ function inferConfig(root: Dict, encoder: Map<string, TensorRef>, predictor: Map
   };
 }
 
+/** What the encoder's table is of the sin-cos code (1 in the reference's own runs; our export writes
+ *  it scaled by posEmbedScale): its largest value, as cos(0) = 1 is in every table. */
+function tableScale(table: Float32Array): number {
+  let largest = 0;
+  for (const v of table) largest = Math.max(largest, Math.abs(v));
+  return Number(largest.toPrecision(6));
+}
+
 /** The planned length is not in the file either: the page's plan, or that many more steps when the
  *  run is already past it. */
 function planned(config: IJepaConfig, step: number): IJepaConfig {
@@ -170,14 +178,17 @@ function parse(bytes: Uint8Array, base: IJepaConfig): ReferenceImport {
   const tensors = Object.fromEntries(MODULES.map((m) => [m, moduleTensors(root, m)])) as Record<ModuleName, Map<string, TensorRef>>;
   const ours = root.get(PLAYGROUND_KEY);
   const ownConfig =
-    isDict(ours) && typeof ours.get('config') === 'string' ? (JSON.parse(ours.get('config') as string) as IJepaConfig) : null;
+    isDict(ours) && typeof ours.get('config') === 'string' ? storedConfig(JSON.parse(ours.get('config') as string) as IJepaConfig) : null;
   const epoch = root.get('epoch');
   checkSize(tensors.encoder);
-  const inferred = ownConfig ?? inferConfig(root, tensors.encoder, tensors.predictor, base);
   const file: SafetensorsFile = { tensors: new Map(), metadata: {} };
   for (const module of MODULES) {
     for (const [name, t] of tensors[module]) file.tensors.set(`${module}.${name}`, { dtype: 'F32', shape: t.shape, data: archive.read(t) });
   }
+  const inferred = ownConfig ?? {
+    ...inferConfig(root, tensors.encoder, tensors.predictor, base),
+    posEmbedScale: tableScale(file.tensors.get('encoder.pos_embed')!.data as Float32Array),
+  };
   const optimizerStep = optimizerTensors(root, inferred, archive, file.tensors);
   const step = ownConfig && isDict(ours) && Number.isSafeInteger(ours.get('step')) ? (ours.get('step') as number) : optimizerStep;
   const config = ownConfig ?? planned(inferred, step);

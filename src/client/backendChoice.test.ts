@@ -29,8 +29,10 @@ interface Script {
 
 function scripted(scripts: Partial<Record<BackendName, Script>>) {
   const closed: BackendName[] = [];
+  const opened: BackendName[] = [];
   const workloads: string[] = [];
   const open: OpenProbeWorker = async (name) => {
+    opened.push(name);
     const script = scripts[name];
     if (!script || script.unavailable) throw new Error(`${name} did not start`);
     const worker: ProbeWorker = {
@@ -60,7 +62,7 @@ function scripted(scripts: Partial<Record<BackendName, Script>>) {
     };
     return worker;
   };
-  return { open, closed, workloads };
+  return { open, closed, opened, workloads };
 }
 
 async function run(promise: Promise<unknown>) {
@@ -86,7 +88,7 @@ describe('measured backend choice', () => {
   });
 
   it('on a machine without a GPU: WASM wins, the CPU is not timed, the software GPU backends stop after one shader', async () => {
-    const { open, closed, workloads } = scripted({
+    const { open, closed, opened, workloads } = scripted({
       wasm: { steps: { micro: { first: 500, each: 200 } } },
       cpu: { steps: { micro: { first: 900, each: 700 } } },
       webgpu: { software: true, shaderMs: 400, steps: { micro: { first: 25_000, each: 800 } } },
@@ -104,6 +106,10 @@ describe('measured backend choice', () => {
       expect(trial.shaderMs! * MIN_SHADERS_PER_STEP).toBeGreaterThan(1000);
     }
     expect(closed).toEqual(expect.arrayContaining(['webgpu', 'webgl', 'wasm']));
+    // WASM's worker, still busy with the tiny step its deadline cut, closed before the challengers ran;
+    // none opened again for it
+    expect(closed[0]).toBe('wasm');
+    expect(opened).toEqual(['wasm', 'webgpu', 'webgl']);
     expect(measurement.available).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
     // presets: micro measured; tiny tried (its script never finishes a step: stopped at its own
     // deadline) and small estimated from micro alone (all compute: the slow side); opened on micro

@@ -105,7 +105,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
       if (leaderMs === null && trial.stepsPerSec !== null && times && worker) {
         leaderMs = times.elapsedMs;
         // what decides the preset, on the likely winner while nothing else runs: tiny's own steps
-        presetMs.set(name, await measureDeciding(worker, name, steadyMs(times)!, left, progress));
+        presetMs.set(name, await measureDeciding(workers, worker, name, steadyMs(times)!, left, progress));
       }
       if (trials.length === 1) options.onLeaderMeasured?.();
     }
@@ -118,11 +118,13 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
       model = fitStepCost({ [PROBE_PRESET]: probes.get(chosen)?.firstMs ?? 1000 }); // nothing steady: an estimate from the first step
       ms = {};
     } else {
-      const worker = workers.get(chosen) ?? (await open(chosen));
-      workers.set(chosen, worker);
-      ms ??= await measureDeciding(worker, chosen, probeMs, left, progress);
+      const workerFor = async (name: BackendName) => {
+        if (!workers.has(name)) workers.set(name, await open(name));
+        return workers.get(name)!;
+      };
+      ms ??= await measureDeciding(workers, await workerFor(chosen), chosen, probeMs, left, progress);
       model = fitStepCost(ms);
-      await measureBigger(worker, chosen, ms, model, left, progress);
+      if (ms[ALWAYS_MEASURED] !== undefined) await measureBigger(await workerFor(chosen), chosen, ms, model, left, progress);
     }
     const { presets, defaultPreset } = presetSpeeds(model, ms);
     const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
@@ -149,8 +151,10 @@ function skippedTrial(name: BackendName): BackendTrial {
 }
 
 /** micro (already timed: `probeMs`) and ALWAYS_MEASURED on `backend`, within its own deadline however
- *  much of the budget is left: the figures that choose the preset. */
+ *  much of the budget is left: the figures that choose the preset. A worker stopped at the deadline
+ *  may still be stepping: it is closed (and left out of `workers`), so it slows no later trial. */
 async function measureDeciding(
+  workers: Map<BackendName, ProbeWorker>,
   worker: ProbeWorker,
   backend: BackendName,
   probeMs: number,
@@ -167,11 +171,15 @@ async function measureDeciding(
   );
   const measured = steadyMs(times);
   if (measured !== null && !times.stopped) ms[ALWAYS_MEASURED] = measured;
+  if (times.stopped) {
+    worker.close();
+    workers.delete(backend);
+  }
   return ms;
 }
 
-/** The presets bigger than ALWAYS_MEASURED, each while its estimated first steps fit in what is left
- *  of the budget (into `ms`). */
+/** The presets bigger than ALWAYS_MEASURED (which finished), each while its estimated first steps fit
+ *  in what is left of the budget (into `ms`). */
 async function measureBigger(
   worker: ProbeWorker,
   backend: BackendName,
@@ -180,7 +188,6 @@ async function measureBigger(
   left: () => number,
   progress: (note: string) => void,
 ): Promise<void> {
-  if (ms[ALWAYS_MEASURED] === undefined) return; // it did not finish: a bigger one will not either
   const costOf = (stepMs: number) => 3 * stepMs; // a first step (about twice a steady one) and one more
   for (const preset of PRESET_ORDER.slice(PRESET_ORDER.indexOf(ALWAYS_MEASURED) + 1)) {
     if (costOf(estimateStepMs(model, preset)) > left()) break;

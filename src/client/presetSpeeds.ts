@@ -1,10 +1,10 @@
 // What each preset's default run (the browser recipe's model: ijepa/recipe.ts `browserModel`) costs
-// on the chosen backend: measured where the startup measurement could afford
-// it (`tiny`, the default candidate, always), otherwise estimated from `micro` and `tiny`, which split
-// a step into a fixed part (kernel launches, growing with the blocks) and a part per model FLOP; and the preset the page opens on: the largest MEASURED
-// preset that trains at LIVE_STEPS_PER_SEC here. An estimate never decides it: with another process
-// on a core, the estimate from micro said tiny ≈ 0.66 steps/s where tiny trained at 2.2. Pure
-// functions (unit-tested with ./backendChoice.test.ts).
+// on the chosen backend: measured where the startup measurement could afford it (`tiny`, the default
+// candidate, always), otherwise estimated from `micro` and `tiny`, which split a step into a fixed part
+// (kernel launches, growing with the blocks) and a part per model FLOP; and the preset the page opens
+// on: the largest MEASURED preset that trains at LIVE_STEPS_PER_SEC here. An estimate never decides
+// it: with another process on a core, the estimate from micro said tiny ≈ 0.66 steps/s where tiny
+// trained at 2.2. Pure functions (unit-tested with ./backendChoice.test.ts).
 import { PRESETS, presetConfig, type PresetName } from '../ijepa/config';
 import { stepFlops } from '../ijepa/flops';
 import { planMasks } from '../ijepa/masks';

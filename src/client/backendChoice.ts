@@ -163,19 +163,19 @@ async function measureDeciding(
 ): Promise<MeasuredMs> {
   const ms: MeasuredMs = { [PROBE_PRESET]: probeMs };
   progress(`Measuring ${ALWAYS_MEASURED} on ${backend}…`);
-  const times = await timeWorkload(
-    worker,
-    ALWAYS_MEASURED,
-    PRESETS[ALWAYS_MEASURED].batchSize,
-    Math.max(left(), ALWAYS_MEASURED_DEADLINE_MS),
-  );
-  const measured = steadyMs(times);
-  if (measured !== null && !times.stopped) ms[ALWAYS_MEASURED] = measured;
-  if (times.stopped) {
+  const measured = await timePreset(worker, ALWAYS_MEASURED, Math.max(left(), ALWAYS_MEASURED_DEADLINE_MS));
+  if (measured !== null) ms[ALWAYS_MEASURED] = measured;
+  else {
     worker.close();
     workers.delete(backend);
   }
   return ms;
+}
+
+/** `preset`'s steady ms per step on `worker`; null when it did not finish by `deadlineMs`. */
+async function timePreset(worker: ProbeWorker, preset: PresetName, deadlineMs: number): Promise<number | null> {
+  const times = await timeWorkload(worker, preset, PRESETS[preset].batchSize, deadlineMs);
+  return times.stopped ? null : steadyMs(times);
 }
 
 /** The presets bigger than ALWAYS_MEASURED (which finished), each while its estimated first steps fit
@@ -192,9 +192,8 @@ async function measureBigger(
   for (const preset of PRESET_ORDER.slice(PRESET_ORDER.indexOf(ALWAYS_MEASURED) + 1)) {
     if (costOf(estimateStepMs(model, preset)) > left()) break;
     progress(`Measuring ${preset} on ${backend}…`);
-    const times = await timeWorkload(worker, preset, PRESETS[preset].batchSize, left());
-    const measured = steadyMs(times);
-    if (measured === null || times.stopped) break;
+    const measured = await timePreset(worker, preset, left());
+    if (measured === null) break;
     ms[preset] = measured;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { presetConfig } from './config';
 import { encoderPosEmbed, sinCosPosEmbed } from './posEmbed';
 
 describe('2-D sin-cos position embedding', () => {
@@ -28,7 +29,7 @@ describe('2-D sin-cos position embedding', () => {
   });
 
   it("the encoder's table is the sin-cos code times posEmbedScale (1: the reference's, unchanged)", () => {
-    const config = { embedDim: 8, cropSize: 12, patchSize: 4 };
+    const config = presetConfig('micro', { embedDim: 8, cropSize: 12, patchSize: 4 });
     const plain = sinCosPosEmbed(8, 3);
     expect(encoderPosEmbed({ ...config, posEmbedScale: 1 })).toEqual(plain);
     expect(encoderPosEmbed({ ...config, posEmbedScale: 0.25 })).toEqual(plain.map((v) => v * 0.25));

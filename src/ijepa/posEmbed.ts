@@ -1,7 +1,7 @@
 // Fixed 2-D sin-cos position embedding (reference: get_2d_sincos_pos_embed in src/models/
 // vision_transformer.py): first half of the channels encodes the column (x), second half the row
 // (y); each half is [sin | cos] with omega_m = 1 / 10000^(m / (D/4)).
-import type { IJepaConfig } from './config';
+import { gridSize, type IJepaConfig } from './config';
 
 /** Row-major [N, D] table for a grid x grid patch layout (patch index = row * grid + col). */
 export function sinCosPosEmbed(dim: number, grid: number): Float32Array {
@@ -25,8 +25,8 @@ export function sinCosPosEmbed(dim: number, grid: number): Float32Array {
 
 /** The encoder's table: the sin-cos code times `posEmbedScale` (the reference's is 1). Smaller, the
  *  position code weighs less against a small patch's content in every token (docs/LEARNING.md). */
-export function encoderPosEmbed(config: Pick<IJepaConfig, 'embedDim' | 'cropSize' | 'patchSize' | 'posEmbedScale'>): Float32Array {
-  const table = sinCosPosEmbed(config.embedDim, config.cropSize / config.patchSize);
+export function encoderPosEmbed(config: IJepaConfig): Float32Array {
+  const table = sinCosPosEmbed(config.embedDim, gridSize(config));
   if (config.posEmbedScale !== 1) for (let i = 0; i < table.length; i++) table[i] *= config.posEmbedScale;
   return table;
 }

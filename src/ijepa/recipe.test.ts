@@ -13,7 +13,7 @@ describe('recipes', () => {
     // the speed measured for the model it trains (browserModel): the plan fills the minutes exactly
     expect(tiny.totalSteps).toBe(2.5 * PLANNED_MINUTES * 60);
     expect(tiny.warmupSteps).toBe(warmupFor(tiny.totalSteps));
-    expect(tiny.lr).toBeCloseTo(1e-3 * Math.sqrt(64 / 640), 12);
+    expect(tiny.lr).toBeCloseTo(1e-3 * Math.sqrt(64 / 2048), 12);
     expect(tiny.startLr).toBeCloseTo(tiny.lr / 5, 12);
     expect(tiny.cropScale).toEqual([0.2, 1]);
     // a predictor as wide as the encoder, at least three blocks deep

@@ -17,6 +17,7 @@ export const PLANNED_MINUTES = 10;
 const MIN_PLANNED_STEPS = 500;
 const MAX_PREDICTOR_WIDTH = 384; // the paper's predictor width
 const MIN_PREDICTOR_DEPTH = 3;
+const REFERENCE_BATCH = 2048; // the released configs' images a step (128 on each of 16 GPUs), for their lr 1e-3
 
 /** What a recipe may look at: the steps per second measured here for the model it trains
  *  (`browserModel` of the preset: the startup measurement times that model, not the bare preset). */
@@ -46,8 +47,10 @@ export function browserSettings(base: IJepaConfig, context: RecipeContext): Part
   const { stepsPerSec } = context;
   const totalSteps = stepsPerSec === null ? base.totalSteps : Math.max(MIN_PLANNED_STEPS, Math.round(stepsPerSec * PLANNED_MINUTES * 60));
   // The reference's peak lr is for 2,048 images a step; at a browser's 8-64 a step it drives the
-  // representation into collapse after the first gains: scale it down with the square root of the batch.
-  const lr = 1e-3 * Math.min(1, Math.sqrt(base.batchSize / 640));
+  // representation into collapse after the first gains: scale it down with the square root of the
+  // batch, from the released batch (at 64 images a step and an 810-step plan, the lr of a 640-image
+  // batch gained and then lost most of it on Fashion-MNIST: docs/LEARNING.md).
+  const lr = 1e-3 * Math.min(1, Math.sqrt(base.batchSize / REFERENCE_BATCH));
   return {
     predEmbedDim,
     predDepth,

@@ -37,8 +37,9 @@ export const readRuns = (dir: string): KeptRun[] =>
 const MINUTES = [5, 10]; // evaluations come every 250 steps: about every 4 minutes for tiny here
 const STEPS = [250, 500, 1000];
 const points = (x: number) => `${x >= 0 ? '+' : ''}${(100 * x).toFixed(1)}`;
-const pct = (x: number | null | undefined) => (x == null ? '–' : (100 * x).toFixed(1));
-const gains = (e: Evaluation | undefined) =>
+export const pct = (x: number | null | undefined) => (x == null ? '–' : (100 * x).toFixed(1));
+/** kNN / probe points of an evaluation over its random init, e.g. "+4.1 / -0.7". */
+export const gains = (e: Pick<Evaluation, 'record' | 'baseline'> | undefined) =>
   e && e.record.knn !== null && e.baseline.knn !== null
     ? `${points(e.record.knn - e.baseline.knn!)} / ${points(e.record.probeTest! - e.baseline.probeTest!)}`
     : '–';

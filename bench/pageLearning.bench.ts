@@ -13,14 +13,12 @@ import { resolve } from 'node:path';
 import { test } from '@playwright/test';
 import { read, waitForPage, waitForStatus } from '../e2e/app';
 import { PLANNED_MINUTES } from '../src/ijepa/recipe';
+import { gains, pct } from './learningTable';
 
 const env = process.env;
 const folder = env.PAGE_LEARN_FOLDER ? resolve(env.PAGE_LEARN_FOLDER) : null;
 const query = env.PAGE_LEARN_QUERY ?? '';
 const name = env.PAGE_LEARN_NAME ?? 'digits'; // the results' file name
-
-const pct = (x: number | null | undefined) => (x == null ? '–' : (100 * x).toFixed(1));
-const gain = (a: number | null, b: number | null) => (a == null || b == null ? '–' : `${a >= b ? '+' : ''}${(100 * (a - b)).toFixed(1)}`);
 
 test('the default run on a dropped folder, to the end of its plan', async ({ page }) => {
   test.setTimeout(60 * 60_000);
@@ -71,7 +69,7 @@ test('the default run on a dropped folder, to the end of its plan', async ({ pag
       r.step,
       `${pct(r.knn)} (${pct(b.knn)}, ${pct(p?.knn)})`,
       `${pct(r.probeTest)} (${pct(b.probeTest)}, ${pct(p?.probeTest)})`,
-      `${gain(r.knn, b.knn)} / ${gain(r.probeTest, b.probeTest)}`,
+      gains({ record: r, baseline: b }),
       r.loss?.toFixed(3) ?? '–',
       r.rankMeCentred.toFixed(1),
       subset ? `${subset.images} of ${subset.of}` : 'all',

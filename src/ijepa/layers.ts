@@ -1,6 +1,6 @@
 // The ViT building blocks as plain functions of tensors and named parameters. Parameters are in
 // tfjs layout: Linear weights [in, out]; src/ijepa/checkpoint.ts converts to PyTorch's [out, in].
-import { batchMatMul, fusedActive, fusedGelu, fusedLayerNorm, fusionOn, scaledSoftmax, transposeLastTwo } from './fused';
+import { batchMatMul, fusedActive, fusedAttention, fusedGelu, fusedLayerNorm, fusionOn, transposeLastTwo } from './fused';
 import * as tf from './tf';
 
 export type Params = Record<string, tf.Variable>;
@@ -57,7 +57,9 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 }
 
 /**
- * Multi-head self-attention; qkv channels are laid out [3, heads, headDim] as the reference's. The
+ * Multi-head self-attention; qkv channels are laid out [3, heads, headDim] as the reference's. Where
+ * the backend has the fused attention (WebGPU, and the CPU backend that the unit tests check it on),
+ * one kernel reads q, k and v where the projection wrote them. Elsewhere (WASM, WebGL) the
  * heads are folded into the batch by a 2-D transpose per image ([N, 3D] -> [3D, N], which every
  * backend does fast), after which q, k and v of every head are contiguous [headDim, N] blocks; the
  * matMuls read them transposed, and the heads' outputs come back with one more 2-D transpose. (The
@@ -66,10 +68,17 @@ export function gelu(x: tf.Tensor): tf.Tensor {
 export function attention(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number): tf.Tensor3D {
   const [B, N, D] = x.shape;
   const headDim = D / numHeads;
+  const scale = 1 / Math.sqrt(headDim);
+  if (fusedActive('attention')) {
+    // one kernel from the projection's output to the heads' outputs (two for its gradient), where the
+    // path below launches about ten on a GPU (transposes, a split, two batched matMuls, the softmax)
+    const qkv = linear(x, p[`${prefix}.qkv.weight`], p[`${prefix}.qkv.bias`]) as tf.Tensor3D; // [B, N, 3D]
+    const mixed = fusedAttention(qkv, numHeads, scale); // [B, N, D]
+    return linear(mixed, p[`${prefix}.proj.weight`], p[`${prefix}.proj.bias`]) as tf.Tensor3D; // [B, N, D]
+  }
   const [qT, kT, vT] = transposedHeads(x, p, prefix).map((t) => t.reshape([B * numHeads, headDim, N]) as tf.Tensor3D); // each [B*h, hd, N]
   const scores = batchMatMul(qT, kT, true, false); // [B*h, N, N]
-  const scale = 1 / Math.sqrt(headDim);
-  const weights = fusedActive('softmax') ? scaledSoftmax(scores, scale) : tf.softmax(scores.mul(scale), -1); // [B*h, N, N]
+  const weights = tf.softmax(scores.mul(scale), -1); // [B*h, N, N]
   const mixedT = batchMatMul(vT, weights as tf.Tensor3D, false, true); // [B*h, hd, N]
   const merged = transposeLastTwo(mixedT.reshape([B, D, N])); // [B, N, D]
   return linear(merged, p[`${prefix}.proj.weight`], p[`${prefix}.proj.bias`]) as tf.Tensor3D; // [B, N, D]

@@ -79,6 +79,28 @@ function rowStats(x: Float32Array, r: number, cols: number, eps: number): [numbe
   return [mean, 1 / Math.sqrt(variance / cols + eps)];
 }
 
+/** Where head `h`'s q, k and v of token `t` of image `b` start in qkv [B, N, 3D] (channels [3, H, hd]). */
+function qkvOffsets(shape: number[], numHeads: number) {
+  const [, N, D3] = shape;
+  const D = D3 / 3;
+  const hd = D / numHeads;
+  const at = (b: number, t: number, h: number) => (b * N + t) * D3 + h * hd;
+  return {
+    N,
+    D,
+    hd,
+    q: at,
+    k: (b: number, t: number, h: number) => at(b, t, h) + D,
+    v: (b: number, t: number, h: number) => at(b, t, h) + 2 * D,
+  };
+}
+
+const dot = (a: Float32Array, i: number, b: Float32Array, j: number, n: number) => {
+  let s = 0;
+  for (let d = 0; d < n; d++) s += a[i + d] * b[j + d];
+  return s;
+};
+
 /** The fused kernels as JavaScript loops on the CPU backend (and the WASM fallback: ./wasm.ts).
  *  Called once, by ./register.ts. */
 export function registerCpuKernels(): void {
@@ -138,29 +160,75 @@ export function registerCpuKernels(): void {
     out: x.map((v, i) => dy[i] * (0.5 * (1 + erf(v * Math.SQRT1_2)) + (v * Math.exp(-0.5 * v * v)) / Math.sqrt(2 * Math.PI))),
   }));
 
-  register(FUSED_KERNELS.scaledSoftmax, ({ logits }, shapes, { scale }) => {
-    const { rows, cols } = rowsCols(shapes.logits);
-    const out = new Float32Array(logits.length);
-    for (let r = 0; r < rows; r++) {
-      let max = -Infinity;
-      for (let d = 0; d < cols; d++) max = Math.max(max, scale * logits[r * cols + d]);
-      let sum = 0;
-      for (let d = 0; d < cols; d++) sum += out[r * cols + d] = Math.exp(scale * logits[r * cols + d] - max);
-      for (let d = 0; d < cols; d++) out[r * cols + d] /= sum;
-    }
-    return { shape: shapes.logits, out };
+  // one query row at a time: its scores, their softmax, the weighted sum of the values
+  register(FUSED_KERNELS.attention, ({ qkv }, shapes, { numHeads, scale }) => {
+    const [B] = shapes.qkv;
+    const { N, D, hd, q, k, v } = qkvOffsets(shapes.qkv, numHeads);
+    const out = new Float32Array(B * N * D);
+    const p = new Float32Array(N);
+    for (let b = 0; b < B; b++)
+      for (let h = 0; h < numHeads; h++)
+        for (let i = 0; i < N; i++) {
+          let max = -Infinity;
+          for (let j = 0; j < N; j++) max = Math.max(max, (p[j] = scale * dot(qkv, q(b, i, h), qkv, k(b, j, h), hd)));
+          let sum = 0;
+          for (let j = 0; j < N; j++) sum += p[j] = Math.exp(p[j] - max);
+          const o = (b * N + i) * D + h * hd;
+          for (let j = 0; j < N; j++) for (let d = 0; d < hd; d++) out[o + d] += (p[j] / sum) * qkv[v(b, j, h) + d];
+        }
+    return { shape: [B, N, D], out };
   });
 
-  // dlogits = scale * y * (dy - sum(dy * y))
-  register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, shapes, { scale }) => {
-    const { rows, cols } = rowsCols(shapes.y);
-    const out = new Float32Array(y.length);
-    for (let r = 0; r < rows; r++) {
-      let dot = 0;
-      for (let d = 0; d < cols; d++) dot += dy[r * cols + d] * y[r * cols + d];
-      for (let d = 0; d < cols; d++) out[r * cols + d] = scale * y[r * cols + d] * (dy[r * cols + d] - dot);
-    }
-    return { shape: shapes.y, out };
+  // per query row i: dq_i = scale * sum_j p_ij (dy_i.v_j - dy_i.o_i) k_j, with logsumexp_i and dy_i.o_i
+  register(FUSED_KERNELS.attentionGradRows, ({ qkv, dy }, shapes, { numHeads, scale }) => {
+    const [B] = shapes.qkv;
+    const { N, D, hd, q, k, v } = qkvOffsets(shapes.qkv, numHeads);
+    const width = hd + 2;
+    const out = new Float32Array(B * numHeads * N * width);
+    const p = new Float32Array(N);
+    for (let b = 0; b < B; b++)
+      for (let h = 0; h < numHeads; h++)
+        for (let i = 0; i < N; i++) {
+          let max = -Infinity;
+          for (let j = 0; j < N; j++) max = Math.max(max, (p[j] = scale * dot(qkv, q(b, i, h), qkv, k(b, j, h), hd)));
+          let sum = 0;
+          for (let j = 0; j < N; j++) sum += p[j] = Math.exp(p[j] - max);
+          const g = (b * N + i) * D + h * hd;
+          let dyDotO = 0;
+          for (let j = 0; j < N; j++) dyDotO += (p[j] / sum) * dot(dy, g, qkv, v(b, j, h), hd);
+          const row = ((b * numHeads + h) * N + i) * width;
+          for (let j = 0; j < N; j++) {
+            const ds = (p[j] / sum) * (dot(dy, g, qkv, v(b, j, h), hd) - dyDotO);
+            for (let d = 0; d < hd; d++) out[row + d] += scale * ds * qkv[k(b, j, h) + d];
+          }
+          out[row + hd] = max + Math.log(sum);
+          out[row + hd + 1] = dyDotO;
+        }
+    return { shape: [B, numHeads, N, width], out };
+  });
+
+  // per key row j: dv_j = sum_i p_ij dy_i, dk_j = scale * sum_i p_ij (dy_i.v_j - dy_i.o_i) q_i; dq copied
+  register(FUSED_KERNELS.attentionGradQkv, ({ qkv, dy, rows }, shapes, { numHeads, scale }) => {
+    const [B] = shapes.qkv;
+    const { N, D, hd, q, k, v } = qkvOffsets(shapes.qkv, numHeads);
+    const width = hd + 2;
+    const out = new Float32Array(qkv.length);
+    for (let b = 0; b < B; b++)
+      for (let h = 0; h < numHeads; h++)
+        for (let j = 0; j < N; j++) {
+          for (let i = 0; i < N; i++) {
+            const row = ((b * numHeads + h) * N + i) * width;
+            const p = Math.exp(scale * dot(qkv, q(b, i, h), qkv, k(b, j, h), hd) - rows[row + hd]);
+            const g = (b * N + i) * D + h * hd;
+            const ds = p * (dot(dy, g, qkv, v(b, j, h), hd) - rows[row + hd + 1]);
+            for (let d = 0; d < hd; d++) {
+              out[v(b, j, h) + d] += p * dy[g + d];
+              out[k(b, j, h) + d] += scale * ds * qkv[q(b, i, h) + d];
+            }
+          }
+          out.set(rows.subarray(((b * numHeads + h) * N + j) * width, ((b * numHeads + h) * N + j) * width + hd), q(b, j, h));
+        }
+    return { shape: shapes.qkv, out };
   });
 
   register(FUSED_KERNELS.lerp, ({ a, b }, shapes, { keep, square }) => ({

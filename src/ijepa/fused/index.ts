@@ -1,11 +1,11 @@
-// Fused kernels for the step's hottest op chains (LayerNorm, GELU, the attention softmax, and the
-// AdamW + EMA update), and attention's batched matMul and 2-D transposes where tfjs' own are scalar
-// loops (WASM). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
+// Fused kernels for the step's hottest op chains (LayerNorm, GELU, attention from the qkv projection
+// to the heads' outputs, and the AdamW + EMA update), and attention's batched matMul and 2-D transposes
+// where tfjs' own are scalar loops (WASM). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
 // about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
 // step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
 // the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends). Where
-// the active backend lacks a group (WebGL has none; WASM has no softmax), the layers use the plain
-// tfjs ops, which compute the same thing.
+// the active backend lacks a group (WebGL has none; WASM has no fused attention: its SIMD batched
+// matMuls run the plain path), the layers use the plain tfjs ops, which compute the same thing.
 import * as tf from '../tf';
 
 export const FUSED_KERNELS = {
@@ -15,8 +15,9 @@ export const FUSED_KERNELS = {
   layerNormGradParam: 'IJepaLayerNormGradParam', // (x, dy, stats; which 0: gamma, 1: beta) -> [D]
   gelu: 'IJepaGelu', // exact (erf) GELU
   geluGrad: 'IJepaGeluGrad', // (x, dy) -> dx
-  scaledSoftmax: 'IJepaScaledSoftmax', // (logits; scale) -> softmax(scale * logits) over the last axis
-  scaledSoftmaxGrad: 'IJepaScaledSoftmaxGrad', // (y, dy; scale) -> dlogits
+  attention: 'IJepaAttention', // (qkv [B, N, 3D]; numHeads, scale) -> every head's softmax(scale q k^T) v, [B, N, D]
+  attentionGradRows: 'IJepaAttentionGradRows', // (qkv, dy; numHeads, scale) -> per query row: dq, logsumexp, dy.o [B, H, N, hd + 2]
+  attentionGradQkv: 'IJepaAttentionGradQkv', // (qkv, dy, rows; numHeads, scale) -> dqkv [B, N, 3D]
   lerp: 'IJepaLerp', // (a, b; keep, square) -> keep * a + (1 - keep) * (square ? b^2 : b)
   adamWParam: 'IJepaAdamWParam', // (param, m, v; offset, decay, stepSize, sqrtBiasCorrection2, eps) -> new param
   batchMatMul: 'IJepaBatchMatMul', // (a, b; transposeA, transposeB) -> [batch, m, n], not both transposed
@@ -29,7 +30,7 @@ export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS]
 export const FUSED_GROUPS = {
   layerNorm: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormStats, FUSED_KERNELS.layerNormGradX, FUSED_KERNELS.layerNormGradParam],
   gelu: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad],
-  softmax: [FUSED_KERNELS.scaledSoftmax, FUSED_KERNELS.scaledSoftmaxGrad],
+  attention: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGradRows, FUSED_KERNELS.attentionGradQkv],
   optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
   batchMatMul: [FUSED_KERNELS.batchMatMul],
   transpose: [FUSED_KERNELS.transpose],
@@ -75,7 +76,11 @@ const run = (name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<str
 export const fusedLayerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) =>
   run(FUSED_KERNELS.layerNorm, { x, gamma, beta }, { eps });
 export const fusedGelu = (x: tf.Tensor) => run(FUSED_KERNELS.gelu, { x });
-export const scaledSoftmax = (logits: tf.Tensor, scale: number) => run(FUSED_KERNELS.scaledSoftmax, { logits }, { scale });
+/** Multi-head attention after the qkv projection, in one kernel: qkv [B, N, 3D] with channels laid out
+ *  [3, heads, headDim] (the reference's), read where the projection wrote them, and the heads' outputs
+ *  written side by side, [B, N, D], ready for the output projection. Its gradient is two kernels. */
+export const fusedAttention = (qkv: tf.Tensor3D, numHeads: number, scale: number) =>
+  run(FUSED_KERNELS.attention, { qkv }, { numHeads, scale }) as tf.Tensor3D;
 /** keep * a + (1 - keep) * b (or b squared): Adam's moments and the EMA in one kernel each. */
 export const lerpInto = (a: tf.Tensor, b: tf.Tensor, keep: number, square = false) =>
   run(FUSED_KERNELS.lerp, { a, b }, { keep, square: square ? 1 : 0 });
@@ -141,10 +146,18 @@ tf.registerGradient({
   gradFunc: (dy, [x]) => ({ x: () => run(FUSED_KERNELS.geluGrad, { x, dy: dy as tf.Tensor }) }),
 });
 
+// FlashAttention's backward, in two passes that keep nothing of the forward but its input: one thread
+// per query row recomputes its softmax row and writes dq with the row's logsumexp and dy.o; one thread
+// per key row then rebuilds its column of probabilities from those and writes dk and dv (and copies dq),
+// so the whole gradient lands in the projection's layout.
 tf.registerGradient({
-  kernelName: FUSED_KERNELS.scaledSoftmax,
-  outputsToSave: [true],
-  gradFunc: (dy, [y], attrs) => ({
-    logits: () => run(FUSED_KERNELS.scaledSoftmaxGrad, { y, dy: dy as tf.Tensor }, { scale: attrs.scale as number }),
+  kernelName: FUSED_KERNELS.attention,
+  inputsToSave: ['qkv'],
+  gradFunc: (dy, [qkv], attrs) => ({
+    qkv: () => {
+      const heads = { numHeads: attrs.numHeads as number, scale: attrs.scale as number };
+      const rows = run(FUSED_KERNELS.attentionGradRows, { qkv, dy: dy as tf.Tensor }, heads); // [B, H, N, hd + 2]
+      return run(FUSED_KERNELS.attentionGradQkv, { qkv, dy: dy as tf.Tensor, rows }, heads); // [B, N, 3D]
+    },
   }),
 });

@@ -2,11 +2,13 @@
 // ./webgpuProgram.ts). Each program
 // is a plain object that the backend compiles and launches (runWebGPUProgram): tfjs writes the
 // shader's preamble (bindings: `result` for the output, one read-only array per input name, and
-// `uniforms`), we write `main`. Row kernels (LayerNorm, softmax) give one thread a whole row, which
-// is enough parallelism at these widths (rows = images x tokens) and needs no shared memory.
+// `uniforms`), we write `main`. Row kernels (LayerNorm, attention) give one thread a whole row, which
+// is enough parallelism at these widths (rows = images x tokens, x heads for attention) and needs no
+// shared memory.
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
 import { FUSED_KERNELS, rowsCols } from '.';
-import { elementwise, register, rowwise } from './webgpuProgram';
+import * as tf from '../tf';
+import { elementwise, register, rowwise, type Launch } from './webgpuProgram';
 
 // Row statistics in WGSL: mean and 1/sqrt(var + eps) of row `row` of X (two passes, as the CPU).
 const ROW_STATS = `
@@ -17,6 +19,46 @@ const ROW_STATS = `
   var variance = 0.0;
   for (var d = 0; d < uniforms.cols; d = d + 1) { let c = X[base + d] - mean; variance = variance + c * c; }
   let rstd = inverseSqrt(variance / f32(uniforms.cols) + uniforms.eps);`;
+
+/** A kernel with one thread per (image, head, token) of qkv [B, N, 3D] (channels [3, H, hd]). The head
+ *  width is a constant of the shader (its key names it; `HD` in the body), so that a row of q, k or v
+ *  fits in registers; the body sees b, h, t, D, N, and qAt / kAt / vAt (where this image's head starts
+ *  in QKV: + token * 3D) and dyAt (in a [B, N, D] tensor: + token * D). */
+function perHeadRow(
+  name: string,
+  inputs: [string, tf.TensorInfo][],
+  { numHeads, scale }: Record<string, number>,
+  outputShape: number[],
+  body: string,
+): Launch {
+  const [B, N, D3] = inputs[0][1].shape;
+  const hd = D3 / 3 / numHeads;
+  return {
+    name: `${name}_hd${hd}`,
+    inputs,
+    outputShape,
+    threads: B * numHeads * N,
+    uniforms: [
+      ['threads', 'i32', B * numHeads * N],
+      ['tokens', 'i32', N],
+      ['heads', 'i32', numHeads],
+      ['width', 'i32', D3 / 3],
+      ['scale', 'f32', scale],
+    ],
+    body: `
+      if (index >= uniforms.threads) { return; }
+      let t = index % uniforms.tokens;
+      let h = (index / uniforms.tokens) % uniforms.heads;
+      let b = index / (uniforms.tokens * uniforms.heads);
+      let D = uniforms.width;
+      let N = uniforms.tokens;
+      let qAt = (b * N) * 3 * D + h * ${hd}; // + token * 3 * D
+      let kAt = qAt + D;
+      let vAt = qAt + 2 * D;
+      let dyAt = (b * N) * D + h * ${hd}; // + token * D
+      ${body.replace(/\bHD\b/g, String(hd))}`,
+  };
+}
 
 /** The fused kernels as WGSL programs on the WebGPU backend. Called once, by ./register.ts. */
 export function registerWebGpuKernels(): void {
@@ -122,38 +164,125 @@ export function registerWebGpuKernels(): void {
     ),
   );
 
-  register(FUSED_KERNELS.scaledSoftmax, ({ logits }, { scale }) =>
-    rowwise(
-      'scaled_softmax',
-      [['Logits', logits]],
-      [['scale', 'f32', scale]],
+  // a query row: an online softmax over the keys (one pass), the values summed as it goes
+  register(FUSED_KERNELS.attention, ({ qkv }, attrs) => {
+    const [B, N, D3] = qkv.shape;
+    return perHeadRow(
+      'attention',
+      [['QKV', qkv]],
+      attrs,
+      [B, N, D3 / 3],
       `
-        let base = row * uniforms.cols;
-        var top = -3.0e38;
-        for (var d = 0; d < uniforms.cols; d = d + 1) { top = max(top, uniforms.scale * Logits[base + d]); }
-        var total = 0.0;
-        for (var d = 0; d < uniforms.cols; d = d + 1) {
-          let e = exp(uniforms.scale * Logits[base + d] - top);
-          result[base + d] = e;
-          total = total + e;
-        }
-        for (var d = 0; d < uniforms.cols; d = d + 1) { result[base + d] = result[base + d] / total; }`,
-    ),
-  );
+      var q : array<f32, HD>;
+      var acc : array<f32, HD>;
+      for (var d = 0; d < HD; d = d + 1) { q[d] = QKV[qAt + t * 3 * D + d]; }
+      var top = -3.0e38;
+      var total = 0.0;
+      for (var j = 0; j < N; j = j + 1) {
+        var s = 0.0;
+        for (var d = 0; d < HD; d = d + 1) { s = s + q[d] * QKV[kAt + j * 3 * D + d]; }
+        s = s * uniforms.scale;
+        let newTop = max(top, s);
+        let keep = exp(top - newTop);
+        let p = exp(s - newTop);
+        total = total * keep + p;
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * keep + p * QKV[vAt + j * 3 * D + d]; }
+        top = newTop;
+      }
+      for (var d = 0; d < HD; d = d + 1) { result[dyAt + t * D + d] = acc[d] / total; }`,
+    );
+  });
 
-  register(FUSED_KERNELS.scaledSoftmaxGrad, ({ y, dy }, { scale }) =>
-    rowwise(
-      'scaled_softmax_grad',
+  // a query row: its softmax again (logsumexp), dy.o, then dq = scale * sum_j p_j (dy.v_j - dy.o) k_j
+  register(FUSED_KERNELS.attentionGradRows, ({ qkv, dy }, attrs) => {
+    const [B, N, D3] = qkv.shape;
+    const hd = D3 / 3 / attrs.numHeads;
+    return perHeadRow(
+      'attention_grad_rows',
       [
-        ['Y', y],
+        ['QKV', qkv],
         ['Dy', dy],
       ],
-      [['scale', 'f32', scale]],
+      attrs,
+      [B, attrs.numHeads, N, hd + 2],
       `
-        let base = row * uniforms.cols;
-        var dot = 0.0;
-        for (var d = 0; d < uniforms.cols; d = d + 1) { dot = dot + Dy[base + d] * Y[base + d]; }
-        for (var d = 0; d < uniforms.cols; d = d + 1) { result[base + d] = uniforms.scale * Y[base + d] * (Dy[base + d] - dot); }`,
+      var q : array<f32, HD>;
+      var g : array<f32, HD>;
+      var acc : array<f32, HD>;
+      for (var d = 0; d < HD; d = d + 1) { q[d] = QKV[qAt + t * 3 * D + d]; g[d] = Dy[dyAt + t * D + d]; }
+      var top = -3.0e38;
+      var total = 0.0;
+      for (var j = 0; j < N; j = j + 1) {
+        var s = 0.0;
+        for (var d = 0; d < HD; d = d + 1) { s = s + q[d] * QKV[kAt + j * 3 * D + d]; }
+        s = s * uniforms.scale;
+        let newTop = max(top, s);
+        let keep = exp(top - newTop);
+        let p = exp(s - newTop);
+        total = total * keep + p;
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * keep + p * QKV[vAt + j * 3 * D + d]; }
+        top = newTop;
+      }
+      let logSumExp = top + log(total);
+      var dyDotO = 0.0;
+      for (var d = 0; d < HD; d = d + 1) { dyDotO = dyDotO + g[d] * acc[d] / total; }
+      var dq : array<f32, HD>;
+      for (var j = 0; j < N; j = j + 1) {
+        var s = 0.0;
+        var dp = 0.0;
+        for (var d = 0; d < HD; d = d + 1) {
+          s = s + q[d] * QKV[kAt + j * 3 * D + d];
+          dp = dp + g[d] * QKV[vAt + j * 3 * D + d];
+        }
+        let ds = exp(s * uniforms.scale - logSumExp) * (dp - dyDotO);
+        for (var d = 0; d < HD; d = d + 1) { dq[d] = dq[d] + ds * QKV[kAt + j * 3 * D + d]; }
+      }
+      let row = index * (HD + 2);
+      for (var d = 0; d < HD; d = d + 1) { result[row + d] = uniforms.scale * dq[d]; }
+      result[row + HD] = logSumExp;
+      result[row + HD + 1] = dyDotO;`,
+    );
+  });
+
+  // a key row: its column of probabilities from the rows' logsumexp, dv = sum_i p_i dy_i,
+  // dk = scale * sum_i p_i (dy_i.v - dy_i.o_i) q_i; dq copied from the rows, so dqkv is one tensor
+  register(FUSED_KERNELS.attentionGradQkv, ({ qkv, dy, rows }, attrs) =>
+    perHeadRow(
+      'attention_grad_qkv',
+      [
+        ['QKV', qkv],
+        ['Dy', dy],
+        ['Rows', rows],
+      ],
+      attrs,
+      qkv.shape,
+      `
+      var k : array<f32, HD>;
+      var v : array<f32, HD>;
+      var dk : array<f32, HD>;
+      var dv : array<f32, HD>;
+      for (var d = 0; d < HD; d = d + 1) { k[d] = QKV[kAt + t * 3 * D + d]; v[d] = QKV[vAt + t * 3 * D + d]; }
+      let rowsAt = (index - t) * (HD + 2); // this image and head's first query row
+      for (var i = 0; i < N; i = i + 1) {
+        var s = 0.0;
+        var dp = 0.0;
+        for (var d = 0; d < HD; d = d + 1) {
+          s = s + QKV[qAt + i * 3 * D + d] * k[d];
+          dp = dp + Dy[dyAt + i * D + d] * v[d];
+        }
+        let row = rowsAt + i * (HD + 2);
+        let p = exp(s * uniforms.scale - Rows[row + HD]);
+        let ds = p * (dp - Rows[row + HD + 1]);
+        for (var d = 0; d < HD; d = d + 1) {
+          dv[d] = dv[d] + p * Dy[dyAt + i * D + d];
+          dk[d] = dk[d] + ds * QKV[qAt + i * 3 * D + d];
+        }
+      }
+      for (var d = 0; d < HD; d = d + 1) {
+        result[qAt + t * 3 * D + d] = Rows[index * (HD + 2) + d];
+        result[kAt + t * 3 * D + d] = uniforms.scale * dk[d];
+        result[vAt + t * 3 * D + d] = dv[d];
+      }`,
     ),
   );
 

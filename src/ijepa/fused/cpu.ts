@@ -1,7 +1,6 @@
 // The fused kernels (./index.ts) as plain JavaScript loops, registered for tfjs' CPU backend. They make
 // the unit tests run the same fused step as the GPU (and check every gradient against the plain ops).
-// On WASM (./wasm.ts) most run in SIMD; the fused AdamW runs these loops there (registered here), and
-// the others do where the SIMD module cannot start (`jsKernel`).
+// On WASM (./wasm.ts) they run in SIMD, and these loops where the SIMD module cannot start (`jsKernel`).
 import { erf } from './erf';
 import { FUSED_KERNELS, rowsCols, type FusedKernelName } from '.';
 import * as tf from '../tf';
@@ -236,14 +235,9 @@ export function registerCpuKernels(): void {
     out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),
   }));
 
-  // also WASM's: one parameter a call, where its plain ops slice the flat moment vectors, and each WASM
-  // Slice reads its whole input back first (tfjs' readSync): 2 copies of both 1 MB vectors per parameter
-  register(
-    FUSED_KERNELS.adamWParam,
-    ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
-      shape: shapes.param,
-      out: param.map((p, i) => p * decay - (stepSize * m[offset + i]) / (Math.sqrt(v[offset + i]) / sqrtBiasCorrection2 + eps)),
-    }),
-    ['cpu', 'wasm'],
-  );
+  // one parameter a call (WASM's fallback too: ./wasm.ts), reading its slice of the flat moments in place
+  register(FUSED_KERNELS.adamWParam, ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
+    shape: shapes.param,
+    out: param.map((p, i) => p * decay - (stepSize * m[offset + i]) / (Math.sqrt(v[offset + i]) / sqrtBiasCorrection2 + eps)),
+  }));
 }

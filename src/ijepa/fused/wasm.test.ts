@@ -1,9 +1,11 @@
 // The WASM SIMD batched matMul (./wasm.ts) against tfjs' own matMul, in every form it runs, on odd
-// sizes (SIMD tails), with its gradient, and without touching any of tfjs' memory but its output.
+// sizes (SIMD tails), with its gradient, and without touching any of tfjs' memory but its output; the
+// transpose and AdamW's parameter write against what they compute.
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, transposeLastTwo } from '.';
+import { adamWParam, batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, transposeLastTwo } from '.';
 import { maxAbsDiff } from '../kernelCheck';
+import { startSimdKernels } from './wasm';
 import * as tf from '../tf';
 
 const FORMS: [boolean, boolean][] = [
@@ -17,6 +19,7 @@ describe('SIMD batched matMul on the WASM backend', () => {
   afterAll(() => tf.setBackend('cpu'));
 
   it('is active on WASM and runs as our kernel', async () => {
+    expect(startSimdKernels()).toBe(true); // the SIMD module runs, not the fallbacks
     expect(fusedActive('batchMatMul')).toBe(true);
     const a = tf.randomNormal([2, 3, 4]) as tf.Tensor3D;
     const profile = await tf.profile(() => batchMatMul(a, a, false, true));
@@ -72,6 +75,22 @@ describe('SIMD batched matMul on the WASM backend', () => {
       tf.dispose([x, ours, dy, grad]);
     },
   );
+
+  it("writes AdamW's update of one parameter from its slice of the flat moments, as torch's formula", () => {
+    const [size, offset, total] = [37, 13, 64]; // an odd size: the SIMD tail
+    const param = tf.randomNormal([size], 0, 1, 'float32', 8);
+    const m = tf.randomNormal([total], 0, 0.1, 'float32', 9);
+    const v = tf.randomNormal([total], 0, 0.1, 'float32', 10).square();
+    const attrs = { offset, decay: 0.999, stepSize: 1e-3, sqrtBiasCorrection2: 0.3, eps: 1e-8 };
+    const ours = adamWParam(param, m, v, attrs);
+    const [p, mv, vv] = [param.dataSync(), m.dataSync(), v.dataSync()];
+    const expected = Array.from(
+      p,
+      (x, i) => x * attrs.decay - (attrs.stepSize * mv[offset + i]) / (Math.sqrt(vv[offset + i]) / attrs.sqrtBiasCorrection2 + attrs.eps),
+    );
+    expect(maxAbsDiff(ours.dataSync(), expected)).toBeLessThan(1e-6);
+    tf.dispose([param, m, v, ours]);
+  });
 
   it('writes only its output: tensors allocated around it keep their values', () => {
     const before = tf.fill([1000], 7);

@@ -2,8 +2,8 @@
 // (AssemblyScript) and instantiated on tfjs' own memory, so that they read their inputs and write
 // their outputs where those live (no copies). Attention's batched matMul: tfjs runs every batched or
 // transposed matMul on WASM as a scalar loop, ~2 GFLOP/s, and this does 10-25 on one thread. LayerNorm,
-// GELU (each with its gradients) and the optimizer's lerp: one pass instead of a chain of small
-// kernels, and ~20x the JavaScript loops of ./cpu.ts. Softmax stays tfjs' own. Where the module
+// GELU (each with its gradients), the optimizer's lerp and AdamW's write of each parameter: one pass
+// instead of a chain of small kernels, and ~20x the JavaScript loops of ./cpu.ts. Softmax stays tfjs' own. Where the module
 // cannot start (an unexpected tfjs memory), the same kernels run tfjs' BatchMatMul or the JavaScript
 // loops, and compute the same.
 import { shared, unshared } from 'virtual:simd-kernels';
@@ -19,6 +19,17 @@ interface SimdKernels {
   layerNormGradX(x: number, gamma: number, dy: number, stats: number, out: number, rows: number, cols: number): void;
   layerNormGradParam(x: number, dy: number, stats: number, out: number, rows: number, cols: number, which: number): void;
   lerp(a: number, b: number, out: number, size: number, keep: number, square: number): void;
+  adamWParam(
+    param: number,
+    m: number,
+    v: number,
+    out: number,
+    size: number,
+    decay: number,
+    stepSize: number,
+    sqrtBc2: number,
+    eps: number,
+  ): void;
   gelu(x: number, out: number, size: number): void;
   geluGrad(x: number, dy: number, out: number, size: number): void;
   transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
@@ -132,6 +143,21 @@ export function registerWasmKernels(): void {
 
   register(FUSED_KERNELS.lerp, (kernels, { a, b }, { keep, square }, output, at) => {
     kernels.lerp(at(a), at(b), output(a.shape), size(a.shape), keep, square);
+  });
+
+  register(FUSED_KERNELS.adamWParam, (kernels, { param, m, v }, { offset, decay, stepSize, sqrtBiasCorrection2, eps }, output, at) => {
+    const count = size(param.shape);
+    kernels.adamWParam(
+      at(param),
+      at(m) + offset * 4,
+      at(v) + offset * 4,
+      output(param.shape),
+      count,
+      decay,
+      stepSize,
+      sqrtBiasCorrection2,
+      eps,
+    );
   });
 
   register(

@@ -1,5 +1,5 @@
 // AssemblyScript (see ./index.ts): elementwise kernels, four values at a time: exact (erf) GELU with its
-// gradient, and the lerp of the optimizer's moments and the EMA.
+// gradient, the lerp of the optimizer's moments and the EMA, and AdamW's write of one parameter.
 
 // erf as tfjs computes it (Abramowitz & Stegun 7.1.26, |error| < 1.5e-7; ../erf.ts)
 const ERF_P: f32 = 0.3275911;
@@ -96,6 +96,35 @@ export function lerp(a: usize, b: usize, out: usize, size: i32, keep: f32, squar
     let bv = load<f32>(b + at);
     if (square) bv = bv * bv;
     store<f32>(out + at, keep * load<f32>(a + at) + (1 - keep) * bv);
+  }
+}
+
+/** AdamW's new value of one parameter (torch's formula): out = param * decay - stepSize * m / (sqrt(v) /
+ *  sqrtBc2 + eps), where m and v point at this parameter's slice of the flat moment vectors. */
+export function adamWParam(
+  param: usize,
+  m: usize,
+  v: usize,
+  out: usize,
+  size: i32,
+  decay: f32,
+  stepSize: f32,
+  sqrtBc2: f32,
+  eps: f32,
+): void {
+  const size4 = size & ~3;
+  const decayV = f32x4.splat(decay);
+  const stepV = f32x4.splat(stepSize);
+  const bcV = f32x4.splat(sqrtBc2);
+  const epsV = f32x4.splat(eps);
+  for (let i = 0; i < size4; i += 4) {
+    const at = <usize>i * 4;
+    const denom = f32x4.add(f32x4.div(f32x4.sqrt(v128.load(v + at)), bcV), epsV);
+    v128.store(out + at, f32x4.sub(f32x4.mul(v128.load(param + at), decayV), f32x4.div(f32x4.mul(stepV, v128.load(m + at)), denom)));
+  }
+  for (let i = size4; i < size; i++) {
+    const at = <usize>i * 4;
+    store<f32>(out + at, load<f32>(param + at) * decay - (stepSize * load<f32>(m + at)) / (Mathf.sqrt(load<f32>(v + at)) / sqrtBc2 + eps));
   }
 }
 

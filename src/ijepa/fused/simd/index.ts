@@ -4,5 +4,5 @@
 // it, sizes are element counts, float32 throughout. No allocation, no static data: nothing of tfjs'
 // memory is touched but each kernel's output.
 export { matMulDots, matMulRows } from './matMul';
-export { gelu, geluGrad, lerp, transpose } from './elementwise';
+export { adamWParam, gelu, geluGrad, lerp, transpose } from './elementwise';
 export { layerNorm, layerNormGradParam, layerNormGradX, layerNormStats } from './rows';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { collapseVerdict, type EvalRecord } from './diagnostics';
+import { accuracyNoise, collapseVerdict, type EvalRecord } from './diagnostics';
 
 const DIM = 64;
 const baseline: EvalRecord = {
@@ -52,6 +52,24 @@ describe('the verdict on a run', () => {
     expect(verdict.message).toMatch(/Worse than random init since step 500/);
     expect(verdict.message).toMatch(/ahead at step 250: the early gain is being lost/);
     expect(verdict.message).toMatch(/What to try/);
+  });
+
+  it("does not name a figure under its random init by less than that figure's noise on the held-out images", () => {
+    // the page's Fashion-MNIST run: kNN 12 points ahead, the probe 1.5 under, on 600 held-out images
+    const onPage = (probeTest: number, heldOut?: number) =>
+      run([
+        [0.42, 0.698, 5, 0.1, 0],
+        [0.51, 0.727, 5, 0.1, 0.14],
+        [0.54, probeTest, 4.8, 0.1, 0.15],
+      ]).map((r) => ({ ...r, heldOut }));
+    const random = { ...baseline, knn: 0.42, probeTest: 0.698, rankMeCentred: 5 };
+    expect(accuracyNoise(0.698, 600)).toBeCloseTo(0.0187, 3);
+    expect(collapseVerdict(onPage(0.683, 600), { ...random, heldOut: 600 }, DIM).level).toBe('ok');
+    const clearly = collapseVerdict(onPage(0.66, 600), { ...random, heldOut: 600 }, DIM); // 3.8 points under
+    expect(clearly).toMatchObject({ level: 'warning', since: 500 });
+    expect(clearly.message).toMatch(/on 600 held-out images a figure moves by about ±1\.9 points/);
+    // an older record without the count is judged as before: any shortfall
+    expect(collapseVerdict(onPage(0.683), random, DIM).level).toBe('warning');
   });
 
   it('names a collapse in progress: RankMe and the centred std fall while the loss keeps falling', () => {

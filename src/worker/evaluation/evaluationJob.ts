@@ -128,6 +128,7 @@ export async function* evaluationJob(
   if (used.labelled) {
     const { train, test } = labelledSplit(store, used, embedded, D);
     counts = { train: train.n, test: test.n };
+    record.heldOut = test.n;
     record.knn = knnAccuracy(train, test, used.numClasses);
     yield n;
     const probe = linearProbe(train, test, used.numClasses);

@@ -38,6 +38,8 @@ describe('evaluation, checkpoints and resume (worker API, CPU backend)', () => {
       expect(u.record.rankMe).toBeGreaterThanOrEqual(1);
       expect(u.baseline).toEqual(updates[0].baseline); // one baseline per run
       expect(u.probeNote).toMatch(/3 classes; probes trained on 48 training images, tested on 12 held-out images/);
+      expect(u.probeNote).toMatch(/on this many images moves by about ±\d+\.\d points/); // 12 images: a figure is rough
+      expect(u.record.heldOut).toBe(12);
       expect(u.subset).toEqual({ images: 60, of: 60 });
     }
     const view = updates[0].patchView!;

@@ -9,7 +9,7 @@
 // evaluates a capped, fixed subset of the images. The newest
 // evaluation's features (and the baseline's) also give the embedding map and the nearest neighbours.
 import type { IJepaConfig } from '../../ijepa/config';
-import { collapseVerdict, type EvalRecord } from '../../ijepa/diagnostics';
+import { accuracyNoise, collapseVerdict, type EvalRecord } from '../../ijepa/diagnostics';
 import type { IJepaModel } from '../../ijepa/model';
 import * as tf from '../../ijepa/tf';
 import type { ImageStore } from '../../data/imageStore';
@@ -73,6 +73,10 @@ interface Latest {
 
 /** Points on the embedding map when the dataset has no held-out images (no labels): the first ones. */
 const MAP_MAX_UNLABELLED = 1000;
+
+/** How much a held-out figure moves with the choice of held-out images (one standard error). */
+const noiseNote = (accuracy: number, images: number) =>
+  `a figure near ${Math.round(100 * accuracy)}% on this many images moves by about ±${(100 * accuracyNoise(accuracy, images)).toFixed(1)} points with which images they are`;
 
 export class Evaluator {
   readonly history: EvalRecord[] = [];
@@ -238,7 +242,7 @@ export class Evaluator {
         ? ` A fixed subset of ${used} of the ${all} evaluation images (the same at every evaluation): this backend embeds about ${Math.round(fixed.imagesPerSec ?? 0)} images/s, and an evaluation is kept to about ${this.targetSeconds} s of embedding; the raw pixels' probes, which would take minutes here, are not computed.`
         : '';
     const probeNote = labelled
-      ? `${plan.numClasses} classes; probes trained on ${counts.train} training images, tested on ${counts.test} held-out images (never trained on).${subsetNote}`
+      ? `${plan.numClasses} classes; probes trained on ${counts.train} training images, tested on ${counts.test} held-out images (never trained on): ${noiseNote(record.probeTest ?? record.knn ?? 0.5, counts.test)}.${subsetNote}`
       : `${plan.numClasses < 2 ? 'The probes are off: the dataset has no class labels (put images in one subfolder per class to turn them on).' : 'The probes are off: no held-out images yet.'}${subsetNote}`;
     const verdict = collapseVerdict(this.history, baseline, config.embedDim);
     return {

@@ -1,6 +1,6 @@
 // The fused WGSL kernels (src/ijepa/fused/webgpu.ts) against the plain tfjs ops they replace, on
-// the real WebGPU path: forward values and gradients of LayerNorm, GELU and the fused attention, and the
-// weights after two whole training steps with the fused AdamW + EMA. Same check as the CPU unit
+// the real WebGPU path: forward values and gradients of LayerNorm, GELU and the fused attention, and
+// the weights after two whole training steps with the fused AdamW + EMA. Same check as the CPU unit
 // test (src/ijepa/fused.test.ts), run inside the app's worker.
 import { expect, test } from '@playwright/test';
 import { openApp, read } from './app';

@@ -1,8 +1,8 @@
 // Fused kernels for the step's hottest op chains (LayerNorm, GELU, attention from the qkv projection
-// to the heads' outputs, and the AdamW + EMA update), and attention's batched matMul and 2-D transposes
-// where tfjs' own are scalar loops (WASM). tfjs runs each as a chain of small kernels (a LayerNorm with its gradient is
-// about thirty), and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT
-// step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
+// to the heads' outputs, and the AdamW + EMA update), and attention's batched matMul and 2-D
+// transposes where tfjs' own are scalar loops (WASM). tfjs runs each as a chain of small kernels (a
+// LayerNorm with its gradient is about thirty), and on a GPU it is the number of launches, not the
+// FLOPs, that bounds a small ViT step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
 // the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends). Where
 // the active backend lacks a group (WebGL has none; WASM has no fused attention: its SIMD batched
 // matMuls run the plain path), the layers use the plain tfjs ops, which compute the same thing.

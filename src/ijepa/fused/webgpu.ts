@@ -20,6 +20,23 @@ const ROW_STATS = `
   for (var d = 0; d < uniforms.cols; d = d + 1) { let c = X[base + d] - mean; variance = variance + c * c; }
   let rstd = inverseSqrt(variance / f32(uniforms.cols) + uniforms.eps);`;
 
+// A query row q's attention in one pass over the keys (the online softmax): `top` the largest score so
+// far, `total` the sum of exp(score - top), `acc` the values weighted so; the output is acc / total.
+const ONLINE_SOFTMAX = `
+      var top = -3.0e38;
+      var total = 0.0;
+      for (var j = 0; j < N; j = j + 1) {
+        var s = 0.0;
+        for (var d = 0; d < HD; d = d + 1) { s = s + q[d] * QKV[kAt + j * 3 * D + d]; }
+        s = s * uniforms.scale;
+        let newTop = max(top, s);
+        let keep = exp(top - newTop);
+        let p = exp(s - newTop);
+        total = total * keep + p;
+        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * keep + p * QKV[vAt + j * 3 * D + d]; }
+        top = newTop;
+      }`;
+
 /** A kernel with one thread per (image, head, token) of qkv [B, N, 3D] (channels [3, H, hd]). The head
  *  width is a constant of the shader (its key names it; `HD` in the body), so that a row of q, k or v
  *  fits in registers; the body sees b, h, t, D, N, and qAt / kAt / vAt (where this image's head starts
@@ -176,19 +193,7 @@ export function registerWebGpuKernels(): void {
       var q : array<f32, HD>;
       var acc : array<f32, HD>;
       for (var d = 0; d < HD; d = d + 1) { q[d] = QKV[qAt + t * 3 * D + d]; }
-      var top = -3.0e38;
-      var total = 0.0;
-      for (var j = 0; j < N; j = j + 1) {
-        var s = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + q[d] * QKV[kAt + j * 3 * D + d]; }
-        s = s * uniforms.scale;
-        let newTop = max(top, s);
-        let keep = exp(top - newTop);
-        let p = exp(s - newTop);
-        total = total * keep + p;
-        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * keep + p * QKV[vAt + j * 3 * D + d]; }
-        top = newTop;
-      }
+      ${ONLINE_SOFTMAX}
       for (var d = 0; d < HD; d = d + 1) { result[dyAt + t * D + d] = acc[d] / total; }`,
     );
   });
@@ -210,19 +215,7 @@ export function registerWebGpuKernels(): void {
       var g : array<f32, HD>;
       var acc : array<f32, HD>;
       for (var d = 0; d < HD; d = d + 1) { q[d] = QKV[qAt + t * 3 * D + d]; g[d] = Dy[dyAt + t * D + d]; }
-      var top = -3.0e38;
-      var total = 0.0;
-      for (var j = 0; j < N; j = j + 1) {
-        var s = 0.0;
-        for (var d = 0; d < HD; d = d + 1) { s = s + q[d] * QKV[kAt + j * 3 * D + d]; }
-        s = s * uniforms.scale;
-        let newTop = max(top, s);
-        let keep = exp(top - newTop);
-        let p = exp(s - newTop);
-        total = total * keep + p;
-        for (var d = 0; d < HD; d = d + 1) { acc[d] = acc[d] * keep + p * QKV[vAt + j * 3 * D + d]; }
-        top = newTop;
-      }
+      ${ONLINE_SOFTMAX}
       let logSumExp = top + log(total);
       var dyDotO = 0.0;
       for (var d = 0; d < HD; d = d + 1) { dyDotO = dyDotO + g[d] * acc[d] / total; }

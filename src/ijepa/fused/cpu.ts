@@ -84,14 +84,17 @@ function qkvOffsets(shape: number[], numHeads: number) {
   const D = D3 / 3;
   const hd = D / numHeads;
   const at = (b: number, t: number, h: number) => (b * N + t) * D3 + h * hd;
-  return {
-    N,
-    D,
-    hd,
-    q: at,
-    k: (b: number, t: number, h: number) => at(b, t, h) + D,
-    v: (b: number, t: number, h: number) => at(b, t, h) + 2 * D,
+  const k = (b: number, t: number, h: number) => at(b, t, h) + D;
+  /** Writes query row i's softmax over the keys into p (its N probabilities); returns its logsumexp. */
+  const probabilities = (qkv: Float32Array, p: Float32Array, b: number, i: number, h: number, scale: number) => {
+    let max = -Infinity;
+    for (let j = 0; j < N; j++) max = Math.max(max, (p[j] = scale * dot(qkv, at(b, i, h), qkv, k(b, j, h), hd)));
+    let sum = 0;
+    for (let j = 0; j < N; j++) sum += p[j] = Math.exp(p[j] - max);
+    for (let j = 0; j < N; j++) p[j] /= sum;
+    return max + Math.log(sum);
   };
+  return { N, D, hd, q: at, k, v: (b: number, t: number, h: number) => at(b, t, h) + 2 * D, probabilities };
 }
 
 const dot = (a: Float32Array, i: number, b: Float32Array, j: number, n: number) => {
@@ -162,18 +165,15 @@ export function registerCpuKernels(): void {
   // one query row at a time: its scores, their softmax, the weighted sum of the values
   register(FUSED_KERNELS.attention, ({ qkv }, shapes, { numHeads, scale }) => {
     const [B] = shapes.qkv;
-    const { N, D, hd, q, k, v } = qkvOffsets(shapes.qkv, numHeads);
+    const { N, D, hd, v, probabilities } = qkvOffsets(shapes.qkv, numHeads);
     const out = new Float32Array(B * N * D);
     const p = new Float32Array(N);
     for (let b = 0; b < B; b++)
       for (let h = 0; h < numHeads; h++)
         for (let i = 0; i < N; i++) {
-          let max = -Infinity;
-          for (let j = 0; j < N; j++) max = Math.max(max, (p[j] = scale * dot(qkv, q(b, i, h), qkv, k(b, j, h), hd)));
-          let sum = 0;
-          for (let j = 0; j < N; j++) sum += p[j] = Math.exp(p[j] - max);
+          probabilities(qkv, p, b, i, h, scale);
           const o = (b * N + i) * D + h * hd;
-          for (let j = 0; j < N; j++) for (let d = 0; d < hd; d++) out[o + d] += (p[j] / sum) * qkv[v(b, j, h) + d];
+          for (let j = 0; j < N; j++) for (let d = 0; d < hd; d++) out[o + d] += p[j] * qkv[v(b, j, h) + d];
         }
     return { shape: [B, N, D], out };
   });
@@ -181,26 +181,24 @@ export function registerCpuKernels(): void {
   // per query row i: dq_i = scale * sum_j p_ij (dy_i.v_j - dy_i.o_i) k_j, with logsumexp_i and dy_i.o_i
   register(FUSED_KERNELS.attentionGradRows, ({ qkv, dy }, shapes, { numHeads, scale }) => {
     const [B] = shapes.qkv;
-    const { N, D, hd, q, k, v } = qkvOffsets(shapes.qkv, numHeads);
+    const { N, D, hd, k, v, probabilities } = qkvOffsets(shapes.qkv, numHeads);
     const width = hd + 2;
     const out = new Float32Array(B * numHeads * N * width);
     const p = new Float32Array(N);
+    const dp = new Float32Array(N); // dy_i . v_j
     for (let b = 0; b < B; b++)
       for (let h = 0; h < numHeads; h++)
         for (let i = 0; i < N; i++) {
-          let max = -Infinity;
-          for (let j = 0; j < N; j++) max = Math.max(max, (p[j] = scale * dot(qkv, q(b, i, h), qkv, k(b, j, h), hd)));
-          let sum = 0;
-          for (let j = 0; j < N; j++) sum += p[j] = Math.exp(p[j] - max);
+          const logSumExp = probabilities(qkv, p, b, i, h, scale);
           const g = (b * N + i) * D + h * hd;
           let dyDotO = 0;
-          for (let j = 0; j < N; j++) dyDotO += (p[j] / sum) * dot(dy, g, qkv, v(b, j, h), hd);
+          for (let j = 0; j < N; j++) dyDotO += p[j] * (dp[j] = dot(dy, g, qkv, v(b, j, h), hd));
           const row = ((b * numHeads + h) * N + i) * width;
           for (let j = 0; j < N; j++) {
-            const ds = (p[j] / sum) * (dot(dy, g, qkv, v(b, j, h), hd) - dyDotO);
+            const ds = p[j] * (dp[j] - dyDotO);
             for (let d = 0; d < hd; d++) out[row + d] += scale * ds * qkv[k(b, j, h) + d];
           }
-          out[row + hd] = max + Math.log(sum);
+          out[row + hd] = logSumExp;
           out[row + hd + 1] = dyDotO;
         }
     return { shape: [B, numHeads, N, width], out };

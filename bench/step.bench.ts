@@ -5,11 +5,15 @@
 //   BENCH_STEPS=10  BENCH_WARMUP=2  BENCH_BUDGET_S=600 (per measurement; slower cells are reported
 //   as over budget: on a software adapter `small` takes minutes per step)  BENCH_PLAIN=0 (skip the
 //   plain-ops comparison, e.g. for a 1,000-step memory check)  BENCH_DECODER=1 (add the step with the pixel
-//   decoder beside it)  BENCH_OUT=name (results file name)
+//   decoder beside it)  BENCH_OUT=name (results file name)  BENCH_TORCH=/path/to/ijepa (a checkout of
+//   the reference: its step in PyTorch on this machine, before and after the page's, beside the WASM
+//   step: bench/torchReference.ts; BENCH_PYTHON picks the Python that has Debian's python3-torch)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { test } from '@playwright/test';
 import { openApp, read } from '../e2e/app';
+import type { PresetName } from '../src/ijepa/config';
 import { benchMarkdown, type BenchReport } from '../src/bench/report';
+import { torchMarkdown, torchSteps, type TorchStep } from './torchReference';
 
 const env = process.env;
 const params = new URLSearchParams({
@@ -27,6 +31,10 @@ if (env.BENCH_DECODER === '1') params.set('decoder', '1');
 
 test('training step benchmark', async ({ page }) => {
   test.setTimeout(6 * 60 * 60_000);
+  const torchPresets = (params.get('presets')!.split(',') as PresetName[]).filter((p) => p !== 'vit_tiny');
+  const torchStepsNow = (when: TorchStep['when']) =>
+    env.BENCH_TORCH ? torchPresets.flatMap((preset) => torchSteps(env.BENCH_TORCH!, preset, when, Number(params.get('steps')))) : [];
+  const torchRuns = torchStepsNow('before');
   await openApp(page, params.toString());
   let report: BenchReport | null = null;
   let lastProgress = '';
@@ -42,7 +50,8 @@ test('training step benchmark', async ({ page }) => {
     )
     .toBe(true);
   const done = report as unknown as BenchReport;
-  const markdown = benchMarkdown(done);
+  torchRuns.push(...torchStepsNow('after'));
+  const markdown = benchMarkdown(done) + (torchRuns.length > 0 ? torchMarkdown(done, torchRuns) : '');
   console.log(`\n${markdown}`);
   mkdirSync('bench/results', { recursive: true });
   const name = `bench/results/${
@@ -52,7 +61,7 @@ test('training step benchmark', async ({ page }) => {
       .replace(/^-|-$/g, '')
       .toLowerCase()}`
   }`;
-  writeFileSync(`${name}.json`, `${JSON.stringify(done, null, 2)}\n`);
+  writeFileSync(`${name}.json`, `${JSON.stringify(torchRuns.length > 0 ? { ...done, torch: torchRuns } : done, null, 2)}\n`);
   writeFileSync(`${name}.md`, markdown);
   console.log(`[bench] wrote ${name}.json and ${name}.md`);
 });

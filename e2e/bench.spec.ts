@@ -1,6 +1,7 @@
 // The `?bench` page mode end to end, on the CPU backend so it takes seconds: the bare step in fresh
 // workers (fused and plain), the app's own loop, the table, and the settings restored afterwards.
 import { expect, test } from '@playwright/test';
+import { PRESETS } from '../src/ijepa/config';
 import { openApp, read, snap, waitForPage } from './app';
 
 test('?bench measures the step, shows the table and gives the page back as it was', async ({ page }, testInfo) => {
@@ -16,6 +17,8 @@ test('?bench measures the step, shows the table and gives the page back as it wa
   expect(cell.bare!.medianStepMs).toBeGreaterThan(0);
   expect(cell.bare!.memory[0].numTensors).toBe(cell.bare!.memory.at(-1)!.numTensors);
   expect(cell.app!.stepsPerSec).toBeGreaterThan(0);
+  // the app's loop timed the bare step's model (the preset's own predictor, not the browser recipe's)
+  expect(cell.app!.predictor).toEqual({ width: PRESETS.micro.predEmbedDim, depth: PRESETS.micro.predDepth });
   expect(cell.overheadRatio).toBeGreaterThan(0);
   const table = page.getByTestId('bench-panel').locator('table');
   await expect(table.locator('tbody tr')).toHaveCount(2); // fused and plain rows
@@ -25,4 +28,5 @@ test('?bench measures the step, shows the table and gives the page back as it wa
   const status = await read(page, 'status');
   expect(status.step).toBe(0);
   expect((await read(page, 'backend'))?.name).toBe(backendBefore);
+  expect(await read(page, 'recipe')).toBe('browser');
 });

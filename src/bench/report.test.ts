@@ -36,7 +36,7 @@ describe('benchmark report', () => {
     bare: bare(true, 1000, 700, 400),
     plain: bare(false, 2000, 2100, 1400),
     precompiled: { precompileMs: 9000, firstStepMs: 1000, timeToFirstStepMs: 10_000 },
-    app: { steps: 10, stepsPerSec: 0.95 },
+    app: { steps: 10, stepsPerSec: 0.95, predictor: { width: 16, depth: 1 } },
     overheadRatio: null,
     error: null,
   };

@@ -7,6 +7,7 @@ import type { BackendName } from '../worker/protocol';
 export interface AppLoop {
   steps: number; // steps timed (after compilation and warm-up)
   stepsPerSec: number; // the whole app: worker loop, masks, metrics, panels drawn
+  predictor: { width: number; depth: number }; // of the model timed: the preset's, as the bare step's
 }
 
 export interface BenchCell {

@@ -59,11 +59,15 @@ function whenApp(predicate: (s: AppState) => boolean): Promise<number> {
   });
 }
 
-/** The page's own training loop on `preset`: steps per second after compilation and warm-up. */
+/** The page's own training loop on `preset`: steps per second after compilation and warm-up. The
+ *  model is the bare step's (the preset under the `reference` recipe): the browser recipe's wider
+ *  predictor would make the ratio of the two a comparison of two models, not the app's overhead. */
 async function measureAppLoop(preset: PresetName, backend: BackendName, request: BenchRequest): Promise<AppLoop> {
   if (useAppStore.getState().backend?.name !== backend) await actions.setBackend(backend);
+  useAppStore.getState().setRecipe('reference');
   useAppStore.getState().setPreset(preset);
   await actions.applySettings(); // a fresh run of the preset
+  const { predEmbedDim, predDepth } = useAppStore.getState().config;
   await actions.train();
   const work = (async () => {
     const from = 1 + request.warmup;
@@ -77,7 +81,8 @@ async function measureAppLoop(preset: PresetName, backend: BackendName, request:
     );
     const { step, phase, message } = useAppStore.getState().status;
     if (phase === 'error') throw new Error(message);
-    return { steps: step - firstSeen, stepsPerSec: ((step - firstSeen) * 1000) / (ended - started) };
+    const predictor = { width: predEmbedDim, depth: predDepth };
+    return { steps: step - firstSeen, stepsPerSec: ((step - firstSeen) * 1000) / (ended - started), predictor };
   })();
   try {
     return await withBudget(work, request.budgetSec, () => {});
@@ -153,7 +158,13 @@ async function measureOneThread(preset: PresetName, request: BenchRequest, progr
 
 export async function runBenchmark(request: BenchRequest): Promise<BenchReport> {
   const app = useAppStore.getState();
-  const restore = { preset: app.preset, backend: app.backend?.name, evalEvery: app.evalEvery, autosaveEvery: app.autosaveEvery };
+  const restore = {
+    preset: app.preset,
+    recipe: app.recipe,
+    backend: app.backend?.name,
+    evalEvery: app.evalEvery,
+    autosaveEvery: app.autosaveEvery,
+  };
   const report: BenchReport = {
     date: new Date().toISOString(),
     userAgent: navigator.userAgent,
@@ -177,6 +188,7 @@ export async function runBenchmark(request: BenchRequest): Promise<BenchReport> 
       }
     }
   } finally {
+    useAppStore.getState().setRecipe(restore.recipe);
     useAppStore.getState().setPreset(restore.preset);
     await actions.applySettings();
     if (restore.backend && restore.backend !== useAppStore.getState().backend?.name) await actions.setBackend(restore.backend);

@@ -1,6 +1,6 @@
 // The ViT building blocks as plain functions of tensors and named parameters. Parameters are in
 // tfjs layout: Linear weights [in, out]; src/ijepa/checkpoint.ts converts to PyTorch's [out, in].
-import { batchMatMul, fusedActive, fusedAttention, fusedGelu, fusedLayerNorm, fusionOn, transposeLastTwo } from './fused';
+import { batchMatMul, fusedActive, fusedAttention, fusedGelu, fusedLayerNorm, fusionOn, linearParamGrads, transposeLastTwo } from './fused';
 import * as tf from './tf';
 
 export type Params = Record<string, tf.Variable>;
@@ -27,7 +27,9 @@ const affine = (rows: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor) =>
 const plainMatMulsOnly = () => tf.getBackend() === 'wasm';
 
 /** The linear layer with a gradient whose matMuls are all untransposed: the transposes they need are
- *  made explicitly, of the weight (small) and of the narrower of input and output gradient. */
+ *  made explicitly, of the weight (small) and of the narrower of input and output gradient. With the
+ *  SIMD kernels (the `linearGrad` group) the weight's gradient reads x where it is, and the bias' sums
+ *  the columns of g in one pass (tfjs' column sum is a strided scalar loop, ~10 ns a value). */
 const linearPlainMatMuls = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
   const [x, weight, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([x, weight]);
@@ -36,6 +38,7 @@ const linearPlainMatMuls = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
     const g = dy as tf.Tensor2D; // [rows, out]
     const [inDim, outDim] = w.shape;
     const dx = tf.matMul(g, transposeLastTwo(w)); // [rows, in]
+    if (fusedActive('linearGrad')) return [dx, ...linearParamGrads(xs as tf.Tensor2D, g)]; // [in, out], [out]
     const dw = inDim <= outDim ? tf.matMul(transposeLastTwo(xs), g) : transposeLastTwo(tf.matMul(transposeLastTwo(g), xs)); // [in, out]
     return [dx, dw, g.sum(0)];
   };

@@ -233,6 +233,29 @@ export function registerCpuKernels(): void {
     out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),
   }));
 
+  // the linear layer's parameter gradients: WASM's only (its fallback), where tfjs' own are slow
+  register(
+    FUSED_KERNELS.matMulTN,
+    ({ x, g }, shapes) => {
+      const [rows, m] = shapes.x;
+      const n = shapes.g[1];
+      const out = new Float32Array(m * n);
+      for (let r = 0; r < rows; r++) for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) out[i * n + j] += x[r * m + i] * g[r * n + j];
+      return { shape: [m, n], out };
+    },
+    [],
+  );
+  register(
+    FUSED_KERNELS.sumRows,
+    ({ g }, shapes) => {
+      const [rows, n] = shapes.g;
+      const out = new Float32Array(n);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < n; j++) out[j] += g[r * n + j];
+      return { shape: [n], out };
+    },
+    [],
+  );
+
   // one parameter a call (WASM's fallback too: ./wasm.ts), reading its slice of the flat moments in place
   register(FUSED_KERNELS.adamWParam, ({ param, m, v }, shapes, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) => ({
     shape: shapes.param,

@@ -26,10 +26,16 @@ describe('fused kernels', () => {
     expect(errors.trainingStep).toBeLessThan(1e-6);
   }, 60_000);
 
-  it('match the plain ops on WASM (SIMD LayerNorm, GELU, lerp and batched matMul)', async () => {
+  it("match the plain ops on WASM (SIMD LayerNorm, GELU, lerp, batched matMul and the linear layers' parameter gradients)", async () => {
     await tf.setBackend('wasm');
     try {
-      expect((['layerNorm', 'gelu', 'optimizer', 'batchMatMul'] as const).map(fusedActive)).toEqual([true, true, true, true]);
+      expect((['layerNorm', 'gelu', 'optimizer', 'batchMatMul', 'linearGrad'] as const).map(fusedActive)).toEqual([
+        true,
+        true,
+        true,
+        true,
+        true,
+      ]);
       expect(fusedActive('attention')).toBe(false); // WASM runs attention through its SIMD batched matMuls (./wasm.ts)
       const errors = await fusedKernelErrors();
       console.log(`[fused vs plain, WASM] max error (relative for the ops): ${JSON.stringify(errors)}`);

@@ -22,6 +22,8 @@ export const FUSED_KERNELS = {
   adamWParam: 'IJepaAdamWParam', // (param, m, v; offset, decay, stepSize, sqrtBiasCorrection2, eps) -> new param
   batchMatMul: 'IJepaBatchMatMul', // (a, b; transposeA, transposeB) -> [batch, m, n], not both transposed
   transpose: 'IJepaTranspose', // (x) -> x with its last two axes swapped
+  matMulTN: 'IJepaMatMulTN', // (x [rows, m], g [rows, n]) -> x^T g [m, n]: a linear layer's weight gradient
+  sumRows: 'IJepaSumRows', // (g [rows, n]) -> [n]: its bias gradient
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
@@ -34,6 +36,7 @@ export const FUSED_GROUPS = {
   optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
   batchMatMul: [FUSED_KERNELS.batchMatMul],
   transpose: [FUSED_KERNELS.transpose],
+  linearGrad: [FUSED_KERNELS.matMulTN, FUSED_KERNELS.sumRows],
 } as const satisfies Record<string, readonly FusedKernelName[]>;
 
 export type FusedGroup = keyof typeof FUSED_GROUPS;
@@ -105,6 +108,14 @@ export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, 
 export function transposeLastTwo<T extends tf.Tensor>(x: T): T {
   if (fusedActive('transpose')) return run(FUSED_KERNELS.transpose, { x }) as T;
   return x.transpose(lastTwoSwapped(x.rank));
+}
+
+/** A linear layer's weight and bias gradients from its input x [rows, in] and output gradient g
+ *  [rows, out], neither transposed first: our kernels where the backend has them (WASM), else tfjs'. */
+export function linearParamGrads(x: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
+  if (fusedActive('linearGrad'))
+    return [run(FUSED_KERNELS.matMulTN, { x, g }) as tf.Tensor2D, run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D];
+  return [tf.matMul(x, g, true, false), g.sum(0)];
 }
 
 tf.registerGradient({

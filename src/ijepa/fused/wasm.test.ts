@@ -3,7 +3,8 @@
 // transpose and AdamW's parameter write against what they compute.
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adamWParam, batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, transposeLastTwo } from '.';
+import { adamWParam, batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, linearParamGrads, transposeLastTwo } from '.';
+import { linear } from '../layers';
 import { maxAbsDiff } from '../kernelCheck';
 import { startSimdKernels } from './wasm';
 import * as tf from '../tf';
@@ -90,6 +91,43 @@ describe('SIMD batched matMul on the WASM backend', () => {
     );
     expect(maxAbsDiff(ours.dataSync(), expected)).toBeLessThan(1e-6);
     tf.dispose([param, m, v, ours]);
+  });
+
+  it.each([
+    [37, 6, 13], // every edge: rows past a chunk's end, m and n off the 4 x 8 tiles
+    [300, 64, 256], // a chunk boundary inside, the shapes of an MLP layer
+    [5, 48, 64],
+  ])("gives a linear layer's weight and bias gradients as tfjs does, rows %i, in %i, out %i", (rows, m, n) => {
+    expect(fusedActive('linearGrad')).toBe(true);
+    const x = tf.randomNormal([rows, m], 0, 1, 'float32', 11) as tf.Tensor2D;
+    const g = tf.randomNormal([rows, n], 0, 1, 'float32', 12) as tf.Tensor2D;
+    const [dw, db] = linearParamGrads(x, g);
+    const [dwTf, dbTf] = [tf.matMul(x, g, true, false), g.sum(0)];
+    expect(dw.shape).toEqual([m, n]);
+    expect(db.shape).toEqual([n]);
+    // relative to the sums' size: rows terms of unit variance each
+    expect(maxAbsDiff(dw.dataSync(), dwTf.dataSync()) / Math.sqrt(rows)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(db.dataSync(), dbTf.dataSync()) / Math.sqrt(rows)).toBeLessThan(1e-5);
+    tf.dispose([x, g, dw, db, dwTf, dbTf]);
+  });
+
+  it("runs a linear layer's backward through them, with the plain ops' gradients", async () => {
+    const x = tf.randomNormal([4, 9, 12], 0, 1, 'float32', 13);
+    const w = tf.randomNormal([12, 20], 0, 0.2, 'float32', 14);
+    const b = tf.randomNormal([20], 0, 0.2, 'float32', 15);
+    const loss = (xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => linear(xs, ws, bs).square().sum();
+    const profile = await tf.profile(() => tf.dispose(tf.grads(loss)([x, w, b])));
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain(FUSED_KERNELS.matMulTN);
+    expect(names).toContain(FUSED_KERNELS.sumRows);
+    const ours = tf.grads(loss)([x, w, b]);
+    const plain = tf.grads((xs: tf.Tensor, ws: tf.Tensor, bs: tf.Tensor) => xs.reshape([-1, 12]).matMul(ws).add(bs).square().sum())([
+      x,
+      w,
+      b,
+    ]);
+    ours.forEach((grad, i) => expect(maxAbsDiff(grad.dataSync(), plain[i].dataSync())).toBeLessThan(1e-4));
+    tf.dispose([x, w, b, ...ours, ...plain]);
   });
 
   it('writes only its output: tensors allocated around it keep their values', () => {

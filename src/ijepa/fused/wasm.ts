@@ -33,6 +33,8 @@ interface SimdKernels {
   gelu(x: number, out: number, size: number): void;
   geluGrad(x: number, dy: number, out: number, size: number): void;
   transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
+  matMulTN(x: number, g: number, out: number, rows: number, m: number, n: number): void;
+  sumRows(g: number, out: number, rows: number, n: number): void;
 }
 
 interface WasmBackend {
@@ -158,6 +160,17 @@ export function registerWasmKernels(): void {
       sqrtBiasCorrection2,
       eps,
     );
+  });
+
+  register(FUSED_KERNELS.matMulTN, (kernels, { x, g }, _, output, at) => {
+    const [rows, m] = x.shape;
+    const n = g.shape[1];
+    kernels.matMulTN(at(x), at(g), output([m, n]), rows, m, n);
+  });
+
+  register(FUSED_KERNELS.sumRows, (kernels, { g }, _, output, at) => {
+    const [rows, n] = g.shape;
+    kernels.sumRows(at(g), output([n]), rows, n);
   });
 
   register(

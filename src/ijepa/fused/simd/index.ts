@@ -5,4 +5,5 @@
 // memory is touched but each kernel's output.
 export { matMulDots, matMulRows } from './matMul';
 export { adamWParam, gelu, geluGrad, lerp, transpose } from './elementwise';
+export { matMulTN, sumRows } from './linearGrad';
 export { layerNorm, layerNormGradParam, layerNormGradX, layerNormStats } from './rows';

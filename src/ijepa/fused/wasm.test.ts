@@ -4,7 +4,7 @@
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adamWParam, batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, linearParamGrads, transposeLastTwo } from '.';
-import { linear } from '../layers';
+import { gelu, linear } from '../layers';
 import { maxAbsDiff } from '../kernelCheck';
 import { startSimdKernels } from './wasm';
 import * as tf from '../tf';
@@ -128,6 +128,32 @@ describe('SIMD batched matMul on the WASM backend', () => {
     ]);
     ours.forEach((grad, i) => expect(maxAbsDiff(grad.dataSync(), plain[i].dataSync())).toBeLessThan(1e-4));
     tf.dispose([x, w, b, ...ours, ...plain]);
+  });
+
+  it("computes GELU and its gradient as the plain ops do out to the exp's clamp, and keeps a NaN a NaN", () => {
+    expect(fusedActive('gelu')).toBe(true);
+    const values = [-200, -90, -12, -3.5, -1, -0.25, -1e-6, 0, 1e-6, 0.25, 1, 3.5, 12, 90, 200, 0.7, -0.7];
+    const x = tf.tensor1d(values);
+    const plain = (t: tf.Tensor) => t.mul(0.5).mul(tf.erf(t.mul(Math.SQRT1_2)).add(1));
+    const [ours, theirs] = [gelu(x), plain(x)];
+    const [gradOurs, gradTheirs] = [tf.grad((t: tf.Tensor) => gelu(t).sum())(x), tf.grad((t: tf.Tensor) => plain(t).sum())(x)];
+    expect(maxAbsDiff(ours.dataSync(), theirs.dataSync())).toBeLessThan(1e-5);
+    expect(maxAbsDiff(gradOurs.dataSync(), gradTheirs.dataSync())).toBeLessThan(1e-5);
+    const nan = tf.tensor1d([NaN, 1, NaN, -1, 2]); // NaN in both SIMD lanes and the scalar tail
+    const [geluNan, gradNan] = [
+      gelu(nan).dataSync(),
+      tf
+        .grad((t: tf.Tensor) => gelu(t).sum())(nan)
+        .dataSync(),
+    ];
+    expect(
+      [0, 2]
+        .map((i) => [geluNan[i], gradNan[i]])
+        .flat()
+        .every(Number.isNaN),
+    ).toBe(true);
+    expect([1, 3, 4].map((i) => geluNan[i]).every(Number.isFinite)).toBe(true);
+    tf.dispose([x, ours, theirs, gradOurs, gradTheirs, nan]);
   });
 
   it('writes only its output: tensors allocated around it keep their values', () => {

@@ -11,11 +11,14 @@ const A5: f32 = 1.061405429;
 const LOG2E: f32 = 1.44269504;
 const LN2_HI: f32 = 0.693359375; // ln 2 in two parts, so that n * LN2_HI is exact
 const LN2_LO: f32 = -2.1219444e-4;
+const ROUND_MAGIC: f32 = 12582912; // 1.5 * 2^23
+const ROUND_MAGIC_BITS: i32 = 0x4b400000; // its bits
 
 /** e^x: x = n ln2 + r with |r| <= ln2 / 2, e^r by its Taylor series to r^6 (relative error < 2e-7),
  *  2^n written into the exponent bits. x is clamped to [-87, 88], where 2^n stays a normal float. */
 function expV(x: v128): v128 {
-  const xc = f32x4.max(f32x4.min(x, f32x4.splat(88)), f32x4.splat(-87));
+  // pmin / pmax: one instruction each (min / max order NaNs and signed zeros, several); a NaN stays NaN
+  const xc = f32x4.pmax(f32x4.pmin(x, f32x4.splat(88)), f32x4.splat(-87));
   const n = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
   const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
   let p = f32x4.splat(<f32>1 / 720);
@@ -25,26 +28,35 @@ function expV(x: v128): v128 {
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(0.5));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1));
-  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23); // the bits of 2^n
+  // n as an integer without a saturating conversion (several instructions): n + 1.5 * 2^23 holds n in
+  // its low mantissa bits; then n + 127 shifted into the exponent is 2^n
+  const nBits = f32x4.add(n, f32x4.splat(ROUND_MAGIC));
+  const scale = i32x4.shl(i32x4.sub(nBits, i32x4.splat(ROUND_MAGIC_BITS - 127)), 23); // the bits of 2^n
   return f32x4.mul(p, scale);
 }
 
-/** erf(x) and, for the gradient, e^(-x^2), of four values. */
-function erfV(x: v128): v128 {
-  const ax = f32x4.abs(x);
-  const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(ERF_P), ax)));
+/** e^(-x^2 / 2): the Gaussian's shape, which Phi's erf needs and GELU's gradient needs again. */
+function halfGaussianV(x: v128): v128 {
+  return expV(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x)));
+}
+
+/** Phi(x) = (1 + erf(x / sqrt 2)) / 2 of four values, given e = e^(-x^2 / 2). With z = |x| / sqrt 2,
+ *  erf(z) = 1 - poly(t) t e^(-z^2), t = 1 / (1 + p z), so Phi(x) = q for x < 0 and 1 - q otherwise,
+ *  q = poly(t) t e / 2. */
+function phiV(x: v128, e: v128): v128 {
+  const z = f32x4.mul(f32x4.abs(x), f32x4.splat(0.70710678));
+  const t = f32x4.div(f32x4.splat(1), f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(ERF_P), z)));
   let poly = f32x4.splat(A5);
   poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A4));
   poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A3));
   poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A2));
   poly = f32x4.add(f32x4.mul(poly, t), f32x4.splat(A1));
-  const magnitude = f32x4.sub(f32x4.splat(1), f32x4.mul(f32x4.mul(poly, t), expV(f32x4.neg(f32x4.mul(ax, ax)))));
-  return v128.bitselect(f32x4.neg(magnitude), magnitude, f32x4.lt(x, f32x4.splat(0))); // sign(x) * magnitude
+  const q = f32x4.mul(f32x4.mul(poly, t), f32x4.mul(e, f32x4.splat(0.5)));
+  return v128.bitselect(q, f32x4.sub(f32x4.splat(1), q), f32x4.lt(x, f32x4.splat(0)));
 }
 
-/** Phi(x) = (1 + erf(x / sqrt 2)) / 2: GELU(x) = x Phi(x). */
-function phiV(x: v128): v128 {
-  return f32x4.mul(f32x4.splat(0.5), f32x4.add(f32x4.splat(1), erfV(f32x4.mul(x, f32x4.splat(0.70710678)))));
+function geluV(x: v128): v128 {
+  return f32x4.mul(x, phiV(x, halfGaussianV(x)));
 }
 
 /** out = x Phi(x) over `size` values (the last size % 4 one at a time: nothing past the tensors is read). */
@@ -52,13 +64,11 @@ export function gelu(x: usize, out: usize, size: i32): void {
   const size4 = size & ~3;
   for (let i = 0; i < size4; i += 4) {
     const at = <usize>i * 4;
-    const v = v128.load(x + at);
-    v128.store(out + at, f32x4.mul(v, phiV(v)));
+    v128.store(out + at, geluV(v128.load(x + at)));
   }
   for (let i = size4; i < size; i++) {
     const at = <usize>i * 4;
-    const v = f32x4.splat(load<f32>(x + at));
-    store<f32>(out + at, f32x4.extract_lane(f32x4.mul(v, phiV(v)), 0));
+    store<f32>(out + at, f32x4.extract_lane(geluV(f32x4.splat(load<f32>(x + at))), 0));
   }
 }
 
@@ -76,8 +86,9 @@ export function geluGrad(x: usize, dy: usize, out: usize, size: i32): void {
 }
 
 function geluGradV(x: v128, dy: v128): v128 {
-  const density = f32x4.mul(expV(f32x4.mul(f32x4.splat(-0.5), f32x4.mul(x, x))), f32x4.splat(0.39894228));
-  return f32x4.mul(dy, f32x4.add(phiV(x), f32x4.mul(x, density)));
+  const e = halfGaussianV(x);
+  const density = f32x4.mul(e, f32x4.splat(0.39894228));
+  return f32x4.mul(dy, f32x4.add(phiV(x, e), f32x4.mul(x, density)));
 }
 
 /** out = keep * a + (1 - keep) * (square ? b^2 : b), elementwise over `size` values. */

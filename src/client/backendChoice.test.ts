@@ -87,7 +87,7 @@ describe('measured backend choice', () => {
     expect(probeOrder(['cpu', 'wasm'], { webgpu: null, webgl: null })).toEqual(['wasm', 'cpu']);
   });
 
-  it('on a machine without a GPU: WASM wins, the CPU is not timed, the software GPU backends stop after one shader', async () => {
+  it('on a machine without a GPU: WASM wins, the CPU is not timed, software WebGPU stops after one shader and software WebGL is not timed', async () => {
     const { open, closed, opened, workloads } = scripted({
       wasm: { steps: { micro: { first: 500, each: 200 } } },
       cpu: { steps: { micro: { first: 900, each: 700 } } },
@@ -100,22 +100,36 @@ describe('measured backend choice', () => {
     // CPU: the same kernels as WASM's in plain JavaScript, never timed once WASM was
     expect(trialOf(measurement.trials, 'cpu')).toMatchObject({ outcome: 'skipped', stepsPerSec: null, elapsedMs: 0 });
     expect(workloads.some((w) => w.startsWith('cpu'))).toBe(false);
-    for (const gpu of ['webgpu', 'webgl'] as const) {
-      const trial = trialOf(measurement.trials, gpu);
-      expect(trial).toMatchObject({ outcome: 'stopped', stepsPerSec: null, firstStepMs: null, isSoftware: true });
-      expect(trial.shaderMs! * MIN_SHADERS_PER_STEP).toBeGreaterThan(1000);
-    }
-    expect(closed).toEqual(expect.arrayContaining(['webgpu', 'webgl', 'wasm']));
+    const webgpu = trialOf(measurement.trials, 'webgpu');
+    expect(webgpu).toMatchObject({ outcome: 'stopped', stepsPerSec: null, firstStepMs: null, isSoftware: true });
+    expect(webgpu.shaderMs! * MIN_SHADERS_PER_STEP).toBeGreaterThan(1000);
+    // WebGL renders on the CPU too (the same software renderer): not started once WebGPU's shaders were too slow
+    expect(trialOf(measurement.trials, 'webgl')).toMatchObject({ outcome: 'skipped', isSoftware: true, elapsedMs: 0 });
+    expect(closed).toEqual(expect.arrayContaining(['webgpu', 'wasm']));
     // WASM's worker, still busy with the tiny step its deadline cut, closed before the challengers ran;
     // none opened again for it
     expect(closed[0]).toBe('wasm');
-    expect(opened).toEqual(['wasm', 'webgpu', 'webgl']);
+    expect(opened).toEqual(['wasm', 'webgpu']);
     expect(measurement.available).toEqual(['wasm', 'cpu', 'webgpu', 'webgl']);
     // presets: micro measured; tiny tried (its script never finishes a step: stopped at its own
     // deadline) and small estimated from micro alone (all compute: the slow side); opened on micro
     expect(measurement.presets[0]).toEqual({ preset: 'micro', stepsPerSec: 5, measured: true });
     expect(measurement.presets.slice(1).every((p) => !p.measured && p.stepsPerSec < 1)).toBe(true);
     expect(measurement.defaultPreset).toBe('micro');
+  });
+
+  it('times a software WebGL where no software WebGPU was stopped first', async () => {
+    const { open, opened } = scripted({
+      wasm: { steps: { micro: { first: 500, each: 200 } } },
+      webgpu: { unavailable: true },
+      webgl: { software: true, shaderMs: 200, steps: { micro: { first: 14_000, each: 500 } } },
+    });
+    const measurement = (await run(
+      measureBackends(open, { gpus: { webgpu: null, webgl: 'software' }, candidates: ['wasm', 'webgpu', 'webgl'] }),
+    )) as Awaited<ReturnType<typeof measureBackends>>;
+    expect(opened).toContain('webgl');
+    expect(trialOf(measurement.trials, 'webgl')).toMatchObject({ outcome: 'stopped', isSoftware: true });
+    expect(measurement.chosen).toBe('wasm');
   });
 
   it('measures tiny on the likely winner at once, before any challenger, and opens on it when it is live', async () => {
@@ -191,7 +205,8 @@ describe('measured backend choice', () => {
       webgpu: { software: true, shaderMs: 5, hang: true },
       webgl: { unavailable: true },
     });
-    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'webgpu', 'webgl'] }))) as Awaited<
+    const gpus = { webgpu: 'software', webgl: null } as const; // no WebGL context at all
+    const measurement = (await run(measureBackends(open, { gpus, candidates: ['wasm', 'webgpu', 'webgl'] }))) as Awaited<
       ReturnType<typeof measureBackends>
     >;
     expect(trialOf(measurement.trials, 'webgpu')).toMatchObject({ outcome: 'stopped', firstStepMs: null, stepsPerSec: null });

@@ -1,7 +1,8 @@
 // Which backend and which preset are fast on THIS machine. At startup the page times a few steps of
 // the `micro` preset on every backend, each in a fresh worker with a deadline: a backend that is still
 // compiling when a faster one has long finished is stopped, it is already clearly slower; the CPU
-// backend is not timed once WASM was (the same kernels in plain JavaScript). The fastest wins. What
+// backend is not timed once WASM was (the same kernels in plain JavaScript), nor a software WebGL once
+// a software WebGPU was stopped (both render on the CPU). The fastest wins. What
 // decides the preset, `tiny`'s own steps, is measured on the likely winner (measured first) at once,
 // while nothing else runs; bigger presets are measured on the winner when that fits the time budget,
 // otherwise estimated from micro and tiny (fixed cost per step + cost per model FLOP); the page opens on
@@ -95,6 +96,10 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
         trials.push(skippedTrial('cpu')); // the same kernels in plain JavaScript: never faster than WASM's
         continue;
       }
+      if (name === 'webgl' && options.gpus.webgl === 'software' && softwareGpuStopped(trials)) {
+        trials.push({ ...skippedTrial('webgl'), isSoftware: true });
+        continue;
+      }
       progress(`Measuring ${name}…`);
       const best = Math.max(0, ...trials.map((t) => t.stepsPerSec ?? 0));
       const deadline = leaderMs === null ? LEADER_DEADLINE_MS : Math.max(CHALLENGER_MIN_MS, CHALLENGER_FACTOR * leaderMs);
@@ -135,6 +140,15 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
 }
 
 type MeasuredMs = Partial<Record<PresetName, number>>;
+
+/** A software WebGPU was stopped without a step while a backend was measured: a software WebGL renders
+ *  on the CPU as well (in Chromium the same SwiftShader), so it is not timed either (here it cost ~1 s
+ *  to be stopped the same way). */
+function softwareGpuStopped(trials: BackendTrial[]): boolean {
+  const webgpu = trials.find((t) => t.name === 'webgpu');
+  const measured = trials.some((t) => t.stepsPerSec !== null);
+  return measured && webgpu?.isSoftware === true && webgpu.outcome === 'stopped' && webgpu.stepsPerSec === null;
+}
 
 function skippedTrial(name: BackendName): BackendTrial {
   return {

@@ -3,6 +3,7 @@
 // mask_token + position), runs its blocks, and projects the mask-token outputs back to width D (or to
 // a patch's pixels, for the paper's pixel-target ablation: `targetWidth`).
 import { targetWidth, type IJepaConfig } from './config';
+import { gatherRows, tileRows } from './fused';
 import { block, blockShapes, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
 import * as tf from './tf';
 
@@ -36,12 +37,12 @@ export function predict(
   const [B, Kc] = context.shape;
   const Dp = config.predEmbedDim;
   const npred = targetCells.shape[0] / (B * targetTokens); // the plan's target blocks per image
-  const ctxPos = tf.gather(predictorPosEmbed, contextCells).reshape([B, Kc, Dp]); // [B, Kc, Dp]
+  const ctxPos = gatherRows(predictorPosEmbed, contextCells).reshape([B, Kc, Dp]); // [B, Kc, Dp]
   const x = linear(context, p['predictor_embed.weight'], p['predictor_embed.bias']).add(ctxPos); // [B, Kc, Dp]
-  const tgtPos = tf.gather(predictorPosEmbed, targetCells).reshape([npred * B, targetTokens, Dp]);
+  const tgtPos = gatherRows(predictorPosEmbed, targetCells).reshape([npred * B, targetTokens, Dp]);
   const maskTokens = tgtPos.add(p.mask_token); // [npred*B, Kt, Dp]
   // every target block sees its image's full context: repeat the batch once per block (mask-major)
-  let h = tf.concat([x.tile([npred, 1, 1]), maskTokens], 1) as tf.Tensor3D; // [npred*B, Kc+Kt, Dp]
+  let h = tf.concat([tileRows(x, npred), maskTokens], 1) as tf.Tensor3D; // [npred*B, Kc+Kt, Dp]
   for (let i = 0; i < config.predDepth; i++) h = block(h, p, `predictor_blocks.${i}`, config.numHeads);
   h = layerNorm(h, MODEL_LN_EPS, p['predictor_norm.weight'], p['predictor_norm.bias']) as tf.Tensor3D;
   const predicted = h.slice([0, Kc, 0], [npred * B, targetTokens, Dp]); // [npred*B, Kt, Dp]

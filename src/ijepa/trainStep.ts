@@ -1,6 +1,7 @@
 // One I-JEPA training step (reference: the train_step closure of src/train.py), narrated in its
 // order. All tensor work of a step runs inside one tf.tidy; the loss is the one readback.
 import type { IJepaConfig, LossKind } from './config';
+import { gatherRows } from './fused';
 import { layerNorm } from './layers';
 import { planMasks, sampleMaskBatch, type MaskBatch, type MaskPlan } from './masks';
 import { createModel, disposeModel, trainableParams, type IJepaModel } from './model';
@@ -88,11 +89,11 @@ export function computeTargets(
 ): tf.Tensor3D {
   const [B, N, P] = patches.shape;
   if (model.config.predictionTarget === 'pixels') {
-    const normed = layerNorm(patches, PIXEL_NORM_EPS).reshape([B * N, P]); // [B*N, P]
-    return tf.gather(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
+    const normed = layerNorm(patches, PIXEL_NORM_EPS).reshape([B * N, P]) as tf.Tensor2D; // [B*N, P]
+    return gatherRows(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, P]); // [npred*B, Kt, P]
   }
   const normed = features ?? targetFeatures(model, patches); // [B*N, D]
-  return tf.gather(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, model.config.embedDim]); // [npred*B, Kt, D]
+  return gatherRows(normed, idx.targetRows).reshape([masks.numTargets * B, masks.targetTokens, model.config.embedDim]); // [npred*B, Kt, D]
 }
 
 /** Smooth-L1 (beta 1) or MSE, mean over all elements. Smooth-L1 is written without tf.where

@@ -19,7 +19,10 @@ export function describeTrial(trial: BackendTrial): string {
   const label = backendLabel(trial.name, trial.isSoftware, trial.threads);
   if (trial.outcome === 'unavailable') return `${label}: not available`;
   if (trial.outcome === 'failed') return `${label}: failed`;
-  if (trial.outcome === 'skipped') return `${label}: not timed (WASM runs its kernels compiled)`;
+  if (trial.outcome === 'skipped')
+    return trial.name === 'webgl'
+      ? `${label}: not timed (it renders on the CPU, as WebGPU here, which was stopped)`
+      : `${label}: not timed (WASM runs its kernels compiled)`;
   if (trial.stepsPerSec !== null)
     return `${label} ${formatRate(trial.stepsPerSec)} steps/s${trial.outcome === 'stopped' ? ' (stopped: clearly slower)' : ''}`;
   if (trial.firstStepMs !== null) return `${label}: first step ${seconds(trial.firstStepMs)}, stopped`;

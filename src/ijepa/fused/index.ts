@@ -24,6 +24,8 @@ export const FUSED_KERNELS = {
   transpose: 'IJepaTranspose', // (x) -> x with its last two axes swapped
   matMulTN: 'IJepaMatMulTN', // (x [rows, m], g [rows, n]) -> x^T g [m, n]: a linear layer's weight gradient
   sumRows: 'IJepaSumRows', // (g [rows, n]) -> [n]: its bias gradient
+  gatherRows: 'IJepaGatherRows', // (x [R, C], rows int32 [K]) -> [K, C]
+  tileRows: 'IJepaTileRows', // (x [R, ...]; times) -> [times * R, ...]: x repeated along its first axis
 } as const;
 
 export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS];
@@ -37,6 +39,7 @@ export const FUSED_GROUPS = {
   batchMatMul: [FUSED_KERNELS.batchMatMul],
   transpose: [FUSED_KERNELS.transpose],
   linearGrad: [FUSED_KERNELS.matMulTN, FUSED_KERNELS.sumRows],
+  copies: [FUSED_KERNELS.gatherRows, FUSED_KERNELS.tileRows],
 } as const satisfies Record<string, readonly FusedKernelName[]>;
 
 export type FusedGroup = keyof typeof FUSED_GROUPS;
@@ -117,6 +120,45 @@ export function linearParamGrads(x: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, 
     return [run(FUSED_KERNELS.matMulTN, { x, g }) as tf.Tensor2D, run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D];
   return [tf.matMul(x, g, true, false), g.sum(0)];
 }
+
+/** The rows of x [R, C] at `rows` (int32 [K]), [K, C]: our kernel where the backend has one (WASM: a
+ *  copy per row), else tf.gather. */
+export function gatherRows(x: tf.Tensor2D, rows: tf.Tensor1D): tf.Tensor2D {
+  if (fusedActive('copies')) return run(FUSED_KERNELS.gatherRows, { x, rows }, { numRows: x.shape[0] }) as tf.Tensor2D;
+  return tf.gather(x, rows);
+}
+
+/** x repeated `times` times along its first axis (tf.tile with [times, 1, ...]): our kernel where the
+ *  backend has one (WASM: one copy per repeat), else tf.tile. */
+export function tileRows<T extends tf.Tensor>(x: T, times: number): T {
+  if (fusedActive('copies')) return run(FUSED_KERNELS.tileRows, { x }, { times }) as T;
+  return x.tile([times, ...x.shape.slice(1).map(() => 1)]);
+}
+
+/** The sum of g's rows, [rows, n] -> [n]: our kernel where the backend has it (WASM), else tf.sum. */
+const sumOfRows = (g: tf.Tensor2D): tf.Tensor1D =>
+  fusedActive('linearGrad') ? (run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D) : g.sum(0);
+
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.gatherRows,
+  inputsToSave: ['rows'],
+  gradFunc: (dy, [rows], attrs) => ({
+    // each row's gradient summed where it was gathered: one-hot^T dy (WASM has no UnsortedSegmentSum)
+    x: () => tf.matMul(tf.oneHot(rows as tf.Tensor1D, attrs.numRows as number).toFloat(), dy as tf.Tensor2D, true, false),
+    rows: () => tf.zerosLike(rows),
+  }),
+});
+
+// the copies' gradients summed: one pass over dy seen as [times, the rest]
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.tileRows,
+  gradFunc: (dy, _saved, attrs) => {
+    const g = dy as tf.Tensor;
+    const times = attrs.times as number;
+    const shape = [g.shape[0] / times, ...g.shape.slice(1)];
+    return { x: () => sumOfRows(g.reshape([times, -1]) as tf.Tensor2D).reshape(shape) };
+  },
+});
 
 tf.registerGradient({
   kernelName: FUSED_KERNELS.transpose,

@@ -3,7 +3,17 @@
 // transpose and AdamW's parameter write against what they compute.
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adamWParam, batchMatMul, FUSED_KERNELS, fusedActive, lastTwoSwapped, linearParamGrads, transposeLastTwo } from '.';
+import {
+  adamWParam,
+  batchMatMul,
+  FUSED_KERNELS,
+  fusedActive,
+  gatherRows,
+  lastTwoSwapped,
+  linearParamGrads,
+  tileRows,
+  transposeLastTwo,
+} from '.';
 import { gelu, linear } from '../layers';
 import { maxAbsDiff } from '../kernelCheck';
 import { startSimdKernels } from './wasm';
@@ -154,6 +164,37 @@ describe('SIMD batched matMul on the WASM backend', () => {
     ).toBe(true);
     expect([1, 3, 4].map((i) => geluNan[i]).every(Number.isFinite)).toBe(true);
     tf.dispose([x, ours, theirs, gradOurs, gradTheirs, nan]);
+  });
+
+  it('gathers rows and tiles a tensor as tf.gather and tf.tile do, bit for bit, with their gradients', () => {
+    expect(fusedActive('copies')).toBe(true);
+    const x = tf.randomNormal([7, 5], 0, 1, 'float32', 16) as tf.Tensor2D;
+    const rows = tf.tensor1d([6, 0, 3, 3, 1], 'int32');
+    const gathered = gatherRows(x, rows);
+    expect(Array.from(gathered.dataSync())).toEqual(Array.from(tf.gather(x, rows).dataSync()));
+    const dy = tf.randomNormal([5, 5], 0, 1, 'float32', 17);
+    const grad = tf.grad((t: tf.Tensor) =>
+      gatherRows(t as tf.Tensor2D, rows)
+        .mul(dy)
+        .sum(),
+    )(x);
+    // tf.gather's own gradient (UnsortedSegmentSum) has no WASM kernel: each gathered row's dy summed back
+    const expected = new Float32Array(7 * 5);
+    const [dyValues, rowValues] = [dy.dataSync(), rows.dataSync()];
+    rowValues.forEach((row, k) => {
+      for (let c = 0; c < 5; c++) expected[row * 5 + c] += dyValues[k * 5 + c];
+    });
+    expect(maxAbsDiff(grad.dataSync(), expected)).toBeLessThan(1e-6);
+
+    const block = tf.randomNormal([3, 4, 5], 0, 1, 'float32', 18);
+    const tiled = tileRows(block, 4); // [12, 4, 5]
+    expect(tiled.shape).toEqual([12, 4, 5]);
+    expect(Array.from(tiled.dataSync())).toEqual(Array.from(block.tile([4, 1, 1]).dataSync()));
+    const dyTiled = tf.randomNormal([12, 4, 5], 0, 1, 'float32', 19);
+    const tileGrad = tf.grad((t: tf.Tensor) => tileRows(t, 4).mul(dyTiled).sum())(block);
+    const tileGradTf = tf.grad((t: tf.Tensor) => t.tile([4, 1, 1]).mul(dyTiled).sum())(block);
+    expect(maxAbsDiff(tileGrad.dataSync(), tileGradTf.dataSync())).toBeLessThan(1e-5);
+    tf.dispose([x, rows, gathered, dy, grad, block, tiled, dyTiled, tileGrad, tileGradTf]);
   });
 
   it('writes only its output: tensors allocated around it keep their values', () => {

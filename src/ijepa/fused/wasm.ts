@@ -35,6 +35,8 @@ interface SimdKernels {
   transpose(x: number, out: number, batch: number, rows: number, cols: number): void;
   matMulTN(x: number, g: number, out: number, rows: number, m: number, n: number): void;
   sumRows(g: number, out: number, rows: number, n: number): void;
+  gatherRows(x: number, rows: number, out: number, count: number, cols: number): void;
+  tileRows(x: number, out: number, size: number, times: number): void;
 }
 
 interface WasmBackend {
@@ -172,6 +174,30 @@ export function registerWasmKernels(): void {
     const [rows, n] = g.shape;
     kernels.sumRows(at(g), output([n]), rows, n);
   });
+
+  register(
+    FUSED_KERNELS.gatherRows,
+    (kernels, { x, rows }, _, output, at) => {
+      const [count, cols] = [rows.shape[0], x.shape[1]];
+      kernels.gatherRows(at(x), at(rows), output([count, cols]), count, cols);
+    },
+    ({ inputs, backend }) =>
+      tf
+        .getKernel('GatherV2', 'wasm')!
+        .kernelFunc({ inputs: { x: inputs.x, indices: inputs.rows }, backend, attrs: { axis: 0, batchDims: 0 } }) as tf.TensorInfo,
+  );
+
+  register(
+    FUSED_KERNELS.tileRows,
+    (kernels, { x }, { times }, output, at) => {
+      kernels.tileRows(at(x), output([times * x.shape[0], ...x.shape.slice(1)]), size(x.shape), times);
+    },
+    ({ inputs, backend, attrs }) => {
+      const { x } = inputs as { x: tf.TensorInfo };
+      const reps = [attrs!.times as number, ...x.shape.slice(1).map(() => 1)];
+      return tf.getKernel('Tile', 'wasm')!.kernelFunc({ inputs: { x }, backend, attrs: { reps } }) as tf.TensorInfo;
+    },
+  );
 
   register(
     FUSED_KERNELS.transpose,

@@ -6,4 +6,5 @@
 export { matMulDots, matMulRows } from './matMul';
 export { adamWParam, gelu, geluGrad, lerp, transpose } from './elementwise';
 export { matMulTN, sumRows } from './linearGrad';
+export { gatherRows, tileRows } from './copies';
 export { layerNorm, layerNormGradParam, layerNormGradX, layerNormStats } from './rows';

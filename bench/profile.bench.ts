@@ -47,7 +47,10 @@ test('profile of one training step', async () => {
   }
   const median = [...times].sort((a, b) => a - b)[2];
   const model = `${preset}${env.PROFILE_RECIPE === 'browser' ? ` (browser recipe: predictor ${config.predEmbedDim} wide, ${config.predDepth} blocks)` : ''}`;
-  const lines = [`${model} on ${tf.getBackend()}: median ${median.toFixed(0)} ms per step (the first ${firstMs.toFixed(0)} ms), ${info.kernels.length} kernel calls`, ''];
+  const lines = [
+    `${model} on ${tf.getBackend()}: median ${median.toFixed(0)} ms per step (the first ${firstMs.toFixed(0)} ms), ${info.kernels.length} kernel calls`,
+    '',
+  ];
   lines.push('| kernel | ms | calls | share of the step |', '|---|---|---|---|');
   for (const [name, { ms, calls }] of [...byName].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15))
     lines.push(`| ${name} | ${ms.toFixed(1)} | ${calls} | ${((100 * ms) / median).toFixed(1)}% |`);

@@ -1,11 +1,12 @@
 // Fused kernels for the step's hottest op chains (LayerNorm, GELU, attention from the qkv projection
-// to the heads' outputs, and the AdamW + EMA update), and attention's batched matMul and 2-D
-// transposes where tfjs' own are scalar loops (WASM). tfjs runs each as a chain of small kernels (a
-// LayerNorm with its gradient is about thirty), and on a GPU it is the number of launches, not the
-// FLOPs, that bounds a small ViT step (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here;
-// the backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends). Where
-// the active backend lacks a group (WebGL has none; WASM has no fused attention: its SIMD batched
-// matMuls run the plain path), the layers use the plain tfjs ops, which compute the same thing.
+// to the heads' outputs, and the AdamW + EMA update), and, where tfjs' own are scalar loops (WASM),
+// attention's batched matMul, 2-D transposes, a linear layer's parameter gradients and row copies.
+// tfjs runs each fused chain as many small kernels (a LayerNorm with its gradient is about thirty),
+// and on a GPU it is the number of launches, not the FLOPs, that bounds a small ViT step
+// (docs/TFJS_WEBGPU_NOTES.md). Each fused op is a tfjs kernel with its gradient registered here; the
+// backends provide them (./webgpu.ts for WebGPU, ./cpu.ts for the CPU and WASM backends, ./wasm.ts in
+// SIMD). Where the active backend lacks a group (WebGL has none; WASM has no fused attention: its
+// SIMD batched matMuls run the plain path), the layers use the plain tfjs ops, which compute the same.
 import * as tf from '../tf';
 
 export const FUSED_KERNELS = {
@@ -113,12 +114,15 @@ export function transposeLastTwo<T extends tf.Tensor>(x: T): T {
   return x.transpose(lastTwoSwapped(x.rank));
 }
 
+/** The sum of g's rows, [rows, n] -> [n]: our kernel where the backend has it (WASM), else tf.sum. */
+const sumOfRows = (g: tf.Tensor2D): tf.Tensor1D =>
+  fusedActive('linearGrad') ? (run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D) : g.sum(0);
+
 /** A linear layer's weight and bias gradients from its input x [rows, in] and output gradient g
  *  [rows, out], neither transposed first: our kernels where the backend has them (WASM), else tfjs'. */
 export function linearParamGrads(x: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
-  if (fusedActive('linearGrad'))
-    return [run(FUSED_KERNELS.matMulTN, { x, g }) as tf.Tensor2D, run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D];
-  return [tf.matMul(x, g, true, false), g.sum(0)];
+  const weightGrad = fusedActive('linearGrad') ? run(FUSED_KERNELS.matMulTN, { x, g }) : tf.matMul(x, g, true, false);
+  return [weightGrad as tf.Tensor2D, sumOfRows(g)];
 }
 
 /** The rows of x [R, C] at `rows` (int32 [K]), [K, C]: our kernel where the backend has one (WASM: a
@@ -134,10 +138,6 @@ export function tileRows<T extends tf.Tensor>(x: T, times: number): T {
   if (fusedActive('copies')) return run(FUSED_KERNELS.tileRows, { x }, { times }) as T;
   return x.tile([times, ...x.shape.slice(1).map(() => 1)]);
 }
-
-/** The sum of g's rows, [rows, n] -> [n]: our kernel where the backend has it (WASM), else tf.sum. */
-const sumOfRows = (g: tf.Tensor2D): tf.Tensor1D =>
-  fusedActive('linearGrad') ? (run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D) : g.sum(0);
 
 tf.registerGradient({
   kernelName: FUSED_KERNELS.gatherRows,

@@ -3,9 +3,10 @@
 // their outputs where those live (no copies). Attention's batched matMul: tfjs runs every batched or
 // transposed matMul on WASM as a scalar loop, ~2 GFLOP/s, and this does 10-25 on one thread. LayerNorm,
 // GELU (each with its gradients), the optimizer's lerp and AdamW's write of each parameter: one pass
-// instead of a chain of small kernels, and ~20x the JavaScript loops of ./cpu.ts. Softmax stays tfjs' own. Where the module
-// cannot start (an unexpected tfjs memory), the same kernels run tfjs' BatchMatMul or the JavaScript
-// loops, and compute the same.
+// instead of a chain of small kernels, and ~20x the JavaScript loops of ./cpu.ts. A linear layer's
+// parameter gradients without transposes, and whole-row copies where tfjs' GatherV2 and Tile copy value
+// by value. Softmax stays tfjs' own. Where the module cannot start (an unexpected tfjs memory), the
+// same kernels run tfjs' own or the JavaScript loops, and compute the same.
 import { shared, unshared } from 'virtual:simd-kernels';
 import { FUSED_KERNELS, lastTwoSwapped, rowsCols, size, type FusedKernelName } from '.';
 import { jsKernel } from './cpu';

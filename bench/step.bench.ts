@@ -31,7 +31,7 @@ if (env.BENCH_DECODER === '1') params.set('decoder', '1');
 
 test('training step benchmark', async ({ page }) => {
   test.setTimeout(6 * 60 * 60_000);
-  const torchPresets = (params.get('presets')!.split(',') as PresetName[]).filter((p) => p !== 'vit_tiny');
+  const torchPresets = params.get('presets')!.split(',') as PresetName[];
   const torchStepsNow = (when: TorchStep['when']) =>
     env.BENCH_TORCH ? torchPresets.flatMap((preset) => torchSteps(env.BENCH_TORCH!, preset, when, Number(params.get('steps')))) : [];
   const torchRuns = torchStepsNow('before');

@@ -26,7 +26,7 @@ describe('fused kernels', () => {
     expect(errors.trainingStep).toBeLessThan(1e-6);
   }, 60_000);
 
-  it("match the plain ops on WASM (SIMD LayerNorm, GELU, lerp, batched matMul the linear layers' parameter gradients, row copies)", async () => {
+  it("match the plain ops on WASM (SIMD LayerNorm, GELU, lerp, batched matMul, the linear layers' parameter gradients, row copies)", async () => {
     await tf.setBackend('wasm');
     try {
       expect((['layerNorm', 'gelu', 'optimizer', 'batchMatMul', 'linearGrad'] as const).map(fusedActive)).toEqual([

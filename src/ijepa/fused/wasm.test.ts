@@ -149,7 +149,7 @@ describe('SIMD batched matMul on the WASM backend', () => {
     const [gradOurs, gradTheirs] = [tf.grad((t: tf.Tensor) => gelu(t).sum())(x), tf.grad((t: tf.Tensor) => plain(t).sum())(x)];
     expect(maxAbsDiff(ours.dataSync(), theirs.dataSync())).toBeLessThan(1e-5);
     expect(maxAbsDiff(gradOurs.dataSync(), gradTheirs.dataSync())).toBeLessThan(1e-5);
-    const nan = tf.tensor1d([NaN, 1, NaN, -1, 2]); // NaN in both SIMD lanes and the scalar tail
+    const nan = tf.tensor1d([1, NaN, -1, 2, NaN]); // NaN in a SIMD lane and in the scalar tail
     const [geluNan, gradNan] = [
       gelu(nan).dataSync(),
       tf
@@ -157,12 +157,12 @@ describe('SIMD batched matMul on the WASM backend', () => {
         .dataSync(),
     ];
     expect(
-      [0, 2]
+      [1, 4]
         .map((i) => [geluNan[i], gradNan[i]])
         .flat()
         .every(Number.isNaN),
     ).toBe(true);
-    expect([1, 3, 4].map((i) => geluNan[i]).every(Number.isFinite)).toBe(true);
+    expect([0, 2, 3].map((i) => geluNan[i]).every(Number.isFinite)).toBe(true);
     tf.dispose([x, ours, theirs, gradOurs, gradTheirs, nan]);
   });
 

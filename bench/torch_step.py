@@ -3,11 +3,10 @@
 
     python3 bench/torch_step.py --ijepa /path/to/ijepa --config '{"cropSize": 32, ...}' --threads 2
 
-One step is src/train.py's `train_step` on the CPU in float32: the target encoder on the whole image,
-LayerNorm, the target blocks gathered; the context encoder and the predictor; smooth-L1; backward; AdamW
-with the reference's two parameter groups and schedules; the EMA of the target encoder. The model classes,
-the multi-block mask collator, `apply_masks`, `repeat_interleave_batch` and `init_opt` are the reference's
-own (imported from the checkout, nothing copied). Not in the step, as in the reference, where a
+One step is src/train.py's `train_step` on the CPU in float32 (tools/reference/reference_step.py, shared
+with the fixture script), with AdamW's two parameter groups and schedules from the reference's `init_opt`.
+The model classes, the multi-block mask collator and the step's helpers are the reference's own (imported
+from the checkout, nothing copied). Not in the step, as in the reference, where a
 DataLoader's workers prepare them: the images (random, synthetic) and the masks (drawn before each step by
 the reference's collator). Left out: DistributedDataParallel (one process) and the gradient logger.
 
@@ -18,7 +17,6 @@ import argparse, copy, json, os, statistics, sys, time
 from functools import partial
 
 import torch
-import torch.nn.functional as F
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--ijepa', required=True, help='a checkout of github.com/facebookresearch/ijepa')
@@ -31,8 +29,9 @@ sys.path.insert(0, args.ijepa)
 import src.models.vision_transformer as vit  # noqa: E402
 from src.helper import init_opt  # noqa: E402
 from src.masks.multiblock import MaskCollator  # noqa: E402
-from src.masks.utils import apply_masks  # noqa: E402
-from src.utils.tensors import repeat_interleave_batch  # noqa: E402
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '../tools/reference'))
+from reference_step import train_step  # noqa: E402
 
 c = json.loads(args.config)
 torch.manual_seed(c.get('seed', 0))
@@ -59,30 +58,11 @@ momentum = c['ema'][0]
 batch = [(torch.randn(3, c['cropSize'], c['cropSize']), 0) for _ in range(c['batchSize'])]
 
 
-def train_step(imgs, masks_enc, masks_pred):
-    scheduler.step()
-    wd_scheduler.step()
-    with torch.no_grad():
-        h = target_encoder(imgs)
-        h = F.layer_norm(h, (h.size(-1),))
-        h = apply_masks(h, masks_pred)
-        h = repeat_interleave_batch(h, len(imgs), repeat=len(masks_enc))
-    z = predictor(encoder(imgs, masks_enc), masks_enc, masks_pred)
-    loss = F.smooth_l1_loss(z, h)
-    loss.backward()
-    optimizer.step()
-    optimizer.zero_grad()
-    with torch.no_grad():
-        for param_q, param_k in zip(encoder.parameters(), target_encoder.parameters()):
-            param_k.data.mul_(momentum).add_((1. - momentum) * param_q.detach().data)
-    return float(loss)
-
-
 times = []
 for i in range(args.warmup + args.steps):
     (imgs, _labels), masks_enc, masks_pred = collator(batch)
     started = time.perf_counter()
-    train_step(imgs, masks_enc, masks_pred)
+    train_step(encoder, predictor, target_encoder, optimizer, scheduler, wd_scheduler, imgs, masks_enc, masks_pred, momentum)
     if i >= args.warmup:
         times.append((time.perf_counter() - started) * 1000)
 

@@ -9,7 +9,6 @@ import argparse, copy, json, os, sys
 from functools import partial
 
 import torch
-import torch.nn.functional as F
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--ijepa', required=True, help='a checkout of github.com/facebookresearch/ijepa')
@@ -18,7 +17,8 @@ args = parser.parse_args()
 sys.path.insert(0, args.ijepa)
 import src.models.vision_transformer as vit  # noqa: E402
 from src.helper import init_opt  # noqa: E402
-from src.masks.utils import apply_masks  # noqa: E402
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from reference_step import train_step  # noqa: E402
 
 torch.manual_seed(0)
 CROP, PATCH, WIDTH, DEPTH, HEADS, PRED_WIDTH, PRED_DEPTH, BATCH = 16, 4, 16, 2, 2, 8, 1, 2
@@ -46,21 +46,8 @@ masks_enc = [torch.arange(0, 10).repeat(BATCH, 1)]
 masks_pred = [torch.arange(10, 13).repeat(BATCH, 1), torch.arange(13, 16).repeat(BATCH, 1)]
 losses = []
 for step in range(3):
-    scheduler.step()
-    wd_scheduler.step()
     imgs = torch.randn(BATCH, 3, CROP, CROP)
-    with torch.no_grad():
-        h = F.layer_norm(target_encoder(imgs), (WIDTH,))
-        h = apply_masks(h, masks_pred)
-    z = predictor(encoder(imgs, masks_enc), masks_enc, masks_pred)
-    loss = F.smooth_l1_loss(z, h)
-    loss.backward()
-    optimizer.step()
-    optimizer.zero_grad()
-    with torch.no_grad():
-        for q, k in zip(encoder.parameters(), target_encoder.parameters()):
-            k.data.mul_(0.996).add_((1. - 0.996) * q.detach().data)
-    losses.append(loss.item())
+    losses.append(train_step(encoder, predictor, target_encoder, optimizer, scheduler, wd_scheduler, imgs, masks_enc, masks_pred, 0.996))
 
 save_dict = {  # exactly src/train.py's save_checkpoint
     'encoder': encoder.state_dict(), 'predictor': predictor.state_dict(), 'target_encoder': target_encoder.state_dict(),

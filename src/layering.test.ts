@@ -15,6 +15,7 @@ const SRC = resolve(__dirname);
  *  subfolder can sit apart from its folder. */
 const RANK: Record<string, number> = {
   'ijepa/tf.ts': -2,
+  'ijepa/gradientMemory.ts': -2, // part of the tfjs entry point: installed on the engine by tf.ts
   'ijepa/fused': -1,
   ijepa: 0,
   data: 1,

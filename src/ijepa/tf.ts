@@ -3,4 +3,8 @@
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import '@tensorflow/tfjs-core/dist/public/chained_ops/register_all_chained_ops.js';
 
+import { installGradientRelease } from './gradientMemory';
+
 export * from '@tensorflow/tfjs-core';
+
+installGradientRelease(); // every backward pass of the engine frees what it has used (./gradientMemory.ts)

@@ -51,11 +51,18 @@ describe('backprop that frees what it has used', () => {
     expect(dy.isDisposed).toBe(false);
     expect(Array.from(dy.dataSync())).toEqual([1, 10, 100]);
     // a custom gradient that returns dy itself for its input
-    const passThrough = tf.customGrad((a: tf.Tensor) => ({ value: a.square(), gradFunc: (g: tf.Tensor) => g }));
+    const passThrough = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+      value: (args[0] as tf.Tensor).square(),
+      gradFunc: (g: tf.Tensor) => g,
+    }));
     const [viaCustom] = tf.grads((a: tf.Tensor) => (passThrough(a) as tf.Tensor).sum())([x]);
     expect(Array.from(viaCustom.dataSync())).toEqual([1, 1, 1]);
     // the second derivative of x^3 is 6x: the inner backward is taped by the outer one
-    const second = tf.grad((a: tf.Tensor) => tf.grad((b: tf.Tensor) => b.pow(3).sum())(a).sum())(x);
+    const second = tf.grad((a: tf.Tensor) =>
+      tf
+        .grad((b: tf.Tensor) => b.pow(3).sum())(a)
+        .sum(),
+    )(x);
     expect(Array.from(second.dataSync())).toEqual([6, 12, 18]);
     tf.dispose([x, dy, dx, viaCustom, second]);
   });

@@ -148,6 +148,7 @@ export function lossAndGrads(
   const idx = maskTensors(masks);
   const decoding = decoder && model.config.predictionTarget === 'representations';
   const features = decoding ? targetFeatures(model, patches) : undefined; // [B*N, D]
+  // a scope of its own: the target encoder's intermediates are freed before the context branch runs
   const targets = tf.tidy(() => computeTargets(model, patches, masks, idx, features)); // [npred*B, Kt, D]
   const params = trainableParams(model);
   const rows = shownImage === undefined ? undefined : blockRows(masks, shownImage); // [npred]

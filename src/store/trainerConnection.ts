@@ -6,7 +6,7 @@ import { isActivePhase, type BackendName, type BuiltinSet, type QualityUpdate, t
 import { measureBackends } from '../client/backendChoice';
 import { machineKey, recallMeasurement, rememberMeasurement, type Measurement } from '../client/rememberedMeasurement';
 import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../client/workers';
-import { gpuHints } from '../worker/backends/gpuAdapter';
+import { gpuHints, type GpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore, type StartupState } from './appStore';
 import { validateConfig } from '../ijepa/validate';
@@ -125,10 +125,14 @@ function localStore(): Storage | null {
 /** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
  *  backend and the preset, or this browser remembers a measurement of this machine (`remeasure`: not
  *  that); shows the figures live. */
-async function measureThisMachine(overrides: RunOverrides, onLeaderMeasured: () => void, remeasure: boolean): Promise<Measurement | null> {
-  if (overrides.backend && overrides.presetFromLink) return null;
+async function measureThisMachine(
+  overrides: RunOverrides,
+  gpus: GpuHints | null,
+  onLeaderMeasured: () => void,
+  remeasure: boolean,
+): Promise<Measurement | null> {
+  if (!gpus) return null;
   const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
-  const gpus = await gpuHints();
   const key = machineKey({
     userAgent: navigator.userAgent,
     cores: navigator.hardwareConcurrency || 1,
@@ -186,7 +190,10 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
         handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders, overrides.dataset),
       );
     })());
-  const measurement = await measureThisMachine(overrides, prepare, remeasure);
+  // the GPUs described now, before any trial: the trainer reports the WebGPU adapter from this (asked
+  // again after the measurement's WebGPU trial, the browser answers ~1 s later: the GPU process is busy)
+  const gpus = overrides.backend && overrides.presetFromLink ? null : await gpuHints(); // null: the link chose, nothing measured
+  const measurement = await measureThisMachine(overrides, gpus, prepare, remeasure);
   if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
   await prepare();
   const { config } = store.getState();
@@ -196,6 +203,7 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
     wasmThreads: overrides.wasmThreads,
     decoders: overrides.decoders,
     dataset: overrides.dataset,
+    webgpuAdapter: gpus?.webgpuAdapter,
   };
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), options));
   if (!result) return;

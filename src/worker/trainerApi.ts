@@ -6,6 +6,7 @@ import type { IJepaConfig } from '../ijepa/config';
 import { fusedKernelErrors } from '../ijepa/kernelCheck';
 import { DatasetManager, type Decoder } from './dataset/datasetManager';
 import type { BackendOptions } from './backends/backends';
+import type { WebGpuAdapter } from './backends/gpuAdapter';
 import { shouldPrecompile } from './backends/precompile';
 import {
   FIRST_OPEN_SET,
@@ -38,6 +39,7 @@ export interface InitOptions {
   wasmThreads?: number;
   decoders?: number;
   dataset?: BuiltinSet; // the built-in set to open on (FIRST_OPEN_SET unless the link names one)
+  webgpuAdapter?: WebGpuAdapter | null; // as the page described it at load (undefined: the worker asks)
 }
 
 export interface InitResult {
@@ -79,6 +81,7 @@ export function createTrainerApi(env: TrainerEnv) {
         preferred: options.backend,
         available: options.available,
         wasmThreads: options.wasmThreads,
+        webgpuAdapter: options.webgpuAdapter,
       });
       available = backend.available;
       watchDevice();

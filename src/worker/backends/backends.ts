@@ -10,7 +10,7 @@ import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-t
 import * as tf from '../../ijepa/tf';
 import { registerFusedKernels } from '../../ijepa/fused/register';
 import { startSimdKernels } from '../../ijepa/fused/wasm';
-import { describeWebGlRenderer, describeWebGpuAdapter, type WebGpuAdapter } from './gpuAdapter';
+import { describeWebGlRenderer, knownOrDescribedAdapter, type WebGpuAdapter } from './gpuAdapter';
 import { BACKEND_ORDER, type BackendInfo, type BackendName } from '../protocol';
 
 setWasmPaths({
@@ -63,13 +63,15 @@ export interface BackendOptions {
    *  is started. Without it, every backend is tried, to list what this browser has. */
   available?: BackendName[];
   wasmThreads?: number;
+  /** The WebGPU adapter as the page described it at load (undefined: ask the browser now). */
+  webgpuAdapter?: WebGpuAdapter | null;
 }
 
 /** Starts the preferred backend (or the first of BACKEND_ORDER that starts). */
 export async function selectBackend(options: BackendOptions = {}): Promise<BackendInfo> {
   const { preferred, available: known } = options;
   configureWasmThreads(wasmThreadsFor(options.wasmThreads));
-  const webgpu = await describeWebGpuAdapter();
+  const webgpu = await knownOrDescribedAdapter(options.webgpuAdapter, preferred === 'webgpu' || !known);
   const order = preferred ? [preferred, ...BACKEND_ORDER.filter((b) => b !== preferred)] : [...BACKEND_ORDER];
   const available: BackendName[] = [];
   let active: BackendName | null = null;

@@ -28,6 +28,17 @@ export async function describeWebGpuAdapter(): Promise<WebGpuAdapter | null> {
   return { adapter: isSoftware ? `${name} (software)` : name, isSoftware };
 }
 
+/** The WebGPU adapter a trainer reports: the page's description from load time when it has one and
+ *  WebGPU is not the backend being started, else the browser's answer now. (Asked again right after
+ *  the startup measurement's WebGPU trial, the browser answers only when its GPU process is free:
+ *  0.8-1.1 s of a first visit here, against 0.05 s on a return visit.) */
+export async function knownOrDescribedAdapter(
+  known: WebGpuAdapter | null | undefined,
+  startingWebGpu: boolean,
+): Promise<WebGpuAdapter | null> {
+  return known !== undefined && !startingWebGpu ? known : describeWebGpuAdapter();
+}
+
 /** The renderer behind a WebGL context ("SwiftShader" is Chromium's software GL). */
 export function describeWebGlRenderer(gl: WebGLRenderingContext | WebGL2RenderingContext): WebGpuAdapter {
   const ext = gl.getExtension('WEBGL_debug_renderer_info');
@@ -41,6 +52,7 @@ export interface GpuHints {
   webgpu: 'hardware' | 'software' | null;
   webgl: 'hardware' | 'software' | null;
   adapters?: string; // their names: a remembered measurement is for these adapters only
+  webgpuAdapter?: WebGpuAdapter | null; // the WebGPU adapter as described at load (for the trainer)
 }
 
 export async function gpuHints(): Promise<GpuHints> {
@@ -56,5 +68,10 @@ export async function gpuHints(): Promise<GpuHints> {
     webgl = null;
   }
   const webgpu = await describeWebGpuAdapter();
-  return { webgpu: kind(webgpu), webgl: kind(webgl), adapters: `${webgpu?.adapter ?? 'no WebGPU'} · ${webgl?.adapter ?? 'no WebGL'}` };
+  return {
+    webgpu: kind(webgpu),
+    webgl: kind(webgl),
+    adapters: `${webgpu?.adapter ?? 'no WebGPU'} · ${webgl?.adapter ?? 'no WebGL'}`,
+    webgpuAdapter: webgpu,
+  };
 }

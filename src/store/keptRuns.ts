@@ -4,6 +4,7 @@
 import { create } from 'zustand';
 import { useAppStore } from './appStore';
 import { download } from './download';
+import { localStore } from './localStore';
 import { runHistory } from './metrics';
 import { MAX_RUN_FILE_BYTES, readRunFile, runFileName, runFileText } from './runFile';
 import {
@@ -38,14 +39,6 @@ let lastWrite = 0;
 let writes: Promise<void> = Promise.resolve(); // one at a time, in order
 
 const message = (error: unknown) => (error instanceof Error ? error.message : String(error));
-
-function session(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
 
 const browserLibrary = () => (typeof indexedDB === 'undefined' ? memoryLibrary() : indexedDbLibrary());
 
@@ -98,7 +91,7 @@ export function keepRun(now = false): void {
       settings: settingsOf(state),
     };
     nextName = null;
-    session()?.setItem(CURRENT_KEY, JSON.stringify(current));
+    localStore()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
   if (!now && Date.now() - lastWrite < WRITE_EVERY_MS) return;
   lastWrite = Date.now();
@@ -134,7 +127,7 @@ export const keptRunId = (): string | null => (deleted ? null : (current?.id ?? 
 export function endRun(): void {
   keepRun(true);
   // a page that never had a run keeps the stored identity: a reload may yet resume the autosaved run
-  if (current || deleted) session()?.removeItem(CURRENT_KEY);
+  if (current || deleted) localStore()?.removeItem(CURRENT_KEY);
   current = null;
   deleted = false;
 }
@@ -151,7 +144,7 @@ export function beforeRestore(kind: 'autosave' | 'import' | RunIdentity): void {
 export function restoringRun(settings: RunSettings): void {
   let saved: RunIdentity | null = typeof restoring === 'object' ? restoring : null;
   try {
-    const text = restoring === 'autosave' ? session()?.getItem(CURRENT_KEY) : null;
+    const text = restoring === 'autosave' ? localStore()?.getItem(CURRENT_KEY) : null;
     if (text) saved = JSON.parse(text) as RunIdentity;
   } catch {
     saved = null;
@@ -160,7 +153,7 @@ export function restoringRun(settings: RunSettings): void {
   endRun();
   if (saved) {
     current = { ...saved, settings: settingsOf(settings) };
-    session()?.setItem(CURRENT_KEY, JSON.stringify(current));
+    localStore()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
 }
 
@@ -168,7 +161,7 @@ export function restoringRun(settings: RunSettings): void {
 export function editRun(id: string, edit: { name: string } | { notes: string }): void {
   if (current?.id === id) {
     Object.assign(current, edit);
-    session()?.setItem(CURRENT_KEY, JSON.stringify(current));
+    localStore()?.setItem(CURRENT_KEY, JSON.stringify(current));
   }
   void change(async (into) => {
     const run = await into.get(id); // as last written, not as last listed
@@ -182,7 +175,7 @@ export function editRun(id: string, edit: { name: string } | { notes: string }):
 export function deleteRun(id: string): void {
   if (current?.id === id) {
     deleted = true;
-    session()?.removeItem(CURRENT_KEY); // a reload that resumes the autosave must not bring it back
+    localStore()?.removeItem(CURRENT_KEY); // a reload that resumes the autosave must not bring it back
   }
   void change(async (into) => (await into.remove(id), { removed: id }));
 }
@@ -204,7 +197,7 @@ export async function keepCheckpoint(bytes: () => Promise<Uint8Array | undefined
     await into.put(withCheckpoint);
     return { put: withCheckpoint };
   });
-  if (current === run) session()?.setItem(CURRENT_KEY, JSON.stringify(run));
+  if (current === run) localStore()?.setItem(CURRENT_KEY, JSON.stringify(run));
 }
 
 /** Continues a kept run from its checkpoint (`restore`: the worker's restore of those bytes). */

@@ -3,12 +3,12 @@
 import * as Comlink from 'comlink';
 import type { PickedFile } from '../data/files';
 import { isActivePhase, type BackendName, type BuiltinSet, type QualityUpdate, type WorkerEvent } from '../worker/protocol';
-import { measureBackends } from '../client/backendChoice';
-import { machineKey, recallMeasurement, rememberMeasurement, type Measurement } from '../client/rememberedMeasurement';
-import { probeWorkerOpener, startTrainingWorker, type WorkerHandle } from '../client/workers';
-import { gpuHints, type GpuHints } from '../worker/backends/gpuAdapter';
+import { startTrainingWorker, type WorkerHandle } from '../client/workers';
+import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
-import { emptyLive, useAppStore, type StartupState } from './appStore';
+import { emptyLive, useAppStore } from './appStore';
+import { localStore } from './localStore';
+import { measureThisMachine } from './machineMeasurement';
 import { validateConfig } from '../ijepa/validate';
 import {
   attachExperiments,
@@ -31,7 +31,7 @@ import {
 } from './keptRuns';
 import { datasetOf, type KeptRun } from './runLibrary';
 import { runHistory } from './metrics';
-import { readSettingsFromUrl, runOverrides, setUrlParam, writeUrl, type RunOverrides } from './url';
+import { readSettingsFromUrl, runOverrides, setUrlParam, writeUrl } from './url';
 
 let handle: WorkerHandle | null = null;
 let importedFiles: PickedFile[] = []; // re-imported into a restarted worker
@@ -110,62 +110,6 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T | undefine
   } catch (error) {
     store.getState().notify(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
     return undefined;
-  }
-}
-
-/** localStorage, or nothing where the browser refuses it (private modes, storage off). */
-function localStore(): Storage | null {
-  try {
-    return window.localStorage;
-  } catch {
-    return null;
-  }
-}
-
-/** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
- *  backend and the preset, or this browser remembers a measurement of this machine (`remeasure`: not
- *  that); shows the figures live. */
-async function measureThisMachine(
-  overrides: RunOverrides,
-  gpus: GpuHints | null,
-  onLeaderMeasured: () => void,
-  remeasure: boolean,
-): Promise<Measurement | null> {
-  if (!gpus) return null;
-  const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
-  const key = machineKey({
-    userAgent: navigator.userAgent,
-    cores: navigator.hardwareConcurrency || 1,
-    isolated: window.crossOriginIsolated,
-    gpus,
-    backend: overrides.backend,
-    wasmThreads: overrides.wasmThreads,
-  });
-  const storage = localStore();
-  const remembered = storage && !remeasure ? recallMeasurement(storage, key, Date.now()) : null;
-  if (remembered) {
-    setStartup({ measuring: false, note: '', trials: remembered.trials, measurement: remembered });
-    return remembered;
-  }
-  setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
-  try {
-    const measurement = await measureBackends(probeWorkerOpener(overrides.wasmThreads), {
-      candidates: overrides.backend ? [overrides.backend] : undefined,
-      gpus,
-      onProgress: (trials, note) => setStartup({ trials, note }),
-      onLeaderMeasured,
-    });
-    setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
-    if (storage) rememberMeasurement(storage, key, measurement, Date.now());
-    return measurement;
-  } catch (error) {
-    setStartup({ measuring: false, note: '' });
-    store
-      .getState()
-      .notify(
-        `Measuring the backends failed (${error instanceof Error ? error.message : String(error)}); starting with the first that works.`,
-      );
-    return null;
   }
 }
 

@@ -1,0 +1,59 @@
+// The startup measurement as the page runs it: recalled from this browser when it remembers this
+// machine, else timed in fresh workers (../client/backendChoice.ts) with the figures shown live, then
+// remembered.
+import { measureBackends } from '../client/backendChoice';
+import { machineKey, recallMeasurement, rememberMeasurement, type Measurement } from '../client/rememberedMeasurement';
+import { probeWorkerOpener } from '../client/workers';
+import type { GpuHints } from '../worker/backends/gpuAdapter';
+import { useAppStore, type StartupState } from './appStore';
+import { localStore } from './localStore';
+import type { RunOverrides } from './url';
+
+const store = useAppStore;
+
+/** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
+ *  backend and the preset (`gpus` null: nothing to measure), or this browser remembers a measurement of
+ *  this machine (`remeasure`: not that); shows the figures live. */
+export async function measureThisMachine(
+  overrides: RunOverrides,
+  gpus: GpuHints | null,
+  onLeaderMeasured: () => void,
+  remeasure: boolean,
+): Promise<Measurement | null> {
+  if (!gpus) return null;
+  const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
+  const key = machineKey({
+    userAgent: navigator.userAgent,
+    cores: navigator.hardwareConcurrency || 1,
+    isolated: window.crossOriginIsolated,
+    gpus,
+    backend: overrides.backend,
+    wasmThreads: overrides.wasmThreads,
+  });
+  const storage = localStore();
+  const remembered = storage && !remeasure ? recallMeasurement(storage, key, Date.now()) : null;
+  if (remembered) {
+    setStartup({ measuring: false, note: '', trials: remembered.trials, measurement: remembered });
+    return remembered;
+  }
+  setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
+  try {
+    const measurement = await measureBackends(probeWorkerOpener(overrides.wasmThreads), {
+      candidates: overrides.backend ? [overrides.backend] : undefined,
+      gpus,
+      onProgress: (trials, note) => setStartup({ trials, note }),
+      onLeaderMeasured,
+    });
+    setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
+    if (storage) rememberMeasurement(storage, key, measurement, Date.now());
+    return measurement;
+  } catch (error) {
+    setStartup({ measuring: false, note: '' });
+    store
+      .getState()
+      .notify(
+        `Measuring the backends failed (${error instanceof Error ? error.message : String(error)}); starting with the first that works.`,
+      );
+    return null;
+  }
+}

@@ -43,6 +43,14 @@ test('measures the backends, opens on the fastest and a live preset, trains at o
   await expect(page.getByTestId('stat-compile')).toHaveText(/\d+(\.\d)? s/);
   await expect(page.getByTestId('eval-badge')).toContainText('evaluating step 0'); // still embedding, the run goes on
   await snap(page, testInfo, 'training-on-the-measured-backend');
+  // the page noted what a person waited for, in order, on its own clock
+  const { timeline } = await read(page, 'startup');
+  expect(timeline.measured).toBeGreaterThan(0);
+  expect(timeline.ready).toBeGreaterThanOrEqual(timeline.measured!);
+  expect(timeline.firstStep).toBeGreaterThan(timeline.ready!);
+  console.log(
+    `[startup] first visit: measured ${timeline.measured} ms, ready ${timeline.ready} ms, first step ${timeline.firstStep} ms after load`,
+  );
 
   // Pause: within the step in flight (plus the page's ~10 updates a second)
   const clicked = Date.now();
@@ -65,6 +73,9 @@ test('measures the backends, opens on the fastest and a live preset, trains at o
   await expect(page.getByTestId('backend-measurement')).toContainText('(remembered by this browser)');
   await expect(page.getByTestId('train-button')).toBeEnabled();
   console.log(`[startup] return visit: Train enabled ${Date.now() - loaded} ms after the reload began`);
+  const recalled = (await read(page, 'startup')).timeline;
+  expect(recalled.ready).toBeGreaterThanOrEqual(recalled.measured!);
+  expect(recalled.firstStep).toBeNull(); // nothing trained yet on this load
   // Measure again: the machine is measured afresh (and remembered anew)
   await page.getByTestId('measure-again').click();
   await waitForPage(page, async () => (await read(page, 'startup')).measuring, 'the measurement to start again');

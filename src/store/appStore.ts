@@ -78,6 +78,15 @@ export interface StartupState {
   note: string; // what is being measured now
   trials: BackendTrial[];
   measurement: Measurement | null; // null: not measured (the link chose backend and preset)
+  timeline: StartupTimeline;
+}
+
+/** What a person waited for after this page loaded, in ms on the page's clock (since navigation
+ *  began); null until it happened. Set once per page load (a Restart later does not move it). */
+export interface StartupTimeline {
+  measured: number | null; // the measurement done, or recalled
+  ready: number | null; // the trainer ready: Train enabled
+  firstStep: number | null; // the first training step completed
 }
 
 interface StartupSlice {
@@ -134,7 +143,7 @@ export const useAppStore = create<AppState>()((set) => ({
   dataset: null,
   importProgress: null,
 
-  startup: { measuring: false, note: '', trials: [], measurement: null },
+  startup: { measuring: false, note: '', trials: [], measurement: null, timeline: { measured: null, ready: null, firstStep: null } },
 
   quality: [],
   evaluating: null,

@@ -5,11 +5,18 @@ import { measureBackends } from '../client/backendChoice';
 import { machineKey, recallMeasurement, rememberMeasurement, type Measurement } from '../client/rememberedMeasurement';
 import { probeWorkerOpener } from '../client/workers';
 import type { GpuHints } from '../worker/backends/gpuAdapter';
-import { useAppStore, type StartupState } from './appStore';
+import { useAppStore, type StartupState, type StartupTimeline } from './appStore';
 import { localStore } from './localStore';
 import type { RunOverrides } from './url';
 
 const store = useAppStore;
+
+/** Notes when `moment` first happened after this page loaded (the page's clock: ms since navigation). */
+export function markStartup(moment: keyof StartupTimeline): void {
+  if (store.getState().startup.timeline[moment] !== null) return;
+  const now = performance.now();
+  store.setState((s) => ({ startup: { ...s.startup, timeline: { ...s.startup.timeline, [moment]: now } } }));
+}
 
 /** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
  *  backend and the preset (`gpus` null: nothing to measure), or this browser remembers a measurement of
@@ -34,6 +41,7 @@ export async function measureThisMachine(
   const remembered = storage && !remeasure ? recallMeasurement(storage, key, Date.now()) : null;
   if (remembered) {
     setStartup({ measuring: false, note: '', trials: remembered.trials, measurement: remembered });
+    markStartup('measured');
     return remembered;
   }
   setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
@@ -45,6 +53,7 @@ export async function measureThisMachine(
       onLeaderMeasured,
     });
     setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
+    markStartup('measured');
     if (storage) rememberMeasurement(storage, key, measurement, Date.now());
     return measurement;
   } catch (error) {

@@ -8,7 +8,7 @@ import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore } from './appStore';
 import { localStore } from './localStore';
-import { measureThisMachine } from './machineMeasurement';
+import { markStartup, measureThisMachine } from './machineMeasurement';
 import { validateConfig } from '../ijepa/validate';
 import {
   attachExperiments,
@@ -63,6 +63,7 @@ function onWorkerEvent(event: WorkerEvent): void {
         live: { ...s.live, ...rest, ...(last ? { loss: last.loss, lr: last.lr, wd: last.wd, momentum: last.momentum } : {}) },
       }));
       experimentStatus(status, previous);
+      if (status.step >= 1) markStartup('firstStep');
       keepRun();
       break;
     }
@@ -159,6 +160,7 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
     quality: [],
     appliedConfig: JSON.stringify(config),
   });
+  markStartup('ready');
   const { evalEvery, autosaveEvery } = store.getState();
   await call('Setting the evaluation interval', () => handle!.api.setEvalEvery(evalEvery));
   if (!overrides.predictorView) await call('Turning the predictor view off', () => handle!.api.setPredictorView(false));

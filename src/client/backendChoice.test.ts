@@ -25,6 +25,7 @@ interface Script {
   shaderMs?: number;
   unavailable?: boolean;
   software?: boolean;
+  kept?: boolean; // the page goes on using it (the training worker) when its backend is chosen
 }
 
 function scripted(scripts: Partial<Record<BackendName, Script>>) {
@@ -59,6 +60,7 @@ function scripted(scripts: Partial<Record<BackendName, Script>>) {
       },
       firstShaderMs: () => new Promise((resolve) => setTimeout(() => resolve(script.shaderMs ?? 5), script.shaderMs ?? 5)),
       close: () => closed.push(name),
+      kept: script.kept,
     };
     return worker;
   };
@@ -214,6 +216,24 @@ describe('measured backend choice', () => {
     expect(trialOf(measurement.trials, 'webgl').outcome).toBe('unavailable');
     expect(measurement.chosen).toBe('wasm');
     expect(measurement.available).toEqual(['wasm', 'webgpu']);
+  });
+
+  it('leaves the training worker open when its backend is chosen, and closes it when another wins', async () => {
+    const wins = scripted({ wasm: { kept: true, steps: { micro: { first: 500, each: 200 }, tiny: { first: 900, each: 400 } } } });
+    const measured = (await run(measureBackends(wins.open, { gpus: SOFTWARE_GPUS, candidates: ['wasm'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(measured.chosen).toBe('wasm');
+    expect(wins.closed).toEqual([]); // the run trains there, warm
+    const loses = scripted({
+      wasm: { kept: true, steps: { micro: { first: 500, each: 200 }, tiny: { first: 900, each: 400 } } },
+      webgpu: { software: true, shaderMs: 5, steps: { micro: { first: 800, each: 50 } } },
+    });
+    const lost = (await run(measureBackends(loses.open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'webgpu'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(lost.chosen).toBe('webgpu');
+    expect(loses.closed).toEqual(expect.arrayContaining(['wasm', 'webgpu'])); // the page starts a fresh training worker
   });
 });
 

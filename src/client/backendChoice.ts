@@ -90,6 +90,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
   const probes = new Map<BackendName, StepTimes>();
   const presetMs = new Map<BackendName, MeasuredMs>();
   let leaderMs: number | null = null;
+  let chosen: BackendName | null = null;
   try {
     for (const name of probeOrder(options.candidates ?? [...BACKEND_ORDER], options.gpus)) {
       if (name === 'cpu' && trials.some((t) => t.name === 'wasm' && t.stepsPerSec !== null)) {
@@ -114,7 +115,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
       }
       if (trials.length === 1) options.onLeaderMeasured?.();
     }
-    const chosen = fastestBackend(trials);
+    chosen = fastestBackend(trials);
     if (!chosen) throw new Error('No TensorFlow.js backend could start in this browser.');
     const probeMs = probes.has(chosen) ? steadyMs(probes.get(chosen)!) : null;
     let ms = presetMs.get(chosen) ?? null;
@@ -135,7 +136,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
     const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
     return { trials, chosen, available, presets, defaultPreset, elapsedMs: performance.now() - started };
   } finally {
-    for (const worker of workers.values()) worker.close();
+    for (const [name, worker] of workers) if (!(worker.kept && name === chosen)) worker.close();
   }
 }
 

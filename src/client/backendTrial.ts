@@ -39,7 +39,8 @@ export interface StepTimes {
   elapsedMs: number;
 }
 
-/** A fresh worker with one backend started (the browser's side of the measurement). */
+/** A worker with one backend started (the browser's side of the measurement): a fresh one, or for the
+ *  first backend the training worker. */
 export interface ProbeWorker {
   info: BackendInfo;
   timeSteps(
@@ -50,6 +51,9 @@ export interface ProbeWorker {
   ): Promise<void>;
   firstShaderMs(): Promise<number>;
   close(): void;
+  /** The page goes on using this worker (the training worker) when its backend is chosen: the
+   *  measurement then leaves it open. */
+  kept?: boolean;
 }
 export type OpenProbeWorker = (backend: BackendName) => Promise<ProbeWorker>;
 

@@ -1,7 +1,10 @@
 // The page's handles on its workers (Comlink): the training worker, restartable after a lost device,
-// and a fresh measurement worker per measurement of the bare step.
+// and a fresh measurement worker per measurement of the bare step (the startup measurement's first
+// backend is measured in the training worker).
 import * as Comlink from 'comlink';
-import type { OpenProbeWorker } from './backendChoice';
+import type { OpenProbeWorker, ProbeWorker } from './backendChoice';
+import type { Probe } from '../worker/measurement/probe';
+import type { BackendName } from '../worker/protocol';
 import type { MeasurementWorkerApi } from '../worker/measurement/measurement.worker';
 import type { TrainerApi } from '../worker/trainerApi';
 
@@ -36,27 +39,56 @@ export function startMeasurementWorker(): { api: Comlink.Remote<MeasurementWorke
 
 const START_TIMEOUT_MS = 10_000; // a backend that cannot even start in this time is not available
 
-/** Opens the startup measurement's workers (./backendChoice.ts): one fresh worker per backend. */
-export function probeWorkerOpener(wasmThreads?: number): OpenProbeWorker {
+/** The training worker, offered to the startup measurement for its first backend (the likely winner):
+ *  measured there, a run on that backend starts warm. `onClosed`: the measurement closed it (its
+ *  backend lost, failed or was stopped), so the page needs a fresh one. */
+export interface LeaderWorker {
+  handle: WorkerHandle;
+  onClosed(): void;
+}
+
+/** Opens the startup measurement's workers (./backendChoice.ts): the first backend in `leader` when
+ *  given, every other in a fresh worker of its own. */
+export function probeWorkerOpener(wasmThreads?: number, leader?: LeaderWorker): OpenProbeWorker {
+  let leaderOffered = false;
   return async (backend) => {
-    const worker = startMeasurementWorker();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timeout = new Promise<never>(
-      (_, reject) => (timer = setTimeout(() => reject(new Error(`${backend} did not start`)), START_TIMEOUT_MS)),
-    );
-    try {
-      const info = await Promise.race([worker.api.start(backend, wasmThreads), timeout]);
-      return {
-        info,
-        timeSteps: (preset, batchSize, limits, onStep) => worker.api.timeSteps(preset, batchSize, limits, Comlink.proxy(onStep)),
-        firstShaderMs: () => worker.api.firstShaderMs(),
-        close: () => worker.terminate(),
+    const useLeader = leader !== undefined && !leaderOffered;
+    leaderOffered = true;
+    if (useLeader) {
+      const close = () => {
+        leader.handle.terminate();
+        leader.onClosed();
       };
-    } catch (error) {
-      worker.terminate();
-      throw error;
-    } finally {
-      clearTimeout(timer);
+      return { ...(await startProbe(leader.handle.api.probe, backend, wasmThreads, close)), close, kept: true };
     }
+    const worker = startMeasurementWorker();
+    return startProbe(worker.api.probe, backend, wasmThreads, () => worker.terminate());
   };
+}
+
+/** One backend started in a worker's probe (closed when it does not start within START_TIMEOUT_MS). */
+async function startProbe(
+  probe: Comlink.Remote<Probe>,
+  backend: BackendName,
+  wasmThreads: number | undefined,
+  close: () => void,
+): Promise<ProbeWorker> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${backend} did not start`)), START_TIMEOUT_MS)),
+  );
+  try {
+    const info = await Promise.race([probe.start(backend, wasmThreads), timeout]);
+    return {
+      info,
+      timeSteps: (preset, batchSize, limits, onStep) => probe.timeSteps(preset, batchSize, limits, Comlink.proxy(onStep)),
+      firstShaderMs: () => probe.firstShaderMs(),
+      close,
+    };
+  } catch (error) {
+    close();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
 }

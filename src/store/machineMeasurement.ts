@@ -3,7 +3,7 @@
 // remembered.
 import { measureBackends } from '../client/backendChoice';
 import { machineKey, recallMeasurement, rememberMeasurement, type Measurement } from '../client/rememberedMeasurement';
-import { probeWorkerOpener } from '../client/workers';
+import { probeWorkerOpener, type LeaderWorker } from '../client/workers';
 import type { GpuHints } from '../worker/backends/gpuAdapter';
 import { useAppStore, type StartupState, type StartupTimeline } from './appStore';
 import { localStore } from './localStore';
@@ -18,14 +18,16 @@ export function markStartup(moment: keyof StartupTimeline): void {
   store.setState((s) => ({ startup: { ...s.startup, timeline: { ...s.startup.timeline, [moment]: now } } }));
 }
 
-/** Times every backend on this machine (fresh workers, a few seconds) unless the link chose both the
- *  backend and the preset (`gpus` null: nothing to measure), or this browser remembers a measurement of
- *  this machine (`remeasure`: not that); shows the figures live. */
+/** Times every backend on this machine (a few seconds: the first in `leader`, the training worker, the
+ *  others in fresh workers) unless the link chose both the backend and the preset (`gpus` null: nothing
+ *  to measure), or this browser remembers a measurement of this machine (`remeasure`: not that); shows
+ *  the figures live. */
 export async function measureThisMachine(
   overrides: RunOverrides,
   gpus: GpuHints | null,
   onLeaderMeasured: () => void,
   remeasure: boolean,
+  leader: LeaderWorker,
 ): Promise<Measurement | null> {
   if (!gpus) return null;
   const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
@@ -46,7 +48,7 @@ export async function measureThisMachine(
   }
   setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
   try {
-    const measurement = await measureBackends(probeWorkerOpener(overrides.wasmThreads), {
+    const measurement = await measureBackends(probeWorkerOpener(overrides.wasmThreads, leader), {
       candidates: overrides.backend ? [overrides.backend] : undefined,
       gpus,
       onProgress: (trials, note) => setStartup({ trials, note }),

@@ -125,20 +125,31 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   attachExperiments(experimentDriver, localStore());
   store.setState({ workerReady: false, live: emptyLive });
   const overrides = runOverrides(window.location.search);
-  // the trainer starts drawing the sample set once the likely winner is measured: the other backends'
-  // trials run beside it, while the first (WASM on two threads) had the machine to itself
-  let prepared: Promise<unknown> | null = null;
-  const prepare = () =>
-    (prepared ??= (async () => {
-      handle = startTrainingWorker((message) => store.getState().notify(message));
-      await call('Loading the built-in images', () =>
-        handle!.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders, overrides.dataset),
-      );
-    })());
+  // The training worker starts at once (its script loads while the page recalls or measures) and is
+  // offered to the measurement for its first backend, the likely winner: measured there, a run on it
+  // starts warm (the backend started, memory grown to a step's needs, a GPU's shaders compiled). It
+  // draws the sample set once that backend is measured: the other backends' trials run beside it,
+  // while the first had the machine to itself.
+  const newWorker = () => startTrainingWorker((message) => store.getState().notify(message));
+  const first = newWorker();
+  handle = first;
+  const leader = { handle: first, onClosed: () => void (handle === first && (handle = null)) };
+  let prepared: { worker: WorkerHandle; done: Promise<unknown> } | null = null;
+  const prepare = (): Promise<unknown> => {
+    const worker = (handle ??= newWorker()); // a fresh one where the measurement closed the first
+    if (prepared?.worker !== worker)
+      prepared = {
+        worker,
+        done: call('Loading the built-in images', () =>
+          worker.api.prepareData(store.getState().config.cropSize, Comlink.proxy(onWorkerEvent), overrides.decoders, overrides.dataset),
+        ),
+      };
+    return prepared.done;
+  };
   // the GPUs described now, before any trial: the trainer reports the WebGPU adapter from this (asked
   // again after the measurement's WebGPU trial, the browser answers ~1 s later: the GPU process is busy)
   const gpus = overrides.backend && overrides.presetFromLink ? null : await gpuHints(); // null: the link chose, nothing measured
-  const measurement = await measureThisMachine(overrides, gpus, prepare, remeasure);
+  const measurement = await measureThisMachine(overrides, gpus, prepare, remeasure, leader);
   if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
   await prepare();
   const { config } = store.getState();

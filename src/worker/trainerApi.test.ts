@@ -204,6 +204,20 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect(api.datasetSummary().side).toBe(24); // the sample set is drawn again at the new size
   });
 
+  it("times steps for the page's startup measurement, then trains on the same backend with nothing left over", async () => {
+    const { api, init } = setup();
+    const tensors = tf.memory().numTensors;
+    expect((await api.probe.start('cpu')).name).toBe('cpu');
+    const times: number[] = [];
+    await api.probe.timeSteps('micro', 8, { maxSteps: 2, enoughMs: 1 }, (ms) => times.push(ms));
+    expect(times).toHaveLength(2); // the first step, then one more (enoughMs is spent)
+    expect(times.every((ms) => ms > 0)).toBe(true);
+    expect(tf.memory().numTensors).toBe(tensors); // the throwaway run is gone
+    await init();
+    await api.step();
+    expect((await until(api, (s) => s.step >= 1 && s.phase === 'paused')).step).toBe(1);
+  });
+
   it('says the dataset is empty instead of training on nothing', async () => {
     const { api, init } = setup();
     await init();

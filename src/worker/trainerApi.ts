@@ -8,6 +8,7 @@ import { DatasetManager, type Decoder } from './dataset/datasetManager';
 import type { BackendOptions } from './backends/backends';
 import type { WebGpuAdapter } from './backends/gpuAdapter';
 import { shouldPrecompile } from './backends/precompile';
+import { createProbe } from './measurement/probe';
 import {
   FIRST_OPEN_SET,
   type BackendInfo,
@@ -65,6 +66,9 @@ export function createTrainerApi(env: TrainerEnv) {
   };
 
   return {
+    /** The startup measurement of this worker's backend (./measurement/probe.ts): the page measures
+     *  its likely winner here, so that a run on it starts warm. */
+    probe: Comlink.proxy(createProbe(env.selectBackend)), // a proxy: called through the page's Remote as an object of its own
     /** Loads a built-in set (about a second of plain JavaScript, no backend needed), so the page can
      *  have it done while the last backends are being measured. */
     async prepareData(side: number, onEvent: (e: WorkerEvent) => void, decoders?: number, set = FIRST_OPEN_SET): Promise<DatasetSummary> {

@@ -3,37 +3,25 @@
 import * as Comlink from 'comlink';
 import { selectBackend } from '../backends/backends';
 import type { PresetName } from '../../ijepa/config';
-import { benchmarkBareStep, firstShaderMs, measureFirstStep, timeSteps, type BenchOptions } from './bareStep';
-import type { BackendInfo, BackendName } from '../protocol';
-import { shouldPrecompile } from '../backends/precompile';
+import { benchmarkBareStep, measureFirstStep, type BenchOptions } from './bareStep';
+import type { BackendName } from '../protocol';
+import { createProbe } from './probe';
 
-let started: BackendInfo | null = null;
-
-async function use(backend: BackendName, wasmThreads?: number): Promise<BackendInfo> {
-  const info = await selectBackend({ preferred: backend, available: [backend], wasmThreads });
-  if (info.name !== backend) throw new Error(`${backend} is not available in this browser`);
-  started = info;
-  return info;
-}
+/** The startup measurement: start one backend, then time steps of a preset on it. */
+const probe = Comlink.proxy(createProbe(selectBackend)); // called through the page's Remote as an object of its own
 
 const api = {
   async run(options: BenchOptions) {
-    return benchmarkBareStep(options, await use(options.backend, options.wasmThreads));
+    return benchmarkBareStep(options, await probe.start(options.backend, options.wasmThreads));
   },
   async firstStep(preset: PresetName, backend: BackendName, precompile: boolean) {
-    await use(backend);
+    await probe.start(backend);
     return measureFirstStep(preset, precompile);
   },
   async available() {
     return (await selectBackend()).available;
   },
-  /** The startup measurement: start one backend, then time steps of a preset on it. */
-  start: (backend: BackendName, wasmThreads?: number) => use(backend, wasmThreads),
-  firstShaderMs,
-  timeSteps(preset: PresetName, batchSize: number, limits: { maxSteps: number; enoughMs: number }, onStep: (ms: number) => void) {
-    if (!started) throw new Error('start a backend first');
-    return timeSteps(preset, batchSize, limits, shouldPrecompile(started), onStep);
-  },
+  probe,
 };
 
 export type MeasurementWorkerApi = typeof api;

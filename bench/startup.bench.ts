@@ -1,7 +1,7 @@
 // The startup benchmark: what a person waits for on this machine. In one run:
 // (1) the default URL and `?preset=tiny`, each in a fresh page (a first visit): page load -> the backend
-//     measurement, -> Train enabled, -> the first completed step (Train pressed as soon as it is
-//     enabled), -> the first evaluation result; the measurement's figures; Pause latency against the
+//     measurement, -> Train enabled, -> the first completed step (Train pressed from inside the page
+//     as soon as it is enabled), -> the first evaluation result; the measurement's figures; Pause latency against the
 //     step time; then the default URL again in the same browser profile (a return visit: the
 //     measurement remembered);
 // (2) `tiny` on WASM with one thread and with all (`?wasmThreads=1`), ms per step after warm-up;
@@ -30,7 +30,8 @@ interface StartupFigures {
   measuredMs: number | null; // page load -> the backend measurement done
   readyMs: number; // -> Train enabled
   firstStepMs: number; // -> the first completed step
-  polledFirstStepMs: number; // the same as this bench saw it by polling (Train clicked by Playwright)
+  polledFirstStepMs: number; // the same as this bench saw it by polling
+  trainPressedMs: number | null; // the click on Train, as the page noted it
   firstEvaluationMs: number; // -> the first evaluation result on the page
   compileMs: number | null; // the page's own "Kernel compile + first step"
   backend: string;
@@ -43,8 +44,29 @@ interface StartupFigures {
 /** Milliseconds since the page's navigation started (the page's own clock). */
 const pageNow = (page: Page) => page.evaluate(() => performance.now());
 
+/** Presses Train from inside the page the moment it is enabled, as a person pressing at once would:
+ *  this bench's polling of a page still busy drawing read "enabled" up to 1.2 s late (measured). */
+function pressTrainWhenEnabled(page: Page): Promise<void> {
+  return page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const press = () => {
+          const button = document.querySelector('[data-testid=train-button]') as HTMLButtonElement | null;
+          if (!window.__ijepa?.backend() || !button || button.disabled) return false;
+          button.click();
+          resolve();
+          return true;
+        };
+        if (press()) return;
+        const observer = new MutationObserver(() => press() && observer.disconnect());
+        observer.observe(document.body, { subtree: true, childList: true, attributes: true });
+      }),
+  );
+}
+
 async function startup(page: Page, query: string, visit: 'first' | 'return' = 'first'): Promise<StartupFigures> {
   await page.goto(`/?${query}`);
+  const pressed = pressTrainWhenEnabled(page);
   let measuredMs: number | null = null;
   await waitForPage(
     page,
@@ -61,7 +83,7 @@ async function startup(page: Page, query: string, visit: 'first' | 'return' = 'f
     'Train to be enabled',
   );
   const readyMs = await pageNow(page);
-  await page.getByTestId('train-button').click();
+  await pressed;
   await waitForStatus(page, (s) => s.step >= 1);
   const firstStepMs = await pageNow(page);
   await waitForPage(page, async () => (await read(page, 'qualitySteps')).length > 0, 'the first evaluation');
@@ -83,6 +105,7 @@ async function startup(page: Page, query: string, visit: 'first' | 'return' = 'f
     readyMs: timeline.ready ?? readyMs,
     firstStepMs: timeline.firstStep ?? firstStepMs,
     polledFirstStepMs: firstStepMs,
+    trainPressedMs: timeline.trainPressed,
     firstEvaluationMs,
     compileMs: status.compileMs,
     backend: (await read(page, 'backend'))!.name,
@@ -159,12 +182,12 @@ function markdown(figures: {
     '',
     `${figures.userAgent}; ${figures.busyCore ? 'one core kept busy by another process' : 'machine otherwise idle'}.`,
     '',
-    '| URL | visit | backend, preset | measured | Train enabled | first step | first step, polled | first evaluation | compile + first step | ms/step | Pause |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
+    '| URL | visit | backend, preset | measured | Train enabled | Train pressed | first step | first step, polled | first evaluation | compile + first step | ms/step | Pause |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   for (const f of figures.startup)
     lines.push(
-      `| \`${f.url}\` | ${f.visit} | ${f.backend}, ${f.preset} | ${s(f.measuredMs)} | ${s(f.readyMs)} | ${s(f.firstStepMs)} | ${s(f.polledFirstStepMs)} | ${s(f.firstEvaluationMs)} | ${s(f.compileMs)} | ${f.stepMs.toFixed(0)} | ${f.pauseMs} ms |`,
+      `| \`${f.url}\` | ${f.visit} | ${f.backend}, ${f.preset} | ${s(f.measuredMs)} | ${s(f.readyMs)} | ${s(f.trainPressedMs)} | ${s(f.firstStepMs)} | ${s(f.polledFirstStepMs)} | ${s(f.firstEvaluationMs)} | ${s(f.compileMs)} | ${f.stepMs.toFixed(0)} | ${f.pauseMs} ms |`,
     );
   lines.push(
     '',

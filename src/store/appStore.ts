@@ -86,6 +86,7 @@ export interface StartupState {
 export interface StartupTimeline {
   measured: number | null; // the measurement done, or recalled
   ready: number | null; // the trainer ready: Train enabled
+  trainPressed: number | null; // Train (or Step) pressed
   firstStep: number | null; // the first training step completed
 }
 
@@ -143,7 +144,13 @@ export const useAppStore = create<AppState>()((set) => ({
   dataset: null,
   importProgress: null,
 
-  startup: { measuring: false, note: '', trials: [], measurement: null, timeline: { measured: null, ready: null, firstStep: null } },
+  startup: {
+    measuring: false,
+    note: '',
+    trials: [],
+    measurement: null,
+    timeline: { measured: null, ready: null, trainPressed: null, firstStep: null },
+  },
 
   quality: [],
   evaluating: null,

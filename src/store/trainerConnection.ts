@@ -231,11 +231,13 @@ export const actions = {
   showNeighbours,
   images: (indices: number[]) => call('Reading images', () => api().images(indices)),
   train: async () => {
+    markStartup('trainPressed');
     await applyPendingSettings();
     return call('Train', () => api().start());
   },
   pause: () => call('Pause', () => api().pause()),
   step: async () => {
+    markStartup('trainPressed');
     await applyPendingSettings();
     return call('Step', () => api().step());
   },

@@ -26,6 +26,7 @@ interface Script {
   unavailable?: boolean;
   software?: boolean;
   kept?: boolean; // the page goes on using it (the training worker) when its backend is chosen
+  heap?: Partial<Record<PresetName, number>>; // the memory its worker reports after a preset's steps
 }
 
 function scripted(scripts: Partial<Record<BackendName, Script>>) {
@@ -36,6 +37,7 @@ function scripted(scripts: Partial<Record<BackendName, Script>>) {
     opened.push(name);
     const script = scripts[name];
     if (!script || script.unavailable) throw new Error(`${name} did not start`);
+    let lastPreset: PresetName | null = null;
     const worker: ProbeWorker = {
       info: {
         name,
@@ -48,6 +50,7 @@ function scripted(scripts: Partial<Record<BackendName, Script>>) {
       },
       async timeSteps(preset: PresetName, batchSize, limits, onStep) {
         workloads.push(`${name}:${preset}@${batchSize}`);
+        lastPreset = preset;
         const times = script.steps?.[`${preset}@${batchSize}`] ?? script.steps?.[preset];
         if (script.hang || !times) return new Promise<void>(() => {});
         let timed = 0;
@@ -61,6 +64,7 @@ function scripted(scripts: Partial<Record<BackendName, Script>>) {
       firstShaderMs: () => new Promise((resolve) => setTimeout(() => resolve(script.shaderMs ?? 5), script.shaderMs ?? 5)),
       close: () => closed.push(name),
       kept: script.kept,
+      heapBytes: async () => (lastPreset && script.heap?.[lastPreset]) ?? null,
     };
     return worker;
   };
@@ -218,6 +222,18 @@ describe('measured backend choice', () => {
     expect(measurement.available).toEqual(['wasm', 'webgpu']);
   });
 
+  it("notes what each measured preset's steps grew the chosen backend's memory to", async () => {
+    const { open } = scripted({
+      wasm: { heap: { micro: 40e6, tiny: 380e6 }, steps: { micro: { first: 500, each: 200 }, tiny: { first: 900, each: 400 } } },
+      webgpu: { software: true, shaderMs: 400 },
+    });
+    const measurement = (await run(measureBackends(open, { gpus: SOFTWARE_GPUS, candidates: ['wasm', 'webgpu'] }))) as Awaited<
+      ReturnType<typeof measureBackends>
+    >;
+    expect(measurement.chosen).toBe('wasm');
+    expect(measurement.heapBytes).toEqual({ micro: 40e6, tiny: 380e6 });
+  });
+
   it('leaves the training worker open when its backend is chosen, and closes it when another wins', async () => {
     const wins = scripted({ wasm: { kept: true, steps: { micro: { first: 500, each: 200 }, tiny: { first: 900, each: 400 } } } });
     const measured = (await run(measureBackends(wins.open, { gpus: SOFTWARE_GPUS, candidates: ['wasm'] }))) as Awaited<
@@ -225,6 +241,7 @@ describe('measured backend choice', () => {
     >;
     expect(measured.chosen).toBe('wasm');
     expect(wins.closed).toEqual([]); // the run trains there, warm
+    expect(measured.heapBytes).toEqual({}); // a worker that cannot say (not WASM) notes nothing
     const loses = scripted({
       wasm: { kept: true, steps: { micro: { first: 500, each: 200 }, tiny: { first: 900, each: 400 } } },
       webgpu: { software: true, shaderMs: 5, steps: { micro: { first: 800, each: 50 } } },

@@ -51,6 +51,10 @@ export interface BackendMeasurement {
   presets: PresetSpeed[];
   defaultPreset: PresetName;
   elapsedMs: number;
+  /** What each measured preset's steps grew the chosen backend's memory to, where it can say (the WASM
+   *  heap): a return visit has it grown and touched before the first step (worker/backends/heapWarmer.ts).
+   *  Absent in measurements remembered before it was noted. */
+  heapBytes?: Partial<Record<PresetName, number>>;
 }
 
 /** The measurement order: the likely winner first (a hardware GPU, else WASM), so the others can be
@@ -88,7 +92,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
     );
   const workers = new Map<BackendName, ProbeWorker>();
   const probes = new Map<BackendName, StepTimes>();
-  const presetMs = new Map<BackendName, MeasuredMs>();
+  const presetMs = new Map<BackendName, Measured>();
   let leaderMs: number | null = null;
   let chosen: BackendName | null = null;
   try {
@@ -118,29 +122,35 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
     chosen = fastestBackend(trials);
     if (!chosen) throw new Error('No TensorFlow.js backend could start in this browser.');
     const probeMs = probes.has(chosen) ? steadyMs(probes.get(chosen)!) : null;
-    let ms = presetMs.get(chosen) ?? null;
+    let measured = presetMs.get(chosen) ?? null;
     let model: StepCostModel;
     if (probeMs === null) {
       model = fitStepCost({ [PROBE_PRESET]: probes.get(chosen)?.firstMs ?? 1000 }); // nothing steady: an estimate from the first step
-      ms = {};
+      measured = { ms: {}, heapBytes: {} };
     } else {
       const workerFor = async (name: BackendName) => {
         if (!workers.has(name)) workers.set(name, await open(name));
         return workers.get(name)!;
       };
-      ms ??= await measureDeciding(workers, await workerFor(chosen), chosen, probeMs, left, progress);
-      model = fitStepCost(ms);
-      if (ms[ALWAYS_MEASURED] !== undefined) await measureBigger(await workerFor(chosen), chosen, ms, model, left, progress);
+      measured ??= await measureDeciding(workers, await workerFor(chosen), chosen, probeMs, left, progress);
+      model = fitStepCost(measured.ms);
+      if (measured.ms[ALWAYS_MEASURED] !== undefined) await measureBigger(await workerFor(chosen), chosen, measured, model, left, progress);
     }
-    const { presets, defaultPreset } = presetSpeeds(model, ms);
+    const { presets, defaultPreset } = presetSpeeds(model, measured.ms);
     const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
-    return { trials, chosen, available, presets, defaultPreset, elapsedMs: performance.now() - started };
+    const { heapBytes } = measured;
+    return { trials, chosen, available, presets, defaultPreset, elapsedMs: performance.now() - started, heapBytes };
   } finally {
     for (const [name, worker] of workers) if (!(worker.kept && name === chosen)) worker.close();
   }
 }
 
 type MeasuredMs = Partial<Record<PresetName, number>>;
+/** One backend's presets: ms per step, and the memory their steps grew its worker to. */
+interface Measured {
+  ms: MeasuredMs;
+  heapBytes: Partial<Record<PresetName, number>>;
+}
 
 /** A software WebGPU was stopped without a step while a backend was measured: a software WebGL renders
  *  on the CPU as well (in Chromium the same SwiftShader), so it is not timed either (here it cost ~1 s
@@ -175,30 +185,40 @@ async function measureDeciding(
   probeMs: number,
   left: () => number,
   progress: (note: string) => void,
-): Promise<MeasuredMs> {
-  const ms: MeasuredMs = { [PROBE_PRESET]: probeMs };
+): Promise<Measured> {
+  const measured: Measured = { ms: { [PROBE_PRESET]: probeMs }, heapBytes: {} };
+  await noteHeap(worker, PROBE_PRESET, measured); // its trial has just run there
   progress(`Measuring ${ALWAYS_MEASURED} on ${backend}…`);
-  const measured = await timePreset(worker, ALWAYS_MEASURED, Math.max(left(), ALWAYS_MEASURED_DEADLINE_MS));
-  if (measured !== null) ms[ALWAYS_MEASURED] = measured;
-  else {
+  if (!(await timePreset(worker, ALWAYS_MEASURED, Math.max(left(), ALWAYS_MEASURED_DEADLINE_MS), measured))) {
     worker.close();
     workers.delete(backend);
   }
-  return ms;
+  return measured;
 }
 
-/** `preset`'s steady ms per step on `worker`; null when it did not finish by `deadlineMs`. */
-async function timePreset(worker: ProbeWorker, preset: PresetName, deadlineMs: number): Promise<number | null> {
+/** Times `preset` on `worker` into `measured` (its steady ms per step, and the memory it needed);
+ *  false when it did not finish by `deadlineMs`. */
+async function timePreset(worker: ProbeWorker, preset: PresetName, deadlineMs: number, measured: Measured): Promise<boolean> {
   const times = await timeWorkload(worker, preset, PRESETS[preset].batchSize, deadlineMs);
-  return times.stopped ? null : steadyMs(times);
+  const ms = times.stopped ? null : steadyMs(times);
+  if (ms === null) return false;
+  measured.ms[preset] = ms;
+  await noteHeap(worker, preset, measured);
+  return true;
+}
+
+/** The memory `worker` has grown to after `preset`'s steps (memory only grows: presets in size order). */
+async function noteHeap(worker: ProbeWorker, preset: PresetName, measured: Measured): Promise<void> {
+  const bytes = await worker.heapBytes?.();
+  if (bytes) measured.heapBytes[preset] = bytes;
 }
 
 /** The presets bigger than ALWAYS_MEASURED (which finished), each while its estimated first steps fit
- *  in what is left of the budget (into `ms`). */
+ *  in what is left of the budget (into `measured`). */
 async function measureBigger(
   worker: ProbeWorker,
   backend: BackendName,
-  ms: MeasuredMs,
+  measured: Measured,
   model: StepCostModel,
   left: () => number,
   progress: (note: string) => void,
@@ -207,8 +227,6 @@ async function measureBigger(
   for (const preset of PRESET_ORDER.slice(PRESET_ORDER.indexOf(ALWAYS_MEASURED) + 1)) {
     if (costOf(estimateStepMs(model, preset)) > left()) break;
     progress(`Measuring ${preset} on ${backend}…`);
-    const measured = await timePreset(worker, preset, left());
-    if (measured === null) break;
-    ms[preset] = measured;
+    if (!(await timePreset(worker, preset, left(), measured))) break;
   }
 }

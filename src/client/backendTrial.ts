@@ -50,6 +50,8 @@ export interface ProbeWorker {
     onStep: (ms: number) => void,
   ): Promise<void>;
   firstShaderMs(): Promise<number>;
+  /** The memory its backend has grown to, where it can say (the WASM heap; null elsewhere). */
+  heapBytes?(): Promise<number | null>;
   close(): void;
   /** The page goes on using this worker (the training worker) when its backend is chosen: the
    *  measurement then leaves it open. */

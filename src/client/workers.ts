@@ -83,6 +83,7 @@ async function startProbe(
       info,
       timeSteps: (preset, batchSize, limits, onStep) => probe.timeSteps(preset, batchSize, limits, Comlink.proxy(onStep)),
       firstShaderMs: () => probe.firstShaderMs(),
+      heapBytes: () => probe.heapBytes(),
       close,
     };
   } catch (error) {

@@ -151,7 +151,8 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   const gpus = overrides.backend && overrides.presetFromLink ? null : await gpuHints(); // null: the link chose, nothing measured
   const measurement = await measureThisMachine(overrides, gpus, prepare, remeasure, leader);
   if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
-  await prepare();
+  if (prepared) await prepare(); // else the trainer loads the set after starting its backend
+  handle ??= newWorker();
   const { config } = store.getState();
   const options = {
     backend: overrides.backend ?? measurement?.chosen,
@@ -160,6 +161,9 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
     decoders: overrides.decoders,
     dataset: overrides.dataset,
     webgpuAdapter: gpus?.webgpuAdapter,
+    // the memory a step of this preset needed when measured, grown and touched beside the set-up (where
+    // this worker measured it, it has grown already: nothing to do)
+    warmHeapBytes: measurement?.heapBytes?.[store.getState().preset],
   };
   const result = await call('Starting the trainer', () => handle!.api.init(config, Comlink.proxy(onWorkerEvent), options));
   if (!result) return;

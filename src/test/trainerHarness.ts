@@ -6,7 +6,7 @@ import type { PickedFile } from '../data/files';
 import { presetConfig } from '../ijepa/config';
 import { memoryStorage } from '../worker/run/persistence';
 import type { RunStatus, WorkerEvent } from '../worker/protocol';
-import { createTrainerApi, type TrainerApi } from '../worker/trainerApi';
+import { createTrainerApi, type InitOptions, type TrainerApi, type TrainerEnv } from '../worker/trainerApi';
 
 export const config = presetConfig('micro', { batchSize: 4, totalSteps: 50, warmupSteps: 5 });
 
@@ -43,7 +43,7 @@ export function resetTrainersAfterEach(): void {
 }
 
 /** A trainer API (reset after the test), its events, and an init with automatic evaluation off. */
-export function setup(storage = memoryStorage(), decode = fakeDecode) {
+export function setup(storage = memoryStorage(), decode = fakeDecode, more: Partial<TrainerEnv> = {}) {
   const events: WorkerEvent[] = [];
   const api = createTrainerApi({
     selectBackend: async () => ({
@@ -59,10 +59,11 @@ export function setup(storage = memoryStorage(), decode = fakeDecode) {
     gpuBytes: () => null,
     deviceLost: () => null,
     storage,
+    ...more,
   });
   current = api;
-  const init = async () => {
-    const result = await api.init(config, (e) => events.push(e), { dataset: 'patterns' }); // the page opens on the digits; these tests use the patterns
+  const init = async (options: InitOptions = {}) => {
+    const result = await api.init(config, (e) => events.push(e), { dataset: 'patterns', ...options }); // the page opens on the digits; these tests use the patterns
     api.setEvalEvery(0); // the evaluation tests turn it on
     return result;
   };

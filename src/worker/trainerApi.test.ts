@@ -218,6 +218,20 @@ describe('trainer API (worker module, CPU backend)', () => {
     expect((await until(api, (s) => s.step >= 1 && s.phase === 'paused')).step).toBe(1);
   });
 
+  it('starts its first step once the memory a step needs is ready (grown on another thread beside the set-up)', async () => {
+    let warmed: (touched: boolean) => void = () => {};
+    const asked: number[] = [];
+    const warmHeap = (bytes: number) => (asked.push(bytes), new Promise<boolean>((resolve) => (warmed = resolve)));
+    const { api, init } = setup(undefined, undefined, { warmHeap });
+    await init({ warmHeapBytes: 380e6 });
+    expect(asked).toEqual([380e6]);
+    await api.step();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(api.status()).toMatchObject({ step: 0, phase: 'compiling' }); // waiting for the memory
+    warmed(true);
+    expect((await until(api, (s) => s.step >= 1 && s.phase === 'paused')).step).toBe(1);
+  });
+
   it('says the dataset is empty instead of training on nothing', async () => {
     const { api, init } = setup();
     await init();

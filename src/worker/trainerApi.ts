@@ -30,6 +30,8 @@ export interface TrainerEnv {
   gpuBytes(): number | null;
   deviceLost(): Promise<string> | null;
   destroyDevice?(): void; // test hook
+  /** Grows the backend's memory to `bytes` and touches it on another thread (./backends/heapWarmer.ts). */
+  warmHeap?(bytes: number): Promise<boolean>;
   storage: RunStorage;
 }
 
@@ -41,6 +43,7 @@ export interface InitOptions {
   decoders?: number;
   dataset?: BuiltinSet; // the built-in set to open on (FIRST_OPEN_SET unless the link names one)
   webgpuAdapter?: WebGpuAdapter | null; // as the page described it at load (undefined: the worker asks)
+  warmHeapBytes?: number; // what a step of this run grew the WASM heap to when the page measured it
 }
 
 export interface InitResult {
@@ -89,6 +92,7 @@ export function createTrainerApi(env: TrainerEnv) {
       });
       available = backend.available;
       watchDevice();
+      const heapWarmed = options.warmHeapBytes ? env.warmHeap?.(options.warmHeapBytes) : undefined; // beside the rest of the set-up
       const dataset = data ?? new DatasetManager(emit, env.decoders(options.decoders), config.cropSize);
       data = dataset;
       if (dataset.summary().source === 'empty') await dataset.loadBuiltin(options.dataset ?? FIRST_OPEN_SET, config.cropSize);
@@ -102,6 +106,7 @@ export function createTrainerApi(env: TrainerEnv) {
       );
       session = new TrainingSession(config, data, emit, { gpuBytes: env.gpuBytes }, keeper);
       session.precompileShaders = shouldPrecompile(backend);
+      if (heapWarmed) session.heapWarmed = heapWarmed;
       return { backend, status: session.status(), dataset: dataset.summary() };
     },
     async setBackend(name: BackendName): Promise<BackendInfo> {

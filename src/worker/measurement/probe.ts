@@ -7,6 +7,7 @@ import type { PresetName } from '../../ijepa/config';
 import type { BackendOptions } from '../backends/backends';
 import { shouldPrecompile } from '../backends/precompile';
 import type { BackendInfo, BackendName } from '../protocol';
+import { wasmHeapBytes } from '../backends/heapWarmer';
 import { firstShaderMs, timeSteps } from './bareStep';
 
 export function createProbe(selectBackend: (options: BackendOptions) => Promise<BackendInfo>) {
@@ -20,6 +21,7 @@ export function createProbe(selectBackend: (options: BackendOptions) => Promise<
       return info;
     },
     firstShaderMs,
+    heapBytes: wasmHeapBytes,
     timeSteps(preset: PresetName, batchSize: number, limits: { maxSteps: number; enoughMs: number }, onStep: (ms: number) => void) {
       if (!started) throw new Error('start a backend first');
       return timeSteps(preset, batchSize, limits, shouldPrecompile(started), onStep);

@@ -34,6 +34,9 @@ export class TrainingSession {
   private compileMs: number | null = null;
   /** Compile the first step's shaders up front (./precompile.ts); set from the backend in use. */
   precompileShaders = false;
+  /** The WASM heap being grown and touched for the first step on another thread
+   *  (../backends/heapWarmer.ts): the first step waits for it rather than meet each fresh page itself. */
+  heapWarmed: Promise<unknown> = Promise.resolve();
   predictorView = true; // the predictor's view of each step (off: ?predictorView=0, to measure what it costs)
   pixelDecoder = true; // the pixel decoder beside the run, and its view (off: the page's switch, or ?decoderView=0)
   private looping = false;
@@ -279,7 +282,8 @@ export class TrainingSession {
     if (images !== batch.images) batch.images.dispose();
     this.poisonNextBatch = false;
     const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
-    const result = await (firstStep && this.precompileShaders ? precompileStep(config, images) : Promise.resolve())
+    const result = await (firstStep ? this.heapWarmed : Promise.resolve())
+      .then(() => (firstStep && this.precompileShaders ? precompileStep(config, images) : undefined))
       .then(() => trainStep(trainer, images, masks, this.predictorView || trainer.decoder ? SHOWN_IMAGE : undefined))
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;

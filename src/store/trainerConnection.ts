@@ -127,13 +127,18 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   const overrides = runOverrides(window.location.search);
   // The training worker starts at once (its script loads while the page recalls or measures) and is
   // offered to the measurement for its first backend, the likely winner: measured there, a run on it
-  // starts warm (the backend started, memory grown to a step's needs, a GPU's shaders compiled). It
-  // draws the sample set once that backend is measured: the other backends' trials run beside it,
-  // while the first had the machine to itself.
+  // starts warm (the backend started, memory grown to a step's needs, a GPU's shaders compiled). On a
+  // first visit it draws the sample set once that backend is measured (the other backends' trials run
+  // beside it, while the first had the machine to itself); on a return visit, after starting its backend.
   const newWorker = () => startTrainingWorker((message) => store.getState().notify(message));
   const first = newWorker();
   handle = first;
-  const leader = { handle: first, onClosed: () => void (handle === first && (handle = null)) };
+  const leader = {
+    handle: first,
+    onClosed: () => {
+      if (handle === first) handle = null; // its backend lost or was stopped: a fresh worker trains
+    },
+  };
   let prepared: { worker: WorkerHandle; done: Promise<unknown> } | null = null;
   const prepare = (): Promise<unknown> => {
     const worker = (handle ??= newWorker()); // a fresh one where the measurement closed the first

@@ -21,9 +21,13 @@ const sharedHeap = (): { wasm: WasmModule; memory: WebAssembly.Memory } | null =
 /** The WASM backend's heap size now (null: not the threaded WASM backend). */
 export const wasmHeapBytes = (): number | null => sharedHeap()?.memory.buffer.byteLength ?? null;
 
+/** The first step waits no longer than this for the other thread (it then grows the heap itself). */
+const WAIT_LIMIT_MS = 5000;
+
 /** Resolves true once the heap is `bytes` large and all of it has been touched; false when there was
- *  nothing to do or it could not be done. The heap is free again for tfjs throughout what matters:
- *  the new part is held only while the other thread writes it. */
+ *  nothing to do, it could not be done, or it took longer than WAIT_LIMIT_MS. The new part is held
+ *  only while the other thread writes it, and freed for tfjs as soon as that thread is done (never
+ *  before: it may still be writing). */
 export async function warmWasmHeap(bytes: number): Promise<boolean> {
   const heap = sharedHeap();
   const fresh = heap ? bytes - heap.memory.buffer.byteLength : 0; // what the heap has not grown to yet
@@ -32,7 +36,9 @@ export async function warmWasmHeap(bytes: number): Promise<boolean> {
   if (!pointer) return false;
   const toucher = new Worker(new URL('./pageToucher.worker.ts', import.meta.url), { type: 'module', name: 'ijepa-heap-warmer' });
   return new Promise<boolean>((resolve) => {
+    const late = setTimeout(() => resolve(false), WAIT_LIMIT_MS);
     const done = (touched: boolean) => {
+      clearTimeout(late);
       toucher.terminate();
       heap.wasm._free(pointer);
       resolve(touched);

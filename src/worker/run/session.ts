@@ -271,6 +271,12 @@ export class TrainingSession {
     }
   }
 
+  /** What a first step waits for: the heap's warming, then (on a hardware GPU) its shaders compiled. */
+  private async beforeFirstStep(config: IJepaConfig, images: tf.Tensor4D): Promise<void> {
+    await this.heapWarmed;
+    if (this.precompileShaders) await precompileStep(config, images);
+  }
+
   private async oneStep(): Promise<void> {
     const trainer = this.trainer!;
     const { config } = trainer;
@@ -282,8 +288,7 @@ export class TrainingSession {
     if (images !== batch.images) batch.images.dispose();
     this.poisonNextBatch = false;
     const firstStep = this.compileMs === null; // of this trainer on this backend: shaders to compile
-    const result = await (firstStep ? this.heapWarmed : Promise.resolve())
-      .then(() => (firstStep && this.precompileShaders ? precompileStep(config, images) : undefined))
+    const result = await (firstStep ? this.beforeFirstStep(config, images) : Promise.resolve())
       .then(() => trainStep(trainer, images, masks, this.predictorView || trainer.decoder ? SHOWN_IMAGE : undefined))
       .finally(() => images.dispose());
     const stepMs = performance.now() - started;

@@ -1,6 +1,7 @@
 // The fused WGSL kernels (src/ijepa/fused/webgpu.ts) against the plain tfjs ops they replace, on
 // the real WebGPU path: forward values and gradients of LayerNorm, GELU and the fused attention, and
-// the weights after two whole training steps with the fused AdamW + EMA. Same check as the CPU unit
+// the weights after two whole training steps with the fused AdamW + EMA (several parameters per
+// dispatch, written in place: a snapshot sharing their buffers must keep its values). Same check as the CPU unit
 // test (src/ijepa/fused.test.ts), run inside the app's worker.
 import { expect, test } from '@playwright/test';
 import { openApp, read } from './app';
@@ -17,4 +18,7 @@ test('fused WebGPU kernels match the unfused ops, forward and backward', async (
   expect(errors!.gelu).toBeLessThan(1e-4);
   expect(errors!.attention).toBeLessThan(1e-4);
   expect(errors!.trainingStep).toBeLessThan(1e-4);
+  // the optimizer writes several parameters per dispatch, in place, and a snapshot sharing them keeps its values
+  expect(errors!.paramUpdatesInPlace).toBe(true);
+  expect(errors!.snapshotChange).toBe(0);
 });

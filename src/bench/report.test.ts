@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { BareStepResult } from '../worker/measurement/bareStep';
+import { programName, type BareStepResult } from '../worker/measurement/bareStep';
 import { benchMarkdown, decoderCost, fusedGain, overheadRatio, type BenchCell, type BenchReport } from './report';
 
 const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, dispatches: number): BareStepResult => ({
@@ -17,6 +17,7 @@ const bare = (fused: boolean, medianStepMs: number, workKernelsPerStep: number, 
   kernelsPerStep: workKernelsPerStep + 500,
   workKernelsPerStep,
   dispatchesPerStep: dispatches,
+  dispatchesByProgram: { matMulPackedVec4: dispatches - 150, 'ijepa multi-tensor': 50, binary_add: 100 },
   topKernels: [{ name: 'BatchMatMul', ms: 5, count: 77 }],
   dataMovementMs: medianStepMs / 20,
   modelFlopsPerStep: 8e7,
@@ -96,5 +97,11 @@ describe('benchmark report', () => {
     expect(md).toContain('| 0.95 | 171 → 171 | 1000 → 1000 |');
     expect(md).toContain('| small | webgpu | over the 600 s budget |');
     expect(md).toContain('- BatchMatMul: 5.00 ms, 77');
+    expect(md).toContain('GPU dispatches by program, micro, fused: matMulPackedVec4 250, binary_add 100, ijepa multi-tensor 50');
+  });
+
+  it("names a program by tfjs' shader key without the shapes and types", () => {
+    expect(programName('binary_add_64,1,1221float32,float32,float32A,B0_1;1truetrueflatDispatch')).toBe('binary_add');
+    expect(programName('ijepa_adamw_param_64,1,1111float32,float32,float32,float32Param,M,V;;falsefalse')).toBe('ijepa_adamw_param');
   });
 });

@@ -73,6 +73,13 @@ export function fusedGain(c: BenchCell): string | null {
   );
 }
 
+/** "matMul 40, lerp 12": the programs a step dispatched, the most frequent first. */
+export const dispatchList = (byProgram: Record<string, number>) =>
+  Object.entries(byProgram)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+
 /** A Markdown table of the report, one row per cell and kernel variant, plus top kernels. */
 export function benchMarkdown(report: BenchReport): string {
   const lines = [
@@ -101,6 +108,8 @@ export function benchMarkdown(report: BenchReport): string {
       const on = backendLabel(c.backend, b.threads);
       lines.push('', `Top kernels, ${c.preset} on ${on}, ${b.fused ? 'fused' : 'plain'} (ms in one profiled step, calls):`, '');
       for (const k of b.topKernels) lines.push(`- ${k.name}: ${k.ms.toFixed(2)} ms, ${k.count}`);
+      if (b.dispatchesByProgram)
+        lines.push('', `GPU dispatches by program, ${c.preset}, ${b.fused ? 'fused' : 'plain'}: ${dispatchList(b.dispatchesByProgram)}`);
     }
   }
   return `${lines.join('\n')}\n`;

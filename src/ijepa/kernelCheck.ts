@@ -3,7 +3,7 @@
 // two whole training steps (AdamW + EMA fused). Used by the unit tests (CPU) and, through the
 // worker's test hook, by the end-to-end test on WebGPU. Async readbacks only (WebGPU-safe).
 import { presetConfig, type IJepaConfig } from './config';
-import { FUSED_GROUPS, fusedActive, fusedKernelsActive, setFusedKernels, type FusedGroup } from './fused';
+import { FUSED_GROUPS, fusedActive, fusedKernelsActive, paramUpdates, setFusedKernels, type FusedGroup } from './fused';
 import { attention, gelu, layerNorm, MODEL_LN_EPS, type Params } from './layers';
 import { createRng } from './rng';
 import * as tf from './tf';
@@ -12,10 +12,12 @@ import { createTrainer, disposeTrainer, trainStep } from './trainStep';
 export interface FusedErrors {
   active: boolean; // the backend provides the fused kernels (else both sides are the plain ops)
   groups: FusedGroup[]; // which of them
+  paramUpdatesInPlace: boolean; // the optimizer updates several parameters per launch, in place (WebGPU)
   layerNorm: number;
   gelu: number;
   attention: number;
   trainingStep: number; // weights, target weights and Adam moments after two steps
+  snapshotChange: number; // how far a snapshot sharing the weights' buffers moved during a step (0: the update wrote copies)
 }
 
 async function read(tensors: tf.Tensor[]): Promise<Float32Array[]> {
@@ -60,14 +62,25 @@ function sharpAttention(dim: number): Params {
   };
 }
 
-async function stepError(): Promise<number> {
+/** The fused step's error against the plain one (weights after two steps), and how far a snapshot
+ *  that shares the weights' buffers (as the evaluation's `tf.variable(weight)` does) moved during the
+ *  second step: a backend that writes the weights in place must give them copies first. */
+async function stepErrors(): Promise<{ trainingStep: number; snapshotChange: number }> {
   const config = presetConfig('micro');
   const images = randomImages(config);
+  let snapshotChange = 0;
   const weightsAfterTwoSteps = async (fused: boolean) => {
     setFusedKernels(fused);
     const trainer = createTrainer(config);
     await trainStep(trainer, images);
+    const shared = [...Object.values(trainer.model.encoder), ...Object.values(trainer.model.targetEncoder)].map((v) =>
+      tf.variable(v, false),
+    );
+    const before = await read(shared.map((v) => v.clone()));
     await trainStep(trainer, images);
+    const after = await read(shared.map((v) => v.clone()));
+    tf.dispose(shared);
+    snapshotChange = Math.max(snapshotChange, ...after.map((a, i) => maxAbsDiff(a, before[i])));
     const { encoder, targetEncoder, predictor } = trainer.model;
     const values = await read(
       [
@@ -84,7 +97,7 @@ async function stepError(): Promise<number> {
   const fused = await weightsAfterTwoSteps(true);
   const plain = await weightsAfterTwoSteps(false);
   images.dispose();
-  return Math.max(...fused.map((a, i) => maxAbsDiff(a, plain[i])));
+  return { trainingStep: Math.max(...fused.map((a, i) => maxAbsDiff(a, plain[i]))), snapshotChange };
 }
 
 export async function fusedKernelErrors(): Promise<FusedErrors> {
@@ -101,10 +114,11 @@ export async function fusedKernelErrors(): Promise<FusedErrors> {
     return {
       active: fusedKernelsActive(),
       groups: (Object.keys(FUSED_GROUPS) as FusedGroup[]).filter(fusedActive),
+      paramUpdatesInPlace: paramUpdates() !== null,
       layerNorm: await opError((a, g, b) => layerNorm(a, MODEL_LN_EPS, g, b), [x, gamma, beta]),
       gelu: await opError((a) => gelu(a), [wide]),
       attention: await opError((a) => attention(a as tf.Tensor3D, attentionParams, 'check', config.numHeads), [tokens]),
-      trainingStep: await stepError(),
+      ...(await stepErrors()),
     };
   } finally {
     setFusedKernels(true);

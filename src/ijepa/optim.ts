@@ -3,7 +3,7 @@
 // Adam keeps moments per variable; ours keeps every parameter's moments end to end in two flat
 // vectors, so that one kernel updates all first moments and one all second moments (torch's
 // "foreach"/fused AdamW does the same), and checkpoints find each parameter's slice by name.
-import { adamWParam, fusedActive, lerpInto } from './fused';
+import { adamWParam, fusedActive, lerpInto, paramUpdates } from './fused';
 import type { Params } from './layers';
 import * as tf from './tf';
 
@@ -71,13 +71,20 @@ export function adamWStep(
     if (!param || !grad) throw new Error(`AdamW: no ${param ? 'gradient' : 'parameter'} for ${name}`);
     return { name, slot, param, grad };
   });
+  const sqrtBiasCorrection2 = Math.sqrt(biasCorrection2);
+  const many = paramUpdates();
+  if (many) {
+    // a few parameters per launch, moments and values written in place (WebGPU)
+    const updates = ordered.map(({ name, slot, param, grad }) => ({ param, grad, offset: slot.offset, decay: decayOf(name, param) }));
+    many.adamW(updates, state.expAvg, state.expAvgSq, { beta1, beta2, stepSize, sqrtBiasCorrection2, eps: ADAM_EPS });
+    return;
+  }
   if (fusedActive('optimizer')) {
     // 2 kernels for all moments (plus the gradients' concat), then 1 per parameter: its new value
     // can only be written by a kernel of its own while parameters are separate tensors
     const g = tf.concat(ordered.map(({ grad }) => grad.reshape([-1]))); // [P]
     const newM = lerpInto(state.expAvg, g, beta1); // [P]
     const newV = lerpInto(state.expAvgSq, g, beta2, true); // [P]
-    const sqrtBiasCorrection2 = Math.sqrt(biasCorrection2);
     for (const { name, slot, param } of ordered) {
       param.assign(
         adamWParam(param, newM, newV, { offset: slot.offset, decay: decayOf(name, param), stepSize, sqrtBiasCorrection2, eps: ADAM_EPS }),
@@ -134,6 +141,14 @@ export function writeMoments(state: AdamWState, moments: MomentsByName): void {
 
 /** theta_bar = m * theta_bar + (1 - m) * theta, for every encoder parameter. Call inside tf.tidy. */
 export function emaUpdate(target: Params, online: Params, momentum: number): void {
+  const many = paramUpdates();
+  if (many) {
+    many.ema(
+      Object.entries(target).map(([name, t]) => ({ target: t, online: online[name] })),
+      momentum,
+    );
+    return;
+  }
   const fused = fusedActive('optimizer');
   for (const [name, t] of Object.entries(target)) {
     t.assign(fused ? lerpInto(t, online[name], momentum) : t.mul(momentum).add(online[name].mul(1 - momentum)));

@@ -24,6 +24,8 @@ describe('fused kernels', () => {
     expect(errors.gelu).toBeLessThan(1e-5);
     expect(errors.attention).toBeLessThan(1e-5);
     expect(errors.trainingStep).toBeLessThan(1e-6);
+    expect(errors.paramUpdatesInPlace).toBe(false); // WebGPU's (./webgpuMulti.ts), checked by e2e/kernels.spec.ts
+    expect(errors.snapshotChange).toBe(0);
   }, 60_000);
 
   it("match the plain ops on WASM (SIMD LayerNorm, GELU, lerp, batched matMul, the linear layers' parameter gradients, row copies)", async () => {

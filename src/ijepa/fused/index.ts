@@ -100,6 +100,39 @@ export const adamWParam = (
   attrs: { offset: number; decay: number; stepSize: number; sqrtBiasCorrection2: number; eps: number },
 ) => run(FUSED_KERNELS.adamWParam, { param, m, v }, attrs);
 
+/** One parameter's AdamW update, for the backends that update many parameters per launch. */
+export interface AdamWUpdate {
+  param: tf.Variable;
+  grad: tf.Tensor;
+  offset: number; // where its moments start in the flat moment vectors
+  decay: number; // 1 - lr * wd, or 1 where it is not decayed
+}
+
+export interface AdamWScalars {
+  beta1: number;
+  beta2: number;
+  stepSize: number; // lr / (1 - beta1^step)
+  sqrtBiasCorrection2: number;
+  eps: number;
+}
+
+/** The optimizer's updates of many parameters in a few launches, written in place, where a backend
+ *  has them (WebGPU: ./webgpuMulti.ts). They compute what lerpInto and adamWParam compute. */
+export interface ParamUpdates {
+  adamW(updates: AdamWUpdate[], m: tf.Variable, v: tf.Variable, scalars: AdamWScalars): void;
+  ema(pairs: { target: tf.Variable; online: tf.Tensor }[], keep: number): void;
+}
+
+const paramUpdatesByBackend = new Map<string, ParamUpdates>();
+
+export function registerParamUpdates(backendName: string, updates: ParamUpdates): void {
+  paramUpdatesByBackend.set(backendName, updates);
+}
+
+/** The active backend's many-parameter updates, where it has them and the optimizer is fused. */
+export const paramUpdates = (): ParamUpdates | null =>
+  fusedActive('optimizer') ? (paramUpdatesByBackend.get(tf.getBackend()) ?? null) : null;
+
 /** a @ b for every batch entry (rank 3, the same batch), reading either operand transposed: our
  *  kernel where the backend has one (WASM, ./wasm.ts), else tfjs' matMul. */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D, transposeA = false, transposeB = false): tf.Tensor3D {

@@ -3,7 +3,9 @@
 // tfjs looks kernels up by backend name when it runs one.
 import { registerCpuKernels } from './cpu';
 import { registerWasmKernels } from './wasm';
+import { registerParamUpdates } from '.';
 import { registerWebGpuKernels } from './webgpu';
+import { webGpuParamUpdates } from './webgpuMulti';
 
 let registered = false;
 
@@ -13,4 +15,5 @@ export function registerFusedKernels(): void {
   registerCpuKernels(); // first: the WASM kernels fall back to these loops where SIMD cannot start
   registerWasmKernels();
   registerWebGpuKernels();
+  registerParamUpdates('webgpu', webGpuParamUpdates);
 }

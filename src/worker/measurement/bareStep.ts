@@ -48,6 +48,7 @@ export interface BareStepResult {
   kernelsPerStep: number; // tfjs kernel calls in one step (tf.profile)
   workKernelsPerStep: number; // the same without the calls that do no work (see NO_WORK_KERNELS)
   dispatchesPerStep: number | null; // GPU programs actually launched (WebGPU / WebGL)
+  dispatchesByProgram?: Record<string, number>; // the same by program (tfjs' shader key without shapes)
   topKernels: KernelTime[];
   dataMovementMs: number; // DATA_MOVEMENT_KERNELS' time in the profiled step: kernels that only move data
   modelFlopsPerStep: number;
@@ -67,24 +68,61 @@ export const isNoWorkKernel = (name: string) => name === 'Reshape' || name === '
 
 type ProgramRunner = Record<string, (...args: unknown[]) => unknown>;
 
-/** Counts the GPU programs a backend launches while `fn` runs (null where there are none). */
-async function countDispatches(fn: () => Promise<void>): Promise<number | null> {
+/** GPU programs launched while something ran: how many, and how many of each program. */
+export interface DispatchCount {
+  total: number;
+  byProgram: Record<string, number>;
+}
+
+/** A tfjs WebGPU program's key without the shapes and types tfjs appends ("binary_add_64,1,1..." -> "binary_add"). */
+export const programName = (shaderKey: string) => shaderKey.replace(/_\d+,\d+,\d+.*$/, '');
+
+/** The name our own multi-tensor dispatches (src/ijepa/fused/webgpuMulti.ts) are counted under. */
+const OWN_DISPATCH = 'ijepa multi-tensor';
+
+/** Counts the GPU programs a backend launches while `fn` runs (null where there are none). On WebGPU
+ *  every dispatch is counted where it is recorded, `dispatchWorkgroups`, so that our own
+ *  multi-tensor updates, which tfjs does not launch, count too; tfjs' launches name their program. */
+async function countDispatches(fn: () => Promise<void>): Promise<DispatchCount | null> {
   const backend = tf.backend() as unknown as ProgramRunner;
   const method = tf.getBackend() === 'webgpu' ? 'recordAndSubmit' : tf.getBackend() === 'webgl' ? 'runWebGLProgram' : null;
   if (!method || typeof backend[method] !== 'function') {
     await fn();
     return null;
   }
-  const original = backend[method];
-  let count = 0;
-  backend[method] = function counted(this: unknown, ...args: unknown[]) {
-    count++;
-    return original.apply(this, args);
+  const count: DispatchCount = { total: 0, byProgram: {} };
+  const counted = (name: string) => {
+    count.total++;
+    count.byProgram[name] = (count.byProgram[name] ?? 0) + 1;
   };
+  let launching: string | null = null; // the tfjs program being recorded, while it is
+  const original = backend[method];
+  backend[method] = function launch(this: unknown, ...args: unknown[]) {
+    const name = programName(String((args[0] as { shaderKey?: string } | undefined)?.shaderKey ?? 'webgl'));
+    if (method === 'runWebGLProgram') counted(name);
+    launching = name;
+    try {
+      return original.apply(this, args);
+    } finally {
+      launching = null;
+    }
+  };
+  const encoder =
+    method === 'recordAndSubmit'
+      ? (globalThis as unknown as { GPUComputePassEncoder?: { prototype: ProgramRunner } }).GPUComputePassEncoder
+      : undefined;
+  const dispatch = encoder?.prototype.dispatchWorkgroups;
+  if (encoder && dispatch) {
+    encoder.prototype.dispatchWorkgroups = function dispatched(this: unknown, ...args: unknown[]) {
+      counted(launching ?? OWN_DISPATCH);
+      return dispatch.apply(this, args);
+    };
+  }
   try {
     await fn();
   } finally {
     backend[method] = original;
+    if (encoder && dispatch) encoder.prototype.dispatchWorkgroups = dispatch;
   }
   return count;
 }
@@ -231,7 +269,7 @@ export async function benchmarkBareStep(
     const medianStepMs = median(stepTimes);
 
     let kernels: { name: string; kernelTimeMs: number | { error: string } }[] = [];
-    const dispatchesPerStep = await countDispatches(async () => {
+    const dispatches = await countDispatches(async () => {
       const profile = await tf.profile(async () => loop.step());
       kernels = profile.kernels as typeof kernels;
     });
@@ -264,7 +302,8 @@ export async function benchmarkBareStep(
       imagesPerSec: (config.batchSize * 1000) / medianStepMs,
       kernelsPerStep: kernels.length,
       workKernelsPerStep: kernels.filter((k) => !isNoWorkKernel(k.name)).length,
-      dispatchesPerStep,
+      dispatchesPerStep: dispatches?.total ?? null,
+      dispatchesByProgram: dispatches?.byProgram,
       topKernels,
       dataMovementMs: DATA_MOVEMENT_KERNELS.reduce((sum, name) => sum + (byName.get(name)?.ms ?? 0), 0),
       modelFlopsPerStep,

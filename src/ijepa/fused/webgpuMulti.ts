@@ -1,0 +1,250 @@
+// The optimizer's updates of many parameters in one WebGPU dispatch (issue 26): AdamW (both moments
+// and the new values) of three parameters at a time, the target encoder's EMA of four. A tfjs program
+// writes one new tensor, so with the parameters as separate tensors tfjs needs a dispatch per
+// parameter (95 for AdamW and 52 for the EMA in a `tiny` step, where the model's whole forward and
+// backward take ~380). Here the parameters are written where they lie: we record our own compute pass
+// entry in tfjs' command encoder (so it runs in order with tfjs' dispatches), binding each parameter's
+// buffer read-write. WebGPU allows 8 storage buffers per dispatch (tfjs asks for no more): AdamW binds
+// the two flat moment vectors and (parameter, gradient) pairs, the EMA (target, online) pairs.
+//
+// Writing in place is only right where no other live tensor shares the buffer (tfjs shares a buffer
+// between a tensor and its clones, reshapes and `tf.variable(x)`, as the evaluation's snapshot of the
+// target encoder does). A shared parameter is first given a copy of its own, so the snapshot keeps its
+// values; then the update writes the copy. tfjs' cached CPU copy of what we write is dropped.
+// Internal tfjs API (WebGPUBackend's fields), safe while tfjs stays pinned at 4.22.0.
+import type { AdamWScalars, AdamWUpdate, ParamUpdates } from '.';
+import * as tf from '../tf';
+import { WORKGROUP } from './webgpuProgram';
+
+/** What a dispatch of ours needs from tfjs' WebGPU backend. */
+interface GpuBackendInternals {
+  device: {
+    createShaderModule(descriptor: { code: string; label?: string }): unknown;
+    createComputePipeline(descriptor: { layout: 'auto'; compute: { module: unknown; entryPoint: string }; label?: string }): Pipeline;
+    createBindGroup(descriptor: { layout: unknown; entries: { binding: number; resource: unknown }[] }): unknown;
+  };
+  tensorMap: { get(dataId: object): { resource: unknown; values: unknown; refCount: number } };
+  commandQueueOwnedIds: WeakSet<object>;
+  commandEncoder: { beginComputePass(descriptor: object): PassEncoder } | null;
+  computePassEncoder: PassEncoder | null;
+  dispatchCountInPass: number;
+  uploadToGPU(dataId: object): void;
+  ensureCommandEncoderReady(): void;
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  makeUniforms(uniforms: { type: 'float32' | 'int32'; data: number[] }[]): unknown;
+}
+interface Pipeline {
+  getBindGroupLayout(index: number): unknown;
+}
+interface PassEncoder {
+  setPipeline(pipeline: Pipeline): void;
+  setBindGroup(index: number, bindGroup: unknown): void;
+  dispatchWorkgroups(x: number, y?: number, z?: number): void;
+}
+
+/** Parameters per AdamW dispatch: 8 storage buffers = the two moment vectors + 3 x (value, gradient). */
+export const ADAMW_PER_DISPATCH = 3;
+/** Parameters per EMA dispatch: 4 x (target, online). */
+export const EMA_PER_DISPATCH = 4;
+/** Workgroups per dispatch at most (WebGPU's guaranteed 65,535 per dimension); threads loop beyond. */
+const MAX_WORKGROUPS = 65_535;
+
+/** `items` in runs of at most `per` (the last one shorter). */
+export function groupsOf<T>(items: T[], per: number): T[][] {
+  const groups: T[][] = [];
+  for (let i = 0; i < items.length; i += per) groups.push(items.slice(i, i + per));
+  return groups;
+}
+
+/** Where each of a dispatch's tensors starts in the thread range it shares: [0, a, a + b, ...]. */
+export function starts(sizes: number[]): number[] {
+  const result = [0];
+  for (const n of sizes) result.push(result[result.length - 1] + n);
+  return result;
+}
+
+// One thread per element of the dispatch's tensors, end to end; tensor j owns [start_j, start_j+1).
+// The expressions are those of the one-parameter kernels (./webgpu.ts: lerp, adamw_param), so the
+// values are the same.
+export const adamWShader = (k: number) => `
+  struct Uniforms { total : i32, stride : i32, beta1 : f32, beta2 : f32, stepSize : f32, sqrtBc2 : f32, eps : f32,
+    ${range(k + 1, (j) => `start${j} : i32,`)} ${range(k, (j) => `offset${j} : i32, decay${j} : f32,`)} };
+  @group(0) @binding(0) var<uniform> u : Uniforms;
+  @group(0) @binding(1) var<storage, read_write> M : array<f32>;
+  @group(0) @binding(2) var<storage, read_write> V : array<f32>;
+  ${range(
+    k,
+    (j) => `@group(0) @binding(${3 + 2 * j}) var<storage, read_write> P${j} : array<f32>;
+  @group(0) @binding(${4 + 2 * j}) var<storage, read> G${j} : array<f32>;`,
+  )}
+  @compute @workgroup_size(${WORKGROUP})
+  fn main(@builtin(global_invocation_id) id : vec3<u32>) {
+    for (var i = i32(id.x); i < u.total; i = i + u.stride) {
+      ${range(
+        k,
+        (j) => `${j > 0 ? 'else ' : ''}if (i < u.start${j + 1}) {
+        let e = i - u.start${j};
+        let o = u.offset${j} + e;
+        let g = G${j}[e];
+        let m = u.beta1 * M[o] + (1.0 - u.beta1) * g;
+        let v = u.beta2 * V[o] + (1.0 - u.beta2) * (g * g);
+        M[o] = m;
+        V[o] = v;
+        P${j}[e] = P${j}[e] * u.decay${j} - u.stepSize * m / (sqrt(v) / u.sqrtBc2 + u.eps);
+      }`,
+      )}
+    }
+  }`;
+
+export const emaShader = (k: number) => `
+  struct Uniforms { total : i32, stride : i32, keep : f32, ${range(k + 1, (j) => `start${j} : i32,`)} };
+  @group(0) @binding(0) var<uniform> u : Uniforms;
+  ${range(
+    k,
+    (j) => `@group(0) @binding(${1 + 2 * j}) var<storage, read_write> T${j} : array<f32>;
+  @group(0) @binding(${2 + 2 * j}) var<storage, read> O${j} : array<f32>;`,
+  )}
+  @compute @workgroup_size(${WORKGROUP})
+  fn main(@builtin(global_invocation_id) id : vec3<u32>) {
+    for (var i = i32(id.x); i < u.total; i = i + u.stride) {
+      ${range(
+        k,
+        (j) => `${j > 0 ? 'else ' : ''}if (i < u.start${j + 1}) {
+        let e = i - u.start${j};
+        T${j}[e] = u.keep * T${j}[e] + (1.0 - u.keep) * O${j}[e];
+      }`,
+      )}
+    }
+  }`;
+
+const range = (n: number, f: (j: number) => string) => Array.from({ length: n }, (_, j) => f(j)).join('\n');
+
+const pipelines = new WeakMap<object, Map<string, Pipeline>>(); // per device, by shader
+
+function pipeline(gpu: GpuBackendInternals, name: string, code: () => string): Pipeline {
+  let byShader = pipelines.get(gpu.device);
+  if (!byShader) pipelines.set(gpu.device, (byShader = new Map()));
+  let found = byShader.get(name);
+  if (!found) {
+    const module = gpu.device.createShaderModule({ code: code(), label: `ijepa_${name}` });
+    found = gpu.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: `ijepa_${name}` });
+    byShader.set(name, found);
+  }
+  return found;
+}
+
+const backendInternals = () => tf.backend() as unknown as GpuBackendInternals;
+
+/** Gives `variable` a buffer of its own where another live tensor shares it (a copy, one tfjs
+ *  dispatch), so that writing it in place changes no other tensor. */
+function ownBuffer(gpu: GpuBackendInternals, variable: tf.Variable): void {
+  if (gpu.tensorMap.get(variable.dataId).refCount > 1) variable.assign(tf.tidy(() => variable.mul(1)));
+}
+
+type Binding = { tensor: tf.Tensor; written: boolean };
+
+/** Records one dispatch of `shader` over `total` threads in tfjs' command encoder, after everything
+ *  tfjs recorded before it, with scalar uniforms (f32 or i32, in the struct's order) and `bindings`
+ *  from binding 1 on. Drops tfjs' CPU copy of what it writes. */
+function dispatch(
+  gpu: GpuBackendInternals,
+  shader: Pipeline,
+  total: number,
+  uniforms: [type: 'float32' | 'int32', value: number][],
+  bindings: Binding[],
+): void {
+  const workgroups = Math.min(Math.ceil(total / WORKGROUP), MAX_WORKGROUPS);
+  const stride = workgroups * WORKGROUP;
+  const resources = bindings.map(({ tensor }) => {
+    gpu.uploadToGPU(tensor.dataId);
+    return gpu.tensorMap.get(tensor.dataId).resource;
+  });
+  const uniformBinding = gpu.makeUniforms([
+    { type: 'int32', data: [total] },
+    { type: 'int32', data: [stride] },
+    ...uniforms.map(([type, value]) => ({ type, data: [value] })),
+  ]);
+  const bindGroup = gpu.device.createBindGroup({
+    layout: shader.getBindGroupLayout(0),
+    entries: [uniformBinding, ...resources.map((buffer) => ({ buffer }))].map((resource, binding) => ({ binding, resource })),
+  });
+  for (const { tensor, written } of bindings) {
+    gpu.commandQueueOwnedIds.add(tensor.dataId); // tfjs frees no bound buffer before the queue is submitted
+    if (written) gpu.tensorMap.get(tensor.dataId).values = null; // its CPU copy, if it was read, is stale now
+  }
+  gpu.ensureCommandEncoderReady();
+  if (!gpu.computePassEncoder) gpu.computePassEncoder = gpu.commandEncoder!.beginComputePass({});
+  gpu.computePassEncoder.setPipeline(shader);
+  gpu.computePassEncoder.setBindGroup(0, bindGroup);
+  gpu.computePassEncoder.dispatchWorkgroups(workgroups);
+  gpu.dispatchCountInPass++;
+  if (tf.env().getNumber('WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE') <= gpu.dispatchCountInPass) {
+    gpu.endComputePassEncoder();
+    gpu.submitQueue();
+  }
+}
+
+/** In WEBGPU_ENGINE_COMPILE_ONLY mode (the first step's precompilation) tfjs records nothing: nor do we. */
+const compileOnly = () => tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY');
+
+/** torch's AdamW for every parameter in `updates`, ADAMW_PER_DISPATCH at a time: m and v (the flat
+ *  moment vectors) and each parameter written in place. */
+export function adamWInPlace(updates: AdamWUpdate[], m: tf.Variable, v: tf.Variable, scalars: AdamWScalars): void {
+  const gpu = backendInternals();
+  for (const group of groupsOf(updates, ADAMW_PER_DISPATCH)) {
+    const shader = pipeline(gpu, `adamw_multi${group.length}`, () => adamWShader(group.length));
+    if (compileOnly()) continue;
+    [m, v, ...group.map(({ param }) => param)].forEach((variable) => ownBuffer(gpu, variable));
+    const begins = starts(group.map(({ param }) => param.size));
+    dispatch(
+      gpu,
+      shader,
+      begins[group.length],
+      [
+        ['float32', scalars.beta1],
+        ['float32', scalars.beta2],
+        ['float32', scalars.stepSize],
+        ['float32', scalars.sqrtBiasCorrection2],
+        ['float32', scalars.eps],
+        ...begins.map((start): ['int32', number] => ['int32', start]),
+        ...group.flatMap(({ offset, decay }): ['int32' | 'float32', number][] => [
+          ['int32', offset],
+          ['float32', decay],
+        ]),
+      ],
+      [
+        { tensor: m, written: true },
+        { tensor: v, written: true },
+        ...group.flatMap(({ param, grad }) => [
+          { tensor: param, written: true },
+          { tensor: grad, written: false },
+        ]),
+      ],
+    );
+  }
+}
+
+/** target = keep * target + (1 - keep) * online for every pair, EMA_PER_DISPATCH at a time, the
+ *  targets written in place. */
+export function emaInPlace(pairs: { target: tf.Variable; online: tf.Tensor }[], keep: number): void {
+  const gpu = backendInternals();
+  for (const group of groupsOf(pairs, EMA_PER_DISPATCH)) {
+    const shader = pipeline(gpu, `ema_multi${group.length}`, () => emaShader(group.length));
+    if (compileOnly()) continue;
+    group.forEach(({ target }) => ownBuffer(gpu, target));
+    const begins = starts(group.map(({ target }) => target.size));
+    dispatch(
+      gpu,
+      shader,
+      begins[group.length],
+      [['float32', keep], ...begins.map((start): ['int32', number] => ['int32', start])],
+      group.flatMap(({ target, online }) => [
+        { tensor: target, written: true },
+        { tensor: online, written: false },
+      ]),
+    );
+  }
+}
+
+export const webGpuParamUpdates: ParamUpdates = { adamW: adamWInPlace, ema: emaInPlace };

@@ -4,7 +4,7 @@
 // worker's test hook, by the end-to-end test on WebGPU. Async readbacks only (WebGPU-safe).
 import { presetConfig, type IJepaConfig } from './config';
 import { FUSED_GROUPS, fusedActive, fusedKernelsActive, paramUpdates, setFusedKernels, type FusedGroup } from './fused';
-import { attention, gelu, layerNorm, MODEL_LN_EPS, type Params } from './layers';
+import { attention, gelu, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
 import { createRng } from './rng';
 import * as tf from './tf';
 import { createTrainer, disposeTrainer, trainStep } from './trainStep';
@@ -16,6 +16,7 @@ export interface FusedErrors {
   layerNorm: number;
   gelu: number;
   attention: number;
+  linear: number; // a linear layer's value and its input, weight and bias gradients
   trainingStep: number; // weights, target weights and Adam moments after two steps
   snapshotChange: number; // how far a snapshot sharing the weights' buffers moved during a step (0: the update wrote copies)
 }
@@ -118,6 +119,10 @@ export async function fusedKernelErrors(): Promise<FusedErrors> {
       layerNorm: await opError((a, g, b) => layerNorm(a, MODEL_LN_EPS, g, b), [x, gamma, beta]),
       gelu: await opError((a) => gelu(a), [wide]),
       attention: await opError((a) => attention(a as tf.Tensor3D, attentionParams, 'check', config.numHeads), [tokens]),
+      linear: await opError(
+        (a, w, b) => linear(a, w, b),
+        [tokens, attentionParams['check.proj.weight'], attentionParams['check.proj.bias']],
+      ),
       ...(await stepErrors()),
     };
   } finally {

@@ -1,6 +1,16 @@
 // The ViT building blocks as plain functions of tensors and named parameters. Parameters are in
 // tfjs layout: Linear weights [in, out]; src/ijepa/checkpoint.ts converts to PyTorch's [out, in].
-import { batchMatMul, fusedActive, fusedAttention, fusedGelu, fusedLayerNorm, fusionOn, linearParamGrads, transposeLastTwo } from './fused';
+import {
+  batchMatMul,
+  fusedActive,
+  fusedAttention,
+  fusedGelu,
+  fusedLayerNorm,
+  fusedLayerNormActive,
+  fusionOn,
+  linearParamGrads,
+  transposeLastTwo,
+} from './fused';
 import * as tf from './tf';
 
 export type Params = Record<string, tf.Variable>;
@@ -15,7 +25,9 @@ export function linear(x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor): tf.Ten
   const rows = x.reshape([-1, inDim]) as tf.Tensor2D;
   const y = plainMatMulsOnly()
     ? linearPlainMatMuls(rows, weight as tf.Tensor2D, bias as tf.Tensor1D)
-    : affine(rows, weight as tf.Tensor2D, bias); // [rows, out]
+    : fusedActive('columnSums')
+      ? linearColumnSums(rows, weight as tf.Tensor2D, bias as tf.Tensor1D)
+      : affine(rows, weight as tf.Tensor2D, bias); // [rows, out]
   return y.reshape([...x.shape.slice(0, -1), outDim]);
 }
 
@@ -45,9 +57,23 @@ const linearPlainMatMuls = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)
   return { value, gradFunc };
 }) as (x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
 
+/** The linear layer as tfjs' fused matMul + bias, with the gradient tfjs gives it except the bias'
+ *  part: one column-sum kernel of ours, where tfjs' WebGPU sum over rows transposes g first (two
+ *  launches per layer, 28 of a `tiny` step's ~520). */
+const linearColumnSums = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [x, weight, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([x, weight]);
+  const value = affine(x as tf.Tensor2D, weight as tf.Tensor2D, bias); // [rows, out]
+  const gradFunc = (dy: tf.Tensor | tf.Tensor[], [xs, w]: tf.Tensor[]) => {
+    const g = dy as tf.Tensor2D; // [rows, out]
+    return [tf.matMul(g, w, false, true), ...linearParamGrads(xs as tf.Tensor2D, g)]; // [rows, in], [in, out], [out]
+  };
+  return { value, gradFunc };
+}) as (x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
+
 /** LayerNorm over the last axis from moments (tf.layers' version tiles mean/variance). */
 export function layerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {
-  if (weight && bias && fusedActive('layerNorm')) return fusedLayerNorm(x, weight, bias, eps);
+  if (weight && bias && fusedLayerNormActive()) return fusedLayerNorm(x, weight, bias, eps);
   const { mean, variance } = tf.moments(x, -1, true);
   const normed = x.sub(mean).mul(tf.rsqrt(variance.add(eps)));
   return weight && bias ? normed.mul(weight).add(bias) : normed;

@@ -14,6 +14,8 @@ export const FUSED_KERNELS = {
   layerNormStats: 'IJepaLayerNormStats', // (x; eps) -> [rows, 2] mean and 1/std
   layerNormGradX: 'IJepaLayerNormGradX', // (x, gamma, dy, stats) -> dx
   layerNormGradParam: 'IJepaLayerNormGradParam', // (x, dy, stats; which 0: gamma, 1: beta) -> [D]
+  layerNormGradXStats: 'IJepaLayerNormGradXStats', // (x, gamma, dy; eps) -> [dx, stats [rows, 2]]: one launch, two outputs
+  layerNormGradParams: 'IJepaLayerNormGradParams', // (x, dy, stats) -> [dgamma, dbeta]: one launch, two outputs
   gelu: 'IJepaGelu', // exact (erf) GELU
   geluGrad: 'IJepaGeluGrad', // (x, dy) -> dx
   attention: 'IJepaAttention', // (qkv [B, N, 3D]; numHeads, scale) -> every head's softmax(scale q k^T) v, [B, N, D]
@@ -34,12 +36,15 @@ export type FusedKernelName = (typeof FUSED_KERNELS)[keyof typeof FUSED_KERNELS]
 /** Kernels that are used together (an op and its gradient): a backend fuses a group or not at all. */
 export const FUSED_GROUPS = {
   layerNorm: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormStats, FUSED_KERNELS.layerNormGradX, FUSED_KERNELS.layerNormGradParam],
+  // WebGPU's: the same forward, the backward in 2 launches (two outputs each) instead of 4
+  layerNormTwoOutputs: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormGradXStats, FUSED_KERNELS.layerNormGradParams],
   gelu: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad],
   attention: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGradRows, FUSED_KERNELS.attentionGradQkv],
   optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
   batchMatMul: [FUSED_KERNELS.batchMatMul],
   transpose: [FUSED_KERNELS.transpose],
   linearGrad: [FUSED_KERNELS.matMulTN, FUSED_KERNELS.sumRows],
+  columnSums: [FUSED_KERNELS.sumRows], // a bias gradient in one launch (tfjs' WebGPU column sum transposes first)
   copies: [FUSED_KERNELS.gatherRows, FUSED_KERNELS.tileRows],
 } as const satisfies Record<string, readonly FusedKernelName[]>;
 
@@ -79,6 +84,11 @@ export const fusedKernelsActive = () => (Object.keys(FUSED_GROUPS) as FusedGroup
 
 const run = (name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number> = {}) =>
   tf.engine().runKernel(name, inputs, attrs) as tf.Tensor;
+const runTwo = (name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<string, number> = {}) =>
+  tf.engine().runKernel(name, inputs, attrs) as unknown as [tf.Tensor, tf.Tensor];
+
+/** Does the active backend fuse LayerNorm, with either backward? */
+export const fusedLayerNormActive = () => fusedActive('layerNorm') || fusedActive('layerNormTwoOutputs');
 
 export const fusedLayerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) =>
   run(FUSED_KERNELS.layerNorm, { x, gamma, beta }, { eps });
@@ -147,12 +157,13 @@ export function transposeLastTwo<T extends tf.Tensor>(x: T): T {
   return x.transpose(lastTwoSwapped(x.rank));
 }
 
-/** The sum of g's rows, [rows, n] -> [n]: our kernel where the backend has it (WASM), else tf.sum. */
+/** The sum of g's rows, [rows, n] -> [n]: our kernel where the backend has it (WASM, WebGPU), else tf.sum. */
 const sumOfRows = (g: tf.Tensor2D): tf.Tensor1D =>
-  fusedActive('linearGrad') ? (run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D) : g.sum(0);
+  fusedActive('columnSums') ? (run(FUSED_KERNELS.sumRows, { g }) as tf.Tensor1D) : g.sum(0);
 
 /** A linear layer's weight and bias gradients from its input x [rows, in] and output gradient g
- *  [rows, out], neither transposed first: our kernels where the backend has them (WASM), else tfjs'. */
+ *  [rows, out], neither transposed first: our kernels where the backend has them (WASM; WebGPU the
+ *  bias' only), else tfjs'. */
 export function linearParamGrads(x: tf.Tensor2D, g: tf.Tensor2D): [tf.Tensor2D, tf.Tensor1D] {
   const weightGrad = fusedActive('linearGrad') ? run(FUSED_KERNELS.matMulTN, { x, g }) : tf.matMul(x, g, true, false);
   return [weightGrad as tf.Tensor2D, sumOfRows(g)];
@@ -216,6 +227,11 @@ tf.registerGradient({
   gradFunc: (dy, saved, attrs) => {
     const [x, gamma] = saved;
     const eps = attrs.eps as number;
+    if (fusedActive('layerNormTwoOutputs')) {
+      const [dx, stats] = runTwo(FUSED_KERNELS.layerNormGradXStats, { x, gamma, dy: dy as tf.Tensor }, { eps });
+      const [dGamma, dBeta] = runTwo(FUSED_KERNELS.layerNormGradParams, { x, dy: dy as tf.Tensor, stats });
+      return { x: () => dx, gamma: () => dGamma, beta: () => dBeta };
+    }
     const stats = run(FUSED_KERNELS.layerNormStats, { x }, { eps }); // [rows, 2]
     const grad = dy as tf.Tensor;
     return {

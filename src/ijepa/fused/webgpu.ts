@@ -8,7 +8,8 @@
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
 import { FUSED_KERNELS, rowsCols } from '.';
 import * as tf from '../tf';
-import { elementwise, register, rowwise, type Launch } from './webgpuProgram';
+import { WORKGROUP, elementwise, register, rowwise, type Launch } from './webgpuProgram';
+import { registerMultiOutput } from './webgpuMulti';
 
 // Row statistics in WGSL: mean and 1/sqrt(var + eps) of row `row` of X (two passes, as the CPU).
 const ROW_STATS = `
@@ -94,33 +95,34 @@ export function registerWebGpuKernels(): void {
     ),
   );
 
-  register(FUSED_KERNELS.layerNormStats, ({ x }, { eps }) =>
-    rowwise(
-      'layer_norm_stats',
-      [['X', x]],
-      [['eps', 'f32', eps]],
-      `
-        ${ROW_STATS}
-        result[row * 2] = mean;
-        result[row * 2 + 1] = rstd;`,
-      [rowsCols(x.shape).rows, 2],
-    ),
-  );
-
-  register(FUSED_KERNELS.layerNormGradX, ({ x, gamma, dy, stats }) =>
-    rowwise(
-      'layer_norm_grad_x',
-      [
+  // the backward in two launches: per row, dx with the row's statistics written beside it; per column
+  // (a workgroup each, its threads over every WORKGROUP-th row, halved in workgroup memory), both
+  // parameter gradients
+  registerMultiOutput(FUSED_KERNELS.layerNormGradXStats, ({ x, gamma, dy }, { eps }) => {
+    const { rows, cols } = rowsCols(x.shape);
+    return {
+      name: 'layer_norm_grad_x_stats',
+      inputs: [
         ['X', x],
         ['Gamma', gamma],
         ['Dy', dy],
-        ['Stats', stats],
       ],
-      [],
-      `
-        let base = row * uniforms.cols;
-        let mean = Stats[row * 2];
-        let rstd = Stats[row * 2 + 1];
+      outputs: [
+        ['Dx', x.shape],
+        ['Stats', [rows, 2]],
+      ],
+      threads: rows,
+      uniforms: [
+        ['rows', 'i32', rows],
+        ['cols', 'i32', cols],
+        ['eps', 'f32', eps],
+      ],
+      body: `
+        let row = index;
+        if (row >= uniforms.rows) { return; }
+        ${ROW_STATS}
+        Stats[row * 2] = mean;
+        Stats[row * 2 + 1] = rstd;
         var meanG = 0.0;
         var meanGX = 0.0;
         for (var d = 0; d < uniforms.cols; d = d + 1) {
@@ -132,36 +134,55 @@ export function registerWebGpuKernels(): void {
         meanGX = meanGX / f32(uniforms.cols);
         for (var d = 0; d < uniforms.cols; d = d + 1) {
           let xhat = (X[base + d] - mean) * rstd;
-          result[base + d] = rstd * (Dy[base + d] * Gamma[d] - meanG - xhat * meanGX);
+          Dx[base + d] = rstd * (Dy[base + d] * Gamma[d] - meanG - xhat * meanGX);
         }`,
-    ),
-  );
+    };
+  });
 
-  register(FUSED_KERNELS.layerNormGradParam, ({ x, dy, stats }, { which }) => {
+  registerMultiOutput(FUSED_KERNELS.layerNormGradParams, ({ x, dy, stats }) => {
     const { rows, cols } = rowsCols(x.shape);
     return {
-      name: 'layer_norm_grad_param',
+      name: 'layer_norm_grad_params',
       inputs: [
         ['X', x],
         ['Dy', dy],
         ['Stats', stats],
       ],
-      outputShape: [cols],
-      threads: cols,
+      outputs: [
+        ['DGamma', [cols]],
+        ['DBeta', [cols]],
+      ],
+      threads: cols * WORKGROUP,
       uniforms: [
         ['rows', 'i32', rows],
         ['cols', 'i32', cols],
-        ['which', 'i32', which],
       ],
+      declarations: `var<workgroup> partialGamma : array<f32, ${WORKGROUP}>;
+        var<workgroup> partialBeta : array<f32, ${WORKGROUP}>;`,
       body: `
-        let col = index;
-        if (col >= uniforms.cols) { return; }
-        var acc = 0.0;
-        for (var r = 0; r < uniforms.rows; r = r + 1) {
+        let col = i32(workgroupId.x);
+        let lane = i32(localIndex);
+        var gamma = 0.0;
+        var beta = 0.0;
+        for (var r = lane; r < uniforms.rows; r = r + ${WORKGROUP}) {
           let i = r * uniforms.cols + col;
-          if (uniforms.which == 0) { acc = acc + Dy[i] * (X[i] - Stats[r * 2]) * Stats[r * 2 + 1]; } else { acc = acc + Dy[i]; }
+          gamma = gamma + Dy[i] * (X[i] - Stats[r * 2]) * Stats[r * 2 + 1];
+          beta = beta + Dy[i];
         }
-        result[col] = acc;`,
+        partialGamma[lane] = gamma;
+        partialBeta[lane] = beta;
+        workgroupBarrier();
+        for (var half = ${WORKGROUP / 2}; half > 0; half = half / 2) {
+          if (lane < half) {
+            partialGamma[lane] = partialGamma[lane] + partialGamma[lane + half];
+            partialBeta[lane] = partialBeta[lane] + partialBeta[lane + half];
+          }
+          workgroupBarrier();
+        }
+        if (lane == 0) {
+          DGamma[col] = partialGamma[0];
+          DBeta[col] = partialBeta[0];
+        }`,
     };
   });
 
@@ -278,6 +299,35 @@ export function registerWebGpuKernels(): void {
       }`,
     ),
   );
+
+  // a bias gradient: one workgroup per column, its threads sum every WORKGROUP-th row, then halve
+  // the partial sums in workgroup memory (tfjs' column sum transposes g first: a second launch)
+  register(FUSED_KERNELS.sumRows, ({ g }) => {
+    const { rows, cols } = rowsCols(g.shape);
+    return {
+      name: 'sum_rows',
+      inputs: [['G', g]],
+      outputShape: [cols],
+      threads: cols * WORKGROUP,
+      uniforms: [
+        ['rows', 'i32', rows],
+        ['cols', 'i32', cols],
+      ],
+      declarations: `var<workgroup> partial : array<f32, ${WORKGROUP}>;`,
+      body: `
+      let col = i32(workgroupId.x);
+      let lane = i32(localIndex);
+      var sum = 0.0;
+      for (var r = lane; r < uniforms.rows; r = r + ${WORKGROUP}) { sum = sum + G[r * uniforms.cols + col]; }
+      partial[lane] = sum;
+      workgroupBarrier();
+      for (var half = ${WORKGROUP / 2}; half > 0; half = half / 2) {
+        if (lane < half) { partial[lane] = partial[lane] + partial[lane + half]; }
+        workgroupBarrier();
+      }
+      if (lane == 0) { result[col] = partial[0]; }`,
+    };
+  });
 
   register(FUSED_KERNELS.lerp, ({ a, b }, { keep, square }) =>
     elementwise(

@@ -1,11 +1,13 @@
-// The optimizer's updates of many parameters in one WebGPU dispatch (issue 26): AdamW (both moments
-// and the new values) of three parameters at a time, the target encoder's EMA of four. A tfjs program
-// writes one new tensor, so with the parameters as separate tensors tfjs needs a dispatch per
-// parameter (95 for AdamW and 52 for the EMA in a `tiny` step, where the model's whole forward and
-// backward take ~380). Here the parameters are written where they lie: we record our own compute pass
-// entry in tfjs' command encoder (so it runs in order with tfjs' dispatches), binding each parameter's
-// buffer read-write. WebGPU allows 8 storage buffers per dispatch (tfjs asks for no more): AdamW binds
-// the two flat moment vectors and (parameter, gradient) pairs, the EMA (target, online) pairs.
+// Dispatches that write several tensors, which a tfjs program cannot (it writes one new tensor):
+// - the optimizer's updates of many parameters in one dispatch (issue 26): AdamW (both moments and the
+//   new values) of three parameters at a time, the target encoder's EMA of four. With the parameters
+//   as separate tensors tfjs needs a dispatch per parameter (83 for AdamW and 54 for the moments and
+//   the EMA in a `tiny` step). Here the parameters are written where they lie.
+// - kernels with two outputs (a LayerNorm's dx with its row statistics; its gamma and beta gradients),
+//   registered as tfjs kernels that return both.
+// We record our own compute pass entries in tfjs' command encoder (so they run in order with tfjs'
+// dispatches). WebGPU allows 8 storage buffers per dispatch (tfjs asks for no more): AdamW binds the
+// two flat moment vectors and (parameter, gradient) pairs, the EMA (target, online) pairs.
 //
 // Writing in place is only right where no other live tensor shares the buffer (tfjs shares a buffer
 // between a tensor and its clones, reshapes and `tf.variable(x)`, as the evaluation's snapshot of the
@@ -33,6 +35,7 @@ interface GpuBackendInternals {
   endComputePassEncoder(): void;
   submitQueue(): void;
   makeUniforms(uniforms: { type: 'float32' | 'int32'; data: number[] }[]): unknown;
+  makeTensorInfo(shape: number[], dtype: 'float32'): tf.TensorInfo;
 }
 interface Pipeline {
   getBindGroupLayout(index: number): unknown;
@@ -142,7 +145,7 @@ function ownBuffer(gpu: GpuBackendInternals, variable: tf.Variable): void {
   if (gpu.tensorMap.get(variable.dataId).refCount > 1) variable.assign(tf.tidy(() => variable.mul(1)));
 }
 
-type Binding = { tensor: tf.Tensor; written: boolean };
+type Binding = { tensor: tf.TensorInfo; written: boolean };
 
 /** Records one dispatch of `shader` over `total` threads in tfjs' command encoder, after everything
  *  tfjs recorded before it, with scalar uniforms (f32 or i32, in the struct's order) and `bindings`
@@ -248,3 +251,56 @@ export function emaInPlace(pairs: { target: tf.Variable; online: tf.Tensor }[], 
 }
 
 export const webGpuParamUpdates: ParamUpdates = { adamW: adamWInPlace, ema: emaInPlace };
+
+/** A kernel with several outputs, as WGSL: the body sees `index` (the thread), tfjs-style `uniforms.`
+ *  and `localIndex` / `workgroupId`, reads the inputs and writes the outputs by their names. */
+export interface MultiOutputLaunch {
+  name: string; // the shader's name: the WGSL must not depend on anything else (sizes are uniforms)
+  inputs: [string, tf.TensorInfo][];
+  outputs: [string, number[]][]; // name, shape
+  threads: number; // at most 65,535 workgroups of WORKGROUP: a thread each, no loop
+  uniforms: [string, 'i32' | 'f32', number][];
+  declarations?: string; // module-scope WGSL (workgroup memory)
+  body: string;
+}
+
+const multiOutputShader = (l: MultiOutputLaunch) => `
+  struct Uniforms { total : i32, stride : i32, ${l.uniforms.map(([name, type]) => `${name} : ${type},`).join(' ')} };
+  @group(0) @binding(0) var<uniform> uniforms : Uniforms;
+  ${l.inputs.map(([name], i) => `@group(0) @binding(${1 + i}) var<storage, read> ${name} : array<f32>;`).join('\n')}
+  ${l.outputs.map(([name], j) => `@group(0) @binding(${1 + l.inputs.length + j}) var<storage, read_write> ${name} : array<f32>;`).join('\n')}
+  ${l.declarations ?? ''}
+  @compute @workgroup_size(${WORKGROUP})
+  fn main(@builtin(global_invocation_id) globalId : vec3<u32>, @builtin(local_invocation_index) localIndex : u32,
+          @builtin(workgroup_id) workgroupId : vec3<u32>) {
+    let index = i32(globalId.x);
+    ${l.body}
+  }`;
+
+/** Registers `kernelName` on WebGPU as one dispatch that writes every output of `describe`'s launch. */
+export function registerMultiOutput(
+  kernelName: string,
+  describe: (inputs: Record<string, tf.TensorInfo>, attrs: Record<string, number>) => MultiOutputLaunch,
+): void {
+  tf.registerKernel({
+    kernelName,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs, backend, attrs }) => {
+      const gpu = backend as unknown as GpuBackendInternals;
+      const l = describe(inputs as Record<string, tf.TensorInfo>, attrs as Record<string, number>);
+      if (Math.ceil(l.threads / WORKGROUP) > MAX_WORKGROUPS)
+        throw new Error(`${l.name}: ${l.threads} threads, more than one dispatch holds`);
+      const outputs = l.outputs.map(([, shape]) => gpu.makeTensorInfo(shape, 'float32'));
+      const shader = pipeline(gpu, l.name, () => multiOutputShader(l));
+      if (compileOnly()) return outputs;
+      dispatch(
+        gpu,
+        shader,
+        l.threads,
+        l.uniforms.map(([, type, value]) => [type === 'i32' ? 'int32' : 'float32', value]),
+        [...l.inputs.map(([, tensor]) => ({ tensor, written: false })), ...outputs.map((tensor) => ({ tensor, written: true }))],
+      );
+      return outputs;
+    },
+  });
+}

@@ -31,7 +31,8 @@ export interface Launch {
   outputShape: number[];
   threads: number;
   uniforms: [string, 'i32' | 'f32', number][];
-  body: string; // WGSL statements; `index` is the thread's index
+  body: string; // WGSL statements; `index` is the thread's index (tfjs' `localIndex` and `workgroupId` are there too)
+  declarations?: string; // module-scope WGSL the body uses (workgroup memory)
 }
 
 export const ERF_WGSL = `
@@ -51,6 +52,7 @@ function launch(backend: WebGpuBackendLike, l: Launch): tf.TensorInfo {
     workgroupSize: [WORKGROUP, 1, 1],
     uniforms: l.uniforms.map(([name, type]) => `${name} : ${type},`).join(' '),
     getUserCode: () => `${ERF_WGSL}
+      ${l.declarations ?? ''}
       fn main(index : i32) {
         ${l.body}
       }`,

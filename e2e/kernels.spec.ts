@@ -18,6 +18,8 @@ test('fused WebGPU kernels match the unfused ops, forward and backward', async (
   expect(errors!.gelu).toBeLessThan(1e-4);
   expect(errors!.attention).toBeLessThan(1e-4);
   expect(errors!.linear).toBeLessThan(1e-4); // the bias gradient is our column sum
+  expect(errors!.loss).toBeLessThan(1e-4);
+  expect(errors!.groups).toContain('smoothL1');
   expect(errors!.groups).toContain('columnSums');
   expect(errors!.trainingStep).toBeLessThan(1e-4);
   // the optimizer writes several parameters per dispatch, in place, and a snapshot sharing them keeps its values

@@ -7,7 +7,7 @@ import { FUSED_GROUPS, fusedActive, fusedKernelsActive, paramUpdates, setFusedKe
 import { attention, gelu, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
 import { createRng } from './rng';
 import * as tf from './tf';
-import { createTrainer, disposeTrainer, trainStep } from './trainStep';
+import { createTrainer, disposeTrainer, regressionLoss, trainStep } from './trainStep';
 
 export interface FusedErrors {
   active: boolean; // the backend provides the fused kernels (else both sides are the plain ops)
@@ -17,6 +17,7 @@ export interface FusedErrors {
   gelu: number;
   attention: number;
   linear: number; // a linear layer's value and its input, weight and bias gradients
+  loss: number; // the smooth L1 loss and its gradients (differences inside and outside [-1, 1])
   trainingStep: number; // weights, target weights and Adam moments after two steps
   snapshotChange: number; // how far a snapshot sharing the weights' buffers moved during a step (0: the update wrote copies)
 }
@@ -104,12 +105,13 @@ async function stepErrors(): Promise<{ trainingStep: number; snapshotChange: num
 export async function fusedKernelErrors(): Promise<FusedErrors> {
   const config = presetConfig('micro');
   const attentionParams = sharpAttention(config.embedDim);
-  const [x, gamma, beta, wide, tokens] = [
+  const [x, gamma, beta, wide, tokens, nearWide] = [
     tf.randomNormal([3, 5, 16], 0.5, 2, 'float32', 1),
     tf.randomNormal([16], 1, 0.3, 'float32', 2),
     tf.randomNormal([16], 0, 0.3, 'float32', 3),
     tf.randomNormal([4, 33], 0, 3, 'float32', 4),
     tf.randomNormal([2, 9, config.embedDim], 0, 1, 'float32', 5),
+    tf.randomNormal([4, 33], 0.3, 1.5, 'float32', 6), // wide minus this: differences inside and outside [-1, 1]
   ];
   try {
     return {
@@ -123,11 +125,12 @@ export async function fusedKernelErrors(): Promise<FusedErrors> {
         (a, w, b) => linear(a, w, b),
         [tokens, attentionParams['check.proj.weight'], attentionParams['check.proj.bias']],
       ),
+      loss: await opError((p, t) => regressionLoss(p, t, 'smoothL1'), [wide, nearWide]),
       ...(await stepErrors()),
     };
   } finally {
     setFusedKernels(true);
-    tf.dispose([x, gamma, beta, wide, tokens, ...Object.values(attentionParams)]);
+    tf.dispose([x, gamma, beta, wide, tokens, nearWide, ...Object.values(attentionParams)]);
   }
 }
 

@@ -1,7 +1,7 @@
 // One I-JEPA training step (reference: the train_step closure of src/train.py), narrated in its
 // order. All tensor work of a step runs inside one tf.tidy; the loss is the one readback.
 import type { IJepaConfig, LossKind } from './config';
-import { gatherRows } from './fused';
+import { fusedActive, fusedSmoothL1, gatherRows } from './fused';
 import { layerNorm } from './layers';
 import { planMasks, sampleMaskBatch, type MaskBatch, type MaskPlan } from './masks';
 import { createModel, disposeModel, trainableParams, type IJepaModel } from './model';
@@ -99,6 +99,7 @@ export function computeTargets(
 /** Smooth-L1 (beta 1) or MSE, mean over all elements. Smooth-L1 is written without tf.where
  *  (comparisons have no gradient in tfjs): q = min(|d|, 1); 0.5 q^2 + (|d| - q). */
 export function regressionLoss(pred: tf.Tensor, target: tf.Tensor, kind: LossKind): tf.Scalar {
+  if (kind === 'smoothL1' && fusedActive('smoothL1')) return fusedSmoothL1(pred, target);
   const diff = pred.sub(target);
   if (kind === 'mse') return diff.square().mean();
   const absDiff = diff.abs();

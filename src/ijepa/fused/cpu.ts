@@ -228,6 +228,21 @@ export function registerCpuKernels(): void {
     return { shape: shapes.qkv, out };
   });
 
+  register(FUSED_KERNELS.smoothL1Mean, ({ pred, target }) => {
+    let sum = 0;
+    for (let i = 0; i < pred.length; i++) {
+      const a = Math.abs(pred[i] - target[i]);
+      const q = Math.min(a, 1);
+      sum += 0.5 * q * q + (a - q);
+    }
+    return { shape: [], out: Float32Array.of(sum / pred.length) };
+  });
+
+  register(FUSED_KERNELS.smoothL1Grad, ({ pred, target, dy }, shapes, { scale }) => ({
+    shape: shapes.pred,
+    out: pred.map((p, i) => scale * dy[0] * Math.min(Math.max(p - target[i], -1), 1)),
+  }));
+
   register(FUSED_KERNELS.lerp, ({ a, b }, shapes, { keep, square }) => ({
     shape: shapes.a,
     out: a.map((v, i) => keep * v + (1 - keep) * (square ? b[i] * b[i] : b[i])),

@@ -24,6 +24,7 @@ describe('fused kernels', () => {
     expect(errors.gelu).toBeLessThan(1e-5);
     expect(errors.attention).toBeLessThan(1e-5);
     expect(errors.linear).toBeLessThan(1e-5);
+    expect(errors.loss).toBeLessThan(1e-5);
     expect(errors.trainingStep).toBeLessThan(1e-6);
     expect(errors.paramUpdatesInPlace).toBe(false); // WebGPU's (./webgpuMulti.ts), checked by e2e/kernels.spec.ts
     expect(errors.snapshotChange).toBe(0);
@@ -46,6 +47,7 @@ describe('fused kernels', () => {
       expect(errors.gelu).toBeLessThan(1e-5);
       expect(errors.attention).toBeLessThan(1e-5);
       expect(errors.linear).toBeLessThan(1e-5);
+    expect(errors.loss).toBeLessThan(1e-5);
       expect(errors.trainingStep).toBeLessThan(1e-6);
     } finally {
       await tf.setBackend('cpu');

@@ -21,6 +21,8 @@ export const FUSED_KERNELS = {
   attention: 'IJepaAttention', // (qkv [B, N, 3D]; numHeads, scale) -> every head's softmax(scale q k^T) v, [B, N, D]
   attentionGradRows: 'IJepaAttentionGradRows', // (qkv, dy; numHeads, scale) -> per query row: dq, logsumexp, dy.o [B, H, N, hd + 2]
   attentionGradQkv: 'IJepaAttentionGradQkv', // (qkv, dy, rows; numHeads, scale) -> dqkv [B, N, 3D]
+  smoothL1Mean: 'IJepaSmoothL1Mean', // (pred, target) -> the mean smooth L1 (beta 1) of pred - target, a scalar
+  smoothL1Grad: 'IJepaSmoothL1Grad', // (pred, target, dy []; scale) -> scale * dy * clamp(pred - target, -1, 1)
   lerp: 'IJepaLerp', // (a, b; keep, square) -> keep * a + (1 - keep) * (square ? b^2 : b)
   adamWParam: 'IJepaAdamWParam', // (param, m, v; offset, decay, stepSize, sqrtBiasCorrection2, eps) -> new param
   batchMatMul: 'IJepaBatchMatMul', // (a, b; transposeA, transposeB) -> [batch, m, n], not both transposed
@@ -41,6 +43,7 @@ export const FUSED_GROUPS = {
   gelu: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad],
   attention: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGradRows, FUSED_KERNELS.attentionGradQkv],
   optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
+  smoothL1: [FUSED_KERNELS.smoothL1Mean, FUSED_KERNELS.smoothL1Grad], // the loss in 2 launches and its gradient in 1 (tfjs' ops: ~20)
   batchMatMul: [FUSED_KERNELS.batchMatMul],
   transpose: [FUSED_KERNELS.transpose],
   linearGrad: [FUSED_KERNELS.matMulTN, FUSED_KERNELS.sumRows],
@@ -98,6 +101,8 @@ export const fusedGelu = (x: tf.Tensor) => run(FUSED_KERNELS.gelu, { x });
  *  written side by side, [B, N, D], ready for the output projection. Its gradient is two kernels. */
 export const fusedAttention = (qkv: tf.Tensor3D, numHeads: number, scale: number) =>
   run(FUSED_KERNELS.attention, { qkv }, { numHeads, scale }) as tf.Tensor3D;
+/** The mean smooth L1 (beta 1) of pred - target, I-JEPA's loss, in one kernel with a one-kernel gradient. */
+export const fusedSmoothL1 = (pred: tf.Tensor, target: tf.Tensor) => run(FUSED_KERNELS.smoothL1Mean, { pred, target }) as tf.Scalar;
 /** keep * a + (1 - keep) * b (or b squared): Adam's moments and the EMA in one kernel each. */
 export const lerpInto = (a: tf.Tensor, b: tf.Tensor, keep: number, square = false) =>
   run(FUSED_KERNELS.lerp, { a, b }, { keep, square: square ? 1 : 0 });
@@ -239,6 +244,17 @@ tf.registerGradient({
       gamma: () => run(FUSED_KERNELS.layerNormGradParam, { x, dy: grad, stats }, { which: 0 }),
       beta: () => run(FUSED_KERNELS.layerNormGradParam, { x, dy: grad, stats }, { which: 1 }),
     };
+  },
+});
+
+// d/dpred of the mean: clamp(pred - target, -1, 1) / n (the smooth L1's slope is d inside [-1, 1], its
+// sign outside); the target's (its negative) is asked for only where a gradient flows into the target
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.smoothL1Mean,
+  inputsToSave: ['pred', 'target'],
+  gradFunc: (dy, [pred, target]) => {
+    const slope = () => run(FUSED_KERNELS.smoothL1Grad, { pred, target, dy: dy as tf.Tensor }, { scale: 1 / pred.size });
+    return { pred: slope, target: () => slope().neg() };
   },
 });
 

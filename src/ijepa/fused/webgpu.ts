@@ -6,9 +6,9 @@
 // is enough parallelism at these widths (rows = images x tokens, x heads for attention) and needs no
 // shared memory.
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
-import { FUSED_KERNELS, rowsCols } from '.';
+import { FUSED_KERNELS, rowsCols, size } from '.';
 import * as tf from '../tf';
-import { WORKGROUP, elementwise, register, rowwise, type Launch } from './webgpuProgram';
+import { WORKGROUP, elementwise, launch, register, rowwise, type Launch, type WebGpuBackendLike } from './webgpuProgram';
 import { registerMultiOutput } from './webgpuMulti';
 
 // Row statistics in WGSL: mean and 1/sqrt(var + eps) of row `row` of X (two passes, as the CPU).
@@ -328,6 +328,48 @@ export function registerWebGpuKernels(): void {
       if (lane == 0) { result[col] = partial[0]; }`,
     };
   });
+
+  // the loss: each element's smooth L1, then tfjs' mean of them (two launches, the first one's output freed)
+  tf.registerKernel({
+    kernelName: FUSED_KERNELS.smoothL1Mean,
+    backendName: 'webgpu',
+    kernelFunc: ({ inputs: { pred, target }, backend }) => {
+      const gpu = backend as unknown as WebGpuBackendLike & { disposeData(dataId: object): void };
+      const count = size(pred!.shape);
+      const perElement = launch(gpu, {
+        name: 'smooth_l1',
+        inputs: [
+          ['Pred', pred!],
+          ['Target', target!],
+        ],
+        outputShape: pred!.shape,
+        threads: count,
+        uniforms: [['count', 'i32', count]],
+        body: `
+          if (index >= uniforms.count) { return; }
+          let a = abs(Pred[index] - Target[index]);
+          let q = min(a, 1.0);
+          result[index] = 0.5 * q * q + (a - q);`,
+      });
+      const axis = perElement.shape.map((_, i) => i);
+      const mean = tf.getKernel('Mean', 'webgpu')!.kernelFunc({ inputs: { x: perElement }, backend, attrs: { axis, keepDims: false } });
+      gpu.disposeData(perElement.dataId);
+      return mean;
+    },
+  });
+
+  register(FUSED_KERNELS.smoothL1Grad, ({ pred, target, dy }, { scale }) =>
+    elementwise(
+      'smooth_l1_grad',
+      [
+        ['Pred', pred],
+        ['Target', target],
+        ['Dy', dy],
+      ],
+      [['scale', 'f32', scale]],
+      'uniforms.scale * Dy[0] * clamp(Pred[index] - Target[index], -1.0, 1.0)',
+    ),
+  );
 
   register(FUSED_KERNELS.lerp, ({ a, b }, { keep, square }) =>
     elementwise(

@@ -21,7 +21,7 @@ interface Program {
 
 type Uniform = { type: 'int32' | 'float32'; data: number[] };
 
-interface WebGpuBackendLike {
+export interface WebGpuBackendLike {
   runWebGPUProgram(program: Program, inputs: tf.TensorInfo[], outputDtype: tf.DataType, uniforms: Uniform[]): tf.TensorInfo;
 }
 
@@ -42,7 +42,7 @@ export const ERF_WGSL = `
     return sign(v) * (1.0 - ((((${ERF_A[4]} * t + ${ERF_A[3]}) * t + ${ERF_A[2]}) * t + ${ERF_A[1]}) * t + ${ERF_A[0]}) * t * exp(-x * x));
   }`;
 
-function launch(backend: WebGpuBackendLike, l: Launch): tf.TensorInfo {
+export function launch(backend: WebGpuBackendLike, l: Launch): tf.TensorInfo {
   const program: Program = {
     variableNames: l.inputs.map(([name]) => name),
     outputShape: l.outputShape,

@@ -2,7 +2,9 @@
 // the reference's exclusions, and the EMA update of the target encoder. tfjs has no AdamW, and its
 // Adam keeps moments per variable; ours keeps every parameter's moments end to end in two flat
 // vectors, so that one kernel updates all first moments and one all second moments (torch's
-// "foreach"/fused AdamW does the same), and checkpoints find each parameter's slice by name.
+// "foreach"/fused AdamW does the same), and checkpoints find each parameter's slice by name. On
+// WebGPU one dispatch updates the moments and values of three parameters in place, and the EMA of
+// four (./fused/webgpuMulti.ts).
 import { adamWParam, fusedActive, lerpInto, paramUpdates } from './fused';
 import type { Params } from './layers';
 import * as tf from './tf';

@@ -142,7 +142,10 @@ const backendInternals = () => tf.backend() as unknown as GpuBackendInternals;
 /** Gives `variable` a buffer of its own where another live tensor shares it (a copy, one tfjs
  *  dispatch), so that writing it in place changes no other tensor. */
 function ownBuffer(gpu: GpuBackendInternals, variable: tf.Variable): void {
-  if (gpu.tensorMap.get(variable.dataId).refCount > 1) variable.assign(tf.tidy(() => variable.mul(1)));
+  if (gpu.tensorMap.get(variable.dataId).refCount === 1) return;
+  const copy = variable.mul(1);
+  variable.assign(copy);
+  copy.dispose(); // the variable is now the copy's only holder
 }
 
 type Binding = { tensor: tf.TensorInfo; written: boolean };

@@ -47,7 +47,7 @@ describe('fused kernels', () => {
       expect(errors.gelu).toBeLessThan(1e-5);
       expect(errors.attention).toBeLessThan(1e-5);
       expect(errors.linear).toBeLessThan(1e-5);
-    expect(errors.loss).toBeLessThan(1e-5);
+      expect(errors.loss).toBeLessThan(1e-5);
       expect(errors.trainingStep).toBeLessThan(1e-6);
     } finally {
       await tf.setBackend('cpu');

@@ -144,9 +144,8 @@ export function registerParamUpdates(backendName: string, updates: ParamUpdates)
   paramUpdatesByBackend.set(backendName, updates);
 }
 
-/** The active backend's many-parameter updates, where it has them and the optimizer is fused. */
-export const paramUpdates = (): ParamUpdates | null =>
-  fusedActive('optimizer') ? (paramUpdatesByBackend.get(tf.getBackend()) ?? null) : null;
+/** The active backend's many-parameter updates, where it has them (and fusions are switched on). */
+export const paramUpdates = (): ParamUpdates | null => (switchedOn ? (paramUpdatesByBackend.get(tf.getBackend()) ?? null) : null);
 
 /** a @ b for every batch entry (rank 3, the same batch), reading either operand transposed: our
  *  kernel where the backend has one (WASM, ./wasm.ts), else tfjs' matMul. */

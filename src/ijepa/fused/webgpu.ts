@@ -370,38 +370,4 @@ export function registerWebGpuKernels(): void {
       'uniforms.scale * Dy[0] * clamp(Pred[index] - Target[index], -1.0, 1.0)',
     ),
   );
-
-  register(FUSED_KERNELS.lerp, ({ a, b }, { keep, square }) =>
-    elementwise(
-      'lerp',
-      [
-        ['A', a],
-        ['B', b],
-      ],
-      [
-        ['keep', 'f32', keep],
-        ['square', 'i32', square],
-      ],
-      'uniforms.keep * A[index] + (1.0 - uniforms.keep) * select(B[index], B[index] * B[index], uniforms.square == 1)',
-    ),
-  );
-
-  register(FUSED_KERNELS.adamWParam, ({ param, m, v }, { offset, decay, stepSize, sqrtBiasCorrection2, eps }) =>
-    elementwise(
-      'adamw_param',
-      [
-        ['Param', param],
-        ['M', m],
-        ['V', v],
-      ],
-      [
-        ['offset', 'i32', offset],
-        ['decay', 'f32', decay],
-        ['stepSize', 'f32', stepSize],
-        ['sqrtBc2', 'f32', sqrtBiasCorrection2],
-        ['eps', 'f32', eps],
-      ],
-      'Param[index] * uniforms.decay - uniforms.stepSize * M[uniforms.offset + index] / (sqrt(V[uniforms.offset + index]) / uniforms.sqrtBc2 + uniforms.eps)',
-    ),
-  );
 }

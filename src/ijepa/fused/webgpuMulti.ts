@@ -68,8 +68,7 @@ export function starts(sizes: number[]): number[] {
 }
 
 // One thread per element of the dispatch's tensors, end to end; tensor j owns [start_j, start_j+1).
-// The expressions are those of the one-parameter kernels (./webgpu.ts: lerp, adamw_param), so the
-// values are the same.
+// The expressions are those of the CPU and WASM kernels (lerp, adamWParam) and of the plain ops.
 export const adamWShader = (k: number) => `
   struct Uniforms { total : i32, stride : i32, beta1 : f32, beta2 : f32, stepSize : f32, sqrtBc2 : f32, eps : f32,
     ${range(k + 1, (j) => `start${j} : i32,`)} ${range(k, (j) => `offset${j} : i32, decay${j} : f32,`)} };

@@ -13,8 +13,11 @@ test('fused WebGPU kernels match the unfused ops, forward and backward', async (
   console.log(`[fused vs plain, WebGPU] max error (relative for the ops): ${JSON.stringify(errors)}`);
   expect(errors).toBeTruthy();
   expect(errors!.active).toBe(true);
-  expect(errors!.groups).toEqual(expect.arrayContaining(['layerNormTwoOutputs', 'gelu', 'attention', 'smoothL1', 'columnSums']));
+  expect(errors!.groups).toEqual(
+    expect.arrayContaining(['layerNormTwoOutputs', 'addLayerNorm', 'gelu', 'attention', 'smoothL1', 'columnSums']),
+  );
   expect(errors!.layerNorm).toBeLessThan(1e-4);
+  expect(errors!.addLayerNorm).toBeLessThan(1e-4);
   expect(errors!.gelu).toBeLessThan(1e-4);
   expect(errors!.attention).toBeLessThan(1e-4);
   expect(errors!.linear).toBeLessThan(1e-4); // the bias gradient is our column sum

@@ -4,7 +4,7 @@
 // worker's test hook, by the end-to-end test on WebGPU. Async readbacks only (WebGPU-safe).
 import { presetConfig, type IJepaConfig } from './config';
 import { FUSED_GROUPS, fusedActive, fusedKernelsActive, paramUpdates, setFusedKernels, type FusedGroup } from './fused';
-import { attention, gelu, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
+import { addLayerNorm, attention, gelu, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
 import { createRng } from './rng';
 import * as tf from './tf';
 import { createTrainer, disposeTrainer, regressionLoss, trainStep } from './trainStep';
@@ -14,6 +14,7 @@ export interface FusedErrors {
   groups: FusedGroup[]; // which of them
   paramUpdatesInPlace: boolean; // the optimizer updates several parameters per launch, in place (WebGPU)
   layerNorm: number;
+  addLayerNorm: number; // a residual add with the LayerNorm after it: both outputs and every input's gradient
   gelu: number;
   attention: number;
   linear: number; // a linear layer's value and its input, weight and bias gradients
@@ -105,13 +106,14 @@ async function stepErrors(): Promise<{ trainingStep: number; snapshotChange: num
 export async function fusedKernelErrors(): Promise<FusedErrors> {
   const config = presetConfig('micro');
   const attentionParams = sharpAttention(config.embedDim);
-  const [x, gamma, beta, wide, tokens, nearWide] = [
+  const [x, gamma, beta, wide, tokens, nearWide, branch] = [
     tf.randomNormal([3, 5, 16], 0.5, 2, 'float32', 1),
     tf.randomNormal([16], 1, 0.3, 'float32', 2),
     tf.randomNormal([16], 0, 0.3, 'float32', 3),
     tf.randomNormal([4, 33], 0, 3, 'float32', 4),
     tf.randomNormal([2, 9, config.embedDim], 0, 1, 'float32', 5),
     tf.randomNormal([4, 33], 0.3, 1.5, 'float32', 6), // wide minus this: differences inside and outside [-1, 1]
+    tf.randomNormal([3, 5, 16], -0.2, 1, 'float32', 7),
   ];
   try {
     return {
@@ -119,6 +121,13 @@ export async function fusedKernelErrors(): Promise<FusedErrors> {
       groups: (Object.keys(FUSED_GROUPS) as FusedGroup[]).filter(fusedActive),
       paramUpdatesInPlace: paramUpdates() !== null,
       layerNorm: await opError((a, g, b) => layerNorm(a, MODEL_LN_EPS, g, b), [x, gamma, beta]),
+      addLayerNorm: await opError(
+        (a, r, g, b) => {
+          const [sum, normed] = addLayerNorm(a, r, MODEL_LN_EPS, g, b);
+          return sum.mul(0.5).add(normed); // both outputs carry a gradient back
+        },
+        [x, branch, gamma, beta],
+      ),
       gelu: await opError((a) => gelu(a), [wide]),
       attention: await opError((a) => attention(a as tf.Tensor3D, attentionParams, 'check', config.numHeads), [tokens]),
       linear: await opError(
@@ -130,7 +139,7 @@ export async function fusedKernelErrors(): Promise<FusedErrors> {
     };
   } finally {
     setFusedKernels(true);
-    tf.dispose([x, gamma, beta, wide, tokens, nearWide, ...Object.values(attentionParams)]);
+    tf.dispose([x, gamma, beta, wide, tokens, nearWide, branch, ...Object.values(attentionParams)]);
   }
 }
 

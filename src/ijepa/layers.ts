@@ -3,6 +3,7 @@
 import {
   batchMatMul,
   fusedActive,
+  fusedAddLayerNorm,
   fusedAttention,
   fusedGelu,
   fusedLayerNorm,
@@ -79,6 +80,13 @@ export function layerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: 
   return weight && bias ? normed.mul(weight).add(bias) : normed;
 }
 
+/** x + r, and the LayerNorm of it: one kernel where the backend has it (WebGPU), else two. */
+export function addLayerNorm(x: tf.Tensor, r: tf.Tensor, eps: number, weight: tf.Tensor, bias: tf.Tensor): [tf.Tensor, tf.Tensor] {
+  if (fusedActive('addLayerNorm')) return fusedAddLayerNorm(x, r, weight, bias, eps);
+  const sum = x.add(r);
+  return [sum, layerNorm(sum, eps, weight, bias)];
+}
+
 /** Exact (erf) GELU, as torch.nn.GELU(). */
 export function gelu(x: tf.Tensor): tf.Tensor {
   if (fusedActive('gelu')) return fusedGelu(x);
@@ -136,10 +144,15 @@ export function block(x: tf.Tensor3D, p: Params, prefix: string, numHeads: numbe
 
 function blockBody(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number): tf.Tensor3D {
   const norm1 = layerNorm(x, MODEL_LN_EPS, p[`${prefix}.norm1.weight`], p[`${prefix}.norm1.bias`]) as tf.Tensor3D;
-  const h = x.add(attention(norm1, p, `${prefix}.attn`, numHeads)) as tf.Tensor3D;
-  const norm2 = layerNorm(h, MODEL_LN_EPS, p[`${prefix}.norm2.weight`], p[`${prefix}.norm2.bias`]);
+  const [h, norm2] = addLayerNorm(
+    x,
+    attention(norm1, p, `${prefix}.attn`, numHeads),
+    MODEL_LN_EPS,
+    p[`${prefix}.norm2.weight`],
+    p[`${prefix}.norm2.bias`],
+  );
   const hidden = gelu(linear(norm2, p[`${prefix}.mlp.fc1.weight`], p[`${prefix}.mlp.fc1.bias`]));
-  return h.add(linear(hidden, p[`${prefix}.mlp.fc2.weight`], p[`${prefix}.mlp.fc2.bias`])) as tf.Tensor3D;
+  return (h as tf.Tensor3D).add(linear(hidden, p[`${prefix}.mlp.fc2.weight`], p[`${prefix}.mlp.fc2.bias`])) as tf.Tensor3D;
 }
 
 /** Parameter shapes (tfjs layout) of one block of width `dim`. */

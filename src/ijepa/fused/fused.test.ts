@@ -21,6 +21,8 @@ describe('fused kernels', () => {
     expect(errors.active).toBe(true);
     expect(errors.groups).toContain('attention');
     expect(errors.layerNorm).toBeLessThan(1e-5);
+    expect(errors.addLayerNorm).toBeLessThan(1e-5);
+    expect(errors.addLayerNorm).toBeLessThan(1e-5);
     expect(errors.gelu).toBeLessThan(1e-5);
     expect(errors.attention).toBeLessThan(1e-5);
     expect(errors.linear).toBeLessThan(1e-5);
@@ -44,6 +46,8 @@ describe('fused kernels', () => {
       const errors = await fusedKernelErrors();
       console.log(`[fused vs plain, WASM] max error (relative for the ops): ${JSON.stringify(errors)}`);
       expect(errors.layerNorm).toBeLessThan(1e-5);
+      expect(errors.addLayerNorm).toBeLessThan(1e-5);
+      expect(errors.addLayerNorm).toBeLessThan(1e-5);
       expect(errors.gelu).toBeLessThan(1e-5);
       expect(errors.attention).toBeLessThan(1e-5);
       expect(errors.linear).toBeLessThan(1e-5);

@@ -14,7 +14,8 @@ export const FUSED_KERNELS = {
   layerNormStats: 'IJepaLayerNormStats', // (x; eps) -> [rows, 2] mean and 1/std
   layerNormGradX: 'IJepaLayerNormGradX', // (x, gamma, dy, stats) -> dx
   layerNormGradParam: 'IJepaLayerNormGradParam', // (x, dy, stats; which 0: gamma, 1: beta) -> [D]
-  layerNormGradXStats: 'IJepaLayerNormGradXStats', // (x, gamma, dy; eps) -> [dx, stats [rows, 2]]: one launch, two outputs
+  layerNormGradXStats: 'IJepaLayerNormGradXStats', // (x, gamma, dy, carry?; eps) -> [dx (+ carry), stats [rows, 2]]: one launch, two outputs
+  addLayerNorm: 'IJepaAddLayerNorm', // (x, r, gamma, beta; eps) -> [x + r, LayerNorm(x + r)]: one launch, two outputs
   layerNormGradParams: 'IJepaLayerNormGradParams', // (x, dy, stats) -> [dgamma, dbeta]: one launch, two outputs
   gelu: 'IJepaGelu', // exact (erf) GELU
   geluGrad: 'IJepaGeluGrad', // (x, dy) -> dx
@@ -40,6 +41,9 @@ export const FUSED_GROUPS = {
   layerNorm: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormStats, FUSED_KERNELS.layerNormGradX, FUSED_KERNELS.layerNormGradParam],
   // WebGPU's: the same forward, the backward in 2 launches (two outputs each) instead of 4
   layerNormTwoOutputs: [FUSED_KERNELS.layerNorm, FUSED_KERNELS.layerNormGradXStats, FUSED_KERNELS.layerNormGradParams],
+  // WebGPU's: a block's residual add and the LayerNorm after it in one launch; its gradient adds the
+  // residual's in the LayerNorm's (two launches, where tfjs' add and its gradient's sum were two more)
+  addLayerNorm: [FUSED_KERNELS.addLayerNorm, FUSED_KERNELS.layerNormGradXStats, FUSED_KERNELS.layerNormGradParams],
   gelu: [FUSED_KERNELS.gelu, FUSED_KERNELS.geluGrad],
   attention: [FUSED_KERNELS.attention, FUSED_KERNELS.attentionGradRows, FUSED_KERNELS.attentionGradQkv],
   optimizer: [FUSED_KERNELS.lerp, FUSED_KERNELS.adamWParam],
@@ -92,6 +96,10 @@ const runTwo = (name: FusedKernelName, inputs: tf.NamedTensorMap, attrs: Record<
 
 /** Does the active backend fuse LayerNorm, with either backward? */
 export const fusedLayerNormActive = () => fusedActive('layerNorm') || fusedActive('layerNormTwoOutputs');
+
+/** x + r and the LayerNorm of it, both, in one kernel (WebGPU). */
+export const fusedAddLayerNorm = (x: tf.Tensor, r: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) =>
+  runTwo(FUSED_KERNELS.addLayerNorm, { x, r, gamma, beta }, { eps });
 
 export const fusedLayerNorm = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number) =>
   run(FUSED_KERNELS.layerNorm, { x, gamma, beta }, { eps });
@@ -254,6 +262,21 @@ tf.registerGradient({
   gradFunc: (dy, [pred, target]) => {
     const slope = () => run(FUSED_KERNELS.smoothL1Grad, { pred, target, dy: dy as tf.Tensor }, { scale: 1 / pred.size });
     return { pred: slope, target: () => slope().neg() };
+  },
+});
+
+// the sum's gradient is what reaches it from after the block (dys[0]) plus the LayerNorm's; x and r get
+// the same values (a clone for r: tfjs may dispose one input's gradient while adding to it)
+tf.registerGradient({
+  kernelName: FUSED_KERNELS.addLayerNorm,
+  inputsToSave: ['gamma'],
+  outputsToSave: [true, false],
+  gradFunc: (dys, saved, attrs) => {
+    const [carry, dy] = dys as tf.Tensor[];
+    const [gamma, sum] = saved;
+    const [dx, stats] = runTwo(FUSED_KERNELS.layerNormGradXStats, { x: sum, gamma, dy, carry }, { eps: attrs.eps as number });
+    const [dGamma, dBeta] = runTwo(FUSED_KERNELS.layerNormGradParams, { x: sum, dy, stats });
+    return { x: () => dx, r: () => dx.clone(), gamma: () => dGamma, beta: () => dBeta };
   },
 });
 

@@ -98,15 +98,12 @@ export function registerWebGpuKernels(): void {
   // the backward in two launches: per row, dx with the row's statistics written beside it; per column
   // (a workgroup each, its threads over every WORKGROUP-th row, halved in workgroup memory), both
   // parameter gradients
-  registerMultiOutput(FUSED_KERNELS.layerNormGradXStats, ({ x, gamma, dy }, { eps }) => {
+  // (with `carry`, the gradient reaching x by another path, added to dx: a residual add's, see addLayerNorm)
+  registerMultiOutput(FUSED_KERNELS.layerNormGradXStats, ({ x, gamma, dy, carry }, { eps }) => {
     const { rows, cols } = rowsCols(x.shape);
     return {
-      name: 'layer_norm_grad_x_stats',
-      inputs: [
-        ['X', x],
-        ['Gamma', gamma],
-        ['Dy', dy],
-      ],
+      name: carry ? 'layer_norm_grad_x_stats_carry' : 'layer_norm_grad_x_stats',
+      inputs: [['X', x], ['Gamma', gamma], ['Dy', dy], ...(carry ? [['Carry', carry] as [string, tf.TensorInfo]] : [])],
       outputs: [
         ['Dx', x.shape],
         ['Stats', [rows, 2]],
@@ -134,8 +131,38 @@ export function registerWebGpuKernels(): void {
         meanGX = meanGX / f32(uniforms.cols);
         for (var d = 0; d < uniforms.cols; d = d + 1) {
           let xhat = (X[base + d] - mean) * rstd;
-          Dx[base + d] = rstd * (Dy[base + d] * Gamma[d] - meanG - xhat * meanGX);
+          Dx[base + d] = rstd * (Dy[base + d] * Gamma[d] - meanG - xhat * meanGX)${carry ? ' + Carry[base + d]' : ''};
         }`,
+    };
+  });
+
+  // a residual add and the LayerNorm after it, both outputs in one launch (the block's x + attn, then norm2)
+  registerMultiOutput(FUSED_KERNELS.addLayerNorm, ({ x, r, gamma, beta }, { eps }) => {
+    const { rows, cols } = rowsCols(x.shape);
+    return {
+      name: 'add_layer_norm',
+      inputs: [
+        ['A', x],
+        ['R', r],
+        ['Gamma', gamma],
+        ['Beta', beta],
+      ],
+      outputs: [
+        ['X', x.shape],
+        ['Y', x.shape],
+      ],
+      threads: rows,
+      uniforms: [
+        ['rows', 'i32', rows],
+        ['cols', 'i32', cols],
+        ['eps', 'f32', eps],
+      ],
+      body: `
+        let row = index;
+        if (row >= uniforms.rows) { return; }
+        for (var d = 0; d < uniforms.cols; d = d + 1) { X[row * uniforms.cols + d] = A[row * uniforms.cols + d] + R[row * uniforms.cols + d]; }
+        ${ROW_STATS}
+        for (var d = 0; d < uniforms.cols; d = d + 1) { Y[base + d] = (X[base + d] - mean) * rstd * Gamma[d] + Beta[d]; }`,
     };
   });
 

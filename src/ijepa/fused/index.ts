@@ -15,8 +15,8 @@ export const FUSED_KERNELS = {
   layerNormGradX: 'IJepaLayerNormGradX', // (x, gamma, dy, stats) -> dx
   layerNormGradParam: 'IJepaLayerNormGradParam', // (x, dy, stats; which 0: gamma, 1: beta) -> [D]
   layerNormGradXStats: 'IJepaLayerNormGradXStats', // (x, gamma, dy, carry?; eps) -> [dx (+ carry), stats [rows, 2]]: one launch, two outputs
-  addLayerNorm: 'IJepaAddLayerNorm', // (x, r, gamma, beta; eps) -> [x + r, LayerNorm(x + r)]: one launch, two outputs
   layerNormGradParams: 'IJepaLayerNormGradParams', // (x, dy, stats) -> [dgamma, dbeta]: one launch, two outputs
+  addLayerNorm: 'IJepaAddLayerNorm', // (x, r, gamma, beta; eps) -> [x + r, LayerNorm(x + r)]: one launch, two outputs
   gelu: 'IJepaGelu', // exact (erf) GELU
   geluGrad: 'IJepaGeluGrad', // (x, dy) -> dx
   attention: 'IJepaAttention', // (qkv [B, N, 3D]; numHeads, scale) -> every head's softmax(scale q k^T) v, [B, N, D]

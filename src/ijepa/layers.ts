@@ -135,15 +135,35 @@ function transposedHeads(x: tf.Tensor3D, p: Params, prefix: string): tf.Tensor[]
 
 const CPU_BACKENDS = ['cpu', 'wasm'];
 
-/** Pre-norm transformer block: x + attn(LN(x)), then x + mlp(LN(x)). */
-export function block(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number): tf.Tensor3D {
-  // A scope of its own: what the block's gradient needs is saved by its kernels; the rest is freed
-  // here, not when the whole forward pass ends (a `tiny` step's forward peaked at ~500 MB without it)
-  return tf.tidy(() => blockBody(x, p, prefix, numHeads));
+/** `depth` pre-norm transformer blocks (`prefix.0` on; each x + attn(LN(x)), then x + mlp(LN(x))) and
+ *  the LayerNorm after them (`norm`: its weight and bias names). Every residual add is one launch with
+ *  the LayerNorm that follows it, where the backend fuses them (WebGPU): a block's second with the
+ *  next block's norm1, the last block's with `norm`. */
+export function blocksThenNorm(
+  x: tf.Tensor3D,
+  p: Params,
+  prefix: string,
+  depth: number,
+  numHeads: number,
+  norm: [string, string],
+): tf.Tensor3D {
+  const normAt = (i: number): [tf.Tensor, tf.Tensor] =>
+    i < depth ? [p[`${prefix}.${i}.norm1.weight`], p[`${prefix}.${i}.norm1.bias`]] : [p[norm[0]], p[norm[1]]];
+  let normed = layerNorm(x, MODEL_LN_EPS, ...normAt(0)) as tf.Tensor3D;
+  for (let i = 0; i < depth; i++) {
+    // A scope of its own: what the block's gradient needs is saved by its kernels (copies); the rest is
+    // freed here, not when the whole forward pass ends (a `tiny` step's forward peaked at ~500 MB without it)
+    const [out, outNormed] = tf.tidy(() => block(x, normed, p, `${prefix}.${i}`, numHeads, normAt(i + 1)));
+    if (i > 0) x.dispose(); // the previous block's output (never the caller's input)
+    normed.dispose();
+    [x, normed] = [out, outNormed];
+  }
+  if (depth > 0) x.dispose();
+  return normed;
 }
 
-function blockBody(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number): tf.Tensor3D {
-  const norm1 = layerNorm(x, MODEL_LN_EPS, p[`${prefix}.norm1.weight`], p[`${prefix}.norm1.bias`]) as tf.Tensor3D;
+/** One block on x and its norm1(x); returns its output and `nextNorm` of it. */
+function block(x: tf.Tensor3D, norm1: tf.Tensor3D, p: Params, prefix: string, numHeads: number, nextNorm: [tf.Tensor, tf.Tensor]) {
   const [h, norm2] = addLayerNorm(
     x,
     attention(norm1, p, `${prefix}.attn`, numHeads),
@@ -152,7 +172,10 @@ function blockBody(x: tf.Tensor3D, p: Params, prefix: string, numHeads: number):
     p[`${prefix}.norm2.bias`],
   );
   const hidden = gelu(linear(norm2, p[`${prefix}.mlp.fc1.weight`], p[`${prefix}.mlp.fc1.bias`]));
-  return (h as tf.Tensor3D).add(linear(hidden, p[`${prefix}.mlp.fc2.weight`], p[`${prefix}.mlp.fc2.bias`])) as tf.Tensor3D;
+  return addLayerNorm(h, linear(hidden, p[`${prefix}.mlp.fc2.weight`], p[`${prefix}.mlp.fc2.bias`]), MODEL_LN_EPS, ...nextNorm) as [
+    tf.Tensor3D,
+    tf.Tensor3D,
+  ];
 }
 
 /** Parameter shapes (tfjs layout) of one block of width `dim`. */

@@ -4,7 +4,7 @@
 // a patch's pixels, for the paper's pixel-target ablation: `targetWidth`).
 import { targetWidth, type IJepaConfig } from './config';
 import { gatherRows, tileRows } from './fused';
-import { block, blockShapes, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
+import { blocksThenNorm, blockShapes, linear, type Params } from './layers';
 import * as tf from './tf';
 
 export function predictorShapes(c: IJepaConfig): Record<string, number[]> {
@@ -43,8 +43,7 @@ export function predict(
   const maskTokens = tgtPos.add(p.mask_token); // [npred*B, Kt, Dp]
   // every target block sees its image's full context: repeat the batch once per block (mask-major)
   let h = tf.concat([tileRows(x, npred), maskTokens], 1) as tf.Tensor3D; // [npred*B, Kc+Kt, Dp]
-  for (let i = 0; i < config.predDepth; i++) h = block(h, p, `predictor_blocks.${i}`, config.numHeads);
-  h = layerNorm(h, MODEL_LN_EPS, p['predictor_norm.weight'], p['predictor_norm.bias']) as tf.Tensor3D;
+  h = blocksThenNorm(h, p, 'predictor_blocks', config.predDepth, config.numHeads, ['predictor_norm.weight', 'predictor_norm.bias']);
   const predicted = h.slice([0, Kc, 0], [npred * B, targetTokens, Dp]); // [npred*B, Kt, Dp]
   return linear(predicted, p['predictor_proj.weight'], p['predictor_proj.bias']) as tf.Tensor3D; // [npred*B, Kt, D or P]
 }

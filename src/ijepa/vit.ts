@@ -2,7 +2,7 @@
 // embed -> + fixed sin-cos position -> keep the masked tokens -> pre-norm blocks -> final LayerNorm.
 // No CLS token. The same function runs the encoder (context tokens) and the target encoder (all).
 import type { IJepaConfig } from './config';
-import { block, blockShapes, layerNorm, linear, MODEL_LN_EPS, type Params } from './layers';
+import { blocksThenNorm, blockShapes, linear, type Params } from './layers';
 import * as tf from './tf';
 
 /** Encoder parameter shapes in tfjs layout, keyed by the reference's state-dict names. The conv
@@ -51,6 +51,5 @@ export function encode(
 ): tf.Tensor3D {
   let x = linear(patches, p['patch_embed.proj.weight'], p['patch_embed.proj.bias']).add(posEmbed) as tf.Tensor3D; // [B, N, D]
   if (keepCells && keepPerImage) x = selectTokens(x, keepCells, keepPerImage); // [B, K, D]
-  for (let i = 0; i < config.depth; i++) x = block(x, p, `blocks.${i}`, config.numHeads);
-  return layerNorm(x, MODEL_LN_EPS, p['norm.weight'], p['norm.bias']) as tf.Tensor3D; // [B, K, D]
+  return blocksThenNorm(x, p, 'blocks', config.depth, config.numHeads, ['norm.weight', 'norm.bias']); // [B, K, D]
 }

@@ -39,38 +39,33 @@ const affine = (rows: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor) =>
  *  a transposed or batched one falls to a scalar loop, 6-7x slower (docs/TFJS_WEBGPU_NOTES.md). */
 const plainMatMulsOnly = () => tf.getBackend() === 'wasm';
 
+/** tfjs' fused matMul + bias (x [rows, in], weight [in, out], bias [out]) with a gradient of ours:
+ *  `grads(x, weight, dy)` gives [dx, dweight, dbias]. */
+const linearWithGrad = (grads: (x: tf.Tensor2D, weight: tf.Tensor2D, g: tf.Tensor2D) => tf.Tensor[]) =>
+  tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [x, weight, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    save([x, weight]);
+    const value = affine(x as tf.Tensor2D, weight as tf.Tensor2D, bias); // [rows, out]
+    const gradFunc = (dy: tf.Tensor | tf.Tensor[], [xs, w]: tf.Tensor[]) => grads(xs as tf.Tensor2D, w as tf.Tensor2D, dy as tf.Tensor2D);
+    return { value, gradFunc };
+  }) as (x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
+
 /** The linear layer with a gradient whose matMuls are all untransposed: the transposes they need are
  *  made explicitly, of the weight (small) and of the narrower of input and output gradient. With the
  *  SIMD kernels (the `linearGrad` group) the weight's gradient reads x where it is, and the bias' sums
  *  the columns of g in one pass (tfjs' column sum is a strided scalar loop, ~10 ns a value). */
-const linearPlainMatMuls = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, weight, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([x, weight]);
-  const value = affine(x as tf.Tensor2D, weight as tf.Tensor2D, bias); // [rows, out]
-  const gradFunc = (dy: tf.Tensor | tf.Tensor[], [xs, w]: tf.Tensor[]) => {
-    const g = dy as tf.Tensor2D; // [rows, out]
-    const [inDim, outDim] = w.shape;
-    const dx = tf.matMul(g, transposeLastTwo(w)); // [rows, in]
-    if (fusedActive('linearGrad')) return [dx, ...linearParamGrads(xs as tf.Tensor2D, g)]; // [in, out], [out]
-    const dw = inDim <= outDim ? tf.matMul(transposeLastTwo(xs), g) : transposeLastTwo(tf.matMul(transposeLastTwo(g), xs)); // [in, out]
-    return [dx, dw, g.sum(0)];
-  };
-  return { value, gradFunc };
-}) as (x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
+const linearPlainMatMuls = linearWithGrad((xs, w, g) => {
+  const [inDim, outDim] = w.shape;
+  const dx = tf.matMul(g, transposeLastTwo(w)); // [rows, in]
+  if (fusedActive('linearGrad')) return [dx, ...linearParamGrads(xs, g)]; // [in, out], [out]
+  const dw = inDim <= outDim ? tf.matMul(transposeLastTwo(xs), g) : transposeLastTwo(tf.matMul(transposeLastTwo(g), xs)); // [in, out]
+  return [dx, dw, g.sum(0)];
+});
 
-/** The linear layer as tfjs' fused matMul + bias, with the gradient tfjs gives it except the bias'
- *  part: one column-sum kernel of ours, where tfjs' WebGPU sum over rows transposes g first (two
- *  launches per layer, 28 of a `tiny` step's ~520). */
-const linearColumnSums = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
-  const [x, weight, bias, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([x, weight]);
-  const value = affine(x as tf.Tensor2D, weight as tf.Tensor2D, bias); // [rows, out]
-  const gradFunc = (dy: tf.Tensor | tf.Tensor[], [xs, w]: tf.Tensor[]) => {
-    const g = dy as tf.Tensor2D; // [rows, out]
-    return [tf.matMul(g, w, false, true), ...linearParamGrads(xs as tf.Tensor2D, g)]; // [rows, in], [in, out], [out]
-  };
-  return { value, gradFunc };
-}) as (x: tf.Tensor2D, weight: tf.Tensor2D, bias: tf.Tensor1D) => tf.Tensor2D;
+/** The linear layer with the gradient tfjs gives it except the bias' part: one column-sum kernel of
+ *  ours, where tfjs' WebGPU sum over rows transposes g first (two launches per layer, 28 of a `tiny`
+ *  step's ~520). */
+const linearColumnSums = linearWithGrad((xs, w, g) => [tf.matMul(g, w, false, true), ...linearParamGrads(xs, g)]); // [rows, in], [in, out], [out]
 
 /** LayerNorm over the last axis from moments (tf.layers' version tiles mean/variance). */
 export function layerNorm(x: tf.Tensor, eps: number, weight?: tf.Tensor, bias?: tf.Tensor): tf.Tensor {

@@ -107,7 +107,7 @@ export function adamWStep(
     const decayed = decay !== 1 ? param.mul(decay) : param;
     const newM = m.mul(beta1).add(grad.mul(1 - beta1));
     const newV = v.mul(beta2).add(grad.square().mul(1 - beta2));
-    const denom = newV.sqrt().div(Math.sqrt(biasCorrection2)).add(ADAM_EPS);
+    const denom = newV.sqrt().div(sqrtBiasCorrection2).add(ADAM_EPS);
     param.assign(decayed.sub(newM.div(denom).mul(stepSize)));
     newMs.push(newM.reshape([-1]));
     newVs.push(newV.reshape([-1]));

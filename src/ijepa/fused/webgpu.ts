@@ -21,6 +21,22 @@ const ROW_STATS = `
   for (var d = 0; d < uniforms.cols; d = d + 1) { let c = X[base + d] - mean; variance = variance + c * c; }
   let rstd = inverseSqrt(variance / f32(uniforms.cols) + uniforms.eps);`;
 
+// A column's sums over a workgroup: each thread (`lane`) has summed every WORKGROUP-th row into the
+// variables named; their partial sums are halved in workgroup memory and lane 0 writes each total to
+// its destination (`{ sum: 'result[col]' }`).
+const workgroupPartials = (names: string[]) => names.map((name) => `var<workgroup> ${name}Partial : array<f32, ${WORKGROUP}>;`).join('\n');
+const sumOverWorkgroup = (into: Record<string, string>) => {
+  const names = Object.keys(into);
+  return `
+        ${names.map((name) => `${name}Partial[lane] = ${name};`).join(' ')}
+        workgroupBarrier();
+        for (var half = ${WORKGROUP / 2}; half > 0; half = half / 2) {
+          if (lane < half) { ${names.map((name) => `${name}Partial[lane] = ${name}Partial[lane] + ${name}Partial[lane + half];`).join(' ')} }
+          workgroupBarrier();
+        }
+        if (lane == 0) { ${names.map((name) => `${into[name]} = ${name}Partial[0];`).join(' ')} }`;
+};
+
 // A query row q's attention in one pass over the keys (the online softmax): `top` the largest score so
 // far, `total` the sum of exp(score - top), `acc` the values weighted so; the output is acc / total.
 const ONLINE_SOFTMAX = `
@@ -184,8 +200,7 @@ export function registerWebGpuKernels(): void {
         ['rows', 'i32', rows],
         ['cols', 'i32', cols],
       ],
-      declarations: `var<workgroup> partialGamma : array<f32, ${WORKGROUP}>;
-        var<workgroup> partialBeta : array<f32, ${WORKGROUP}>;`,
+      declarations: workgroupPartials(['gamma', 'beta']),
       body: `
         let col = i32(workgroupId.x);
         let lane = i32(localIndex);
@@ -196,20 +211,7 @@ export function registerWebGpuKernels(): void {
           gamma = gamma + Dy[i] * (X[i] - Stats[r * 2]) * Stats[r * 2 + 1];
           beta = beta + Dy[i];
         }
-        partialGamma[lane] = gamma;
-        partialBeta[lane] = beta;
-        workgroupBarrier();
-        for (var half = ${WORKGROUP / 2}; half > 0; half = half / 2) {
-          if (lane < half) {
-            partialGamma[lane] = partialGamma[lane] + partialGamma[lane + half];
-            partialBeta[lane] = partialBeta[lane] + partialBeta[lane + half];
-          }
-          workgroupBarrier();
-        }
-        if (lane == 0) {
-          DGamma[col] = partialGamma[0];
-          DBeta[col] = partialBeta[0];
-        }`,
+        ${sumOverWorkgroup({ gamma: 'DGamma[col]', beta: 'DBeta[col]' })}`,
     };
   });
 
@@ -340,19 +342,13 @@ export function registerWebGpuKernels(): void {
         ['rows', 'i32', rows],
         ['cols', 'i32', cols],
       ],
-      declarations: `var<workgroup> partial : array<f32, ${WORKGROUP}>;`,
+      declarations: workgroupPartials(['sum']),
       body: `
       let col = i32(workgroupId.x);
       let lane = i32(localIndex);
       var sum = 0.0;
       for (var r = lane; r < uniforms.rows; r = r + ${WORKGROUP}) { sum = sum + G[r * uniforms.cols + col]; }
-      partial[lane] = sum;
-      workgroupBarrier();
-      for (var half = ${WORKGROUP / 2}; half > 0; half = half / 2) {
-        if (lane < half) { partial[lane] = partial[lane] + partial[lane + half]; }
-        workgroupBarrier();
-      }
-      if (lane == 0) { result[col] = partial[0]; }`,
+      ${sumOverWorkgroup({ sum: 'result[col]' })}`,
     };
   });
 

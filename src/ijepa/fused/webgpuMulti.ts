@@ -69,16 +69,26 @@ export function starts(sizes: number[]): number[] {
 
 // One thread per element of the dispatch's tensors, end to end; tensor j owns [start_j, start_j+1).
 // The expressions are those of the CPU and WASM kernels (lerp, adamWParam) and of the plain ops.
-export const adamWShader = (k: number) => `
-  struct Uniforms { total : i32, stride : i32, beta1 : f32, beta2 : f32, stepSize : f32, sqrtBc2 : f32, eps : f32,
-    ${range(k + 1, (j) => `start${j} : i32,`)} ${range(k, (j) => `offset${j} : i32, decay${j} : f32,`)} };
+
+/** A shader updating k tensors in place. Its uniforms: total, stride, `uniforms`, then the k + 1
+ *  starts (the dispatch's values in that order); its bindings: `bindings` (read-write, from binding 1),
+ *  then per tensor j the pair (`written`j read-write, `read`j read-only); `update(j)` for element e. */
+function perTensorShader(
+  k: number,
+  uniforms: string,
+  bindings: string[],
+  [written, read]: [string, string],
+  update: (j: number) => string,
+): string {
+  const pairAt = 1 + bindings.length;
+  return `
+  struct Uniforms { total : i32, stride : i32, ${uniforms} ${range(k + 1, (j) => `start${j} : i32,`)} };
   @group(0) @binding(0) var<uniform> u : Uniforms;
-  @group(0) @binding(1) var<storage, read_write> M : array<f32>;
-  @group(0) @binding(2) var<storage, read_write> V : array<f32>;
+  ${bindings.map((name, i) => `@group(0) @binding(${1 + i}) var<storage, read_write> ${name} : array<f32>;`).join('\n')}
   ${range(
     k,
-    (j) => `@group(0) @binding(${3 + 2 * j}) var<storage, read_write> P${j} : array<f32>;
-  @group(0) @binding(${4 + 2 * j}) var<storage, read> G${j} : array<f32>;`,
+    (j) => `@group(0) @binding(${pairAt + 2 * j}) var<storage, read_write> ${written}${j} : array<f32>;
+  @group(0) @binding(${pairAt + 2 * j + 1}) var<storage, read> ${read}${j} : array<f32>;`,
   )}
   @compute @workgroup_size(${WORKGROUP})
   fn main(@builtin(global_invocation_id) id : vec3<u32>) {
@@ -87,38 +97,30 @@ export const adamWShader = (k: number) => `
         k,
         (j) => `${j > 0 ? 'else ' : ''}if (i < u.start${j + 1}) {
         let e = i - u.start${j};
-        let o = u.offset${j} + e;
+        ${update(j)}
+      }`,
+      )}
+    }
+  }`;
+}
+
+export const adamWShader = (k: number) =>
+  perTensorShader(
+    k,
+    `beta1 : f32, beta2 : f32, stepSize : f32, sqrtBc2 : f32, eps : f32, ${range(k, (j) => `offset${j} : i32, decay${j} : f32,`)}`,
+    ['M', 'V'],
+    ['P', 'G'],
+    (j) => `let o = u.offset${j} + e;
         let g = G${j}[e];
         let m = u.beta1 * M[o] + (1.0 - u.beta1) * g;
         let v = u.beta2 * V[o] + (1.0 - u.beta2) * (g * g);
         M[o] = m;
         V[o] = v;
-        P${j}[e] = P${j}[e] * u.decay${j} - u.stepSize * m / (sqrt(v) / u.sqrtBc2 + u.eps);
-      }`,
-      )}
-    }
-  }`;
+        P${j}[e] = P${j}[e] * u.decay${j} - u.stepSize * m / (sqrt(v) / u.sqrtBc2 + u.eps);`,
+  );
 
-export const emaShader = (k: number) => `
-  struct Uniforms { total : i32, stride : i32, keep : f32, ${range(k + 1, (j) => `start${j} : i32,`)} };
-  @group(0) @binding(0) var<uniform> u : Uniforms;
-  ${range(
-    k,
-    (j) => `@group(0) @binding(${1 + 2 * j}) var<storage, read_write> T${j} : array<f32>;
-  @group(0) @binding(${2 + 2 * j}) var<storage, read> O${j} : array<f32>;`,
-  )}
-  @compute @workgroup_size(${WORKGROUP})
-  fn main(@builtin(global_invocation_id) id : vec3<u32>) {
-    for (var i = i32(id.x); i < u.total; i = i + u.stride) {
-      ${range(
-        k,
-        (j) => `${j > 0 ? 'else ' : ''}if (i < u.start${j + 1}) {
-        let e = i - u.start${j};
-        T${j}[e] = u.keep * T${j}[e] + (1.0 - u.keep) * O${j}[e];
-      }`,
-      )}
-    }
-  }`;
+export const emaShader = (k: number) =>
+  perTensorShader(k, 'keep : f32,', [], ['T', 'O'], (j) => `T${j}[e] = u.keep * T${j}[e] + (1.0 - u.keep) * O${j}[e];`);
 
 const range = (n: number, f: (j: number) => string) => Array.from({ length: n }, (_, j) => f(j)).join('\n');
 
@@ -197,10 +199,11 @@ const compileOnly = () => tf.env().getBool('WEBGPU_ENGINE_COMPILE_ONLY');
  *  moment vectors) and each parameter written in place. */
 export function adamWInPlace(updates: AdamWUpdate[], m: tf.Variable, v: tf.Variable, scalars: AdamWScalars): void {
   const gpu = backendInternals();
+  if (!compileOnly()) [m, v].forEach((moments) => ownBuffer(gpu, moments));
   for (const group of groupsOf(updates, ADAMW_PER_DISPATCH)) {
     const shader = pipeline(gpu, `adamw_multi${group.length}`, () => adamWShader(group.length));
     if (compileOnly()) continue;
-    [m, v, ...group.map(({ param }) => param)].forEach((variable) => ownBuffer(gpu, variable));
+    group.forEach(({ param }) => ownBuffer(gpu, param));
     const begins = starts(group.map(({ param }) => param.size));
     dispatch(
       gpu,
@@ -212,11 +215,11 @@ export function adamWInPlace(updates: AdamWUpdate[], m: tf.Variable, v: tf.Varia
         ['float32', scalars.stepSize],
         ['float32', scalars.sqrtBiasCorrection2],
         ['float32', scalars.eps],
-        ...begins.map((start): ['int32', number] => ['int32', start]),
         ...group.flatMap(({ offset, decay }): ['int32' | 'float32', number][] => [
           ['int32', offset],
           ['float32', decay],
         ]),
+        ...begins.map((start): ['int32', number] => ['int32', start]),
       ],
       [
         { tensor: m, written: true },

@@ -33,9 +33,15 @@ interface Backward {
   done: { dys: tf.Tensor[]; saved: tf.Tensor[]; handedOn: Set<tf.Tensor> } | null;
 }
 
-const backwards: (Backward | null)[] = []; // nested gradients (a custom gradient may take its own)
-let installed = false;
-let enabled = true;
+/** What the engine's wrappers share. Kept on the engine, not in this module: the engine is one global
+ *  object, while this module may be evaluated twice (a test that resets its modules), and a second
+ *  copy must neither wrap the engine again nor switch a flag the first wrapper does not read. */
+interface ReleaseState {
+  backwards: (Backward | null)[]; // nested gradients (a custom gradient may take its own)
+  enabled: boolean;
+}
+const STATE_KEY = Symbol.for('ijepa.gradientRelease');
+const engineState = () => (tf.engine() as unknown as Record<symbol, ReleaseState | undefined>)[STATE_KEY];
 
 function releaseDone(pass: Backward): void {
   const done = pass.done;
@@ -51,6 +57,7 @@ function wrapGradient(node: TapeNode): void {
   if (!gradient) return;
   const saved = node.saved ?? [];
   node.gradient = (dys: tf.Tensor[]) => {
+    const backwards = engineState()!.backwards;
     const pass = backwards[backwards.length - 1];
     if (!pass) return gradient(dys);
     releaseDone(pass);
@@ -71,9 +78,10 @@ function wrapGradient(node: TapeNode): void {
 
 /** Turns early release on for every gradient the engine computes from now on (idempotent). */
 export function installGradientRelease(): void {
-  if (installed) return;
-  installed = true;
+  if (engineState()) return;
+  const state: ReleaseState = { backwards: [], enabled: true };
   const engine = tf.engine() as unknown as EngineInternals;
+  (engine as unknown as Record<symbol, ReleaseState>)[STATE_KEY] = state;
   const addTapeNode = engine.addTapeNode.bind(engine);
   engine.addTapeNode = (...args: unknown[]) => {
     addTapeNode(...args);
@@ -83,16 +91,16 @@ export function installGradientRelease(): void {
   const gradients = engine.gradients.bind(engine);
   engine.gradients = (f, xs, dy, allowNoGradients) => {
     // taped from inside another gradient's f: a higher-order gradient will read these tensors again
-    backwards.push(enabled && engine.state.gradientDepth === 0 ? { protectedDy: dy, done: null } : null);
+    state.backwards.push(state.enabled && engine.state.gradientDepth === 0 ? { protectedDy: dy, done: null } : null);
     try {
       return gradients(f, xs, dy, allowNoGradients);
     } finally {
-      backwards.pop();
+      state.backwards.pop();
     }
   };
 }
 
 /** For the tests: the same backward with nothing released early (tfjs as it is). */
 export function setGradientRelease(on: boolean): void {
-  enabled = on;
+  engineState()!.enabled = on;
 }

@@ -87,6 +87,17 @@ describe('layering', () => {
     expect(layeringViolations(tree)).toEqual([]);
   });
 
+  it("loads tfjs' GPU backends only where one is started (a dynamic import): a WASM worker starts without them", () => {
+    const GPU_BACKEND = /(?:^|\n)\s*(?:import|export)(?!\s+type\b)[^'"]*?'@tensorflow\/tfjs-backend-web(?:gl|gpu)'/;
+    const statically = sources(SRC)
+      .filter((path) => !isTest(relative(SRC, path)) && GPU_BACKEND.test(readFileSync(path, 'utf8')))
+      .map((path) => relative(SRC, path));
+    expect(statically).toEqual([]);
+    expect(GPU_BACKEND.test("import '@tensorflow/tfjs-backend-webgpu';")).toBe(true); // the rule can fail
+    expect(GPU_BACKEND.test("import { WebGPUBackend } from '@tensorflow/tfjs-backend-webgpu';")).toBe(true);
+    expect(GPU_BACKEND.test("const load = () => import('@tensorflow/tfjs-backend-webgl');")).toBe(false);
+  });
+
   it('names an arrow that runs back up, in every form of import', () => {
     const tree = new Map([
       ['worker/run/session.ts', "import { useAppStore } from '../../store/appStore';"],

@@ -1,8 +1,6 @@
 // Registers the tfjs backends in a worker and starts one. Reports the WebGPU adapter (so the page
 // can say when it is only a software fallback) and the WASM backend's thread count.
 import '@tensorflow/tfjs-backend-cpu';
-import '@tensorflow/tfjs-backend-webgl';
-import '@tensorflow/tfjs-backend-webgpu';
 import { getThreadsCount, setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
@@ -46,9 +44,18 @@ function webGlRenderer(): WebGpuAdapter {
   return gl ? describeWebGlRenderer(gl) : { adapter: 'WebGL', isSoftware: false };
 }
 
+/** The GPU backends' code (~1 MB of the worker's 2.3 MB) is fetched and evaluated only when one is
+ *  started: a worker that trains on WASM starts ~0.3 s sooner here (docs/BENCHMARKS.md). Importing a
+ *  backend registers it with tfjs. */
+const loadBackend: Partial<Record<BackendName, () => Promise<unknown>>> = {
+  webgl: () => import('@tensorflow/tfjs-backend-webgl'),
+  webgpu: () => import('@tensorflow/tfjs-backend-webgpu'),
+};
+
 async function tryBackend(name: BackendName, webgpu: WebGpuAdapter | null): Promise<boolean> {
   if (name === 'webgpu' && !webgpu) return false;
   try {
+    await loadBackend[name]?.();
     const ok = await tf.setBackend(name); // false (not an exception) when the backend cannot start
     if (ok) await tf.ready();
     return ok;

@@ -10,6 +10,7 @@ import {
   fastestBackend,
   measureBackends,
   probeOrder,
+  type BackendMeasurement,
   type BackendTrial,
   type OpenProbeWorker,
   type ProbeWorker,
@@ -178,21 +179,55 @@ describe('measured backend choice', () => {
     cpu: { steps: { micro: { first: 900, each: 700 } } },
   };
 
-  it('with a real GPU: WebGPU wins; bigger presets are measured while they fit the budget, estimated after', async () => {
+  it('with a real GPU: WebGPU wins; its bigger presets are measured while they fit the budget, before the challengers', async () => {
     const { open, workloads } = scripted(realGpu);
     const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU }))) as Awaited<ReturnType<typeof measureBackends>>;
     expect(measurement.chosen).toBe('webgpu');
     expect(trialOf(measurement.trials, 'webgl').stepsPerSec).toBeCloseTo(1000 / 60);
-    // micro and tiny on the leader at once, then the challengers; small by its estimate fits the 3 s
-    // left of the budget, but its first step (3 s of shaders) does not: stopped, estimated
-    expect(workloads.filter((w) => w.startsWith('webgpu'))).toEqual(['webgpu:micro@8', 'webgpu:tiny@64', 'webgpu:small@32']);
-    expect(workloads.indexOf('webgpu:tiny@64')).toBe(1);
-    expect(measurement.presets.slice(0, 2)).toEqual([
+    // micro, tiny and small (its estimate fits the ~5 s left of the budget) on the leader at once, then the challengers
+    expect(workloads.slice(0, 3)).toEqual(['webgpu:micro@8', 'webgpu:tiny@64', 'webgpu:small@32']);
+    expect(workloads.filter((w) => w.startsWith('webgpu'))).toHaveLength(3);
+    expect(measurement.presets).toEqual([
       { preset: 'micro', stepsPerSec: 1000 / 15, measured: true },
       { preset: 'tiny', stepsPerSec: 1000 / 40, measured: true },
+      { preset: 'small', stepsPerSec: 1000 / 400, measured: true },
     ]);
+    expect(measurement.defaultPreset).toBe('small');
+  });
+
+  it('leaves a bigger preset estimated when its first step does not fit what is left of the budget', async () => {
+    const slowSmall = { ...realGpu, webgpu: { steps: { ...realGpu.webgpu!.steps, small: { first: 7000, each: 400 } } } };
+    const { open, workloads } = scripted(slowSmall);
+    const measurement = (await run(measureBackends(open, { gpus: HARDWARE_WEBGPU }))) as Awaited<ReturnType<typeof measureBackends>>;
+    expect(workloads.slice(0, 3)).toEqual(['webgpu:micro@8', 'webgpu:tiny@64', 'webgpu:small@32']); // tried, cut at the budget
     expect(measurement.presets[2]).toMatchObject({ preset: 'small', measured: false });
-    expect(measurement.defaultPreset).toBe('tiny'); // small only estimated, and its slow side is under 1 step/s
+    expect(measurement.defaultPreset).toBe('tiny'); // small only estimated
+  });
+
+  it('hands the training worker to the page once its backend and presets are measured; the challengers are timed after', async () => {
+    const { open, closed, workloads } = scripted({
+      wasm: { kept: true, steps: { micro: { first: 500, each: 200 }, tiny: { first: 900, each: 400 } } },
+      webgpu: { software: true, shaderMs: 5, steps: { micro: { first: 800, each: 50 }, tiny: { first: 900, each: 100 } } },
+    });
+    const ready: { measurement: BackendMeasurement; workloads: string[] }[] = [];
+    const final = (await run(
+      measureBackends(open, {
+        gpus: SOFTWARE_GPUS,
+        candidates: ['wasm', 'webgpu'],
+        onLeaderReady: (measurement) => ready.push({ measurement, workloads: [...workloads] }),
+      }),
+    )) as BackendMeasurement;
+    expect(ready).toHaveLength(1);
+    const [{ measurement: provisional, workloads: before }] = ready;
+    expect(before).toEqual(['wasm:micro@8', 'wasm:tiny@64']); // no challenger yet
+    expect(provisional).toMatchObject({ chosen: 'wasm', defaultPreset: 'tiny' });
+    expect(provisional.trials.map((t) => t.name)).toEqual(['wasm']);
+    expect(provisional.presets[1]).toEqual({ preset: 'tiny', stepsPerSec: 1000 / 400, measured: true });
+    // WebGPU wins after all: its presets are measured in its own worker; the training worker stays open
+    expect(final.chosen).toBe('webgpu');
+    expect(workloads.slice(2, 4)).toEqual(['webgpu:micro@8', 'webgpu:tiny@64']);
+    expect(final.presets[1]).toEqual({ preset: 'tiny', stepsPerSec: 1000 / 100, measured: true });
+    expect(closed).not.toContain('wasm');
   });
 
   it('with the backend chosen by the link, only it is measured, and small fits the budget', async () => {

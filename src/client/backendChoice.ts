@@ -78,6 +78,11 @@ export interface MeasureOptions {
   /** The first backend (the likely winner) and its cost model are measured: what runs beside the
    *  other trials no longer skews the figures that matter most. */
   onLeaderMeasured?(): void;
+  /** The first backend was measured with every preset that decides (micro, tiny, and the bigger ones
+   *  that fit the budget) in the worker the page trains in (`kept`): what the measurement would
+   *  choose if no other backend were faster. The page may open on it now, while the others are timed;
+   *  from here that worker is the page's: never timed again nor closed, whichever backend wins. */
+  onLeaderReady?(provisional: BackendMeasurement): void;
 }
 
 /** Measures every candidate backend, chooses the fastest, and the presets' speeds on it. */
@@ -114,35 +119,60 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
       if (times) probes.set(name, times);
       if (leaderMs === null && trial.stepsPerSec !== null && times && worker) {
         leaderMs = times.elapsedMs;
-        // what decides the preset, on the likely winner while nothing else runs: tiny's own steps
-        presetMs.set(name, await measureDeciding(workers, worker, name, steadyMs(times)!, left, progress));
+        // what decides the preset, on the likely winner while nothing else runs: tiny's own steps, and
+        // the bigger presets while the budget lasts
+        const measured = await measureDeciding(workers, worker, name, steadyMs(times)!, left, progress);
+        if (measured.ms[ALWAYS_MEASURED] !== undefined)
+          await measureBigger(worker, name, measured, fitStepCost(measured.ms), left, progress);
+        presetMs.set(name, measured);
+        if (worker.kept && workers.has(name) && options.onLeaderReady) {
+          workers.delete(name); // the page's now
+          options.onLeaderReady(summary(trials, name, measured, started));
+        }
       }
       if (trials.length === 1) options.onLeaderMeasured?.();
     }
     chosen = fastestBackend(trials);
     if (!chosen) throw new Error('No TensorFlow.js backend could start in this browser.');
     const probeMs = probes.has(chosen) ? steadyMs(probes.get(chosen)!) : null;
-    let measured = presetMs.get(chosen) ?? null;
-    let model: StepCostModel;
-    if (probeMs === null) {
-      model = fitStepCost({ [PROBE_PRESET]: probes.get(chosen)?.firstMs ?? 1000 }); // nothing steady: an estimate from the first step
-      measured = { ms: {}, heapBytes: {} };
-    } else {
-      const workerFor = async (name: BackendName) => {
-        if (!workers.has(name)) workers.set(name, await open(name));
-        return workers.get(name)!;
-      };
-      measured ??= await measureDeciding(workers, await workerFor(chosen), chosen, probeMs, left, progress);
-      model = fitStepCost(measured.ms);
-      if (measured.ms[ALWAYS_MEASURED] !== undefined) await measureBigger(await workerFor(chosen), chosen, measured, model, left, progress);
+    let measured = presetMs.get(chosen);
+    if (probeMs === null) return summary(trials, chosen, { ms: {}, heapBytes: {} }, started, probes.get(chosen)?.firstMs ?? 1000);
+    if (!measured) {
+      // a challenger won: its presets are measured on it now
+      if (!workers.has(chosen)) workers.set(chosen, await open(chosen));
+      const worker = workers.get(chosen)!;
+      measured = await measureDeciding(workers, worker, chosen, probeMs, left, progress);
+      if (measured.ms[ALWAYS_MEASURED] !== undefined)
+        await measureBigger(worker, chosen, measured, fitStepCost(measured.ms), left, progress);
     }
-    const { presets, defaultPreset } = presetSpeeds(model, measured.ms);
-    const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
-    const { heapBytes } = measured;
-    return { trials, chosen, available, presets, defaultPreset, elapsedMs: performance.now() - started, heapBytes };
+    return summary(trials, chosen, measured, started);
   } finally {
     for (const [name, worker] of workers) if (!(worker.kept && name === chosen)) worker.close();
   }
+}
+
+/** The measurement as it stands with `chosen` and its presets' figures; `firstStepMs`: nothing steady
+ *  was measured, so the presets are estimated from the first step. */
+function summary(
+  trials: BackendTrial[],
+  chosen: BackendName,
+  measured: Measured,
+  started: number,
+  firstStepMs?: number,
+): BackendMeasurement {
+  const model: StepCostModel = firstStepMs !== undefined ? fitStepCost({ [PROBE_PRESET]: firstStepMs }) : fitStepCost(measured.ms);
+  const { presets, defaultPreset } = presetSpeeds(model, measured.ms);
+  const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
+  const copies = trials.map((t) => ({ ...t }));
+  return {
+    trials: copies,
+    chosen,
+    available,
+    presets,
+    defaultPreset,
+    elapsedMs: performance.now() - started,
+    heapBytes: { ...measured.heapBytes },
+  };
 }
 
 type MeasuredMs = Partial<Record<PresetName, number>>;

@@ -26,4 +26,23 @@ describe('the bundled MNIST digits', () => {
     expect(Array.from({ length: 16 }, (_, i) => same[i * 3])).toEqual(Array.from(grey));
     expect(new Set(greyToRgb(new Uint8Array(28 * 28).fill(77), 28, 32))).toEqual(new Set([77]));
   });
+
+  it('resample as bilinear interpolation written out per pixel does, up and down, edges clamped', () => {
+    const from = 28;
+    const grey = Uint8Array.from({ length: from * from }, (_, i) => (i * 37 + (i >> 3) * 11) % 256);
+    const at = (y: number, x: number) => grey[Math.min(from - 1, Math.max(0, y)) * from + Math.min(from - 1, Math.max(0, x))];
+    for (const to of [7, 20, 32, 64]) {
+      const rgb = greyToRgb(grey, from, to);
+      for (let y = 0; y < to; y++)
+        for (let x = 0; x < to; x++) {
+          const [sy, sx] = [(y + 0.5) * (from / to) - 0.5, (x + 0.5) * (from / to) - 0.5];
+          const [y0, x0] = [Math.floor(sy), Math.floor(sx)];
+          const [fy, fx] = [sy - y0, sx - x0];
+          const top = at(y0, x0) * (1 - fx) + at(y0, x0 + 1) * fx;
+          const bottom = at(y0 + 1, x0) * (1 - fx) + at(y0 + 1, x0 + 1) * fx;
+          const expected = Math.round(top * (1 - fy) + bottom * fy);
+          expect([rgb[(y * to + x) * 3], rgb[(y * to + x) * 3 + 1], rgb[(y * to + x) * 3 + 2]]).toEqual([expected, expected, expected]);
+        }
+    }
+  });
 });

@@ -84,7 +84,8 @@ export interface StartupState {
 /** What a person waited for after this page loaded, in ms on the page's clock (since navigation
  *  began); null until it happened. Set once per page load (a Restart later does not move it). */
 export interface StartupTimeline {
-  measured: number | null; // the measurement done, or recalled
+  measured: number | null; // what the page opens on measured (the first backend and its presets), or recalled
+  allMeasured: number | null; // every backend timed (on a first visit, after the page opened), or recalled
   ready: number | null; // the trainer ready: Train enabled
   trainPressed: number | null; // Train (or Step) pressed
   firstStep: number | null; // the first training step completed
@@ -149,7 +150,7 @@ export const useAppStore = create<AppState>()((set) => ({
     note: '',
     trials: [],
     measurement: null,
-    timeline: { measured: null, ready: null, trainPressed: null, firstStep: null },
+    timeline: { measured: null, allMeasured: null, ready: null, trainPressed: null, firstStep: null },
   },
 
   quality: [],

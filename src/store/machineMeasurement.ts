@@ -21,13 +21,15 @@ export function markStartup(moment: keyof StartupTimeline): void {
 /** Times every backend on this machine (a few seconds: the first in `leader`, the training worker, the
  *  others in fresh workers) unless the link chose both the backend and the preset (`gpus` null: nothing
  *  to measure), or this browser remembers a measurement of this machine (`remeasure`: not that); shows
- *  the figures live. */
+ *  the figures live. `onLeaderReady`: the first backend and its presets are measured in `leader`, which
+ *  the page may now open on while the other backends are timed (../client/backendChoice.ts). */
 export async function measureThisMachine(
   overrides: RunOverrides,
   gpus: GpuHints | null,
   onLeaderMeasured: () => void,
   remeasure: boolean,
   leader: LeaderWorker,
+  onLeaderReady: (provisional: Measurement) => void = () => {},
 ): Promise<Measurement | null> {
   if (!gpus) return null;
   const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
@@ -44,6 +46,7 @@ export async function measureThisMachine(
   if (remembered) {
     setStartup({ measuring: false, note: '', trials: remembered.trials, measurement: remembered });
     markStartup('measured');
+    markStartup('allMeasured');
     return remembered;
   }
   setStartup({ measuring: true, note: 'Measuring this machine…', trials: [], measurement: null });
@@ -53,9 +56,15 @@ export async function measureThisMachine(
       gpus,
       onProgress: (trials, note) => setStartup({ trials, note }),
       onLeaderMeasured,
+      onLeaderReady: (provisional) => {
+        setStartup({ trials: provisional.trials, measurement: provisional });
+        markStartup('measured'); // what the page opens on is measured
+        onLeaderReady(provisional);
+      },
     });
     setStartup({ measuring: false, note: '', trials: measurement.trials, measurement });
     markStartup('measured');
+    markStartup('allMeasured');
     if (storage) rememberMeasurement(storage, key, measurement, Date.now());
     return measurement;
   } catch (error) {
@@ -67,4 +76,20 @@ export async function measureThisMachine(
       );
     return null;
   }
+}
+
+/** What the page does when the measurement ends after it opened on the first backend's figures: keep
+ *  (the same choice, or what differs the link chose), adopt the final choice (nothing trained yet: the
+ *  backend and the plan follow it), or tell (a run has begun, and switching the backend would reset
+ *  it: the next visit, or Measure again, opens on it). */
+export function afterMeasurement(
+  openedOn: Measurement,
+  final: Measurement,
+  link: Pick<RunOverrides, 'backend' | 'presetFromLink'>,
+  runUntouched: boolean,
+): 'keep' | 'adopt' | 'tell' {
+  const backendChanged = !link.backend && final.chosen !== openedOn.chosen;
+  const presetChanged = !link.presetFromLink && final.defaultPreset !== openedOn.defaultPreset;
+  if (!backendChanged && !presetChanged) return 'keep';
+  return runUntouched ? 'adopt' : 'tell';
 }

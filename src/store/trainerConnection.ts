@@ -8,7 +8,8 @@ import { gpuHints } from '../worker/backends/gpuAdapter';
 import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore } from './appStore';
 import { localStore } from './localStore';
-import { markStartup, measureThisMachine } from './machineMeasurement';
+import type { Measurement } from '../client/rememberedMeasurement';
+import { afterMeasurement, markStartup, measureThisMachine } from './machineMeasurement';
 import { validateConfig } from '../ijepa/validate';
 import {
   attachExperiments,
@@ -154,7 +155,12 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   // the GPUs described now, before any trial: the trainer reports the WebGPU adapter from this (asked
   // again after the measurement's WebGPU trial, the browser answers ~1 s later: the GPU process is busy)
   const gpus = overrides.backend && overrides.presetFromLink ? null : await gpuHints(); // null: the link chose, nothing measured
-  const measurement = await measureThisMachine(overrides, gpus, prepare, remeasure, leader);
+  // the page opens as soon as the first backend, the likely winner, and its presets are measured; the
+  // other backends are timed meanwhile, and the final figures adopted when they come (adoptMeasurement)
+  let leaderReady: (provisional: Measurement) => void = () => {};
+  const openedOnLeader = new Promise<Measurement>((resolve) => (leaderReady = resolve));
+  const measuring = measureThisMachine(overrides, gpus, prepare, remeasure, leader, leaderReady);
+  const measurement = await Promise.race([measuring, openedOnLeader]);
   if (measurement && !overrides.presetFromLink) readSettingsFromUrl(measurement.defaultPreset); // the link's other settings on the measured preset
   if (prepared) await prepare(); // else the trainer loads the set after starting its backend
   handle ??= newWorker();
@@ -190,6 +196,36 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   if (importedFiles.length > 0) await call('Re-importing your files', () => handle!.api.addFiles(importedFiles));
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
   await experimentTrainerStarted();
+  if (measurement) void measuring.then((final) => adoptMeasurement(measurement, final, handle!));
+}
+
+/** The measurement ended after the page opened on its first backend's figures (`openedOn`): where it
+ *  chose otherwise, an untouched run follows it (the backend, and the preset and plan it measured);
+ *  a run that has begun is left as it is, and the person told. */
+async function adoptMeasurement(openedOn: Measurement, final: Measurement | null, worker: WorkerHandle): Promise<void> {
+  if (!final || final === openedOn || handle !== worker) return; // the same figures, or the trainer was restarted meanwhile
+  const { status, workerReady } = store.getState();
+  const overrides = runOverrides(window.location.search); // as it is now: a backend switched meanwhile is in it
+  const untouched = workerReady && status.step === 0 && !isActivePhase(status.phase);
+  const what = afterMeasurement(openedOn, final, overrides, untouched);
+  if (what === 'tell')
+    store
+      .getState()
+      .notify(
+        `The measurement finished while this run trained: ${final.chosen}, ${final.defaultPreset} is what it chose for this machine. ` +
+          'This run stays as it is; Measure again, or the next visit, opens on that.',
+      );
+  if (what !== 'adopt') return;
+  store.setState({ workerReady: false }); // Train waits for the switch
+  try {
+    if (final.chosen !== store.getState().backend?.name) await call('Switching backend', () => worker.api.setBackend(final.chosen));
+    readSettingsFromUrl(overrides.presetFromLink ? undefined : final.defaultPreset); // planned at the final figures
+    const { config } = store.getState();
+    store.setState({ appliedConfig: JSON.stringify(config) });
+    await call('Applying the measured settings', () => worker.api.configure(config));
+  } finally {
+    store.setState({ workerReady: true });
+  }
 }
 
 const NEIGHBOURS = 8; // shown per encoder, the query's own image first when it is in the set

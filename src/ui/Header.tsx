@@ -11,9 +11,12 @@ function MachineNote() {
   const preset = useAppStore((s) => s.preset);
   if (startup.measuring) {
     const done = startup.trials.map(describeTrial).join(' · ');
+    // the page opened on the first backend's figures: the others are timed while it is ready to train
+    const openedOn = startup.measurement ? ` (ready on ${backendLabel(startup.measurement.chosen)} meanwhile)` : '';
     return (
       <p className="machine-note" data-testid="backend-measurement" role="status">
-        Measuring this machine (a few seconds){done ? `: ${done}` : ''}. {startup.note}
+        Measuring this machine (a few seconds){openedOn}
+        {done ? `: ${done}` : ''}. {startup.note}
       </p>
     );
   }

@@ -60,7 +60,8 @@ function CellRows({ cell }: { cell: BenchCell }) {
 
 export function BenchPanel() {
   const available = useAppStore((s) => s.backend?.available) ?? NONE; // a new [] in the selector would re-render forever
-  const ready = useAppStore((s) => s.workerReady);
+  // not while the startup measurement still times backends beside the page: its trials would skew these figures
+  const ready = useAppStore((s) => s.workerReady && !s.startup.measuring);
   const { running, progress, report } = useBenchStore();
   const [request, setRequest] = useState<BenchRequest | null>(null);
 

@@ -222,6 +222,7 @@ describe('measured backend choice', () => {
     expect(before).toEqual(['wasm:micro@8', 'wasm:tiny@64']); // no challenger yet
     expect(provisional).toMatchObject({ chosen: 'wasm', defaultPreset: 'tiny' });
     expect(provisional.trials.map((t) => t.name)).toEqual(['wasm']);
+    expect(provisional.available).toEqual(['wasm', 'webgpu']); // not yet tried: offered until it fails to start
     expect(provisional.presets[1]).toEqual({ preset: 'tiny', stepsPerSec: 1000 / 400, measured: true });
     // WebGPU wins after all: its presets are measured in its own worker; the training worker stays open
     expect(final.chosen).toBe('webgpu');

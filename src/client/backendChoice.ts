@@ -101,7 +101,8 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
   let leaderMs: number | null = null;
   let chosen: BackendName | null = null;
   try {
-    for (const name of probeOrder(options.candidates ?? [...BACKEND_ORDER], options.gpus)) {
+    const order = probeOrder(options.candidates ?? [...BACKEND_ORDER], options.gpus);
+    for (const name of order) {
       if (name === 'cpu' && trials.some((t) => t.name === 'wasm' && t.stepsPerSec !== null)) {
         trials.push(skippedTrial('cpu')); // the same kernels in plain JavaScript: never faster than WASM's
         continue;
@@ -127,7 +128,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
         presetMs.set(name, measured);
         if (worker.kept && workers.has(name) && options.onLeaderReady) {
           workers.delete(name); // the page's now
-          options.onLeaderReady(summary(trials, name, measured, started));
+          options.onLeaderReady(summary(order, trials, name, measured, started));
         }
       }
       if (trials.length === 1) options.onLeaderMeasured?.();
@@ -136,7 +137,7 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
     if (!chosen) throw new Error('No TensorFlow.js backend could start in this browser.');
     const probeMs = probes.has(chosen) ? steadyMs(probes.get(chosen)!) : null;
     let measured = presetMs.get(chosen);
-    if (probeMs === null) return summary(trials, chosen, { ms: {}, heapBytes: {} }, started, probes.get(chosen)?.firstMs ?? 1000);
+    if (probeMs === null) return summary(order, trials, chosen, { ms: {}, heapBytes: {} }, started, probes.get(chosen)?.firstMs ?? 1000);
     if (!measured) {
       // a challenger won: its presets are measured on it now
       if (!workers.has(chosen)) workers.set(chosen, await open(chosen));
@@ -145,15 +146,17 @@ export async function measureBackends(open: OpenProbeWorker, options: MeasureOpt
       if (measured.ms[ALWAYS_MEASURED] !== undefined)
         await measureBigger(worker, chosen, measured, fitStepCost(measured.ms), left, progress);
     }
-    return summary(trials, chosen, measured, started);
+    return summary(order, trials, chosen, measured, started);
   } finally {
     for (const [name, worker] of workers) if (!(worker.kept && name === chosen)) worker.close();
   }
 }
 
 /** The measurement as it stands with `chosen` and its presets' figures; `firstStepMs`: nothing steady
- *  was measured, so the presets are estimated from the first step. */
+ *  was measured, so the presets are estimated from the first step. Available: every candidate (`order`)
+ *  but those that could not start (one not tried yet counts: the page opens before the last are). */
 function summary(
+  order: BackendName[],
   trials: BackendTrial[],
   chosen: BackendName,
   measured: Measured,
@@ -162,7 +165,7 @@ function summary(
 ): BackendMeasurement {
   const model: StepCostModel = firstStepMs !== undefined ? fitStepCost({ [PROBE_PRESET]: firstStepMs }) : fitStepCost(measured.ms);
   const { presets, defaultPreset } = presetSpeeds(model, measured.ms);
-  const available = trials.filter((t) => t.outcome !== 'unavailable').map((t) => t.name);
+  const available = order.filter((name) => trials.find((t) => t.name === name)?.outcome !== 'unavailable');
   const copies = trials.map((t) => ({ ...t }));
   return {
     trials: copies,

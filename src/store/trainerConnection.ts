@@ -196,7 +196,8 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   if (importedFiles.length > 0) await call('Re-importing your files', () => handle!.api.addFiles(importedFiles));
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
   await experimentTrainerStarted();
-  if (measurement) void measuring.then((final) => adoptMeasurement(measurement, final, handle!));
+  const opened = handle!;
+  if (measurement) void measuring.then((final) => adoptMeasurement(measurement, final, opened));
 }
 
 /** The measurement ended after the page opened on its first backend's figures (`openedOn`): where it
@@ -204,6 +205,8 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
  *  a run that has begun is left as it is, and the person told. */
 async function adoptMeasurement(openedOn: Measurement, final: Measurement | null, worker: WorkerHandle): Promise<void> {
   if (!final || final === openedOn || handle !== worker) return; // the same figures, or the trainer was restarted meanwhile
+  // the backends offered: those the page opened before had tried count until they fail to start
+  store.setState((s) => ({ backend: s.backend && { ...s.backend, available: final.available } }));
   const { status, workerReady } = store.getState();
   const overrides = runOverrides(window.location.search); // as it is now: a backend switched meanwhile is in it
   const untouched = workerReady && status.step === 0 && !isActivePhase(status.phase);
@@ -213,7 +216,7 @@ async function adoptMeasurement(openedOn: Measurement, final: Measurement | null
       .getState()
       .notify(
         `The measurement finished while this run trained: ${final.chosen}, ${final.defaultPreset} is what it chose for this machine. ` +
-          'This run stays as it is; Measure again, or the next visit, opens on that.',
+          'This run stays as it is; Restart, or the next visit, opens on that.',
       );
   if (what !== 'adopt') return;
   store.setState({ workerReady: false }); // Train waits for the switch

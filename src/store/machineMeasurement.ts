@@ -18,6 +18,8 @@ export function markStartup(moment: keyof StartupTimeline): void {
   store.setState((s) => ({ startup: { ...s.startup, timeline: { ...s.startup.timeline, [moment]: now } } }));
 }
 
+let measurements = 0; // measurements started on this page: only the newest shows
+
 /** Times every backend on this machine (a few seconds: the first in `leader`, the training worker, the
  *  others in fresh workers) unless the link chose both the backend and the preset (`gpus` null: nothing
  *  to measure), or this browser remembers a measurement of this machine (`remeasure`: not that); shows
@@ -31,8 +33,12 @@ export async function measureThisMachine(
   leader: LeaderWorker,
   onLeaderReady: (provisional: Measurement) => void = () => {},
 ): Promise<Measurement | null> {
+  const generation = ++measurements;
   if (!gpus) return null;
-  const setStartup = (patch: Partial<StartupState>) => store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
+  // a Restart meanwhile (a lost device) measures afresh: this one's last trials no longer show
+  const setStartup = (patch: Partial<StartupState>) => {
+    if (generation === measurements) store.setState((s) => ({ startup: { ...s.startup, ...patch } }));
+  };
   const key = machineKey({
     userAgent: navigator.userAgent,
     cores: navigator.hardwareConcurrency || 1,

@@ -216,7 +216,7 @@ async function adoptMeasurement(openedOn: Measurement, final: Measurement | null
       .getState()
       .notify(
         `The measurement finished while this run trained: ${final.chosen}, ${final.defaultPreset} is what it chose for this machine. ` +
-          'This run stays as it is; Restart, or the next visit, opens on that.',
+          'This run stays as it is; the Backend menu switches now (the run starts over), and the next visit opens on that.',
       );
   if (what !== 'adopt') return;
   store.setState({ workerReady: false }); // Train waits for the switch

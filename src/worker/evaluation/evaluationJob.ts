@@ -18,6 +18,8 @@ import type { PatchView, PixelBaseline } from '../protocol';
 
 /** What an evaluation embeds with: a target encoder (a snapshot of the run's, or a random one). */
 export interface Encoder extends FeatureEncoder {
+  /** Makes what it embeds with, where that waits for first use; called by its job, outside any tidy. */
+  prepare?(): void;
   dispose(): void;
 }
 
@@ -33,8 +35,28 @@ export function snapshot(model: IJepaModel): Encoder {
  *  seed's init would add the lottery of the init to the comparison: on the digits, micro's held-out
  *  probe is 47.7% at seed 0's init and 62.2% at another's, before any training. */
 export function randomEncoder(config: IJepaConfig): Encoder {
-  const model = createModel(config);
-  return { config, params: model.targetEncoder, posEmbed: model.posEmbed, dispose: once(() => disposeModel(model)) };
+  // made when its job starts, not when scheduled: the step-0 evaluation is scheduled as a run starts,
+  // where making a whole model (~0.1 s for tiny) would come before the first step
+  let model: IJepaModel | null = null;
+  let disposed = false;
+  const made = () => {
+    if (disposed) throw new Error('the random-init encoder was already freed');
+    return (model ??= createModel(config));
+  };
+  return {
+    config,
+    get params() {
+      return made().targetEncoder;
+    },
+    get posEmbed() {
+      return made().posEmbed;
+    },
+    prepare: () => void made(),
+    dispose: once(() => {
+      disposed = true;
+      if (model) disposeModel(model);
+    }),
+  };
 }
 
 /** Freed by the job when it ends, or by a cancel before it started: whichever comes first. */
@@ -86,6 +108,7 @@ export async function* evaluationJob(
   let patchTokens: Float32Array | null = null;
   let n = 0;
   try {
+    encoder.prepare?.();
     while (n < Math.min(limit.images, plan.indices.length)) {
       const indices = plan.indices.slice(n, n + chunk);
       const kept = indices.length;

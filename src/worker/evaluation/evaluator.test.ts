@@ -41,6 +41,22 @@ describe('evaluator (slices between steps, WASM backend)', () => {
     disposeTrainer(trainer);
   });
 
+  it('makes the random-init encoder when its job starts, not when the evaluation is scheduled (a run waits for that)', async () => {
+    const { evaluator, trainer } = evaluatorOnSample(10);
+    const before = tf.memory().numTensors;
+    evaluator.schedule(trainer.model, 0); // as a run starts: only the snapshot of the target encoder
+    const snapshotTensors = Object.keys(trainer.model.targetEncoder).length + 1; // its weights and the position table
+    expect(tf.memory().numTensors - before).toBe(snapshotTensors);
+    evaluator.cancel(); // before any slice: nothing was made, nothing leaks
+    expect(tf.memory().numTensors).toBe(before);
+    evaluator.schedule(trainer.model, 0);
+    await evaluator.runSlice(); // the baseline's first slice makes it
+    expect(tf.memory().numTensors - before).toBeGreaterThan(2 * snapshotTensors);
+    evaluator.cancel();
+    expect(tf.memory().numTensors).toBe(before);
+    disposeTrainer(trainer);
+  });
+
   it('computes the raw-pixel yardstick once, with progress at every slice, the probe included', async () => {
     const { evaluator, trainer } = evaluatorOnSample(10);
     evaluator.schedule(trainer.model, 0);

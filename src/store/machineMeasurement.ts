@@ -7,7 +7,10 @@ import { probeWorkerOpener, type LeaderWorker } from '../client/workers';
 import type { GpuHints } from '../worker/backends/gpuAdapter';
 import { useAppStore, type StartupState, type StartupTimeline } from './appStore';
 import { localStore } from './localStore';
-import type { RunOverrides } from './url';
+import { readSettingsFromUrl, runOverrides, type RunOverrides } from './url';
+import { call } from './workerCall';
+import type { IJepaConfig } from '../ijepa/config';
+import { isActivePhase, type BackendName } from '../worker/protocol';
 
 const store = useAppStore;
 
@@ -98,4 +101,44 @@ export function afterMeasurement(
   const presetChanged = !link.presetFromLink && final.defaultPreset !== openedOn.defaultPreset;
   if (!backendChanged && !presetChanged) return 'keep';
   return runUntouched ? 'adopt' : 'tell';
+}
+
+/** What the page asks of its trainer to follow a later choice. */
+type Trainer = { setBackend(name: BackendName): Promise<unknown>; configure(config: IJepaConfig): Promise<unknown> };
+
+/** The measurement ended after the page opened on its first backend's figures (`openedOn`) in
+ *  `trainer` (`current`: still the page's): where it chose otherwise, an untouched run follows it (the
+ *  backend, and the preset and plan it measured); a run that has begun is left as it is, and the person
+ *  told. */
+export async function adoptMeasurement(
+  openedOn: Measurement,
+  final: Measurement | null,
+  trainer: Trainer,
+  current: () => boolean,
+): Promise<void> {
+  if (!final || final === openedOn || !current()) return; // the same figures, or the trainer was restarted meanwhile
+  // the backends offered: those the page opened before had tried count until they fail to start
+  store.setState((s) => ({ backend: s.backend && { ...s.backend, available: final.available } }));
+  const { status, workerReady } = store.getState();
+  const overrides = runOverrides(window.location.search); // as it is now: a backend switched meanwhile is in it
+  const untouched = workerReady && status.step === 0 && !isActivePhase(status.phase);
+  const what = afterMeasurement(openedOn, final, overrides, untouched);
+  if (what === 'tell')
+    store
+      .getState()
+      .notify(
+        `The measurement finished while this run trained: ${final.chosen}, ${final.defaultPreset} is what it chose for this machine. ` +
+          'This run stays as it is; the Backend menu switches now (the run starts over), and the next visit opens on that.',
+      );
+  if (what !== 'adopt') return;
+  store.setState({ workerReady: false }); // Train waits for the switch
+  try {
+    if (final.chosen !== store.getState().backend?.name) await call('Switching backend', () => trainer.setBackend(final.chosen));
+    readSettingsFromUrl(overrides.presetFromLink ? undefined : final.defaultPreset); // planned at the final figures
+    const { config } = store.getState();
+    store.setState({ appliedConfig: JSON.stringify(config) });
+    await call('Applying the measured settings', () => trainer.configure(config));
+  } finally {
+    store.setState({ workerReady: true });
+  }
 }

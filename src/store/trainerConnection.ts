@@ -9,7 +9,8 @@ import { MAX_CHECKPOINT_BYTES } from '../ijepa/torch/referenceModels';
 import { emptyLive, useAppStore } from './appStore';
 import { localStore } from './localStore';
 import type { Measurement } from '../client/rememberedMeasurement';
-import { afterMeasurement, markStartup, measureThisMachine } from './machineMeasurement';
+import { adoptMeasurement, markStartup, measureThisMachine } from './machineMeasurement';
+import { call } from './workerCall';
 import { validateConfig } from '../ijepa/validate';
 import {
   attachExperiments,
@@ -105,16 +106,6 @@ function onWorkerEvent(event: WorkerEvent): void {
   }
 }
 
-/** Runs a worker call; a failure becomes a notice on the page, never an unhandled rejection. */
-async function call<T>(what: string, fn: () => Promise<T>): Promise<T | undefined> {
-  try {
-    return await fn();
-  } catch (error) {
-    store.getState().notify(`${what} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return undefined;
-  }
-}
-
 /** Starts (or restarts) the trainer: measures the machine (or recalls its measurement), opens on the
  *  measured backend and preset (the link's wins), loads the sample set or re-imports the person's files. */
 export async function connectTrainer({ remeasure = false } = {}): Promise<void> {
@@ -197,38 +188,7 @@ export async function connectTrainer({ remeasure = false } = {}): Promise<void> 
   else store.setState({ savedRun: (await call('Looking for a saved run', () => handle!.api.savedRun())) ?? null });
   await experimentTrainerStarted();
   const opened = handle!;
-  if (measurement) void measuring.then((final) => adoptMeasurement(measurement, final, opened));
-}
-
-/** The measurement ended after the page opened on its first backend's figures (`openedOn`): where it
- *  chose otherwise, an untouched run follows it (the backend, and the preset and plan it measured);
- *  a run that has begun is left as it is, and the person told. */
-async function adoptMeasurement(openedOn: Measurement, final: Measurement | null, worker: WorkerHandle): Promise<void> {
-  if (!final || final === openedOn || handle !== worker) return; // the same figures, or the trainer was restarted meanwhile
-  // the backends offered: those the page opened before had tried count until they fail to start
-  store.setState((s) => ({ backend: s.backend && { ...s.backend, available: final.available } }));
-  const { status, workerReady } = store.getState();
-  const overrides = runOverrides(window.location.search); // as it is now: a backend switched meanwhile is in it
-  const untouched = workerReady && status.step === 0 && !isActivePhase(status.phase);
-  const what = afterMeasurement(openedOn, final, overrides, untouched);
-  if (what === 'tell')
-    store
-      .getState()
-      .notify(
-        `The measurement finished while this run trained: ${final.chosen}, ${final.defaultPreset} is what it chose for this machine. ` +
-          'This run stays as it is; the Backend menu switches now (the run starts over), and the next visit opens on that.',
-      );
-  if (what !== 'adopt') return;
-  store.setState({ workerReady: false }); // Train waits for the switch
-  try {
-    if (final.chosen !== store.getState().backend?.name) await call('Switching backend', () => worker.api.setBackend(final.chosen));
-    readSettingsFromUrl(overrides.presetFromLink ? undefined : final.defaultPreset); // planned at the final figures
-    const { config } = store.getState();
-    store.setState({ appliedConfig: JSON.stringify(config) });
-    await call('Applying the measured settings', () => worker.api.configure(config));
-  } finally {
-    store.setState({ workerReady: true });
-  }
+  if (measurement) void measuring.then((final) => adoptMeasurement(measurement, final, opened.api, () => handle === opened));
 }
 
 const NEIGHBOURS = 8; // shown per encoder, the query's own image first when it is in the set

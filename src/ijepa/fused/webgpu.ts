@@ -8,7 +8,7 @@
 // Per-step numbers (learning rate, momentum) are uniforms, so every shader compiles once per run.
 import { FUSED_KERNELS, rowsCols, size } from '.';
 import * as tf from '../tf';
-import { WORKGROUP, elementwise, launch, register, rowwise, type Launch, type WebGpuBackendLike } from './webgpuProgram';
+import { WORKGROUP, elementwise, launch, perRow, register, rowwise, type Launch, type WebGpuBackendLike } from './webgpuProgram';
 import { registerMultiOutput } from './webgpuMulti';
 
 // Row statistics in WGSL: mean and 1/sqrt(var + eps) of row `row` of X (two passes, as the CPU).
@@ -116,7 +116,7 @@ export function registerWebGpuKernels(): void {
   // parameter gradients
   // (with `carry`, the gradient reaching x by another path, added to dx: a residual add's, see addLayerNorm)
   registerMultiOutput(FUSED_KERNELS.layerNormGradXStats, ({ x, gamma, dy, carry }, { eps }) => {
-    const { rows, cols } = rowsCols(x.shape);
+    const { rows } = rowsCols(x.shape);
     return {
       name: carry ? 'layer_norm_grad_x_stats_carry' : 'layer_norm_grad_x_stats',
       inputs: [['X', x], ['Gamma', gamma], ['Dy', dy], ...(carry ? [['Carry', carry] as [string, tf.TensorInfo]] : [])],
@@ -124,15 +124,10 @@ export function registerWebGpuKernels(): void {
         ['Dx', x.shape],
         ['Stats', [rows, 2]],
       ],
-      threads: rows,
-      uniforms: [
-        ['rows', 'i32', rows],
-        ['cols', 'i32', cols],
-        ['eps', 'f32', eps],
-      ],
-      body: `
-        let row = index;
-        if (row >= uniforms.rows) { return; }
+      ...perRow(
+        x.shape,
+        [['eps', 'f32', eps]],
+        `
         ${ROW_STATS}
         Stats[row * 2] = mean;
         Stats[row * 2 + 1] = rstd;
@@ -149,12 +144,12 @@ export function registerWebGpuKernels(): void {
           let xhat = (X[base + d] - mean) * rstd;
           Dx[base + d] = rstd * (Dy[base + d] * Gamma[d] - meanG - xhat * meanGX)${carry ? ' + Carry[base + d]' : ''};
         }`,
+      ),
     };
   });
 
   // a residual add and the LayerNorm after it, both outputs in one launch (the block's x + attn, then norm2)
   registerMultiOutput(FUSED_KERNELS.addLayerNorm, ({ x, r, gamma, beta }, { eps }) => {
-    const { rows, cols } = rowsCols(x.shape);
     return {
       name: 'add_layer_norm',
       inputs: [
@@ -167,18 +162,14 @@ export function registerWebGpuKernels(): void {
         ['X', x.shape],
         ['Y', x.shape],
       ],
-      threads: rows,
-      uniforms: [
-        ['rows', 'i32', rows],
-        ['cols', 'i32', cols],
-        ['eps', 'f32', eps],
-      ],
-      body: `
-        let row = index;
-        if (row >= uniforms.rows) { return; }
+      ...perRow(
+        x.shape,
+        [['eps', 'f32', eps]],
+        `
         for (var d = 0; d < uniforms.cols; d = d + 1) { X[row * uniforms.cols + d] = A[row * uniforms.cols + d] + R[row * uniforms.cols + d]; }
         ${ROW_STATS}
         for (var d = 0; d < uniforms.cols; d = d + 1) { Y[base + d] = (X[base + d] - mean) * rstd * Gamma[d] + Beta[d]; }`,
+      ),
     };
   });
 

@@ -91,24 +91,25 @@ export const elementwise = (name: string, inputs: [string, tf.TensorInfo][], uni
   };
 };
 
-/** A kernel with one thread per row of the first input ([rows, cols] over its last axis): `body` sees
- *  `row`, the uniforms `rows` and `cols`, and the extra uniforms given. */
+/** One thread per row of `shape` ([rows, cols] over its last axis): the launch's threads, the uniforms
+ *  `rows` and `cols` (then `uniforms`), and `body`, which sees `row`, behind the row guard. For kernels
+ *  with one output (rowwise) and with several (./webgpuMulti.ts). */
+export const perRow = (shape: number[], uniforms: Launch['uniforms'], body: string) => {
+  const { rows, cols } = rowsCols(shape);
+  return {
+    threads: rows,
+    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ...uniforms] as Launch['uniforms'],
+    body: `
+      let row = index;
+      if (row >= uniforms.rows) { return; }${body}`,
+  };
+};
+
+/** A kernel with one thread per row of the first input (see perRow). */
 export const rowwise = (
   name: string,
   inputs: [string, tf.TensorInfo][],
   uniforms: Launch['uniforms'],
   body: string,
   outputShape = inputs[0][1].shape,
-): Launch => {
-  const { rows, cols } = rowsCols(inputs[0][1].shape);
-  return {
-    name,
-    inputs,
-    outputShape,
-    threads: rows,
-    uniforms: [['rows', 'i32', rows], ['cols', 'i32', cols], ...uniforms],
-    body: `
-      let row = index;
-      if (row >= uniforms.rows) { return; }${body}`,
-  };
-};
+): Launch => ({ name, inputs, outputShape, ...perRow(inputs[0][1].shape, uniforms, body) });
